@@ -1,0 +1,44 @@
+//! `khabar feeds`: every configured feed with its counts and the outcome of its last fetch.
+
+use std::io::{self, Write};
+
+use chrono::SecondsFormat;
+use serde_json::json;
+
+use crate::store::Store;
+use crate::text::width;
+
+pub fn run(store: &Store, as_json: bool) -> anyhow::Result<()> {
+    let mut out = io::stdout().lock();
+    for f in store.feeds()? {
+        if as_json {
+            let v = json!({
+                "url": f.url,
+                "title": f.title,
+                "tags": f.tags,
+                "articles": f.articles,
+                "unread": f.unread,
+                "last_fetched": f.last_fetched.map(|t| t.to_rfc3339_opts(SecondsFormat::Secs, true)),
+                "last_status": f.last_status,
+                "last_error": f.last_error,
+            });
+            writeln!(out, "{v}")?;
+        } else {
+            let status = match (&f.last_status, &f.last_error) {
+                (_, Some(err)) => format!("error: {err}"),
+                (Some(s), None) => s.clone(),
+                (None, None) => "never fetched".into(),
+            };
+            writeln!(
+                out,
+                "{:>5}/{:<5} {}  [{}]  {}  {status}",
+                f.unread,
+                f.articles,
+                width::fit(f.display_title(), 30),
+                f.tags.join(","),
+                f.url
+            )?;
+        }
+    }
+    Ok(())
+}

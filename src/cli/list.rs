@@ -1,0 +1,88 @@
+//! `khabar list` and `khabar search`: articles newest first, as aligned text or JSON Lines.
+//! Pages through the cache, so even a huge list never sits in memory at once.
+
+use std::io::{self, BufWriter, Write};
+
+use chrono::SecondsFormat;
+use serde_json::json;
+
+use crate::model::{ArticleSummary, Filter};
+use crate::store::Store;
+use crate::text::width;
+
+use super::ListArgs;
+
+const PAGE: usize = 500;
+
+pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
+    let filter = Filter {
+        unread_only: args.unread,
+        starred_only: args.starred,
+        tag: args.tag.clone(),
+        feed_url: args.feed.clone(),
+    };
+    let mut out = BufWriter::new(io::stdout().lock());
+    let mut remaining = args.limit.unwrap_or(usize::MAX);
+    let mut cursor = None;
+    while remaining > 0 {
+        let page = store.list(&filter, remaining.min(PAGE), cursor)?;
+        for a in &page {
+            write_article(&mut out, a, args.json)?;
+        }
+        remaining -= page.len();
+        match page.last() {
+            Some(last) if page.len() == PAGE => cursor = Some(store.cursor_after(last)?),
+            _ => break,
+        }
+    }
+    finish(out)
+}
+
+pub fn search(store: &Store, query: &str, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
+    let mut out = BufWriter::new(io::stdout().lock());
+    for a in store.search(query, &Filter::default(), limit.unwrap_or(1000))? {
+        write_article(&mut out, &a, json)?;
+    }
+    finish(out)
+}
+
+/// A closed pipe (`khabar list | head`) is a normal end, not an error.
+fn finish(mut out: impl Write) -> anyhow::Result<()> {
+    match out.flush() {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> anyhow::Result<()> {
+    let result = if as_json {
+        writeln!(out, "{}", article_json(a))
+    } else {
+        let date = a
+            .published
+            .map(|p| p.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
+            .unwrap_or_else(|| "                ".into());
+        let flags = format!("{}{}", if a.read { ' ' } else { 'N' }, if a.starred { '*' } else { ' ' });
+        writeln!(out, "{:>7} {flags} {date}  {}  {}", a.id.0, width::fit(&a.feed_title, 24), a.title)
+    };
+    match result {
+        Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
+        other => Ok(other?),
+    }
+}
+
+/// The JSON Lines contract of `list` and `search`.
+pub fn article_json(a: &ArticleSummary) -> serde_json::Value {
+    json!({
+        "id": a.id.0,
+        "feed_url": a.feed_url,
+        "feed_title": a.feed_title,
+        "title": a.title,
+        "link": a.link,
+        "author": a.author,
+        "published": a.published.map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
+        "read": a.read,
+        "starred": a.starred,
+        "tags": a.tags,
+    })
+}

@@ -1,0 +1,91 @@
+//! The command line: arguments (clap) and the headless commands, each in its own file.
+//! Commands report with anyhow at this edge; the library below uses typed errors.
+
+mod demo;
+mod feeds;
+mod list;
+mod opml;
+mod refresh;
+mod show;
+
+use std::path::PathBuf;
+
+use clap::{Parser, Subcommand};
+
+pub use demo::run as demo;
+pub use demo::{prepare as prepare_demo, Demo};
+pub use feeds::run as feeds;
+pub use list::{list, search};
+pub use opml::{export, import};
+pub use refresh::run as refresh;
+pub use show::run as show;
+
+/// khabar: a fast terminal news reader.
+#[derive(Debug, Parser)]
+#[command(name = "khabar", version, about)]
+pub struct Cli {
+    /// Config file (default: $KHABAR_CONFIG, else ~/.config/khabar/config.toml, else built-in).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Cache database (default: ~/.local/share/khabar/cache.db).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub cache: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Fetch every feed now; a line per feed on stderr, then a summary.
+    Refresh {
+        /// Also fetch feeds whose server asked us to wait (Retry-After).
+        #[arg(long)]
+        force: bool,
+    },
+    /// List articles, newest first.
+    List(ListArgs),
+    /// Show one article as text.
+    Show {
+        id: i64,
+        /// Wrap at this many columns (default: $COLUMNS, else 80).
+        #[arg(long)]
+        width: Option<usize>,
+    },
+    /// Full-text search of titles and bodies (all words must match).
+    Search {
+        query: String,
+        #[arg(long)]
+        json: bool,
+        #[arg(long)]
+        limit: Option<usize>,
+    },
+    /// List the configured feeds with their counts and last fetch.
+    Feeds {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the feeds of an OPML file to your config file (comments are kept).
+    Import { file: PathBuf },
+    /// Print the configured feeds as OPML 2.0.
+    Export,
+    /// Try khabar offline on bundled demo feeds, in a temporary cache.
+    Demo,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ListArgs {
+    #[arg(long)]
+    pub unread: bool,
+    #[arg(long)]
+    pub starred: bool,
+    #[arg(long, value_name = "TAG")]
+    pub tag: Option<String>,
+    /// A feed URL as written in the config.
+    #[arg(long, value_name = "URL")]
+    pub feed: Option<String>,
+    #[arg(long, value_name = "N")]
+    pub limit: Option<usize>,
+    /// JSON Lines: one object per article.
+    #[arg(long)]
+    pub json: bool,
+}

@@ -1,0 +1,53 @@
+//! `khabar refresh`: fetch every configured feed now, reporting each feed on stderr.
+
+use std::sync::Arc;
+
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::poller::{self, Job, PollEvent, Poller, RefreshSummary, SharedStore};
+
+/// Refreshes all feeds; prints progress with `report`. Failed feeds do not make this fail.
+pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Result<RefreshSummary> {
+    let states = poller::lock(&store).poll_states()?;
+    let jobs = Job::all(config, states);
+    let poller = Arc::new(Poller::new(&config.general, store)?);
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let printer = tokio::spawn(async move {
+        while let Some(event) = rx.recv().await {
+            if let Some(line) = describe(&event) {
+                eprintln!("{line}");
+            }
+        }
+    });
+    let summary = poller.run(jobs, force, tx).await;
+    let _ = printer.await;
+    Ok(summary)
+}
+
+/// The stderr line for an event.
+fn describe(event: &PollEvent) -> Option<String> {
+    Some(match event {
+        PollEvent::Started { .. } => return None,
+        PollEvent::Updated { url, new, updated, .. } => {
+            let changed = if *updated > 0 { format!(", {updated} updated") } else { String::new() };
+            format!("ok    {url}: {new} new{changed}")
+        }
+        PollEvent::NotModified { url, .. } => format!("304   {url}: not modified"),
+        PollEvent::Skipped { url, until, .. } => format!(
+            "skip  {url}: the server asked to wait until {} (use --force to fetch anyway)",
+            until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")
+        ),
+        PollEvent::Failed { url, reason, .. } => format!("FAIL  {url}: {reason}"),
+        PollEvent::Finished(s) => format!(
+            "refreshed {} feeds in {:.2}s: {} new articles; {} updated, {} not modified, {} failed, {} skipped",
+            s.feeds,
+            s.elapsed.as_secs_f64(),
+            s.new_articles,
+            s.updated,
+            s.not_modified,
+            s.failed,
+            s.skipped
+        ),
+    })
+}

@@ -1,0 +1,106 @@
+//! Bytes to UTF-8 before feed-rs sees them: BOM, then the HTTP charset, then the XML
+//! declaration, then UTF-16 sniffing, else UTF-8. Invalid sequences become U+FFFD.
+
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
+
+/// The charset parameter of a Content-Type header value.
+pub fn charset_of(content_type: &str) -> Option<&str> {
+    content_type.split(';').skip(1).find_map(|p| {
+        let (k, v) = p.split_once('=')?;
+        k.trim()
+            .eq_ignore_ascii_case("charset")
+            .then(|| v.trim().trim_matches(['"', '\'']))
+    })
+}
+
+/// Decodes a document to UTF-8 text, and rewrites its XML declaration to say so, so the
+/// parser does not decode it a second time.
+pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> String {
+    let encoding = pick_encoding(bytes, header_charset);
+    let (text, _, _) = encoding.decode(bytes);
+    rewrite_declaration(text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']))
+}
+
+fn pick_encoding(bytes: &[u8], header_charset: Option<&str>) -> &'static Encoding {
+    if let Some((enc, _)) = Encoding::for_bom(bytes) {
+        return enc;
+    }
+    let sniffed_utf16 = match bytes {
+        [0, b'<', ..] => Some(UTF_16BE),
+        [b'<', 0, ..] => Some(UTF_16LE),
+        _ => None,
+    };
+    if let Some(enc) = header_charset.and_then(|c| Encoding::for_label(c.as_bytes())) {
+        // A header claiming UTF-16 over an ASCII-looking body (or the reverse) is a lie.
+        let header_is_16 = enc == UTF_16BE || enc == UTF_16LE;
+        if header_is_16 == sniffed_utf16.is_some() {
+            return sniffed_utf16.unwrap_or(enc);
+        }
+    }
+    if let Some(enc) = sniffed_utf16 {
+        return enc;
+    }
+    declared_encoding(bytes)
+        .and_then(|label| Encoding::for_label(label.as_bytes()))
+        // A declaration of UTF-16 in a body that is not UTF-16 is wrong: read it as UTF-8.
+        .filter(|e| *e != UTF_16BE && *e != UTF_16LE)
+        .unwrap_or(UTF_8)
+}
+
+/// The encoding named in `<?xml ... encoding="..."?>`, read as ASCII.
+fn declared_encoding(bytes: &[u8]) -> Option<String> {
+    let head = &bytes[..bytes.len().min(512)];
+    let head = String::from_utf8_lossy(head);
+    let decl = head.trim_start().strip_prefix("<?xml")?;
+    let decl = &decl[..decl.find("?>")?];
+    let at = decl.find("encoding")?;
+    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
+    let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
+    let value = &rest[1..];
+    Some(value[..value.find(quote)?].to_string())
+}
+
+fn rewrite_declaration(text: &str) -> String {
+    if let Some(rest) = text.strip_prefix("<?xml") {
+        if let Some(end) = rest.find("?>") {
+            return format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>{}", &rest[end + 2..]);
+        }
+    }
+    text.to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_charset() {
+        assert_eq!(charset_of("text/xml; charset=\"windows-1251\""), Some("windows-1251"));
+        assert_eq!(charset_of("application/rss+xml"), None);
+    }
+
+    #[test]
+    fn decodes_by_declaration_header_and_bom() {
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Привет");
+        let mut doc = b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><t>".to_vec();
+        doc.extend_from_slice(&cp1251);
+        doc.extend_from_slice(b"</t>");
+        assert_eq!(decode(&doc, None), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>Привет</t>");
+        // The header wins over the declaration.
+        let latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><t>caf\xe9</t>";
+        assert!(decode(latin1, Some("iso-8859-1")).contains("café"));
+        // Invalid UTF-8 is replaced, the rest kept.
+        assert!(decode(latin1, None).contains("caf\u{FFFD}</t>"));
+        // UTF-16 with a BOM, whatever the header says.
+        let mut utf16 = vec![0xFF, 0xFE];
+        for u in "<?xml version=\"1.0\" encoding=\"utf-16\"?><t>हिंदी</t>".encode_utf16() {
+            utf16.extend_from_slice(&u.to_le_bytes());
+        }
+        assert!(decode(&utf16, Some("utf-8")).ends_with("encoding=\"UTF-8\"?><t>हिंदी</t>"));
+        // Shift_JIS by declaration.
+        let (sjis, _, _) = encoding_rs::SHIFT_JIS.encode("新しい");
+        let mut doc = b"<?xml version='1.0' encoding='Shift_JIS'?><t>".to_vec();
+        doc.extend_from_slice(&sjis);
+        assert!(decode(&doc, None).ends_with("<t>新しい"));
+    }
+}

@@ -1,0 +1,11 @@
+//! Getting feeds: fetching bytes (HTTP with limits and validators, or local files), decoding
+//! them to UTF-8, parsing with feed-rs into the model, and finding a feed behind an HTML page.
+//! No SQL and no UI here.
+
+pub mod decode;
+pub mod discover;
+pub mod fetch;
+pub mod parse;
+
+pub use fetch::{FetchError, Fetched, Fetcher, Limits, Validators};
+pub use parse::{ParseError, ParsedFeed};

@@ -1,0 +1,242 @@
+//! feed-rs documents to the model: every text field sanitised, links resolved, a stable key per
+//! item, and feed-rs panics contained so one bad document only fails its own feed.
+
+use std::cell::Cell;
+use std::panic::{self, AssertUnwindSafe};
+use std::sync::Once;
+
+use feed_rs::model::{Entry, Link, Text};
+use sha2::{Digest, Sha256};
+use url::Url;
+
+use crate::model::{FeedMeta, NewArticle};
+use crate::text::{html, sanitize};
+
+#[derive(Debug, Clone, thiserror::Error, PartialEq)]
+pub enum ParseError {
+    #[error("not a feed: {0}")]
+    Invalid(String),
+    #[error("the feed parser crashed on this document: {0}")]
+    Panicked(String),
+}
+
+/// A parsed document.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ParsedFeed {
+    pub meta: FeedMeta,
+    pub articles: Vec<NewArticle>,
+}
+
+/// Parses UTF-8 feed text (see `decode`). `base` resolves relative links.
+pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
+    match parse_once(text, base) {
+        Ok(feed) => Ok(feed),
+        Err(first) => match normalise_rss_version(text) {
+            // Retry once on the normalised document; report the original error if that fails too.
+            Some(fixed) => parse_once(&fixed, base).map_err(|_| first),
+            None => Err(first),
+        },
+    }
+}
+
+fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
+    let parser = feed_rs::parser::Builder::new()
+        .base_uri(base.map(Url::as_str))
+        // An empty id marks items without one: we derive our own stable key (feed-rs would
+        // otherwise make a random one when there is no link or title either).
+        .id_generator(|_, _, _| String::new())
+        .sanitize_content(false)
+        .build();
+    let feed = contain_panics(|| parser.parse(text.as_bytes()))?.map_err(|e| ParseError::Invalid(e.to_string()))?;
+
+    let feed_base = base.cloned();
+    let meta = FeedMeta {
+        title: feed.title.as_ref().map(text_to_line).filter(|t| !t.is_empty()),
+        site_url: pick_link(&feed.links, feed_base.as_ref()),
+    };
+    let feed_author = feed.authors.iter().find_map(|p| p.name.as_deref().map(sanitize::clean_line));
+    let articles = feed
+        .entries
+        .iter()
+        .map(|e| to_article(e, feed_base.as_ref(), feed_author.as_deref()))
+        .collect();
+    Ok(ParsedFeed { meta, articles })
+}
+
+fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> NewArticle {
+    let base = e
+        .base
+        .as_deref()
+        .and_then(|b| match feed_base {
+            Some(fb) => fb.join(b).ok(),
+            None => Url::parse(b).ok(),
+        })
+        .or_else(|| feed_base.cloned());
+    let link = pick_link(&e.links, base.as_ref());
+    let content = e
+        .content
+        .as_ref()
+        .and_then(|c| c.body.clone())
+        .or_else(|| e.summary.as_ref().map(text_to_html))
+        .map(|b| sanitize::clean_body(&b))
+        .filter(|b| !b.trim().is_empty());
+    let mut title = e.title.as_ref().map(text_to_line).unwrap_or_default();
+    if title.is_empty() {
+        title = content
+            .as_deref()
+            .map(html::to_plain)
+            .map(|t| crate::text::width::truncate(&t, 80))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| "(untitled)".into());
+    }
+    let author = e
+        .authors
+        .iter()
+        .find_map(|p| p.name.as_deref())
+        .map(sanitize::clean_line)
+        .filter(|a| !a.is_empty())
+        .or_else(|| feed_author.map(str::to_string));
+    let published = e.published.or(e.updated);
+
+    let id = sanitize::clean_line(&e.id);
+    let key = if !id.is_empty() {
+        format!("id:{id}")
+    } else if let Some(link) = &link {
+        format!("link:{link}")
+    } else {
+        let mut h = Sha256::new();
+        h.update(title.as_bytes());
+        h.update(published.map(|p| p.to_rfc3339()).unwrap_or_default());
+        h.update(content.as_deref().unwrap_or(""));
+        format!("hash:{:x}", h.finalize())
+    };
+    NewArticle {
+        key,
+        title,
+        link,
+        author,
+        published,
+        content,
+    }
+}
+
+/// A text construct as one plain line (markup removed, entities decoded).
+fn text_to_line(t: &Text) -> String {
+    html::to_plain(&t.content)
+}
+
+/// A text construct as HTML: plain text is escaped and keeps its line breaks.
+fn text_to_html(t: &Text) -> String {
+    if t.content_type.to_string().starts_with("text/plain") {
+        let escaped = html_escape::encode_text(&t.content);
+        format!("<p>{}</p>", escaped.replace("\n\n", "</p><p>").replace('\n', "<br>"))
+    } else {
+        t.content.clone()
+    }
+}
+
+/// The alternate (or first) link, absolute, http(s) only.
+fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
+    let alternate = links.iter().find(|l| l.rel.as_deref().is_none_or(|r| r == "alternate"));
+    let href = alternate.or(links.first())?.href.trim();
+    let url = match Url::parse(href) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| sanitize::clean_line(url.as_str()))
+}
+
+/// RSS with no version attribute, or one feed-rs does not know (0.93, 0.94, 2.0.1), is read as 2.0.
+fn normalise_rss_version(text: &str) -> Option<String> {
+    let start = text.find("<rss")?;
+    let end = start + text[start..].find('>')?;
+    let tag = &text[start..end];
+    let new_tag = match tag.find("version=") {
+        Some(v) => {
+            let quote = tag[v + 8..].chars().next()?;
+            let value_end = v + 9 + tag[v + 9..].find(quote)?;
+            if &tag[v + 9..value_end] == "2.0" {
+                return None;
+            }
+            format!("{}version=\"2.0\"{}", &tag[..v], &tag[value_end + 1..])
+        }
+        None => format!("<rss version=\"2.0\"{}", &tag[4..]),
+    };
+    Some(format!("{}{}{}", &text[..start], new_tag, &text[end..]))
+}
+
+thread_local! {
+    static CONTAINING: Cell<bool> = const { Cell::new(false) };
+}
+static QUIET_HOOK: Once = Once::new();
+
+/// Runs `f`, turning a panic into an error. The panic message goes to the log, not the terminal.
+fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
+    QUIET_HOOK.call_once(install_panic_filter);
+    CONTAINING.with(|c| c.set(true));
+    let result = panic::catch_unwind(AssertUnwindSafe(f));
+    CONTAINING.with(|c| c.set(false));
+    result.map_err(|payload| {
+        let msg = payload
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| payload.downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown panic".into());
+        ParseError::Panicked(sanitize::clean_line(&msg))
+    })
+}
+
+/// Wraps the current panic hook so that panics inside `contain_panics` are only logged. Call it
+/// again after installing another hook (such as the TUI's restoring one) to stay outermost.
+pub fn install_panic_filter() {
+    let previous = panic::take_hook();
+    panic::set_hook(Box::new(move |info| {
+        if CONTAINING.with(Cell::get) {
+            tracing::warn!("feed parser panicked (contained): {info}");
+        } else {
+            previous(info);
+        }
+    }));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rss_without_version_is_retried_as_2_0() {
+        let doc = "<rss><channel><title>T</title><item><title>A</title><link>http://x/a</link></item></channel></rss>";
+        let f = parse(doc, None).unwrap();
+        assert_eq!(f.articles.len(), 1);
+        let doc = doc.replace("<rss>", "<rss version='0.94'>");
+        assert_eq!(parse(&doc, None).unwrap().articles[0].title, "A");
+    }
+
+    #[test]
+    fn keys_are_stable_without_guid_or_link() {
+        let doc = "<rss version=\"2.0\"><channel><title>T</title><item><description>only text</description></item></channel></rss>";
+        let a = parse(doc, None).unwrap();
+        let b = parse(doc, None).unwrap();
+        assert_eq!(a.articles[0].key, b.articles[0].key);
+        assert!(a.articles[0].key.starts_with("hash:"));
+        assert_eq!(a.articles[0].title, "only text");
+    }
+
+    #[test]
+    fn relative_links_resolve_and_unsafe_links_drop() {
+        let doc = r#"<feed xmlns="http://www.w3.org/2005/Atom" xml:base="http://ex.org/blog/"><title>T</title><id>f</id>
+            <entry><id>1</id><title type="html">&lt;b&gt;Bold&lt;/b&gt; &amp;amp; more</title><link href="posts/1"/></entry>
+            <entry><id>2</id><title>J</title><link href="javascript:alert(1)"/></entry></feed>"#;
+        let f = parse(doc, Some(&Url::parse("http://other.org/feed").unwrap())).unwrap();
+        assert_eq!(f.articles[0].link.as_deref(), Some("http://ex.org/blog/posts/1"));
+        assert_eq!(f.articles[0].title, "Bold & more");
+        assert_eq!(f.articles[1].link, None);
+    }
+
+    #[test]
+    fn garbage_is_an_error() {
+        assert!(matches!(parse("<html><body>hi</body></html>", None), Err(ParseError::Invalid(_))));
+        assert!(parse("", None).is_err());
+    }
+}

@@ -1,0 +1,11 @@
+//! khabar: a terminal news reader. This crate root lists the layers in data-flow order:
+//! config -> feed (fetch, parse) -> poller -> store -> cli / tui.
+
+pub mod cli;
+pub mod config;
+pub mod feed;
+pub mod logging;
+pub mod model;
+pub mod poller;
+pub mod store;
+pub mod text;

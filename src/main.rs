@@ -1,0 +1,90 @@
+//! khabar's entry point: the startup order and nothing else.
+//! paths -> logging -> config -> store -> headless command (or, later, the reader UI).
+
+use std::io::Write;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::{Arc, Mutex};
+
+use clap::Parser;
+
+use khabar::cli::{self, Cli, Command};
+use khabar::config::{self, Config, ConfigError, Paths};
+use khabar::store::Store;
+
+/// Exit code for a bad config or bad arguments.
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("khabar: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) if e.downcast_ref::<ConfigError>().is_some() => {
+            eprintln!("khabar: config error: {e}");
+            ExitCode::from(EXIT_USAGE)
+        }
+        Err(e) => {
+            eprintln!("khabar: error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> anyhow::Result<()> {
+    let paths = Paths::discover()?;
+    let _log_guard = khabar::logging::init(&paths.data_dir);
+
+    if let Some(Command::Demo) = cli.command {
+        return cli::demo().await;
+    }
+
+    let env_config = std::env::var_os("KHABAR_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let source = config::locate(cli.config.as_deref(), env_config.as_deref(), &paths);
+    let config = Config::load(source.clone())?;
+    if let Some(notice) = config.source.notice() {
+        eprintln!("khabar: {notice}");
+    }
+    tracing::info!("config from {}", config.source);
+
+    // Commands that need no cache.
+    match &cli.command {
+        Some(Command::Export) => {
+            let mut out = std::io::stdout().lock();
+            cli::export(&config, &mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
+        Some(Command::Import { file }) => return cli::import(file, &source),
+        _ => {}
+    }
+
+    let cache_path = cli.cache.clone().unwrap_or_else(|| paths.default_cache_file());
+    let mut store = Store::open(&cache_path).map_err(|e| anyhow::anyhow!("{}: {e}", cache_path.display()))?;
+    store.sync_feeds(&config.feeds)?;
+
+    match cli.command {
+        None => {
+            eprintln!(
+                "khabar: the interactive reader is not built yet. Meanwhile: `khabar refresh`, `khabar list`, \
+                 `khabar show ID`, `khabar search WORDS`, or `khabar demo` for an offline tour."
+            );
+            Ok(())
+        }
+        Some(Command::Refresh { force }) => {
+            let store = Arc::new(Mutex::new(store));
+            cli::refresh(&config, store, force).await.map(|_| ())
+        }
+        Some(Command::List(args)) => cli::list(&store, &args),
+        Some(Command::Show { id, width }) => cli::show(&store, id, width),
+        Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
+        Some(Command::Feeds { json }) => cli::feeds(&store, json),
+        Some(Command::Export | Command::Import { .. } | Command::Demo) => unreachable!("handled above"),
+    }
+}

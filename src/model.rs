@@ -1,0 +1,95 @@
+//! Plain data shared by every layer: feeds, articles, ids and the filter that selects a view.
+//! No I/O here; the store fills these types and the CLI and UI read them.
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Row id of a feed in the cache.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct FeedId(pub i64);
+
+/// Row id of an article in the cache; stable for the article's lifetime.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[serde(transparent)]
+pub struct ArticleId(pub i64);
+
+/// A tag name as written in the config.
+pub type Tag = String;
+
+/// A feed as the cache knows it, with its counts and the outcome of its last fetch.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Feed {
+    pub id: FeedId,
+    /// The URL as configured (the feed's identity, even after redirects).
+    pub url: String,
+    /// The URL actually fetched: differs after a permanent redirect or autodiscovery.
+    pub fetch_url: Option<String>,
+    /// The configured title, else the feed's own title.
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+    pub tags: Vec<Tag>,
+    pub articles: u64,
+    pub unread: u64,
+    pub last_fetched: Option<DateTime<Utc>>,
+    pub last_status: Option<String>,
+    pub last_error: Option<String>,
+}
+
+impl Feed {
+    /// The name to show: configured or fetched title, else the URL.
+    pub fn display_title(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.url)
+    }
+}
+
+/// An article as listed: everything but the body.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ArticleSummary {
+    pub id: ArticleId,
+    pub feed_id: FeedId,
+    pub feed_url: String,
+    pub feed_title: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub read: bool,
+    pub starred: bool,
+    pub tags: Vec<Tag>,
+}
+
+/// An article with its body (HTML, already sanitised of control characters).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Article {
+    pub summary: ArticleSummary,
+    pub content: Option<String>,
+}
+
+/// An article as parsed from a feed, before it has an id.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewArticle {
+    /// Stable identity within its feed: guid, else link, else a hash of title+date+content.
+    pub key: String,
+    pub title: String,
+    pub link: Option<String>,
+    pub author: Option<String>,
+    pub published: Option<DateTime<Utc>>,
+    pub content: Option<String>,
+}
+
+/// What the feed document says about itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct FeedMeta {
+    pub title: Option<String>,
+    pub site_url: Option<String>,
+}
+
+/// Selects the articles of a view. Empty filter = every article, newest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Filter {
+    pub unread_only: bool,
+    pub starred_only: bool,
+    pub tag: Option<Tag>,
+    pub feed_url: Option<String>,
+}

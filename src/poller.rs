@@ -1,0 +1,300 @@
+//! Refreshing feeds: picks what is due, fetches with bounded concurrency (overall and per host),
+//! parses off the async workers, writes each feed in one transaction, and reports PollEvents.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, Semaphore};
+use url::Url;
+
+use crate::config::{Config, FeedTarget, General};
+use crate::feed::fetch::Body;
+use crate::feed::{decode, discover, parse, FetchError, Fetched, Fetcher, Limits, Validators};
+use crate::model::FeedId;
+use crate::store::{FetchRecord, PollState, Store, WriteCounts};
+
+/// The cache as shared between the poller's workers: writes are serialised by the lock.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Locks the store, recovering from a panic in another holder (SQLite itself stays consistent).
+pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Progress of a refresh, one event per step, for the UI's status bar and `khabar refresh`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollEvent {
+    Started { feed: FeedId, url: String },
+    Updated { feed: FeedId, url: String, new: usize, updated: usize },
+    NotModified { feed: FeedId, url: String },
+    /// Not fetched: the server asked us to wait (Retry-After) until then.
+    Skipped { feed: FeedId, url: String, until: DateTime<Utc> },
+    Failed { feed: FeedId, url: String, reason: String },
+    Finished(RefreshSummary),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshSummary {
+    pub feeds: usize,
+    pub updated: usize,
+    pub not_modified: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub new_articles: usize,
+    pub elapsed: Duration,
+}
+
+/// One feed to poll: its config entry joined with its fetch state.
+#[derive(Debug, Clone)]
+pub struct Job {
+    pub state: PollState,
+    pub target: FeedTarget,
+    pub interval: Duration,
+}
+
+impl Job {
+    /// Pairs configured feeds with their cache state (call `Store::sync_feeds` first).
+    pub fn all(config: &Config, states: Vec<PollState>) -> Vec<Job> {
+        let by_url: HashMap<&str, _> = config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
+        states
+            .into_iter()
+            .filter_map(|state| {
+                let feed = by_url.get(state.url.as_str())?;
+                // A recorded permanent redirect or discovered feed URL replaces the configured one.
+                let target = state
+                    .fetch_url
+                    .as_deref()
+                    .and_then(|u| Url::parse(u).ok())
+                    .map(FeedTarget::Http)
+                    .unwrap_or_else(|| feed.target.clone());
+                Some(Job {
+                    target,
+                    interval: feed.refresh_interval.unwrap_or(config.general.refresh_interval.0),
+                    state,
+                })
+            })
+            .collect()
+    }
+
+    /// When the background refresh should fetch this feed next: its interval after the last
+    /// fetch, doubled per consecutive failure (capped at a day), never before a Retry-After.
+    pub fn next_due(&self) -> Option<DateTime<Utc>> {
+        let last = self.state.last_fetched?;
+        let factor = 1u32 << self.state.failures.min(16);
+        let wait = self.interval.saturating_mul(factor).min(Duration::from_secs(86_400).max(self.interval));
+        let due = last + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1));
+        Some(self.state.retry_after.map_or(due, |r| r.max(due)))
+    }
+
+    pub fn is_due(&self, now: DateTime<Utc>) -> bool {
+        self.next_due().is_none_or(|d| d <= now)
+    }
+}
+
+/// Fetches feeds and writes them to the cache.
+pub struct Poller {
+    fetcher: Fetcher,
+    store: SharedStore,
+    concurrency: usize,
+    per_host: usize,
+    keep_per_feed: usize,
+}
+
+enum Outcome {
+    Updated(WriteCounts),
+    NotModified,
+    Skipped(DateTime<Utc>),
+    Failed(String),
+}
+
+impl Poller {
+    pub fn new(general: &General, store: SharedStore) -> Result<Poller, FetchError> {
+        Ok(Poller {
+            fetcher: Fetcher::new(Limits::from(general))?,
+            store,
+            concurrency: general.concurrency,
+            per_host: general.per_host_concurrency,
+            keep_per_feed: general.articles_per_feed,
+        })
+    }
+
+    /// Polls the jobs, at most `concurrency` at once and `per_host_concurrency` per host.
+    /// Feeds under a server's Retry-After are skipped unless `force`. One feed's failure is
+    /// recorded on that feed and never stops the others.
+    pub async fn run(self: &Arc<Self>, jobs: Vec<Job>, force: bool, events: mpsc::UnboundedSender<PollEvent>) -> RefreshSummary {
+        let started = Instant::now();
+        let global = Arc::new(Semaphore::new(self.concurrency));
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        let total = jobs.len();
+        for job in jobs {
+            let host = match &job.target {
+                FeedTarget::Http(u) => u.host_str().unwrap_or("").to_string(),
+                FeedTarget::File(_) => String::new(),
+            };
+            let host_limit = hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone();
+            let global = global.clone();
+            let this = self.clone();
+            let events = events.clone();
+            tasks.spawn(async move {
+                let _host = host_limit.acquire_owned().await.expect("semaphore never closed");
+                let _slot = global.acquire_owned().await.expect("semaphore never closed");
+                let (feed, url) = (job.state.feed_id, job.state.url.clone());
+                let outcome = this.poll_one(job, force, &events).await;
+                let event = match &outcome {
+                    Outcome::Updated(c) => PollEvent::Updated { feed, url, new: c.new, updated: c.updated },
+                    Outcome::NotModified => PollEvent::NotModified { feed, url },
+                    Outcome::Skipped(until) => PollEvent::Skipped { feed, url, until: *until },
+                    Outcome::Failed(reason) => PollEvent::Failed { feed, url, reason: reason.clone() },
+                };
+                let _ = events.send(event);
+                outcome
+            });
+        }
+        let mut summary = RefreshSummary {
+            feeds: total,
+            ..Default::default()
+        };
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Outcome::Updated(c)) => {
+                    summary.updated += 1;
+                    summary.new_articles += c.new;
+                }
+                Ok(Outcome::NotModified) => summary.not_modified += 1,
+                Ok(Outcome::Skipped(_)) => summary.skipped += 1,
+                Ok(Outcome::Failed(_)) | Err(_) => summary.failed += 1,
+            }
+        }
+        summary.elapsed = started.elapsed();
+        let _ = events.send(PollEvent::Finished(summary.clone()));
+        summary
+    }
+
+    async fn poll_one(&self, job: Job, force: bool, events: &mpsc::UnboundedSender<PollEvent>) -> Outcome {
+        let now = Utc::now();
+        let feed = job.state.feed_id;
+        if let Some(until) = job.state.retry_after.filter(|t| *t > now && !force) {
+            return Outcome::Skipped(until);
+        }
+        let _ = events.send(PollEvent::Started {
+            feed,
+            url: job.state.url.clone(),
+        });
+        let validators = Validators {
+            etag: job.state.etag.clone(),
+            last_modified: job.state.last_modified.clone(),
+        };
+        let result = match self.fetcher.fetch(&job.target, &validators).await {
+            Ok(Fetched::NotModified) => self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified)).await,
+            Ok(Fetched::Body(body)) => self.store_body(feed, &job.target, body, now).await,
+            Err(e) => Err(self.fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after()).await),
+        };
+        result.unwrap_or_else(Outcome::Failed)
+    }
+
+    /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.
+    async fn store_body(&self, feed: FeedId, target: &FeedTarget, body: Body, now: DateTime<Utc>) -> Result<Outcome, String> {
+        let base = body.content_location.clone().or(body.final_url.clone()).or_else(|| match target {
+            FeedTarget::Http(u) => Some(u.clone()),
+            FeedTarget::File(p) => Url::from_file_path(p).ok(),
+        });
+        let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
+        let first = parse_blocking(body.clone(), base.clone()).await;
+        let (parsed, body) = match first {
+            Ok(p) => (p, body),
+            Err(ParseFailure::Html(page_text)) => {
+                let Some(page) = base.clone() else {
+                    return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
+                };
+                let Some(found) = discover::find_feed_link(&page_text, &page) else {
+                    return Err(self.fail(feed, now, "error", "an HTML page with no feed link (<link rel=\"alternate\">)", None).await);
+                };
+                tracing::info!("feed {}: discovered {found} on {page}", feed.0);
+                let fetched = self.fetcher.fetch(&FeedTarget::Http(found.clone()), &Validators::default()).await;
+                let body = match fetched {
+                    Ok(Fetched::Body(b)) => b,
+                    Ok(Fetched::NotModified) => return Err(self.fail(feed, now, "error", "discovered feed answered 304 to an unconditional request", None).await),
+                    Err(e) => return Err(self.fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after()).await),
+                };
+                let found_base = body.final_url.clone().unwrap_or(found.clone());
+                match parse_blocking(body.clone(), Some(found_base)).await {
+                    Ok(p) => {
+                        fetch_url = Some(found.to_string());
+                        (p, body)
+                    }
+                    Err(e) => return Err(self.fail(feed, now, "parse-error", &format!("discovered feed {found}: {}", e.message()), None).await),
+                }
+            }
+            Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
+        };
+        let record = FetchRecord {
+            status: body.status.to_string(),
+            etag: body.validators.etag,
+            last_modified: body.validators.last_modified,
+            fetch_url,
+            meta: parsed.meta,
+            articles: parsed.articles,
+            keep_per_feed: self.keep_per_feed,
+        };
+        self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated)).await
+    }
+
+    /// Records a failure on the feed (its articles stay) and returns the message for the event.
+    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, status: &str, msg: &str, retry_after: Option<DateTime<Utc>>) -> String {
+        let (status, message) = (status.to_string(), msg.to_string());
+        let write = self
+            .write(move |s| s.record_failure(feed, now, &status, &message, retry_after).map(|_| Outcome::NotModified))
+            .await;
+        if let Err(e) = write {
+            tracing::error!("cannot record failure of feed {}: {e}", feed.0);
+        }
+        msg.to_string()
+    }
+
+    /// Runs a store write on the blocking pool, so the async workers never wait on SQLite.
+    async fn write<F>(&self, f: F) -> Result<Outcome, String>
+    where
+        F: FnOnce(&mut Store) -> Result<Outcome, crate::store::StoreError> + Send + 'static,
+    {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || f(&mut lock(&store)).map_err(|e| e.to_string()))
+            .await
+            .map_err(|e| format!("cache write aborted: {e}"))?
+    }
+}
+
+enum ParseFailure {
+    /// The body is an HTML page: look for a feed link in it.
+    Html(String),
+    Other(String),
+}
+
+impl ParseFailure {
+    fn message(&self) -> String {
+        match self {
+            ParseFailure::Html(_) => "an HTML page, not a feed".into(),
+            ParseFailure::Other(m) => m.clone(),
+        }
+    }
+}
+
+/// Decodes and parses on the blocking pool: parsing is CPU work and must not stall the runtime.
+async fn parse_blocking(body: Body, base: Option<Url>) -> Result<parse::ParsedFeed, ParseFailure> {
+    tokio::task::spawn_blocking(move || {
+        let charset = body.content_type.as_deref().and_then(decode::charset_of);
+        let text = decode::decode(&body.bytes, charset);
+        match parse::parse(&text, base.as_ref()) {
+            Ok(p) => Ok(p),
+            Err(_) if discover::looks_like_html(&text, body.content_type.as_deref()) => Err(ParseFailure::Html(text)),
+            Err(e) => Err(ParseFailure::Other(e.to_string())),
+        }
+    })
+    .await
+    .unwrap_or_else(|e| Err(ParseFailure::Other(format!("parser task failed: {e}"))))
+}

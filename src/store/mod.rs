@@ -1,0 +1,487 @@
+//! The SQLite cache: the only code that writes SQL. Owns the feeds, feed_tags, articles and
+//! articles_fts tables; every write of one feed's fetch is a single transaction.
+
+mod fts;
+mod schema;
+
+use std::collections::{HashMap, HashSet};
+use std::path::Path;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeZone, Utc};
+use rusqlite::{params, params_from_iter, Connection, OptionalExtension, ToSql};
+use sha2::{Digest, Sha256};
+
+use crate::config::FeedConfig;
+use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, FeedMeta, Filter, NewArticle};
+use crate::text::html;
+
+pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("cache database error: {0}")]
+    Sql(#[from] rusqlite::Error),
+    #[error("the cache was written by a newer khabar (schema {found}, this build knows {supported})")]
+    TooNew { found: i64, supported: i64 },
+    #[error("cannot create the cache folder {path}: {source}")]
+    Dir {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+type Result<T> = std::result::Result<T, StoreError>;
+
+/// One open cache.
+pub struct Store {
+    conn: Connection,
+}
+
+/// What the poller needs to know to fetch a feed.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PollState {
+    pub feed_id: FeedId,
+    pub url: String,
+    pub fetch_url: Option<String>,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    pub last_fetched: Option<DateTime<Utc>>,
+    pub failures: u32,
+    pub retry_after: Option<DateTime<Utc>>,
+}
+
+/// A successful fetch with a body, to be written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct FetchRecord {
+    pub status: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Set after a permanent redirect or autodiscovery; later fetches go there.
+    pub fetch_url: Option<String>,
+    pub meta: FeedMeta,
+    pub articles: Vec<NewArticle>,
+    pub keep_per_feed: usize,
+}
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+/// Where a page of a list starts: after this (sort_time, id), newest first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cursor {
+    sort_time: i64,
+    id: i64,
+}
+
+const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
+     a.link, a.author, a.published, a.read, a.starred, a.sort_time";
+
+impl Store {
+    /// Opens (creating if needed) the cache at `path`, in WAL mode, migrated to the current schema.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Dir {
+                path: dir.display().to_string(),
+                source: e,
+            })?;
+        }
+        Self::setup(Connection::open(path)?)
+    }
+
+    /// A private in-memory cache (tests, benchmarks).
+    pub fn open_in_memory() -> Result<Store> {
+        Self::setup(Connection::open_in_memory()?)
+    }
+
+    fn setup(mut conn: Connection) -> Result<Store> {
+        conn.busy_timeout(Duration::from_secs(5))?;
+        // WAL + NORMAL: a crash can lose the last commits but never corrupts the file.
+        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        conn.pragma_update(None, "synchronous", "NORMAL")?;
+        conn.pragma_update(None, "foreign_keys", "ON")?;
+        schema::migrate(&mut conn)?;
+        Ok(Store { conn })
+    }
+
+    /// `PRAGMA integrity_check`: "ok" for a sound file.
+    pub fn integrity_check(&self) -> Result<String> {
+        Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+
+    /// Makes the feeds table match the config: adds new feeds, updates titles and tags, and hides
+    /// (never deletes) feeds no longer configured, so their read and starred state survive.
+    pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<Vec<FeedId>> {
+        let tx = self.conn.transaction()?;
+        tx.execute("UPDATE feeds SET active = 0", [])?;
+        let mut ids = Vec::with_capacity(feeds.len());
+        {
+            let mut upsert = tx.prepare(
+                "INSERT INTO feeds (url, config_title, position, active) VALUES (?1, ?2, ?3, 1)
+                 ON CONFLICT(url) DO UPDATE SET config_title = ?2, position = ?3, active = 1
+                 RETURNING id",
+            )?;
+            let mut clear_tags = tx.prepare("DELETE FROM feed_tags WHERE feed_id = ?1")?;
+            let mut add_tag = tx.prepare("INSERT OR IGNORE INTO feed_tags (tag, feed_id) VALUES (?1, ?2)")?;
+            for (pos, f) in feeds.iter().enumerate() {
+                let id: i64 = upsert.query_row(params![f.url, f.title, pos as i64], |r| r.get(0))?;
+                clear_tags.execute([id])?;
+                for t in &f.tags {
+                    add_tag.execute(params![t, id])?;
+                }
+                ids.push(FeedId(id));
+            }
+        }
+        tx.commit()?;
+        Ok(ids)
+    }
+
+    /// Fetch state of the configured feeds, in config order.
+    pub fn poll_states(&self) -> Result<Vec<PollState>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, url, fetch_url, etag, last_modified, last_fetched, failures, retry_after
+             FROM feeds WHERE active = 1 ORDER BY position",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            Ok(PollState {
+                feed_id: FeedId(r.get(0)?),
+                url: r.get(1)?,
+                fetch_url: r.get(2)?,
+                etag: r.get(3)?,
+                last_modified: r.get(4)?,
+                last_fetched: r.get::<_, Option<i64>>(5)?.map(ts),
+                failures: r.get(6)?,
+                retry_after: r.get::<_, Option<i64>>(7)?.map(ts),
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// A 304: only the timestamp and status change.
+    pub fn record_not_modified(&mut self, feed: FeedId, at: DateTime<Utc>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_fetched = ?2, last_status = '304', last_error = NULL,
+                 failures = 0, retry_after = NULL WHERE id = ?1",
+            )?
+            .execute(params![feed.0, at.timestamp()])?;
+        Ok(())
+    }
+
+    /// A failed fetch: the error is kept on the feed, its articles are untouched.
+    pub fn record_failure(
+        &mut self,
+        feed: FeedId,
+        at: DateTime<Utc>,
+        status: &str,
+        error: &str,
+        retry_after: Option<DateTime<Utc>>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = ?4,
+                 failures = failures + 1, retry_after = ?5 WHERE id = ?1",
+            )?
+            .execute(params![feed.0, at.timestamp(), status, error, retry_after.map(|t| t.timestamp())])?;
+        Ok(())
+    }
+
+    /// Writes one fetched feed in a single transaction: new articles inserted, changed ones
+    /// updated (read and starred state kept), unchanged ones not touched, then retention.
+    pub fn apply_fetch(&mut self, feed: FeedId, at: DateTime<Utc>, rec: &FetchRecord) -> Result<WriteCounts> {
+        let now = at.timestamp();
+        let tx = self.conn.transaction()?;
+        let mut counts = WriteCounts::default();
+
+        let existing: HashMap<i64, (i64, i64)> = {
+            let mut stmt = tx.prepare_cached("SELECT key, id, hash FROM articles WHERE feed_id = ?1")?;
+            let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+
+        let mut seen_keys = HashSet::with_capacity(rec.articles.len());
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
+                 WHERE id = ?1",
+            )?;
+            let mut fts_insert = tx.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
+            let mut fts_delete = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
+
+            // Reverse document order: undated items first seen together then list in feed order.
+            for a in rec.articles.iter().rev() {
+                let key = hash64(a.key.as_bytes());
+                if !seen_keys.insert(key) {
+                    continue;
+                }
+                let hash = article_hash(a);
+                let published = a.published.map(|p| p.timestamp());
+                match existing.get(&key) {
+                    Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
+                    Some(&(id, _)) => {
+                        update.execute(params![id, hash, published, a.title, a.link, a.author, a.content])?;
+                        fts_delete.execute([id])?;
+                        fts_insert.execute(params![id, index_text(a)])?;
+                        counts.updated += 1;
+                    }
+                    None => {
+                        let sort_time = published.map_or(now, |p| p.min(now));
+                        insert.execute(params![
+                            feed.0, key, hash, sort_time, published, a.title, a.link, a.author, a.content
+                        ])?;
+                        fts_insert.execute(params![tx.last_insert_rowid(), index_text(a)])?;
+                        counts.new += 1;
+                    }
+                }
+            }
+        }
+
+        tx.prepare_cached(
+            "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
+             retry_after = NULL, etag = ?4, last_modified = ?5,
+             fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url)
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            feed.0,
+            now,
+            rec.status,
+            rec.etag,
+            rec.last_modified,
+            rec.fetch_url,
+            rec.meta.title,
+            rec.meta.site_url
+        ])?;
+
+        counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
+        tx.commit()?;
+        Ok(counts)
+    }
+
+    /// Configured feeds with their tags and counts, in config order.
+    pub fn feeds(&self) -> Result<Vec<Feed>> {
+        let tags = self.tags_by_feed()?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT f.id, f.url, f.fetch_url, COALESCE(f.config_title, f.title), f.site_url,
+                    f.last_fetched, f.last_status, f.last_error,
+                    (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id),
+                    (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0)
+             FROM feeds f WHERE f.active = 1 ORDER BY f.position",
+        )?;
+        let rows = stmt.query_map([], |r| {
+            let id = FeedId(r.get(0)?);
+            Ok(Feed {
+                id,
+                url: r.get(1)?,
+                fetch_url: r.get(2)?,
+                title: r.get(3)?,
+                site_url: r.get(4)?,
+                tags: tags.get(&id).cloned().unwrap_or_default(),
+                last_fetched: r.get::<_, Option<i64>>(5)?.map(ts),
+                last_status: r.get(6)?,
+                last_error: r.get(7)?,
+                articles: r.get::<_, i64>(8)? as u64,
+                unread: r.get::<_, i64>(9)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// One page of a view, newest first, starting after `after` (keyset pagination: the cost of
+    /// a page does not grow with its depth).
+    pub fn list(&self, filter: &Filter, limit: usize, after: Option<Cursor>) -> Result<Vec<ArticleSummary>> {
+        let (mut sql, mut args) = filtered_select(filter);
+        if let Some(c) = after {
+            sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
+            args.extend([Box::new(c.sort_time) as Box<dyn ToSql>, Box::new(c.sort_time), Box::new(c.id)]);
+        }
+        sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+        args.push(Box::new(limit as i64));
+        self.query_summaries(&sql, args)
+    }
+
+    /// Full-text search over titles and bodies, newest first, within the filter.
+    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
+        let Some(expr) = fts::match_query(query) else {
+            return Ok(Vec::new());
+        };
+        let (mut sql, mut args) = filtered_select(filter);
+        sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
+        sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+        args.push(Box::new(expr));
+        args.push(Box::new(limit as i64));
+        self.query_summaries(&sql, args)
+    }
+
+    /// The position just after this article, for the next page.
+    pub fn cursor_after(&self, last: &ArticleSummary) -> Result<Cursor> {
+        let sort_time = self
+            .conn
+            .prepare_cached("SELECT sort_time FROM articles WHERE id = ?1")?
+            .query_row([last.id.0], |r| r.get(0))?;
+        Ok(Cursor {
+            sort_time,
+            id: last.id.0,
+        })
+    }
+
+    pub fn article(&self, id: ArticleId) -> Result<Option<Article>> {
+        let sql = format!("SELECT {SUMMARY_COLUMNS}, a.content FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1");
+        let tags = self.tags_by_feed()?;
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], |r| Ok((summary_from_row(r)?, r.get::<_, Option<String>>(11)?)))
+            .optional()?;
+        Ok(row.map(|(mut summary, content)| {
+            summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
+            Article { summary, content }
+        }))
+    }
+
+    /// Marks an article read or unread. False when no such article.
+    pub fn set_read(&mut self, id: ArticleId, read: bool) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1")?
+            .execute(params![id.0, read])?;
+        Ok(n == 1)
+    }
+
+    pub fn set_starred(&mut self, id: ArticleId, starred: bool) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1")?
+            .execute(params![id.0, starred])?;
+        Ok(n == 1)
+    }
+
+    fn tags_by_feed(&self) -> Result<HashMap<FeedId, Vec<String>>> {
+        let mut map: HashMap<FeedId, Vec<String>> = HashMap::new();
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT feed_id, tag FROM feed_tags ORDER BY feed_id, rowid")?;
+        let mut rows = stmt.query([])?;
+        while let Some(r) = rows.next()? {
+            map.entry(FeedId(r.get(0)?)).or_default().push(r.get(1)?);
+        }
+        Ok(map)
+    }
+
+    fn query_summaries(&self, sql: &str, args: Vec<Box<dyn ToSql>>) -> Result<Vec<ArticleSummary>> {
+        let tags = self.tags_by_feed()?;
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params_from_iter(args.iter()), summary_from_row)?;
+        let mut out: Vec<ArticleSummary> = rows.collect::<rusqlite::Result<_>>()?;
+        for a in &mut out {
+            a.tags = tags.get(&a.feed_id).cloned().unwrap_or_default();
+        }
+        Ok(out)
+    }
+}
+
+fn filtered_select(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
+    let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    if filter.unread_only {
+        sql.push_str(" AND a.read = 0");
+    }
+    if filter.starred_only {
+        sql.push_str(" AND a.starred = 1");
+    }
+    if let Some(tag) = &filter.tag {
+        sql.push_str(" AND a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+        args.push(Box::new(tag.clone()));
+    }
+    if let Some(url) = &filter.feed_url {
+        sql.push_str(" AND f.url = ?");
+        args.push(Box::new(url.clone()));
+    }
+    (sql, args)
+}
+
+fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleSummary> {
+    Ok(ArticleSummary {
+        id: ArticleId(r.get(0)?),
+        feed_id: FeedId(r.get(1)?),
+        feed_url: r.get(2)?,
+        feed_title: r.get(3)?,
+        title: r.get(4)?,
+        link: r.get(5)?,
+        author: r.get(6)?,
+        published: r.get::<_, Option<i64>>(7)?.map(ts),
+        read: r.get(8)?,
+        starred: r.get(9)?,
+        tags: Vec::new(),
+    })
+}
+
+/// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
+/// in the feed's current document are dropped: one still served would come back as unread.
+fn retain(tx: &rusqlite::Transaction<'_>, feed: FeedId, keep: usize, current: &HashSet<i64>) -> Result<usize> {
+    let total: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM articles WHERE feed_id = ?1")?
+        .query_row([feed.0], |r| r.get(0))?;
+    if total as usize <= keep {
+        return Ok(0);
+    }
+    let doomed: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, key, read, starred FROM articles WHERE feed_id = ?1
+             ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2",
+        )?;
+        let rows = stmt.query_map(params![feed.0, keep as i64], |r| {
+            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
+        })?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let (id, key, read, starred) = row?;
+            if read && !starred && !current.contains(&key) {
+                ids.push(id);
+            }
+        }
+        ids
+    };
+    let mut delete = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
+    for id in &doomed {
+        delete.execute([id])?;
+    }
+    Ok(doomed.len())
+}
+
+fn index_text(a: &NewArticle) -> String {
+    let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
+    fts::index_text(&a.title, &body)
+}
+
+fn hash64(bytes: &[u8]) -> i64 {
+    let digest = Sha256::digest(bytes);
+    i64::from_le_bytes(digest[..8].try_into().expect("sha256 is 32 bytes"))
+}
+
+fn article_hash(a: &NewArticle) -> i64 {
+    let mut h = Sha256::new();
+    for field in [Some(a.title.as_str()), a.link.as_deref(), a.author.as_deref(), a.content.as_deref()] {
+        // Length-prefixed so ("ab", "c") and ("a", "bc") differ.
+        let f = field.unwrap_or("");
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    h.update(a.published.map_or(i64::MIN, |p| p.timestamp()).to_le_bytes());
+    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
+}
+
+fn ts(secs: i64) -> DateTime<Utc> {
+    Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}

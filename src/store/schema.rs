@@ -1,0 +1,83 @@
+//! The cache schema as numbered migrations, applied in order and recorded in PRAGMA user_version.
+//! Never edit a released migration: add the next one.
+
+use rusqlite::Connection;
+
+use super::StoreError;
+
+/// Each entry moves the schema from version i to i+1, inside one transaction.
+const MIGRATIONS: &[&str] = &[
+    // 1: feeds, tags, articles, contentless FTS5 index.
+    r#"
+    CREATE TABLE feeds (
+        id            INTEGER PRIMARY KEY,
+        url           TEXT NOT NULL UNIQUE,   -- as configured: the feed's identity
+        config_title  TEXT,
+        title         TEXT,                   -- the feed's own title
+        site_url      TEXT,
+        fetch_url     TEXT,                   -- after a permanent redirect or autodiscovery
+        etag          TEXT,
+        last_modified TEXT,
+        last_fetched  INTEGER,                -- unix seconds
+        last_status   TEXT,
+        last_error    TEXT,
+        failures      INTEGER NOT NULL DEFAULT 0,
+        retry_after   INTEGER,                -- unix seconds; no fetch before
+        active        INTEGER NOT NULL DEFAULT 1,
+        position      INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE feed_tags (
+        tag     TEXT NOT NULL,
+        feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        PRIMARY KEY (tag, feed_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE articles (
+        id        INTEGER PRIMARY KEY,
+        feed_id   INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        key       INTEGER NOT NULL,           -- 64-bit hash of the identity (guid, link or content)
+        hash      INTEGER NOT NULL,           -- 64-bit hash of the stored fields: skips unchanged items
+        sort_time INTEGER NOT NULL,           -- published, capped at first sight; else first sight
+        published INTEGER,
+        read      INTEGER NOT NULL DEFAULT 0,
+        starred   INTEGER NOT NULL DEFAULT 0,
+        title     TEXT NOT NULL,
+        link      TEXT,
+        author    TEXT,
+        content   TEXT
+    );
+    CREATE UNIQUE INDEX articles_identity ON articles(feed_id, key);
+    CREATE INDEX articles_time ON articles(sort_time, id);
+    CREATE INDEX articles_feed_time ON articles(feed_id, sort_time, id);
+    CREATE INDEX articles_unread ON articles(feed_id) WHERE read = 0;
+    CREATE INDEX articles_starred ON articles(sort_time, id) WHERE starred = 1;
+    -- Contentless: the indexed text is prepared in Rust (tags stripped, CJK split per character).
+    CREATE VIRTUAL TABLE articles_fts USING fts5(
+        text, content = '', contentless_delete = 1,
+        tokenize = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'"
+    );
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = old.id;
+    END;
+    "#,
+];
+
+/// The schema version this build writes.
+pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
+
+/// Brings the schema up to date. A cache from a newer khabar is refused, not damaged.
+pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
+    if version > CURRENT_VERSION {
+        return Err(StoreError::TooNew {
+            found: version,
+            supported: CURRENT_VERSION,
+        });
+    }
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        let tx = conn.transaction()?;
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+        tx.commit()?;
+    }
+    Ok(())
+}

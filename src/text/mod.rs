@@ -1,0 +1,6 @@
+//! Text handling: sanitising of untrusted feed text, HTML to plain text, and display width.
+//! Pure functions with no I/O; every layer that shows or stores feed text goes through here.
+
+pub mod html;
+pub mod sanitize;
+pub mod width;

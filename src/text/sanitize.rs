@@ -1,0 +1,180 @@
+//! Strips what must never reach a terminal from untrusted text: escape sequences (CSI, OSC,
+//! DCS...), C0/C1 controls and bidi overrides. Applied to every feed field before it is stored.
+
+/// For one-line fields (titles, authors, feed names): also folds newlines and tabs into single
+/// spaces and trims.
+pub fn clean_line(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for c in Scrubbed::new(s) {
+        if c.is_whitespace() {
+            pending_space = !out.is_empty();
+        } else {
+            if pending_space {
+                out.push(' ');
+                pending_space = false;
+            }
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// For bodies: keeps newlines and tabs (CR and CRLF become LF), drops everything else unsafe.
+pub fn clean_body(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut chars = Scrubbed::new(s).peekable();
+    while let Some(c) = chars.next() {
+        if c == '\r' {
+            if chars.peek() != Some(&'\n') {
+                out.push('\n');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// True when the text needs no cleaning; lets hot paths skip an allocation.
+pub fn is_clean_body(s: &str) -> bool {
+    s.chars().all(|c| !is_unsafe(c) || c == '\n' || c == '\t')
+}
+
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+fn is_unsafe(c: char) -> bool {
+    c.is_control() || is_bidi_control(c)
+}
+
+/// Iterator over the characters that survive: escape sequences are removed whole, other
+/// controls are dropped, except \n, \t and \r which the callers fold.
+struct Scrubbed<'a> {
+    chars: std::iter::Peekable<std::str::Chars<'a>>,
+}
+
+impl<'a> Scrubbed<'a> {
+    fn new(s: &'a str) -> Self {
+        Scrubbed {
+            chars: s.chars().peekable(),
+        }
+    }
+
+    /// After CSI: parameter and intermediate bytes, then one final byte.
+    fn skip_csi(&mut self) {
+        while let Some(&c) = self.chars.peek() {
+            match c {
+                '\u{30}'..='\u{3F}' | '\u{20}'..='\u{2F}' => {
+                    self.chars.next();
+                }
+                '\u{40}'..='\u{7E}' => {
+                    self.chars.next();
+                    return;
+                }
+                _ => return,
+            }
+        }
+    }
+
+    /// After OSC/DCS/SOS/PM/APC: up to BEL or ST (ESC \ or U+009C). Stops before a newline so
+    /// an unterminated sequence cannot swallow the rest of a body.
+    fn skip_string(&mut self) {
+        while let Some(&c) = self.chars.peek() {
+            match c {
+                '\u{07}' | '\u{9C}' => {
+                    self.chars.next();
+                    return;
+                }
+                '\u{1B}' => {
+                    self.chars.next();
+                    if self.chars.peek() == Some(&'\\') {
+                        self.chars.next();
+                    }
+                    return;
+                }
+                '\n' => return,
+                _ => {
+                    self.chars.next();
+                }
+            }
+        }
+    }
+}
+
+impl Iterator for Scrubbed<'_> {
+    type Item = char;
+
+    fn next(&mut self) -> Option<char> {
+        loop {
+            let c = self.chars.next()?;
+            match c {
+                '\n' | '\t' | '\r' => return Some(c),
+                '\u{1B}' => match self.chars.peek() {
+                    Some('[') => {
+                        self.chars.next();
+                        self.skip_csi();
+                    }
+                    Some(']' | 'P' | 'X' | '^' | '_') => {
+                        self.chars.next();
+                        self.skip_string();
+                    }
+                    Some(&n) if ('\u{20}'..='\u{7E}').contains(&n) => {
+                        // Two-character escapes (ESC c, ESC 7...), with any intermediates.
+                        self.chars.next();
+                        if ('\u{20}'..='\u{2F}').contains(&n) {
+                            if let Some(&f) = self.chars.peek() {
+                                if ('\u{30}'..='\u{7E}').contains(&f) {
+                                    self.chars.next();
+                                }
+                            }
+                        }
+                    }
+                    _ => {}
+                },
+                '\u{9B}' => self.skip_csi(),
+                '\u{9D}' | '\u{90}' | '\u{98}' | '\u{9E}' | '\u{9F}' => self.skip_string(),
+                c if is_unsafe(c) => {}
+                c => return Some(c),
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_escape_sequences_whole() {
+        assert_eq!(clean_line("a\u{1b}[31;1mred\u{1b}[0m b"), "ared b");
+        assert_eq!(clean_line("x\u{1b}]0;pwned\u{07}y"), "xy");
+        assert_eq!(clean_line("x\u{1b}]52;c;aGVsbG8=\u{1b}\\y"), "xy");
+        assert_eq!(clean_line("x\u{9b}2Jy\u{9d}0;t\u{9c}z"), "xyz");
+        assert_eq!(clean_line("bell\u{07}\u{08}\u{7f}\u{85}!"), "bell!");
+        assert_eq!(clean_line("\u{1b}Pq#0;2;0;0;0\u{1b}\\ok"), "ok");
+        assert_eq!(clean_line("esc at end\u{1b}"), "esc at end");
+    }
+
+    #[test]
+    fn strips_bidi_overrides_but_keeps_joiners() {
+        assert_eq!(clean_line("abc\u{202E}fed\u{202C}\u{2066}x\u{2069}"), "abcfedx");
+        let family = "👩\u{200D}💻 क्षत्रिय";
+        assert_eq!(clean_line(family), family);
+    }
+
+    #[test]
+    fn line_folds_whitespace_body_keeps_lines() {
+        assert_eq!(clean_line("  a\n\tb   c  "), "a b c");
+        assert_eq!(clean_body("a\r\nb\rc\td\u{1b}[2J"), "a\nb\nc\td");
+        assert_eq!(clean_body("unterminated \u{1b}]0;title\nnext line"), "unterminated \nnext line");
+    }
+
+    #[test]
+    fn clean_check_matches() {
+        assert!(is_clean_body("हिंदी\n\tok"));
+        assert!(!is_clean_body("a\u{1b}b"));
+        assert!(!is_clean_body("a\u{202E}b"));
+    }
+}
