@@ -37,7 +37,8 @@ pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
     for f in config.feeds.iter().filter(|f| f.tags.is_empty()) {
         writeln!(out, "    {}", outline(f))?;
     }
-    for tag in config.tags() {
+    let folders = config.tags().into_iter().filter(|t| config.feeds.iter().any(|f| f.tags.first() == Some(t)));
+    for tag in folders {
         writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(&tag))?;
         for f in config.feeds.iter().filter(|f| f.tags.first() == Some(&tag)) {
             writeln!(out, "      {}", outline(f))?;

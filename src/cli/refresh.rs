@@ -40,7 +40,7 @@ fn describe(event: &PollEvent) -> Option<String> {
         ),
         PollEvent::Failed { url, reason, .. } => format!("FAIL  {url}: {reason}"),
         PollEvent::Finished(s) => format!(
-            "refreshed {} feeds in {:.2}s: {} new articles; {} updated, {} not modified, {} failed, {} skipped",
+            "refreshed {} feeds in {:.2}s: {} new articles; {} fetched, {} not modified, {} failed, {} skipped",
             s.feeds,
             s.elapsed.as_secs_f64(),
             s.new_articles,

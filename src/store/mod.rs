@@ -129,12 +129,12 @@ impl Store {
                  RETURNING id",
             )?;
             let mut clear_tags = tx.prepare("DELETE FROM feed_tags WHERE feed_id = ?1")?;
-            let mut add_tag = tx.prepare("INSERT OR IGNORE INTO feed_tags (tag, feed_id) VALUES (?1, ?2)")?;
+            let mut add_tag = tx.prepare("INSERT OR IGNORE INTO feed_tags (tag, feed_id, pos) VALUES (?1, ?2, ?3)")?;
             for (pos, f) in feeds.iter().enumerate() {
                 let id: i64 = upsert.query_row(params![f.url, f.title, pos as i64], |r| r.get(0))?;
                 clear_tags.execute([id])?;
-                for t in &f.tags {
-                    add_tag.execute(params![t, id])?;
+                for (tag_pos, t) in f.tags.iter().enumerate() {
+                    add_tag.execute(params![t, id, tag_pos as i64])?;
                 }
                 ids.push(FeedId(id));
             }
@@ -371,7 +371,7 @@ impl Store {
         let mut map: HashMap<FeedId, Vec<String>> = HashMap::new();
         let mut stmt = self
             .conn
-            .prepare_cached("SELECT feed_id, tag FROM feed_tags ORDER BY feed_id, rowid")?;
+            .prepare_cached("SELECT feed_id, tag FROM feed_tags ORDER BY feed_id, pos")?;
         let mut rows = stmt.query([])?;
         while let Some(r) = rows.next()? {
             map.entry(FeedId(r.get(0)?)).or_default().push(r.get(1)?);

@@ -29,6 +29,7 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE feed_tags (
         tag     TEXT NOT NULL,
         feed_id INTEGER NOT NULL REFERENCES feeds(id) ON DELETE CASCADE,
+        pos     INTEGER NOT NULL,             -- order of the tag in the feed's config entry
         PRIMARY KEY (tag, feed_id)
     ) WITHOUT ROWID;
     CREATE TABLE articles (

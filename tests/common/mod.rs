@@ -1,0 +1,273 @@
+//! Test support: a small HTTP/1.1 server on 127.0.0.1 whose routes a test sets up (status,
+//! headers, ETag handling, gzip, stalls, trickles), and helpers to run the khabar binary.
+#![allow(dead_code)]
+
+use std::collections::HashMap;
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+/// How a route answers.
+#[derive(Clone, Debug, Default)]
+pub struct Route {
+    pub status: u16,
+    pub headers: Vec<(String, String)>,
+    pub body: Vec<u8>,
+    /// Answer 304 when the request's If-None-Match equals this.
+    pub etag: Option<String>,
+    pub gzip: bool,
+    /// Accept the request and never answer (until the client gives up; bounded to 60 s).
+    pub hang: bool,
+}
+
+impl Route {
+    pub fn ok(body: impl Into<Vec<u8>>) -> Route {
+        Route {
+            status: 200,
+            body: body.into(),
+            ..Default::default()
+        }
+    }
+
+    pub fn status(code: u16) -> Route {
+        Route {
+            status: code,
+            body: format!("status {code}").into_bytes(),
+            ..Default::default()
+        }
+    }
+
+    pub fn header(mut self, name: &str, value: &str) -> Route {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    pub fn with_etag(mut self, etag: &str) -> Route {
+        self.etag = Some(etag.into());
+        self.header("ETag", etag).header("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")
+    }
+}
+
+/// A request as the server saw it.
+#[derive(Clone, Debug)]
+pub struct Hit {
+    pub path: String,
+    pub headers: HashMap<String, String>,
+}
+
+#[derive(Clone)]
+pub struct TestServer {
+    pub base: String,
+    routes: Arc<Mutex<HashMap<String, Route>>>,
+    hits: Arc<Mutex<Vec<Hit>>>,
+}
+
+impl TestServer {
+    pub fn start() -> TestServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("bind 127.0.0.1");
+        let base = format!("http://{}", listener.local_addr().unwrap());
+        let server = TestServer {
+            base,
+            routes: Arc::default(),
+            hits: Arc::default(),
+        };
+        let s = server.clone();
+        std::thread::spawn(move || {
+            for conn in listener.incoming().flatten() {
+                let s = s.clone();
+                std::thread::spawn(move || s.serve(conn));
+            }
+        });
+        server
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    pub fn route(&self, path: &str, route: Route) {
+        self.routes.lock().unwrap().insert(path.into(), route);
+    }
+
+    pub fn hits(&self, path: &str) -> Vec<Hit> {
+        self.hits.lock().unwrap().iter().filter(|h| h.path == path).cloned().collect()
+    }
+
+    fn serve(&self, conn: TcpStream) {
+        conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        let mut reader = BufReader::new(conn.try_clone().unwrap());
+        let mut conn = conn;
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).unwrap_or(0) == 0 {
+                return;
+            }
+            let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
+            let mut headers = HashMap::new();
+            loop {
+                let mut h = String::new();
+                if reader.read_line(&mut h).unwrap_or(0) == 0 {
+                    return;
+                }
+                let h = h.trim_end();
+                if h.is_empty() {
+                    break;
+                }
+                if let Some((k, v)) = h.split_once(':') {
+                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
+                }
+            }
+            self.hits.lock().unwrap().push(Hit {
+                path: path.clone(),
+                headers: headers.clone(),
+            });
+            let route = self.routes.lock().unwrap().get(&path).cloned().unwrap_or_else(|| Route::status(404));
+            if route.hang {
+                std::thread::sleep(Duration::from_secs(60));
+                return;
+            }
+            let not_modified = route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
+            let (status, mut body) = if not_modified { (304, Vec::new()) } else { (route.status, route.body.clone()) };
+            let mut extra = String::new();
+            let accepts_gzip = headers.get("accept-encoding").is_some_and(|v| v.contains("gzip"));
+            if route.gzip && accepts_gzip && !body.is_empty() {
+                let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+                enc.write_all(&body).unwrap();
+                body = enc.finish().unwrap();
+                extra.push_str("Content-Encoding: gzip\r\n");
+            }
+            for (k, v) in &route.headers {
+                extra.push_str(&format!("{k}: {v}\r\n"));
+            }
+            let head = format!("HTTP/1.1 {status} X\r\nContent-Length: {}\r\n{extra}\r\n", body.len());
+            if conn.write_all(head.as_bytes()).is_err() || conn.write_all(&body).is_err() {
+                return;
+            }
+            let _ = conn.flush();
+        }
+    }
+}
+
+/// A scratch home for one test: config, cache, and a HOME so nothing touches the real one.
+pub struct Sandbox {
+    pub dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    pub fn new() -> Sandbox {
+        Sandbox {
+            dir: tempfile::tempdir().unwrap(),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn config(&self) -> PathBuf {
+        self.path("config.toml")
+    }
+
+    pub fn cache(&self) -> PathBuf {
+        self.path("cache.db")
+    }
+
+    pub fn write_config(&self, text: &str) {
+        std::fs::write(self.config(), text).unwrap();
+    }
+
+    /// Runs khabar with this sandbox's config and cache.
+    pub fn run(&self, args: &[&str]) -> Output {
+        let (config, cache) = (self.config(), self.cache());
+        let mut full = vec!["--config", config.to_str().unwrap(), "--cache", cache.to_str().unwrap()];
+        full.extend_from_slice(args);
+        self.run_raw(&full)
+    }
+
+    /// Runs khabar with exactly these arguments and HOME pointing into the sandbox.
+    pub fn run_raw(&self, args: &[&str]) -> Output {
+        let home = self.path("home");
+        std::fs::create_dir_all(&home).unwrap();
+        Command::new(env!("CARGO_BIN_EXE_khabar"))
+            .args(args)
+            .env("HOME", &home)
+            .env_remove("KHABAR_CONFIG")
+            .env_remove("XDG_CONFIG_HOME")
+            .env_remove("XDG_DATA_HOME")
+            .env_remove("COLUMNS")
+            .output()
+            .expect("run khabar")
+    }
+
+    /// `list --json` parsed.
+    pub fn list_json(&self, extra: &[&str]) -> Vec<serde_json::Value> {
+        let mut args = vec!["list", "--json"];
+        args.extend_from_slice(extra);
+        let out = self.run(&args);
+        assert!(out.status.success(), "list failed: {}", stderr(&out));
+        json_lines(&out)
+    }
+
+    pub fn feeds_json(&self) -> Vec<serde_json::Value> {
+        let out = self.run(&["feeds", "--json"]);
+        assert!(out.status.success(), "feeds failed: {}", stderr(&out));
+        json_lines(&out)
+    }
+
+    pub fn refresh(&self) -> Output {
+        let out = self.run(&["refresh"]);
+        assert!(out.status.success(), "refresh failed: {}", stderr(&out));
+        out
+    }
+}
+
+pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
+    String::from_utf8(out.stdout.clone())
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("bad JSON line {l:?}: {e}")))
+        .collect()
+}
+
+pub fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+pub fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// An RSS 2.0 document with items (guid, title, description); each item's date depends only
+/// on its guid, so reordering items does not change them.
+pub fn rss(title: &str, items: &[(&str, &str, &str)]) -> String {
+    let dated: Vec<_> = items
+        .iter()
+        .map(|&(g, t, b)| (g, t, b, 1 + g.bytes().map(u32::from).sum::<u32>() % 28))
+        .collect();
+    rss_dated(title, &dated)
+}
+
+/// An RSS 2.0 document with items (guid, title, description, day of November 2026).
+pub fn rss_dated(title: &str, items: &[(&str, &str, &str, u32)]) -> String {
+    let mut s = format!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<rss version=\"2.0\"><channel><title>{title}</title><link>http://example.org/</link>\n");
+    for (guid, t, body, day) in items {
+        s.push_str(&format!(
+            "<item><guid>{guid}</guid><title>{t}</title><link>http://example.org/{guid}</link><pubDate>{day:02} Nov 2026 10:00:00 +0000</pubDate><description>{body}</description></item>\n"
+        ));
+    }
+    s.push_str("</channel></rss>\n");
+    s
+}
+
+/// A [[feed]] table.
+pub fn feed_entry(url: &str, tags: &[&str]) -> String {
+    let tags: Vec<String> = tags.iter().map(|t| format!("{t:?}")).collect();
+    format!("\n[[feed]]\nurl = {url:?}\ntags = [{}]\n", tags.join(", "))
+}
+
+pub fn open_store(path: &Path) -> khabar::store::Store {
+    khabar::store::Store::open(path).expect("open cache")
+}
