@@ -19,8 +19,8 @@ pub struct OpmlFeed {
     pub tags: Vec<String>,
 }
 
-/// OPML 2.0 of the configured feeds: each feed under a folder named for its first tag, with
-/// all its tags in `category` so they round-trip.
+/// OPML 2.0 of the configured feeds: each feed in a folder named for its first tag, with all
+/// its tags in `category` so they round-trip.
 pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<opml version="2.0">"#)?;
@@ -34,15 +34,23 @@ pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
         };
         format!(r#"<outline type="rss" text="{title}" title="{title}" xmlUrl="{}"{category}/>"#, escape(&f.url))
     };
-    for f in config.feeds.iter().filter(|f| f.tags.is_empty()) {
-        writeln!(out, "    {}", outline(f))?;
-    }
-    let folders = config.tags().into_iter().filter(|t| config.feeds.iter().any(|f| f.tags.first() == Some(t)));
-    for tag in folders {
-        writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(&tag))?;
-        for f in config.feeds.iter().filter(|f| f.tags.first() == Some(&tag)) {
-            writeln!(out, "      {}", outline(f))?;
+    // Config order is kept: consecutive feeds with the same first tag share a folder.
+    let mut open_folder: Option<&String> = None;
+    for f in &config.feeds {
+        let folder = f.tags.first();
+        if folder != open_folder {
+            if open_folder.is_some() {
+                writeln!(out, "    </outline>")?;
+            }
+            if let Some(tag) = folder {
+                writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag))?;
+            }
+            open_folder = folder;
         }
+        let indent = if folder.is_some() { "      " } else { "    " };
+        writeln!(out, "{indent}{}", outline(f))?;
+    }
+    if open_folder.is_some() {
         writeln!(out, "    </outline>")?;
     }
     writeln!(out, "  </body>\n</opml>")?;

@@ -194,6 +194,7 @@ impl Sandbox {
         Command::new(env!("CARGO_BIN_EXE_khabar"))
             .args(args)
             .env("HOME", &home)
+            .env("TMPDIR", self.dir.path())
             .env_remove("KHABAR_CONFIG")
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")

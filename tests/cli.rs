@@ -1,0 +1,192 @@
+//! The headless commands' contract through the real binary: config errors, the embedded
+//! default, JSON output, search in several scripts, show, OPML round trip and the demo.
+
+mod common;
+
+use common::*;
+
+#[test]
+fn bad_config_exits_2_naming_file_line_and_column_and_does_nothing_else() {
+    let cases = [
+        ("[general]\nrefresh_interval = \"soon\"\n", ":2:20: bad duration \"soon\""),
+        ("[general]\nconcurency = 4\n", ":2:1: unknown field `concurency`"),
+        ("[[feed]]\nurl = \"ftp://example.org/f\"\n", ":2:7: bad feed url \"ftp://example.org/f\""),
+        ("[[feed]]\nurl = \"http://a.org/f\"\n[[feed]]\nurl = \"http://a.org/f\"\n", ":4:7: duplicate feed \"http://a.org/f\" (already listed on line 2)"),
+        ("[[feed]]\ntitle = \"no url\"\n", ":1:1: missing field `url`"),
+        ("[general\n", ":1:9:"),
+    ];
+    for (text, expected) in cases {
+        let sb = Sandbox::new();
+        sb.write_config(text);
+        let out = sb.run(&["refresh"]);
+        assert_eq!(out.status.code(), Some(2), "{text}: {}", stderr(&out));
+        let err = stderr(&out);
+        let want = format!("{}{expected}", sb.config().display());
+        assert!(err.contains(&want), "{text}\nwanted {want}\ngot {err}");
+        assert!(!sb.cache().exists(), "a bad config must not create the cache");
+    }
+}
+
+#[test]
+fn no_config_anywhere_runs_on_the_embedded_default_and_says_where_a_file_goes() {
+    let sb = Sandbox::new();
+    let cache = sb.cache();
+    let out = sb.run_raw(&["--cache", cache.to_str().unwrap(), "feeds", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    let expected_path = sb.path("home").join(".config/khabar/config.toml");
+    assert!(err.contains("built-in default") && err.contains(expected_path.to_str().unwrap()), "{err}");
+    let feeds = json_lines(&out);
+    let embedded = khabar::config::Config::parse(
+        khabar::config::EMBEDDED_DEFAULT,
+        "x",
+        std::path::Path::new("/"),
+        khabar::config::ConfigSource::User("x".into()),
+    )
+    .unwrap();
+    assert_eq!(feeds.len(), embedded.feeds.len());
+    assert!(!expected_path.exists(), "khabar never writes the user's config");
+}
+
+#[test]
+fn json_lines_contract_of_list_search_and_feeds() {
+    let server = TestServer::start();
+    server.route(
+        "/h.xml",
+        Route::ok(rss(
+            "हिंदी समाचार",
+            &[
+                ("h1", "चंद्रयान की सफलता पर बधाई", "&lt;p&gt;अंतरिक्ष कार्यक्रम&lt;/p&gt;"),
+                ("h2", "上海科技大会今日开幕", "&lt;p&gt;终端阅读器性能对比测试&lt;/p&gt;"),
+                ("h3", "Kernel release notes", "&lt;p&gt;The scheduler improves latency&lt;/p&gt;"),
+            ],
+        )),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/h.xml"), &["hindi", "news"]));
+    sb.refresh();
+    let list = sb.list_json(&[]);
+    assert_eq!(list.len(), 3);
+    for a in &list {
+        let obj = a.as_object().unwrap();
+        for key in ["id", "feed_url", "feed_title", "title", "link", "author", "published", "read", "starred", "tags"] {
+            assert!(obj.contains_key(key), "missing {key} in {a}");
+        }
+        assert!(a["id"].is_i64());
+        assert_eq!(a["feed_url"], server.url("/h.xml"));
+        assert_eq!(a["feed_title"], "हिंदी समाचार");
+        assert!(a["author"].is_null());
+        assert_eq!(a["read"], false);
+        assert_eq!(a["tags"], serde_json::json!(["hindi", "news"]));
+        let published = a["published"].as_str().unwrap();
+        assert!(chrono::DateTime::parse_from_rfc3339(published).is_ok(), "{published}");
+    }
+    // Newest first.
+    let dates: Vec<&str> = list.iter().map(|a| a["published"].as_str().unwrap()).collect();
+    assert!(dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+
+    let search = |q: &str| {
+        let out = sb.run(&["search", q, "--json"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        json_lines(&out).iter().map(|a| a["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+    };
+    assert_eq!(search("चंद्रयान"), ["चंद्रयान की सफलता पर बधाई"]);
+    assert_eq!(search("अंतरिक्ष"), ["चंद्रयान की सफलता पर बधाई"]);
+    assert_eq!(search("科技"), ["上海科技大会今日开幕"]);
+    assert_eq!(search("阅读器"), ["上海科技大会今日开幕"]);
+    assert_eq!(search("scheduler latency"), ["Kernel release notes"]);
+    assert_eq!(search("scheduler missing"), Vec::<String>::new());
+    assert_eq!(search("\"unbalanced OR ("), Vec::<String>::new());
+
+    let feeds = sb.feeds_json();
+    assert_eq!(feeds.len(), 1);
+    let f = feeds[0].as_object().unwrap();
+    for key in ["url", "title", "tags", "articles", "unread", "last_fetched", "last_status", "last_error"] {
+        assert!(f.contains_key(key), "missing {key}");
+    }
+    assert_eq!(f["articles"], 3);
+    assert_eq!(f["unread"], 3);
+    assert!(f["last_error"].is_null());
+}
+
+#[test]
+fn show_renders_the_article_wrapped_without_script_or_style() {
+    let server = TestServer::start();
+    let body = "&lt;p&gt;Visible words that are long enough to need wrapping at a narrow width, and then some more words.&lt;/p&gt;\
+        &lt;script&gt;stealCookies()&lt;/script&gt;&lt;style&gt;.ad{display:none}&lt;/style&gt;&lt;p&gt;See &lt;a href='http://example.org/more'&gt;more&lt;/a&gt;&lt;/p&gt;";
+    server.route("/s.xml", Route::ok(rss("Show", &[("s1", "A title", body)])));
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/s.xml"), &[]));
+    sb.refresh();
+    let id = sb.list_json(&[])[0]["id"].to_string();
+    let out = sb.run(&["show", &id, "--width", "40"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("A title\nFeed:   Show\n"), "{text}");
+    assert!(text.contains("Link:   http://example.org/s1"), "{text}");
+    assert!(text.contains("Visible words") && text.contains("http://example.org/more"), "{text}");
+    assert!(!text.contains("stealCookies") && !text.contains("display:none"), "{text}");
+    assert!(!text.contains('\u{1b}'), "plain text when stdout is not a terminal");
+    for line in text.lines().skip(5) {
+        assert!(khabar::text::width::width(line) <= 40, "{line:?}");
+    }
+    let missing = sb.run(&["show", "999999"]);
+    assert_eq!(missing.status.code(), Some(1));
+    assert!(stderr(&missing).contains("no article with id 999999"));
+}
+
+#[test]
+fn opml_export_import_round_trip_keeps_comments_and_tags() {
+    let source = Sandbox::new();
+    source.write_config(
+        "[[feed]]\nurl = \"https://a.example/feed\"\ntitle = \"A & B\"\ntags = [\"tech\", \"rust\"]\n\
+         [[feed]]\nurl = \"https://b.example/rss\"\n\
+         [[feed]]\nurl = \"https://c.example/atom\"\ntags = [\"news\"]\n",
+    );
+    let exported = source.run(&["export"]);
+    assert!(exported.status.success(), "{}", stderr(&exported));
+    let opml = stdout(&exported);
+    assert!(opml.contains("<opml version=\"2.0\">") && opml.contains("text=\"A &amp; B\""), "{opml}");
+
+    let target = Sandbox::new();
+    target.write_config("# my feeds, hand-written\n[general]\nconcurrency = 4 # keep it low\n\n[[feed]]\nurl = \"https://c.example/atom\"\n");
+    std::fs::write(target.path("in.opml"), &opml).unwrap();
+    let out = target.run(&["import", target.path("in.opml").to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("imported 2 feeds"), "{}", stderr(&out));
+    let text = std::fs::read_to_string(target.config()).unwrap();
+    assert!(text.starts_with("# my feeds, hand-written\n"), "{text}");
+    assert!(text.contains("concurrency = 4 # keep it low"), "{text}");
+
+    let config = khabar::config::Config::load(khabar::config::ConfigSource::User(target.config())).unwrap();
+    let urls: Vec<(&str, Vec<String>)> = config.feeds.iter().map(|f| (f.url.as_str(), f.tags.clone())).collect();
+    assert_eq!(
+        urls,
+        [
+            ("https://c.example/atom", vec![]),
+            ("https://a.example/feed", vec!["tech".to_string(), "rust".to_string()]),
+            ("https://b.example/rss", vec![]),
+        ]
+    );
+    assert_eq!(config.feeds[1].title.as_deref(), Some("A & B"));
+
+    // Importing again adds nothing and leaves the file as it was.
+    let again = target.run(&["import", target.path("in.opml").to_str().unwrap()]);
+    assert!(stderr(&again).contains("nothing to add"), "{}", stderr(&again));
+    assert_eq!(std::fs::read_to_string(target.config()).unwrap(), text);
+
+    let bad = target.run(&["import", "/nonexistent.opml"]);
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(stderr(&bad).contains("/nonexistent.opml"));
+}
+
+#[test]
+fn demo_works_offline() {
+    let sb = Sandbox::new();
+    let out = sb.run_raw(&["demo"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("पुणे में नई सार्वजनिक लाइब्रेरी खुली"), "{text}");
+    assert!(text.contains("東京の新しい路面電車が開業"), "{text}");
+    assert!(stderr(&out).contains("0 failed"), "{}", stderr(&out));
+}
