@@ -37,7 +37,9 @@ pub enum ConfigError {
 pub enum ConfigSource {
     User(PathBuf),
     /// No file anywhere: running on the embedded default; `suggested` is where a user's file goes.
-    Embedded { suggested: PathBuf },
+    Embedded {
+        suggested: PathBuf,
+    },
 }
 
 /// Standard locations, resolved once at startup.
@@ -179,9 +181,11 @@ pub struct HumanDuration(pub Duration);
 impl<'de> Deserialize<'de> for HumanDuration {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         let s = String::deserialize(d)?;
-        parse_duration(&s)
-            .map(HumanDuration)
-            .ok_or_else(|| de::Error::custom(format!("bad duration {s:?}: expected e.g. \"90s\", \"15m\", \"2h\", \"1d\"")))
+        parse_duration(&s).map(HumanDuration).ok_or_else(|| {
+            de::Error::custom(format!(
+                "bad duration {s:?}: expected e.g. \"90s\", \"15m\", \"2h\", \"1d\""
+            ))
+        })
     }
 }
 
@@ -310,11 +314,18 @@ impl Config {
 
         let g = &raw.general;
         if g.concurrency == 0 || g.per_host_concurrency == 0 {
-            let key = if g.concurrency == 0 { "concurrency" } else { "per_host_concurrency" };
+            let key = if g.concurrency == 0 {
+                "concurrency"
+            } else {
+                "per_host_concurrency"
+            };
             return Err(at(find_key(text, key), format!("`{key}` must be at least 1")));
         }
         if g.articles_per_feed == 0 {
-            return Err(at(find_key(text, "articles_per_feed"), "`articles_per_feed` must be at least 1".into()));
+            return Err(at(
+                find_key(text, "articles_per_feed"),
+                "`articles_per_feed` must be at least 1".into(),
+            ));
         }
 
         let mut feeds: Vec<FeedConfig> = Vec::with_capacity(raw.feed.len());
@@ -375,7 +386,11 @@ pub fn parse_target(url: &str, base_dir: &Path) -> Result<FeedTarget, String> {
     let looks_like_url = url.contains("://") || url.starts_with("file:");
     if !looks_like_url {
         let p = Path::new(url);
-        let p = if p.is_absolute() { p.to_path_buf() } else { base_dir.join(p) };
+        let p = if p.is_absolute() {
+            p.to_path_buf()
+        } else {
+            base_dir.join(p)
+        };
         return Ok(FeedTarget::File(p));
     }
     let parsed = Url::parse(url).map_err(|e| format!("bad feed url {url:?}: {e}"))?;
@@ -386,7 +401,9 @@ pub fn parse_target(url: &str, base_dir: &Path) -> Result<FeedTarget, String> {
             .to_file_path()
             .map(FeedTarget::File)
             .map_err(|_| format!("bad feed url {url:?}: not a local file path")),
-        other => Err(format!("bad feed url {url:?}: scheme {other:?} is not http, https or file")),
+        other => Err(format!(
+            "bad feed url {url:?}: scheme {other:?} is not http, https or file"
+        )),
     }
 }
 
@@ -420,7 +437,12 @@ mod tests {
     use super::*;
 
     fn parse(text: &str) -> Result<Config, ConfigError> {
-        Config::parse(text, "test.toml", Path::new("/base"), ConfigSource::User("test.toml".into()))
+        Config::parse(
+            text,
+            "test.toml",
+            Path::new("/base"),
+            ConfigSource::User("test.toml".into()),
+        )
     }
 
     #[test]
@@ -457,12 +479,19 @@ mod tests {
 
     #[test]
     fn errors_name_line_and_column() {
-        let e = parse("[general]\nrefresh_interval = \"15x\"\n").unwrap_err().to_string();
+        let e = parse("[general]\nrefresh_interval = \"15x\"\n")
+            .unwrap_err()
+            .to_string();
         assert!(e.starts_with("test.toml:2:20: bad duration \"15x\""), "{e}");
         let e = parse("[[feed]]\nurl = \"gopher://x\"\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:7:") && e.contains("gopher"), "{e}");
-        let e = parse("[[feed]]\nurl = \"http://a/x\"\n\n[[feed]]\nurl = \"http://a/x\"\n").unwrap_err().to_string();
-        assert!(e.starts_with("test.toml:5:7: duplicate feed") && e.contains("line 2"), "{e}");
+        let e = parse("[[feed]]\nurl = \"http://a/x\"\n\n[[feed]]\nurl = \"http://a/x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("test.toml:5:7: duplicate feed") && e.contains("line 2"),
+            "{e}"
+        );
         let e = parse("[general]\ncolour = 1\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:1: unknown field `colour`"), "{e}");
         let e = parse("[general]\nconcurrency = 0\n").unwrap_err().to_string();

@@ -45,7 +45,9 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         return cli::demo().await;
     }
 
-    let env_config = std::env::var_os("KHABAR_CONFIG").filter(|v| !v.is_empty()).map(PathBuf::from);
+    let env_config = std::env::var_os("KHABAR_CONFIG")
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from);
     let source = config::locate(cli.config.as_deref(), env_config.as_deref(), &paths);
     let config = Config::load(source.clone())?;
     if let Some(notice) = config.source.notice() {

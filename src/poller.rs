@@ -26,12 +26,31 @@ pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
 /// Progress of a refresh, one event per step, for the UI's status bar and `khabar refresh`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {
-    Started { feed: FeedId, url: String },
-    Updated { feed: FeedId, url: String, new: usize, updated: usize },
-    NotModified { feed: FeedId, url: String },
+    Started {
+        feed: FeedId,
+        url: String,
+    },
+    Updated {
+        feed: FeedId,
+        url: String,
+        new: usize,
+        updated: usize,
+    },
+    NotModified {
+        feed: FeedId,
+        url: String,
+    },
     /// Not fetched: the server asked us to wait (Retry-After) until then.
-    Skipped { feed: FeedId, url: String, until: DateTime<Utc> },
-    Failed { feed: FeedId, url: String, reason: String },
+    Skipped {
+        feed: FeedId,
+        url: String,
+        until: DateTime<Utc>,
+    },
+    Failed {
+        feed: FeedId,
+        url: String,
+        reason: String,
+    },
     Finished(RefreshSummary),
 }
 
@@ -83,7 +102,10 @@ impl Job {
     pub fn next_due(&self) -> Option<DateTime<Utc>> {
         let last = self.state.last_fetched?;
         let factor = 1u32 << self.state.failures.min(16);
-        let wait = self.interval.saturating_mul(factor).min(Duration::from_secs(86_400).max(self.interval));
+        let wait = self
+            .interval
+            .saturating_mul(factor)
+            .min(Duration::from_secs(86_400).max(self.interval));
         let due = last + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::days(1));
         Some(self.state.retry_after.map_or(due, |r| r.max(due)))
     }
@@ -123,7 +145,12 @@ impl Poller {
     /// Polls the jobs, at most `concurrency` at once and `per_host_concurrency` per host.
     /// Feeds under a server's Retry-After are skipped unless `force`. One feed's failure is
     /// recorded on that feed and never stops the others.
-    pub async fn run(self: &Arc<Self>, jobs: Vec<Job>, force: bool, events: mpsc::UnboundedSender<PollEvent>) -> RefreshSummary {
+    pub async fn run(
+        self: &Arc<Self>,
+        jobs: Vec<Job>,
+        force: bool,
+        events: mpsc::UnboundedSender<PollEvent>,
+    ) -> RefreshSummary {
         let started = Instant::now();
         let global = Arc::new(Semaphore::new(self.concurrency));
         let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
@@ -147,10 +174,23 @@ impl Poller {
                 let (feed, url) = (job.state.feed_id, job.state.url.clone());
                 let outcome = this.poll_one(job, force, &events).await;
                 let event = match &outcome {
-                    Outcome::Updated(c) => PollEvent::Updated { feed, url, new: c.new, updated: c.updated },
+                    Outcome::Updated(c) => PollEvent::Updated {
+                        feed,
+                        url,
+                        new: c.new,
+                        updated: c.updated,
+                    },
                     Outcome::NotModified => PollEvent::NotModified { feed, url },
-                    Outcome::Skipped(until) => PollEvent::Skipped { feed, url, until: *until },
-                    Outcome::Failed(reason) => PollEvent::Failed { feed, url, reason: reason.clone() },
+                    Outcome::Skipped(until) => PollEvent::Skipped {
+                        feed,
+                        url,
+                        until: *until,
+                    },
+                    Outcome::Failed(reason) => PollEvent::Failed {
+                        feed,
+                        url,
+                        reason: reason.clone(),
+                    },
                 };
                 let _ = events.send(event);
                 outcome
@@ -191,19 +231,34 @@ impl Poller {
             last_modified: job.state.last_modified.clone(),
         };
         let result = match self.fetcher.fetch(&job.target, &validators).await {
-            Ok(Fetched::NotModified) => self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified)).await,
-            Ok(Fetched::Body(body)) => self.store_body(feed, &job.target, body, now).await,
-            Err(e) => Err(self.fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after()).await),
+            Ok(Fetched::NotModified) => {
+                self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified))
+                    .await
+            }
+            Ok(Fetched::Body(body)) => self.store_body(feed, &job.target, *body, now).await,
+            Err(e) => Err(self
+                .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
+                .await),
         };
         result.unwrap_or_else(Outcome::Failed)
     }
 
     /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.
-    async fn store_body(&self, feed: FeedId, target: &FeedTarget, body: Body, now: DateTime<Utc>) -> Result<Outcome, String> {
-        let base = body.content_location.clone().or(body.final_url.clone()).or_else(|| match target {
-            FeedTarget::Http(u) => Some(u.clone()),
-            FeedTarget::File(p) => Url::from_file_path(p).ok(),
-        });
+    async fn store_body(
+        &self,
+        feed: FeedId,
+        target: &FeedTarget,
+        body: Body,
+        now: DateTime<Utc>,
+    ) -> Result<Outcome, String> {
+        let base = body
+            .content_location
+            .clone()
+            .or(body.final_url.clone())
+            .or_else(|| match target {
+                FeedTarget::Http(u) => Some(u.clone()),
+                FeedTarget::File(p) => Url::from_file_path(p).ok(),
+            });
         let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
         let first = parse_blocking(body.clone(), base.clone()).await;
         let (parsed, body) = match first {
@@ -213,14 +268,39 @@ impl Poller {
                     return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
                 };
                 let Some(found) = discover::find_feed_link(&page_text, &page) else {
-                    return Err(self.fail(feed, now, "error", "an HTML page with no feed link (<link rel=\"alternate\">)", None).await);
+                    return Err(self
+                        .fail(
+                            feed,
+                            now,
+                            "error",
+                            "an HTML page with no feed link (<link rel=\"alternate\">)",
+                            None,
+                        )
+                        .await);
                 };
                 tracing::info!("feed {}: discovered {found} on {page}", feed.0);
-                let fetched = self.fetcher.fetch(&FeedTarget::Http(found.clone()), &Validators::default()).await;
+                let fetched = self
+                    .fetcher
+                    .fetch(&FeedTarget::Http(found.clone()), &Validators::default())
+                    .await;
                 let body = match fetched {
-                    Ok(Fetched::Body(b)) => b,
-                    Ok(Fetched::NotModified) => return Err(self.fail(feed, now, "error", "discovered feed answered 304 to an unconditional request", None).await),
-                    Err(e) => return Err(self.fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after()).await),
+                    Ok(Fetched::Body(b)) => *b,
+                    Ok(Fetched::NotModified) => {
+                        return Err(self
+                            .fail(
+                                feed,
+                                now,
+                                "error",
+                                "discovered feed answered 304 to an unconditional request",
+                                None,
+                            )
+                            .await)
+                    }
+                    Err(e) => {
+                        return Err(self
+                            .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
+                            .await)
+                    }
                 };
                 let found_base = body.final_url.clone().unwrap_or(found.clone());
                 match parse_blocking(body.clone(), Some(found_base)).await {
@@ -228,7 +308,17 @@ impl Poller {
                         fetch_url = Some(found.to_string());
                         (p, body)
                     }
-                    Err(e) => return Err(self.fail(feed, now, "parse-error", &format!("discovered feed {found}: {}", e.message()), None).await),
+                    Err(e) => {
+                        return Err(self
+                            .fail(
+                                feed,
+                                now,
+                                "parse-error",
+                                &format!("discovered feed {found}: {}", e.message()),
+                                None,
+                            )
+                            .await)
+                    }
                 }
             }
             Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
@@ -242,14 +332,25 @@ impl Poller {
             articles: parsed.articles,
             keep_per_feed: self.keep_per_feed,
         };
-        self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated)).await
+        self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))
+            .await
     }
 
     /// Records a failure on the feed (its articles stay) and returns the message for the event.
-    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, status: &str, msg: &str, retry_after: Option<DateTime<Utc>>) -> String {
+    async fn fail(
+        &self,
+        feed: FeedId,
+        now: DateTime<Utc>,
+        status: &str,
+        msg: &str,
+        retry_after: Option<DateTime<Utc>>,
+    ) -> String {
         let (status, message) = (status.to_string(), msg.to_string());
         let write = self
-            .write(move |s| s.record_failure(feed, now, &status, &message, retry_after).map(|_| Outcome::NotModified))
+            .write(move |s| {
+                s.record_failure(feed, now, &status, &message, retry_after)
+                    .map(|_| Outcome::NotModified)
+            })
             .await;
         if let Err(e) = write {
             tracing::error!("cannot record failure of feed {}: {e}", feed.0);

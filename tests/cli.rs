@@ -8,10 +8,19 @@ use common::*;
 #[test]
 fn bad_config_exits_2_naming_file_line_and_column_and_does_nothing_else() {
     let cases = [
-        ("[general]\nrefresh_interval = \"soon\"\n", ":2:20: bad duration \"soon\""),
+        (
+            "[general]\nrefresh_interval = \"soon\"\n",
+            ":2:20: bad duration \"soon\"",
+        ),
         ("[general]\nconcurency = 4\n", ":2:1: unknown field `concurency`"),
-        ("[[feed]]\nurl = \"ftp://example.org/f\"\n", ":2:7: bad feed url \"ftp://example.org/f\""),
-        ("[[feed]]\nurl = \"http://a.org/f\"\n[[feed]]\nurl = \"http://a.org/f\"\n", ":4:7: duplicate feed \"http://a.org/f\" (already listed on line 2)"),
+        (
+            "[[feed]]\nurl = \"ftp://example.org/f\"\n",
+            ":2:7: bad feed url \"ftp://example.org/f\"",
+        ),
+        (
+            "[[feed]]\nurl = \"http://a.org/f\"\n[[feed]]\nurl = \"http://a.org/f\"\n",
+            ":4:7: duplicate feed \"http://a.org/f\" (already listed on line 2)",
+        ),
         ("[[feed]]\ntitle = \"no url\"\n", ":1:1: missing field `url`"),
         ("[general\n", ":1:9:"),
     ];
@@ -35,7 +44,10 @@ fn no_config_anywhere_runs_on_the_embedded_default_and_says_where_a_file_goes() 
     assert!(out.status.success(), "{}", stderr(&out));
     let err = stderr(&out);
     let expected_path = sb.path("home").join(".config/khabar/config.toml");
-    assert!(err.contains("built-in default") && err.contains(expected_path.to_str().unwrap()), "{err}");
+    assert!(
+        err.contains("built-in default") && err.contains(expected_path.to_str().unwrap()),
+        "{err}"
+    );
     let feeds = json_lines(&out);
     let embedded = khabar::config::Config::parse(
         khabar::config::EMBEDDED_DEFAULT,
@@ -57,8 +69,16 @@ fn json_lines_contract_of_list_search_and_feeds() {
             "हिंदी समाचार",
             &[
                 ("h1", "चंद्रयान की सफलता पर बधाई", "&lt;p&gt;अंतरिक्ष कार्यक्रम&lt;/p&gt;"),
-                ("h2", "上海科技大会今日开幕", "&lt;p&gt;终端阅读器性能对比测试&lt;/p&gt;"),
-                ("h3", "Kernel release notes", "&lt;p&gt;The scheduler improves latency&lt;/p&gt;"),
+                (
+                    "h2",
+                    "上海科技大会今日开幕",
+                    "&lt;p&gt;终端阅读器性能对比测试&lt;/p&gt;",
+                ),
+                (
+                    "h3",
+                    "Kernel release notes",
+                    "&lt;p&gt;The scheduler improves latency&lt;/p&gt;",
+                ),
             ],
         )),
     );
@@ -69,7 +89,18 @@ fn json_lines_contract_of_list_search_and_feeds() {
     assert_eq!(list.len(), 3);
     for a in &list {
         let obj = a.as_object().unwrap();
-        for key in ["id", "feed_url", "feed_title", "title", "link", "author", "published", "read", "starred", "tags"] {
+        for key in [
+            "id",
+            "feed_url",
+            "feed_title",
+            "title",
+            "link",
+            "author",
+            "published",
+            "read",
+            "starred",
+            "tags",
+        ] {
             assert!(obj.contains_key(key), "missing {key} in {a}");
         }
         assert!(a["id"].is_i64());
@@ -88,7 +119,10 @@ fn json_lines_contract_of_list_search_and_feeds() {
     let search = |q: &str| {
         let out = sb.run(&["search", q, "--json"]);
         assert!(out.status.success(), "{}", stderr(&out));
-        json_lines(&out).iter().map(|a| a["title"].as_str().unwrap().to_string()).collect::<Vec<_>>()
+        json_lines(&out)
+            .iter()
+            .map(|a| a["title"].as_str().unwrap().to_string())
+            .collect::<Vec<_>>()
     };
     assert_eq!(search("चंद्रयान"), ["चंद्रयान की सफलता पर बधाई"]);
     assert_eq!(search("अंतरिक्ष"), ["चंद्रयान की सफलता पर बधाई"]);
@@ -101,7 +135,16 @@ fn json_lines_contract_of_list_search_and_feeds() {
     let feeds = sb.feeds_json();
     assert_eq!(feeds.len(), 1);
     let f = feeds[0].as_object().unwrap();
-    for key in ["url", "title", "tags", "articles", "unread", "last_fetched", "last_status", "last_error"] {
+    for key in [
+        "url",
+        "title",
+        "tags",
+        "articles",
+        "unread",
+        "last_fetched",
+        "last_status",
+        "last_error",
+    ] {
         assert!(f.contains_key(key), "missing {key}");
     }
     assert_eq!(f["articles"], 3);
@@ -124,8 +167,14 @@ fn show_renders_the_article_wrapped_without_script_or_style() {
     let text = stdout(&out);
     assert!(text.starts_with("A title\nFeed:   Show\n"), "{text}");
     assert!(text.contains("Link:   http://example.org/s1"), "{text}");
-    assert!(text.contains("Visible words") && text.contains("http://example.org/more"), "{text}");
-    assert!(!text.contains("stealCookies") && !text.contains("display:none"), "{text}");
+    assert!(
+        text.contains("Visible words") && text.contains("http://example.org/more"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("stealCookies") && !text.contains("display:none"),
+        "{text}"
+    );
     assert!(!text.contains('\u{1b}'), "plain text when stdout is not a terminal");
     for line in text.lines().skip(5) {
         assert!(khabar::text::width::width(line) <= 40, "{line:?}");
@@ -146,7 +195,10 @@ fn opml_export_import_round_trip_keeps_comments_and_tags() {
     let exported = source.run(&["export"]);
     assert!(exported.status.success(), "{}", stderr(&exported));
     let opml = stdout(&exported);
-    assert!(opml.contains("<opml version=\"2.0\">") && opml.contains("text=\"A &amp; B\""), "{opml}");
+    assert!(
+        opml.contains("<opml version=\"2.0\">") && opml.contains("text=\"A &amp; B\""),
+        "{opml}"
+    );
 
     let target = Sandbox::new();
     target.write_config("# my feeds, hand-written\n[general]\nconcurrency = 4 # keep it low\n\n[[feed]]\nurl = \"https://c.example/atom\"\n");

@@ -12,7 +12,13 @@ const GENERAL: &str = "[general]\nrequest_timeout = \"3s\"\nconnect_timeout = \"
 fn conditional_get_stores_validators_and_second_refresh_writes_nothing() {
     let server = TestServer::start();
     let doc = rss("Cond", &[("a", "First", "one"), ("b", "Second", "two")]);
-    server.route("/cond.xml", Route { gzip: true, ..Route::ok(doc).with_etag("\"v1\"") });
+    server.route(
+        "/cond.xml",
+        Route {
+            gzip: true,
+            ..Route::ok(doc).with_etag("\"v1\"")
+        },
+    );
     let sb = Sandbox::new();
     sb.write_config(&format!("{GENERAL}{}", feed_entry(&server.url("/cond.xml"), &["t"])));
 
@@ -26,7 +32,10 @@ fn conditional_get_stores_validators_and_second_refresh_writes_nothing() {
     let second = sb.refresh();
     let hit = server.hits("/cond.xml").pop().unwrap();
     assert_eq!(hit.headers.get("if-none-match").map(String::as_str), Some("\"v1\""));
-    assert_eq!(hit.headers.get("if-modified-since").map(String::as_str), Some("Tue, 24 Nov 2026 10:00:00 GMT"));
+    assert_eq!(
+        hit.headers.get("if-modified-since").map(String::as_str),
+        Some("Tue, 24 Nov 2026 10:00:00 GMT")
+    );
     assert!(stderr(&second).contains("304"), "{}", stderr(&second));
     assert!(stderr(&second).contains("0 new articles"), "{}", stderr(&second));
     assert_eq!(sb.list_json(&[]).len(), 2);
@@ -38,8 +47,17 @@ fn each_failure_is_recorded_on_its_feed_and_never_stops_the_others() {
     let server = TestServer::start();
     server.route("/good.xml", Route::ok(rss("Good", &[("g1", "Fine", "ok")])));
     server.route("/500.xml", Route::status(500));
-    server.route("/hang.xml", Route { hang: true, ..Route::ok("") });
-    server.route("/bad.xml", Route::ok("<rss version=\"2.0\"><channel><item><title>unclosed"));
+    server.route(
+        "/hang.xml",
+        Route {
+            hang: true,
+            ..Route::ok("")
+        },
+    );
+    server.route(
+        "/bad.xml",
+        Route::ok("<rss version=\"2.0\"><channel><item><title>unclosed"),
+    );
     server.route("/big.xml", Route::ok(rss("Big", &[("x", "Big", &"y".repeat(200_000))])));
     let sb = Sandbox::new();
     let mut config = format!("{GENERAL}max_body_size = \"64KiB\"\n");
@@ -53,18 +71,36 @@ fn each_failure_is_recorded_on_its_feed_and_never_stops_the_others() {
     let err = stderr(&out);
     assert!(err.contains("6 failed"), "{err}");
     let feeds = sb.feeds_json();
-    let by_url = |p: &str| feeds.iter().find(|f| f["url"].as_str().unwrap().ends_with(p)).unwrap().clone();
+    let by_url = |p: &str| {
+        feeds
+            .iter()
+            .find(|f| f["url"].as_str().unwrap().ends_with(p))
+            .unwrap()
+            .clone()
+    };
     assert_eq!(by_url("/good.xml")["last_error"], serde_json::Value::Null);
     assert_eq!(by_url("/good.xml")["articles"], 1);
     assert_eq!(by_url("/404.xml")["last_status"], "404");
-    assert!(by_url("/404.xml")["last_error"].as_str().unwrap().contains("404 Not Found"));
+    assert!(by_url("/404.xml")["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("404 Not Found"));
     assert_eq!(by_url("/500.xml")["last_status"], "500");
     assert_eq!(by_url("/hang.xml")["last_status"], "timeout");
-    assert!(by_url("/hang.xml")["last_error"].as_str().unwrap().contains("timed out"));
+    assert!(by_url("/hang.xml")["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("timed out"));
     assert_eq!(by_url("/bad.xml")["last_status"], "parse-error");
     assert_eq!(by_url("/big.xml")["last_status"], "too-large");
-    assert!(by_url("/big.xml")["last_error"].as_str().unwrap().contains("65536-byte limit"));
-    assert!(by_url("missing.xml")["last_error"].as_str().unwrap().contains("missing.xml"));
+    assert!(by_url("/big.xml")["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("65536-byte limit"));
+    assert!(by_url("missing.xml")["last_error"]
+        .as_str()
+        .unwrap()
+        .contains("missing.xml"));
     for f in &feeds {
         assert!(f["last_fetched"].is_string(), "{f}");
     }
@@ -74,7 +110,9 @@ fn each_failure_is_recorded_on_its_feed_and_never_stops_the_others() {
 fn charsets_from_prolog_header_and_bom_are_decoded() {
     let server = TestServer::start();
     let encode = |enc: &'static encoding_rs::Encoding, s: &str| enc.encode(s).0.into_owned();
-    let item = |title: &str| format!("<rss version=\"2.0\"><channel><title>C</title><item><guid>1</guid><title>{title}</title></item></channel></rss>");
+    let item = |title: &str| {
+        format!("<rss version=\"2.0\"><channel><title>C</title><item><guid>1</guid><title>{title}</title></item></channel></rss>")
+    };
 
     let mut cp1251 = b"<?xml version=\"1.0\" encoding=\"windows-1251\"?>".to_vec();
     cp1251.extend(encode(encoding_rs::WINDOWS_1251, &item("Новая версия ядра")));
@@ -83,14 +121,18 @@ fn charsets_from_prolog_header_and_bom_are_decoded() {
     // The header says ISO-8859-1; the prolog lies (UTF-8): the header wins.
     let mut latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?>".to_vec();
     latin1.extend(encode(encoding_rs::WINDOWS_1252, &item("Café naïve")));
-    server.route("/latin1.xml", Route::ok(latin1).header("Content-Type", "application/rss+xml; charset=ISO-8859-1"));
+    server.route(
+        "/latin1.xml",
+        Route::ok(latin1).header("Content-Type", "application/rss+xml; charset=ISO-8859-1"),
+    );
 
     let mut sjis = b"<?xml version=\"1.0\" encoding=\"Shift_JIS\"?>".to_vec();
     sjis.extend(encode(encoding_rs::SHIFT_JIS, &item("新しいリリース")));
     server.route("/sjis.xml", Route::ok(sjis));
 
     let mut utf16 = vec![0xFF, 0xFE];
-    for unit in format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?>{}", item("हिंदी समाचार")).encode_utf16() {
+    for unit in format!("<?xml version=\"1.0\" encoding=\"UTF-16\"?>{}", item("हिंदी समाचार")).encode_utf16()
+    {
         utf16.extend(unit.to_le_bytes());
     }
     server.route("/utf16.xml", Route::ok(utf16));
@@ -109,8 +151,18 @@ fn charsets_from_prolog_header_and_bom_are_decoded() {
     sb.write_config(&config);
     let out = sb.refresh();
     assert!(stderr(&out).contains("0 failed"), "{}", stderr(&out));
-    let titles: Vec<String> = sb.list_json(&[]).iter().map(|a| a["title"].as_str().unwrap().to_string()).collect();
-    for expected in ["Новая версия ядра", "Café naïve", "新しいリリース", "हिंदी समाचार", "valid € then \u{FFFD}\u{FFFD}!"] {
+    let titles: Vec<String> = sb
+        .list_json(&[])
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_string())
+        .collect();
+    for expected in [
+        "Новая версия ядра",
+        "Café naïve",
+        "新しいリリース",
+        "हिंदी समाचार",
+        "valid € then \u{FFFD}\u{FFFD}!",
+    ] {
         assert!(titles.iter().any(|t| t == expected), "{expected:?} not in {titles:?}");
     }
 }
@@ -127,9 +179,16 @@ fn html_page_leads_to_its_feed_by_autodiscovery() {
         "/blog/feed.atom",
         Route::ok("<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>Found</title><id>f</id><entry><id>e1</id><title>Discovered post</title><link href=\"p1\"/></entry></feed>"),
     );
-    server.route("/nofeed.html", Route::ok("<html><head></head><body>no feed</body></html>"));
+    server.route(
+        "/nofeed.html",
+        Route::ok("<html><head></head><body>no feed</body></html>"),
+    );
     let sb = Sandbox::new();
-    sb.write_config(&format!("{GENERAL}{}{}", feed_entry(&server.url("/blog/"), &[]), feed_entry(&server.url("/nofeed.html"), &[])));
+    sb.write_config(&format!(
+        "{GENERAL}{}{}",
+        feed_entry(&server.url("/blog/"), &[]),
+        feed_entry(&server.url("/nofeed.html"), &[])
+    ));
     sb.refresh();
     let list = sb.list_json(&[]);
     assert_eq!(list.len(), 1);
@@ -137,9 +196,16 @@ fn html_page_leads_to_its_feed_by_autodiscovery() {
     assert_eq!(list[0]["link"], server.url("/blog/p1"));
     assert_eq!(list[0]["feed_url"], server.url("/blog/"));
     let state = open_store(&sb.cache()).poll_states().unwrap();
-    assert_eq!(state[0].fetch_url.as_deref(), Some(server.url("/blog/feed.atom").as_str()));
+    assert_eq!(
+        state[0].fetch_url.as_deref(),
+        Some(server.url("/blog/feed.atom").as_str())
+    );
     let feeds = sb.feeds_json();
-    assert!(feeds[1]["last_error"].as_str().unwrap().contains("no feed link"), "{}", feeds[1]);
+    assert!(
+        feeds[1]["last_error"].as_str().unwrap().contains("no feed link"),
+        "{}",
+        feeds[1]
+    );
 
     // The next refresh goes straight to the discovered feed.
     let before = server.hits("/blog/").len();
@@ -163,9 +229,15 @@ fn control_and_escape_sequences_never_reach_storage_or_output() {
     assert_eq!(a["title"], "Red alerttxt.exe");
     assert_eq!(a["feed_title"], "FeedName");
     assert_eq!(a["author"], "bob");
-    let article = open_store(&sb.cache()).article(ArticleId(a["id"].as_i64().unwrap())).unwrap().unwrap();
+    let article = open_store(&sb.cache())
+        .article(ArticleId(a["id"].as_i64().unwrap()))
+        .unwrap()
+        .unwrap();
     let body = article.content.unwrap();
-    assert!(!body.chars().any(|c| c.is_control() && c != '\n' && c != '\t'), "{body:?}");
+    assert!(
+        !body.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+        "{body:?}"
+    );
     let shown = sb.run(&["show", &a["id"].to_string()]);
     let text = stdout(&shown);
     assert!(text.contains("body text") && text.contains("entity"), "{text}");
@@ -175,12 +247,19 @@ fn control_and_escape_sequences_never_reach_storage_or_output() {
 #[test]
 fn refetching_never_duplicates_and_keeps_read_and_starred() {
     let server = TestServer::start();
-    server.route("/f.xml", Route::ok(rss("F", &[("a", "Alpha", "1"), ("b", "Beta", "2")])));
+    server.route(
+        "/f.xml",
+        Route::ok(rss("F", &[("a", "Alpha", "1"), ("b", "Beta", "2")])),
+    );
     let sb = Sandbox::new();
     sb.write_config(&format!("{GENERAL}{}", feed_entry(&server.url("/f.xml"), &["news"])));
     sb.refresh();
     let list = sb.list_json(&[]);
-    let id_of = |list: &[serde_json::Value], title: &str| list.iter().find(|a| a["title"] == title).unwrap()["id"].as_i64().unwrap();
+    let id_of = |list: &[serde_json::Value], title: &str| {
+        list.iter().find(|a| a["title"] == title).unwrap()["id"]
+            .as_i64()
+            .unwrap()
+    };
     let (alpha, beta) = (id_of(&list, "Alpha"), id_of(&list, "Beta"));
     {
         let mut store = open_store(&sb.cache());
@@ -188,7 +267,13 @@ fn refetching_never_duplicates_and_keeps_read_and_starred() {
         assert!(store.set_starred(ArticleId(beta), true).unwrap());
     }
     // Same items again (Alpha retitled), plus a new one: no duplicates, state kept.
-    server.route("/f.xml", Route::ok(rss("F", &[("c", "Gamma", "3"), ("a", "Alpha v2", "1"), ("b", "Beta", "2")])));
+    server.route(
+        "/f.xml",
+        Route::ok(rss(
+            "F",
+            &[("c", "Gamma", "3"), ("a", "Alpha v2", "1"), ("b", "Beta", "2")],
+        )),
+    );
     let out = sb.refresh();
     assert!(stderr(&out).contains("1 new, 1 updated"), "{}", stderr(&out));
     let list = sb.list_json(&[]);
@@ -207,10 +292,19 @@ fn refetching_never_duplicates_and_keeps_read_and_starred() {
 fn retention_keeps_newest_and_never_drops_unread_or_starred() {
     let server = TestServer::start();
     // Old 0 is the newest of the old ones (day 10), Old 4 the oldest (day 6).
-    let old = [("old0", "Old 0", "x", 10), ("old1", "Old 1", "x", 9), ("old2", "Old 2", "x", 8), ("old3", "Old 3", "x", 7), ("old4", "Old 4", "x", 6)];
+    let old = [
+        ("old0", "Old 0", "x", 10),
+        ("old1", "Old 1", "x", 9),
+        ("old2", "Old 2", "x", 8),
+        ("old3", "Old 3", "x", 7),
+        ("old4", "Old 4", "x", 6),
+    ];
     server.route("/r.xml", Route::ok(rss_dated("R", &old)));
     let sb = Sandbox::new();
-    sb.write_config(&format!("[general]\narticles_per_feed = 3\n{}", feed_entry(&server.url("/r.xml"), &[])));
+    sb.write_config(&format!(
+        "[general]\narticles_per_feed = 3\n{}",
+        feed_entry(&server.url("/r.xml"), &[])
+    ));
     sb.refresh();
     let first = sb.list_json(&[]);
     assert_eq!(first.len(), 5, "unread articles are never dropped");
@@ -219,16 +313,28 @@ fn retention_keeps_newest_and_never_drops_unread_or_starred() {
         for a in &first {
             store.set_read(ArticleId(a["id"].as_i64().unwrap()), true).unwrap();
         }
-        let old4 = first.iter().find(|a| a["title"] == "Old 4").unwrap()["id"].as_i64().unwrap();
+        let old4 = first.iter().find(|a| a["title"] == "Old 4").unwrap()["id"]
+            .as_i64()
+            .unwrap();
         store.set_starred(ArticleId(old4), true).unwrap();
     }
     // Still in the feed: read articles are kept (dropping them would bring them back as new).
     sb.refresh();
     assert_eq!(sb.list_json(&[]).len(), 5);
 
-    server.route("/r.xml", Route::ok(rss_dated("R", &[("new0", "New 0", "x", 20), ("new1", "New 1", "x", 19)])));
+    server.route(
+        "/r.xml",
+        Route::ok(rss_dated(
+            "R",
+            &[("new0", "New 0", "x", 20), ("new1", "New 1", "x", 19)],
+        )),
+    );
     sb.refresh();
-    let titles: Vec<String> = sb.list_json(&[]).iter().map(|a| a["title"].as_str().unwrap().into()).collect();
+    let titles: Vec<String> = sb
+        .list_json(&[])
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().into())
+        .collect();
     // Newest 3 by date are New 0, New 1 (unread) and Old 0; Old 4 is starred; the rest go.
     assert_eq!(titles, ["New 0", "New 1", "Old 0", "Old 4"]);
 }
@@ -252,7 +358,14 @@ fn permanent_redirect_is_followed_and_recorded() {
     assert_eq!(states[0].fetch_url.as_deref(), Some(server.url("/new.xml").as_str()));
     assert_eq!(states[1].fetch_url, None, "a temporary redirect is not recorded");
     let feeds = sb.feeds_json();
-    assert!(feeds[2]["last_error"].as_str().unwrap().contains("more than 10 redirects"), "{}", feeds[2]);
+    assert!(
+        feeds[2]["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("more than 10 redirects"),
+        "{}",
+        feeds[2]
+    );
     sb.refresh();
     assert_eq!(server.hits("/old.xml").len(), 1);
     assert_eq!(server.hits("/new.xml").len(), 2);
@@ -268,7 +381,11 @@ fn retry_after_is_honoured() {
     sb.refresh();
     assert_eq!(sb.feeds_json()[0]["last_status"], "429");
     let second = sb.refresh();
-    assert!(stderr(&second).contains("the server asked to wait until"), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("the server asked to wait until"),
+        "{}",
+        stderr(&second)
+    );
     assert_eq!(server.hits("/busy.xml").len(), 1);
     let forced = sb.run(&["refresh", "--force"]);
     assert!(forced.status.success());

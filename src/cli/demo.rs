@@ -11,9 +11,24 @@ use crate::store::Store;
 
 /// The demo feeds, compiled in so the binary works from anywhere.
 const DEMO_FEEDS: &[(&str, &str, &str, &str)] = &[
-    ("hindi.xml", include_str!("../../assets/demo/hindi.xml"), "ख़बर डेमो", "hindi"),
-    ("world.json", include_str!("../../assets/demo/world.json"), "World in brief", "world"),
-    ("tech.atom", include_str!("../../assets/demo/tech.atom"), "Terminal tech", "tech"),
+    (
+        "hindi.xml",
+        include_str!("../../assets/demo/hindi.xml"),
+        "ख़बर डेमो",
+        "hindi",
+    ),
+    (
+        "world.json",
+        include_str!("../../assets/demo/world.json"),
+        "World in brief",
+        "world",
+    ),
+    (
+        "tech.atom",
+        include_str!("../../assets/demo/tech.atom"),
+        "Terminal tech",
+        "tech",
+    ),
 ];
 
 /// A demo folder: config, feeds and cache. Returned so a caller (the TUI) can open it.
@@ -30,7 +45,9 @@ pub fn prepare() -> anyhow::Result<Demo> {
     let mut config_text = String::from("# khabar demo config (temporary)\n");
     for (file, body, title, tag) in DEMO_FEEDS {
         std::fs::write(dir.join(file), body).with_context(|| format!("cannot write the demo feed {file}"))?;
-        config_text.push_str(&format!("\n[[feed]]\nurl = \"{file}\"\ntitle = \"{title}\"\ntags = [\"demo\", \"{tag}\"]\n"));
+        config_text.push_str(&format!(
+            "\n[[feed]]\nurl = \"{file}\"\ntitle = \"{title}\"\ntags = [\"demo\", \"{tag}\"]\n"
+        ));
     }
     let config_path = dir.join("config.toml");
     std::fs::write(&config_path, &config_text)?;

@@ -62,8 +62,18 @@ fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> any
             .published
             .map(|p| p.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M").to_string())
             .unwrap_or_else(|| "                ".into());
-        let flags = format!("{}{}", if a.read { ' ' } else { 'N' }, if a.starred { '*' } else { ' ' });
-        writeln!(out, "{:>7} {flags} {date}  {}  {}", a.id.0, width::fit(&a.feed_title, 24), a.title)
+        let flags = format!(
+            "{}{}",
+            if a.read { ' ' } else { 'N' },
+            if a.starred { '*' } else { ' ' }
+        );
+        writeln!(
+            out,
+            "{:>7} {flags} {date}  {}  {}",
+            a.id.0,
+            width::fit(&a.feed_title, 24),
+            a.title
+        )
     };
     match result {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),

@@ -30,9 +30,12 @@ pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
         let category = if f.tags.is_empty() {
             String::new()
         } else {
-            format!(r#" category="{}""#, escape(&f.tags.join(",")))
+            format!(r#" category="{}""#, escape(f.tags.join(",")))
         };
-        format!(r#"<outline type="rss" text="{title}" title="{title}" xmlUrl="{}"{category}/>"#, escape(&f.url))
+        format!(
+            r#"<outline type="rss" text="{title}" title="{title}" xmlUrl="{}"{category}/>"#,
+            escape(&f.url)
+        )
     };
     // Config order is kept: consecutive feeds with the same first tag share a folder.
     let mut open_folder: Option<&String> = None;
@@ -109,7 +112,9 @@ fn outline_attrs(e: &BytesStart<'_>) -> anyhow::Result<OutlineAttrs> {
     let mut a = OutlineAttrs::default();
     for attr in e.attributes() {
         let attr = attr.context("bad attribute in <outline>")?;
-        let value = attr.normalized_value(quick_xml::XmlVersion::Implicit1_0).context("bad attribute value in <outline>")?;
+        let value = attr
+            .normalized_value(quick_xml::XmlVersion::Implicit1_0)
+            .context("bad attribute value in <outline>")?;
         let value = crate::text::sanitize::clean_line(&value);
         let slot = match attr.key.local_name().as_ref() {
             "xmlUrl" | "xmlurl" => &mut a.xml_url,
@@ -150,7 +155,8 @@ pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
         ConfigSource::User(p) => p.clone(),
         ConfigSource::Embedded { suggested } => suggested.clone(),
     };
-    let opml_text = std::fs::read_to_string(opml_path).with_context(|| format!("cannot read {}", opml_path.display()))?;
+    let opml_text =
+        std::fs::read_to_string(opml_path).with_context(|| format!("cannot read {}", opml_path.display()))?;
     let feeds = parse_opml(&opml_text).with_context(|| opml_path.display().to_string())?;
 
     let original = match std::fs::read_to_string(&target) {
@@ -196,11 +202,15 @@ pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
         added.push(f);
     }
     if added.is_empty() {
-        eprintln!("nothing to add: all {skipped} feeds of {} are already in {shown}", opml_path.display());
+        eprintln!(
+            "nothing to add: all {skipped} feeds of {} are already in {shown}",
+            opml_path.display()
+        );
         return Ok(());
     }
     let new_text = doc.to_string();
-    Config::parse(&new_text, &shown, &base_dir, source.clone()).context("the imported feeds would make the config invalid")?;
+    Config::parse(&new_text, &shown, &base_dir, source.clone())
+        .context("the imported feeds would make the config invalid")?;
     if !base_dir.as_os_str().is_empty() {
         std::fs::create_dir_all(&base_dir).with_context(|| format!("cannot create {}", base_dir.display()))?;
     }
@@ -208,10 +218,17 @@ pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
     std::fs::write(&tmp, &new_text).with_context(|| format!("cannot write {}", tmp.display()))?;
     std::fs::rename(&tmp, &target).with_context(|| format!("cannot replace {}", shown))?;
     for f in &added {
-        let tags = if f.tags.is_empty() { String::new() } else { format!(" [{}]", f.tags.join(", ")) };
+        let tags = if f.tags.is_empty() {
+            String::new()
+        } else {
+            format!(" [{}]", f.tags.join(", "))
+        };
         eprintln!("added {}{tags}", f.url);
     }
-    eprintln!("imported {} feeds into {shown} ({skipped} already there or skipped)", added.len());
+    eprintln!(
+        "imported {} feeds into {shown} ({skipped} already there or skipped)",
+        added.len()
+    );
     Ok(())
 }
 
@@ -226,7 +243,14 @@ mod tests {
             <outline type="rss" title="Loose" xmlUrl="https://x.org/f" category="/news,/a b"/>
             </body></opml>"#;
         let feeds = parse_opml(opml).unwrap();
-        assert_eq!(feeds[0], OpmlFeed { url: "https://lwn.net/rss".into(), title: Some("LWN".into()), tags: vec!["Tech".into(), "Linux".into()] });
+        assert_eq!(
+            feeds[0],
+            OpmlFeed {
+                url: "https://lwn.net/rss".into(),
+                title: Some("LWN".into()),
+                tags: vec!["Tech".into(), "Linux".into()]
+            }
+        );
         assert_eq!(feeds[1].tags, vec!["news", "a b"]);
         assert!(parse_opml("<html/>").is_err());
     }

@@ -30,7 +30,11 @@ fn describe(event: &PollEvent) -> Option<String> {
     Some(match event {
         PollEvent::Started { .. } => return None,
         PollEvent::Updated { url, new, updated, .. } => {
-            let changed = if *updated > 0 { format!(", {updated} updated") } else { String::new() };
+            let changed = if *updated > 0 {
+                format!(", {updated} updated")
+            } else {
+                String::new()
+            };
             format!("ok    {url}: {new} new{changed}")
         }
         PollEvent::NotModified { url, .. } => format!("304   {url}: not modified"),

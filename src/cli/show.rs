@@ -36,7 +36,10 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
         s.push_str(&format!("Author: {author}\n"));
     }
     if let Some(p) = a.published {
-        s.push_str(&format!("Date:   {}\n", p.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M %Z")));
+        s.push_str(&format!(
+            "Date:   {}\n",
+            p.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M %Z")
+        ));
     }
     if let Some(link) = &a.link {
         s.push_str(&format!("Link:   {link}\n"));

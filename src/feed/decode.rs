@@ -54,7 +54,10 @@ fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let decl = head.trim_start().strip_prefix("<?xml")?;
     let decl = &decl[..decl.find("?>")?];
     let at = decl.find("encoding")?;
-    let rest = decl[at + "encoding".len()..].trim_start().strip_prefix('=')?.trim_start();
+    let rest = decl[at + "encoding".len()..]
+        .trim_start()
+        .strip_prefix('=')?
+        .trim_start();
     let quote = rest.chars().next().filter(|c| *c == '"' || *c == '\'')?;
     let value = &rest[1..];
     Some(value[..value.find(quote)?].to_string())
@@ -85,7 +88,10 @@ mod tests {
         let mut doc = b"<?xml version=\"1.0\" encoding=\"windows-1251\"?><t>".to_vec();
         doc.extend_from_slice(&cp1251);
         doc.extend_from_slice(b"</t>");
-        assert_eq!(decode(&doc, None), "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>Привет</t>");
+        assert_eq!(
+            decode(&doc, None),
+            "<?xml version=\"1.0\" encoding=\"UTF-8\"?><t>Привет</t>"
+        );
         // The header wins over the declaration.
         let latin1 = b"<?xml version=\"1.0\" encoding=\"utf-8\"?><t>caf\xe9</t>";
         assert!(decode(latin1, Some("iso-8859-1")).contains("café"));

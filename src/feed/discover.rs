@@ -17,7 +17,12 @@ pub fn looks_like_html(text: &str, content_type: Option<&str>) -> bool {
     if content_type.is_some_and(|c| c.trim_start().to_ascii_lowercase().starts_with("text/html")) {
         return true;
     }
-    let head: String = text.trim_start().chars().take(256).collect::<String>().to_ascii_lowercase();
+    let head: String = text
+        .trim_start()
+        .chars()
+        .take(256)
+        .collect::<String>()
+        .to_ascii_lowercase();
     head.starts_with("<!doctype html") || head.starts_with("<html") || head.contains("<head")
 }
 
@@ -62,7 +67,11 @@ fn attribute(tag: &str, name: &str) -> Option<String> {
         let rest = rest.trim_start();
         return Some(match rest.chars().next() {
             Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or("").to_string(),
-            _ => rest.split(|c: char| c.is_whitespace() || c == '/').next().unwrap_or("").to_string(),
+            _ => rest
+                .split(|c: char| c.is_whitespace() || c == '/')
+                .next()
+                .unwrap_or("")
+                .to_string(),
         });
     }
     None
@@ -80,7 +89,10 @@ mod tests {
             <LINK REL="alternate" TYPE="application/atom+xml" HREF="../feed.atom?a=1&amp;b=2">
             </head></html>"#;
         assert!(looks_like_html(html, None));
-        assert_eq!(find_feed_link(html, &page).unwrap().as_str(), "http://example.org/feed.atom?a=1&b=2");
+        assert_eq!(
+            find_feed_link(html, &page).unwrap().as_str(),
+            "http://example.org/feed.atom?a=1&b=2"
+        );
         let none = r#"<html><head><link rel=alternate type="text/html" href="/x"></head>"#;
         assert_eq!(find_feed_link(none, &page), None);
         let js = r#"<link rel="alternate" type="application/rss+xml" href="javascript:alert(1)">"#;

@@ -18,7 +18,10 @@ pub enum FetchError {
     #[error("timed out after {}s", .0.as_secs())]
     Timeout(Duration),
     #[error("HTTP {code}{}", reason(*.code))]
-    Status { code: u16, retry_after: Option<DateTime<Utc>> },
+    Status {
+        code: u16,
+        retry_after: Option<DateTime<Utc>>,
+    },
     #[error("body larger than the {limit}-byte limit (max_body_size)")]
     TooLarge { limit: u64 },
     #[error("more than {0} redirects")]
@@ -92,7 +95,7 @@ pub struct Validators {
 pub enum Fetched {
     /// 304: nothing to parse, nothing to write.
     NotModified,
-    Body(Body),
+    Body(Box<Body>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -196,7 +199,7 @@ impl Fetcher {
             let headers = resp.headers().clone();
             let bytes = self.read_capped(resp).await?;
             let text_header = |name| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
-            return Ok(Fetched::Body(Body {
+            return Ok(Fetched::Body(Box::new(Body {
                 bytes,
                 content_type: text_header(header::CONTENT_TYPE),
                 status: status.as_u16(),
@@ -207,7 +210,7 @@ impl Fetcher {
                 permanent_redirect: (redirected && all_permanent).then(|| url.clone()),
                 content_location: text_header(header::CONTENT_LOCATION).and_then(|l| url.join(&l).ok()),
                 final_url: Some(url),
-            }));
+            })));
         }
         Err(FetchError::TooManyRedirects(self.limits.max_redirects))
     }
@@ -254,7 +257,7 @@ async fn read_file(path: &Path, max: u64) -> Result<Fetched, FetchError> {
     if bytes.len() as u64 > max {
         return Err(FetchError::TooLarge { limit: max });
     }
-    Ok(Fetched::Body(Body {
+    Ok(Fetched::Body(Box::new(Body {
         bytes,
         content_type: None,
         status: 200,
@@ -262,7 +265,7 @@ async fn read_file(path: &Path, max: u64) -> Result<Fetched, FetchError> {
         final_url: None,
         permanent_redirect: None,
         content_location: None,
-    }))
+    })))
 }
 
 /// Retry-After as seconds or an HTTP date.

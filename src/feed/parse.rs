@@ -54,7 +54,10 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
         title: feed.title.as_ref().map(text_to_line).filter(|t| !t.is_empty()),
         site_url: pick_link(&feed.links, feed_base.as_ref()),
     };
-    let feed_author = feed.authors.iter().find_map(|p| p.name.as_deref().map(sanitize::clean_line));
+    let feed_author = feed
+        .authors
+        .iter()
+        .find_map(|p| p.name.as_deref().map(sanitize::clean_line));
     let articles = feed
         .entries
         .iter()
@@ -236,7 +239,10 @@ mod tests {
 
     #[test]
     fn garbage_is_an_error() {
-        assert!(matches!(parse("<html><body>hi</body></html>", None), Err(ParseError::Invalid(_))));
+        assert!(matches!(
+            parse("<html><body>hi</body></html>", None),
+            Err(ParseError::Invalid(_))
+        ));
         assert!(parse("", None).is_err());
     }
 }

@@ -189,7 +189,13 @@ impl Store {
                 "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = ?4,
                  failures = failures + 1, retry_after = ?5 WHERE id = ?1",
             )?
-            .execute(params![feed.0, at.timestamp(), status, error, retry_after.map(|t| t.timestamp())])?;
+            .execute(params![
+                feed.0,
+                at.timestamp(),
+                status,
+                error,
+                retry_after.map(|t| t.timestamp())
+            ])?;
         Ok(())
     }
 
@@ -304,7 +310,11 @@ impl Store {
         let (mut sql, mut args) = filtered_select(filter);
         if let Some(c) = after {
             sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
-            args.extend([Box::new(c.sort_time) as Box<dyn ToSql>, Box::new(c.sort_time), Box::new(c.id)]);
+            args.extend([
+                Box::new(c.sort_time) as Box<dyn ToSql>,
+                Box::new(c.sort_time),
+                Box::new(c.id),
+            ]);
         }
         sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
         args.push(Box::new(limit as i64));
@@ -337,7 +347,9 @@ impl Store {
     }
 
     pub fn article(&self, id: ArticleId) -> Result<Option<Article>> {
-        let sql = format!("SELECT {SUMMARY_COLUMNS}, a.content FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1");
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, a.content FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1"
+        );
         let tags = self.tags_by_feed()?;
         let row = self
             .conn
@@ -392,7 +404,8 @@ impl Store {
 }
 
 fn filtered_select(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    let mut sql = format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
+    let mut sql =
+        format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     if filter.unread_only {
         sql.push_str(" AND a.read = 0");
@@ -442,7 +455,12 @@ fn retain(tx: &rusqlite::Transaction<'_>, feed: FeedId, keep: usize, current: &H
              ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2",
         )?;
         let rows = stmt.query_map(params![feed.0, keep as i64], |r| {
-            Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, bool>(2)?, r.get::<_, bool>(3)?))
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
         })?;
         let mut ids = Vec::new();
         for row in rows {
@@ -472,7 +490,12 @@ fn hash64(bytes: &[u8]) -> i64 {
 
 fn article_hash(a: &NewArticle) -> i64 {
     let mut h = Sha256::new();
-    for field in [Some(a.title.as_str()), a.link.as_deref(), a.author.as_deref(), a.content.as_deref()] {
+    for field in [
+        Some(a.title.as_str()),
+        a.link.as_deref(),
+        a.author.as_deref(),
+        a.content.as_deref(),
+    ] {
         // Length-prefixed so ("ab", "c") and ("a", "bc") differ.
         let f = field.unwrap_or("");
         h.update((f.len() as u64).to_le_bytes());

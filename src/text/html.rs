@@ -76,8 +76,14 @@ mod tests {
 
     #[test]
     fn plain_text_of_fragments() {
-        assert_eq!(to_plain("<b>Bold</b> &amp; <i>it&eacute;</i>&nbsp;x&#8217;s&hellip;"), "Bold & ité x’s…");
-        assert_eq!(to_plain("a<script>alert(1)</script>b<style>p{}</STYLE>c<!-- hidden -->d"), "a b cd");
+        assert_eq!(
+            to_plain("<b>Bold</b> &amp; <i>it&eacute;</i>&nbsp;x&#8217;s&hellip;"),
+            "Bold & ité x’s…"
+        );
+        assert_eq!(
+            to_plain("a<script>alert(1)</script>b<style>p{}</STYLE>c<!-- hidden -->d"),
+            "a b cd"
+        );
         assert_eq!(to_plain("5 < 7 and 8 > 3"), "5 < 7 and 8 > 3");
         assert_eq!(to_plain("line<br/>two"), "line two");
     }

@@ -168,7 +168,10 @@ mod tests {
     fn line_folds_whitespace_body_keeps_lines() {
         assert_eq!(clean_line("  a\n\tb   c  "), "a b c");
         assert_eq!(clean_body("a\r\nb\rc\td\u{1b}[2J"), "a\nb\nc\td");
-        assert_eq!(clean_body("unterminated \u{1b}]0;title\nnext line"), "unterminated \nnext line");
+        assert_eq!(
+            clean_body("unterminated \u{1b}]0;title\nnext line"),
+            "unterminated \nnext line"
+        );
     }
 
     #[test]

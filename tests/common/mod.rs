@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use std::collections::HashMap;
-use std::io::{BufRead, BufReader, Read, Write};
+use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -47,7 +47,8 @@ impl Route {
 
     pub fn with_etag(mut self, etag: &str) -> Route {
         self.etag = Some(etag.into());
-        self.header("ETag", etag).header("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")
+        self.header("ETag", etag)
+            .header("Last-Modified", "Tue, 24 Nov 2026 10:00:00 GMT")
     }
 }
 
@@ -93,7 +94,13 @@ impl TestServer {
     }
 
     pub fn hits(&self, path: &str) -> Vec<Hit> {
-        self.hits.lock().unwrap().iter().filter(|h| h.path == path).cloned().collect()
+        self.hits
+            .lock()
+            .unwrap()
+            .iter()
+            .filter(|h| h.path == path)
+            .cloned()
+            .collect()
     }
 
     fn serve(&self, conn: TcpStream) {
@@ -124,13 +131,23 @@ impl TestServer {
                 path: path.clone(),
                 headers: headers.clone(),
             });
-            let route = self.routes.lock().unwrap().get(&path).cloned().unwrap_or_else(|| Route::status(404));
+            let route = self
+                .routes
+                .lock()
+                .unwrap()
+                .get(&path)
+                .cloned()
+                .unwrap_or_else(|| Route::status(404));
             if route.hang {
                 std::thread::sleep(Duration::from_secs(60));
                 return;
             }
             let not_modified = route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
-            let (status, mut body) = if not_modified { (304, Vec::new()) } else { (route.status, route.body.clone()) };
+            let (status, mut body) = if not_modified {
+                (304, Vec::new())
+            } else {
+                (route.status, route.body.clone())
+            };
             let mut extra = String::new();
             let accepts_gzip = headers.get("accept-encoding").is_some_and(|v| v.contains("gzip"));
             if route.gzip && accepts_gzip && !body.is_empty() {
