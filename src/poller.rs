@@ -399,3 +399,44 @@ async fn parse_blocking(body: Body, base: Option<Url>) -> Result<parse::ParsedFe
     .await
     .unwrap_or_else(|e| Err(ParseFailure::Other(format!("parser task failed: {e}"))))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn job(failures: u32, retry_after: Option<DateTime<Utc>>) -> Job {
+        Job {
+            state: PollState {
+                feed_id: FeedId(1),
+                url: "http://x/".into(),
+                fetch_url: None,
+                etag: None,
+                last_modified: None,
+                last_fetched: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
+                failures,
+                retry_after,
+            },
+            target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
+            interval: Duration::from_secs(1800),
+        }
+    }
+
+    #[test]
+    fn failing_feeds_back_off_exponentially_up_to_a_day() {
+        let t0 = Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap();
+        let wait = |failures| (job(failures, None).next_due().unwrap() - t0).num_minutes();
+        assert_eq!(wait(0), 30);
+        assert_eq!(wait(1), 60);
+        assert_eq!(wait(3), 240);
+        assert_eq!(wait(10), 24 * 60);
+        let later = t0 + chrono::Duration::hours(5);
+        assert_eq!(
+            job(0, Some(later)).next_due(),
+            Some(later),
+            "Retry-After wins when later"
+        );
+        assert!(!job(1, None).is_due(t0 + chrono::Duration::minutes(59)));
+        assert!(job(1, None).is_due(t0 + chrono::Duration::minutes(60)));
+    }
+}

@@ -238,6 +238,28 @@ mod tests {
     }
 
     #[test]
+    fn entities_are_never_expanded_or_resolved() {
+        let mut laughs = String::from("<?xml version=\"1.0\"?>\n<!DOCTYPE rss [\n<!ENTITY lol \"lol\">\n");
+        laughs.push_str("<!ENTITY lol1 \"&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;\">\n");
+        for i in 2..10 {
+            let prev = format!("&lol{};", i - 1).repeat(10);
+            laughs.push_str(&format!("<!ENTITY lol{i} \"{prev}\">\n"));
+        }
+        laughs.push_str(
+            "]>\n<rss version=\"2.0\"><channel><title>T</title><item><title>&lol9;</title></item></channel></rss>",
+        );
+        // Either refused or kept small: never a billion "lol"s.
+        if let Ok(f) = parse(&laughs, None) {
+            assert!(f.articles.iter().all(|a| a.title.len() < 1000));
+        }
+        let xxe = "<?xml version=\"1.0\"?><!DOCTYPE rss [<!ENTITY xxe SYSTEM \"file:///etc/passwd\">]>\
+            <rss version=\"2.0\"><channel><title>T</title><item><title>x&xxe;y</title></item></channel></rss>";
+        if let Ok(f) = parse(xxe, None) {
+            assert!(f.articles.iter().all(|a| !a.title.contains("root:")));
+        }
+    }
+
+    #[test]
     fn garbage_is_an_error() {
         assert!(matches!(
             parse("<html><body>hi</body></html>", None),
