@@ -1,6 +1,7 @@
 //! The TOML config: types, loading with file:line:column errors, validation, and XDG paths.
 //! The embedded default (config.example.toml) is used when the user has no file of their own.
 
+use std::collections::BTreeMap;
 use std::fmt;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
@@ -10,6 +11,9 @@ use serde::de::{self, Deserializer};
 use serde::Deserialize;
 use toml::Spanned;
 use url::Url;
+
+use crate::tui::keymap::Keymap;
+use crate::tui::ui::theme::{parse_color, Element};
 
 /// The documented example config, compiled in: khabar runs on it when the user has no file.
 pub const EMBEDDED_DEFAULT: &str = include_str!("../config.example.toml");
@@ -95,6 +99,10 @@ pub fn locate(explicit: Option<&Path>, env: Option<&Path>, paths: &Paths) -> Con
 pub struct Config {
     pub general: General,
     pub feeds: Vec<FeedConfig>,
+    /// The keymap in force: defaults with `[keys]` applied (validated at load).
+    pub keymap: Keymap,
+    /// `[theme]`: element name and colour, validated at load.
+    pub theme: Vec<(String, String)>,
     pub source: ConfigSource,
 }
 
@@ -162,6 +170,27 @@ struct RawConfig {
     general: General,
     #[serde(default)]
     feed: Vec<RawFeed>,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    #[serde(default)]
+    theme: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// `action = "key"` or `action = ["key", "other key"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k],
+            KeyList::Many(ks) => ks,
+        }
+    }
 }
 
 #[derive(Deserialize)]
@@ -359,9 +388,59 @@ impl Config {
                 refresh_interval: f.refresh_interval.map(|d| d.0),
             });
         }
+        let mut key_spans = Vec::new();
+        let mut user_keys = Vec::new();
+        for (action, list) in raw.keys {
+            let (action_span, action) = (action.span(), action.into_inner());
+            let (list_span, keys) = (list.span(), list.into_inner().into_vec());
+            // Each key's own span: its quoted text inside the value.
+            let mut from = list_span.start;
+            let spans: Vec<Range<usize>> = keys
+                .iter()
+                .map(|k| {
+                    let quoted = format!("{k:?}");
+                    let end = list_span.end.min(text.len());
+                    match text[from.min(end)..end].find(&quoted) {
+                        Some(i) => {
+                            let start = from + i;
+                            from = start + quoted.len();
+                            start..from
+                        }
+                        None => list_span.clone(),
+                    }
+                })
+                .collect();
+            key_spans.push((action_span, spans));
+            user_keys.push((action, keys));
+        }
+        let keymap = Keymap::with_overrides(&user_keys).map_err(|(entry, key, err)| {
+            let (action_span, spans) = &key_spans[entry];
+            let span = key.and_then(|k| spans.get(k).cloned()).unwrap_or(action_span.clone());
+            at(Some(span), err.to_string())
+        })?;
+
+        let mut theme = Vec::new();
+        for (element, colour) in raw.theme {
+            let (espan, element) = (element.span(), element.into_inner());
+            if Element::from_name(&element).is_none() {
+                let names: Vec<&str> = Element::ALL.iter().map(|e| e.name()).collect();
+                return Err(at(Some(espan), format!("unknown theme element {element:?}; known: {}", names.join(", "))));
+            }
+            let (cspan, colour) = (colour.span(), colour.into_inner());
+            if parse_color(&colour).is_none() {
+                return Err(at(
+                    Some(cspan),
+                    format!("bad colour {colour:?} for {element}: expected a name (\"red\", \"light-blue\"), \"#rrggbb\" or 0-255"),
+                ));
+            }
+            theme.push((element, colour));
+        }
+
         Ok(Config {
             general: raw.general,
             feeds,
+            keymap,
+            theme,
             source,
         })
     }
@@ -494,6 +573,17 @@ mod tests {
         );
         let e = parse("[general]\ncolour = 1\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:1: unknown field `colour`"), "{e}");
+        let e = parse("[keys]\nfly = \"x\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:1: unknown action \"fly\""), "{e}");
+        let e = parse("[keys]\nhelp = [\"x\", \"hyper-q\"]\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:14: bad key \"hyper-q\""), "{e}");
+        let e = parse("[theme]\nlink = \"blurple\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:8: bad colour \"blurple\""), "{e}");
+        let e = parse("[theme]\nlnk = \"red\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:1: unknown theme element \"lnk\""), "{e}");
+        let c = parse("[keys]\nmove_down = \"ctrl-n\"\nhelp = [\"f1\", \"?\"]\n[theme]\nlink = \"#00ff00\"\n").unwrap();
+        assert_eq!(c.keymap.keys_for(crate::tui::action::Action::Help), ["f1", "?"]);
+        assert_eq!(c.theme, [("link".to_string(), "#00ff00".to_string())]);
         let e = parse("[general]\nconcurrency = 0\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:1: `concurrency` must be at least 1"), "{e}");
     }

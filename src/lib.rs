@@ -9,3 +9,4 @@ pub mod model;
 pub mod poller;
 pub mod store;
 pub mod text;
+pub mod tui;

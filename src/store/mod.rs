@@ -74,7 +74,7 @@ pub struct WriteCounts {
     pub removed: usize,
 }
 
-/// Where a page of a list starts: after this (sort_time, id), newest first.
+/// A position in a view (newest first): an article's (sort_time, id).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Cursor {
     sort_time: i64,
@@ -321,6 +321,57 @@ impl Store {
         self.query_summaries(&sql, args)
     }
 
+    /// The page just before `before` (newer articles), returned newest first.
+    pub fn list_before(&self, filter: &Filter, limit: usize, before: Cursor) -> Result<Vec<ArticleSummary>> {
+        let (mut sql, mut args) = filtered_select(filter);
+        sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
+        args.extend([Box::new(before.sort_time) as Box<dyn ToSql>, Box::new(before.sort_time), Box::new(before.id)]);
+        sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
+        args.push(Box::new(limit as i64));
+        let mut rows = self.query_summaries(&sql, args)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// The oldest `limit` articles of a view, newest first (the bottom page).
+    pub fn list_last(&self, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
+        let (mut sql, mut args) = filtered_select(filter);
+        sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
+        args.push(Box::new(limit as i64));
+        let mut rows = self.query_summaries(&sql, args)?;
+        rows.reverse();
+        Ok(rows)
+    }
+
+    /// Articles in a view.
+    pub fn count(&self, filter: &Filter) -> Result<usize> {
+        let (sql, args) = filtered_count(filter);
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Articles of the view that sort before (are newer than) `cursor`: its index in the view.
+    pub fn position(&self, filter: &Filter, cursor: Cursor) -> Result<usize> {
+        let (mut sql, mut args) = filtered_count(filter);
+        sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
+        args.extend([Box::new(cursor.sort_time) as Box<dyn ToSql>, Box::new(cursor.sort_time), Box::new(cursor.id)]);
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(n as usize)
+    }
+
+    /// Marks every article of a view read; returns how many changed.
+    pub fn mark_view_read(&mut self, filter: &Filter) -> Result<usize> {
+        let (select, args) = filtered_select(filter);
+        let sql = format!("UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT id FROM ({select}))");
+        Ok(self.conn.prepare(&sql)?.execute(params_from_iter(args.iter()))?)
+    }
+
     /// Full-text search over titles and bodies, newest first, within the filter.
     pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
         let Some(expr) = fts::match_query(query) else {
@@ -334,7 +385,7 @@ impl Store {
         self.query_summaries(&sql, args)
     }
 
-    /// The position just after this article, for the next page.
+    /// The keyset position of an article, to page from it in either direction.
     pub fn cursor_after(&self, last: &ArticleSummary) -> Result<Cursor> {
         let sort_time = self
             .conn
@@ -404,8 +455,17 @@ impl Store {
 }
 
 fn filtered_select(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    let mut sql =
-        format!("SELECT {SUMMARY_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
+    filtered(&format!("SELECT {SUMMARY_COLUMNS}"), filter)
+}
+
+fn filtered_count(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
+    filtered("SELECT COUNT(*)", filter)
+}
+
+/// `select` over the articles of configured feeds narrowed by the filter; more conditions may be
+/// appended with AND.
+fn filtered(select: &str, filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
+    let mut sql = format!("{select} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     if filter.unread_only {
         sql.push_str(" AND a.read = 0");

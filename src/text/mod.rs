@@ -2,5 +2,6 @@
 //! Pure functions with no I/O; every layer that shows or stores feed text goes through here.
 
 pub mod html;
+pub mod rich;
 pub mod sanitize;
 pub mod width;

@@ -1,0 +1,81 @@
+//! The vocabulary of the keymap and the help overlay: every user action, with its config name
+//! and a one-line description. Pure data, no terminal types.
+
+macro_rules! actions {
+    ($($variant:ident => $name:literal, $desc:literal;)*) => {
+        /// Something the user asks for. Keys map to these through the keymap.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum Action { $($variant),* }
+
+        impl Action {
+            pub const ALL: &'static [Action] = &[$(Action::$variant),*];
+
+            /// The name used in `[keys]` of the config.
+            pub fn name(self) -> &'static str {
+                match self { $(Action::$variant => $name),* }
+            }
+
+            pub fn description(self) -> &'static str {
+                match self { $(Action::$variant => $desc),* }
+            }
+        }
+    };
+}
+
+actions! {
+    MoveDown => "move_down", "Move down";
+    MoveUp => "move_up", "Move up";
+    FocusLeft => "focus_left", "Focus the pane to the left";
+    FocusRight => "focus_right", "Focus the pane to the right";
+    FocusNext => "focus_next", "Focus the next pane";
+    FocusPrev => "focus_prev", "Focus the previous pane";
+    Top => "top", "Go to the top";
+    Bottom => "bottom", "Go to the bottom";
+    HalfPageDown => "half_page_down", "Half a page down";
+    HalfPageUp => "half_page_up", "Half a page up";
+    PageDown => "page_down", "A page down";
+    PageUp => "page_up", "A page up";
+    Open => "open", "Open the selection (marks an article read)";
+    PageArticle => "page_article", "Page the article down";
+    OpenLink => "open_link", "Open the article's link in the browser";
+    CopyLink => "copy_link", "Copy the article's link (OSC 52)";
+    ToggleRead => "toggle_read", "Toggle read";
+    ToggleStar => "toggle_star", "Toggle star";
+    MarkViewRead => "mark_view_read", "Mark every article in the view read";
+    ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";
+    RefreshFeed => "refresh_feed", "Refresh the selected feed";
+    RefreshAll => "refresh_all", "Refresh all feeds";
+    Search => "search", "Search (full text)";
+    NextResult => "next_result", "Next search result";
+    PrevResult => "prev_result", "Previous search result";
+    CommandLine => "command_line", "Command line (:tag NAME, :feed URL, :refresh, :q)";
+    ToggleFullscreen => "toggle_fullscreen", "Article pane full width, or back";
+    ToggleFeeds => "toggle_feeds", "Collapse or expand the feed list";
+    Help => "help", "Show or hide this help";
+    Back => "back", "Go back; quit from the list";
+    Cancel => "cancel", "Cancel";
+    Quit => "quit", "Quit";
+}
+
+impl Action {
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.iter().copied().find(|a| a.name() == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_round_trip_and_are_unique() {
+        for a in Action::ALL {
+            assert_eq!(Action::from_name(a.name()), Some(*a));
+            assert!(!a.description().is_empty());
+        }
+        let mut names: Vec<_> = Action::ALL.iter().map(|a| a.name()).collect();
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), Action::ALL.len());
+    }
+}
