@@ -424,7 +424,10 @@ impl Config {
             let (espan, element) = (element.span(), element.into_inner());
             if Element::from_name(&element).is_none() {
                 let names: Vec<&str> = Element::ALL.iter().map(|e| e.name()).collect();
-                return Err(at(Some(espan), format!("unknown theme element {element:?}; known: {}", names.join(", "))));
+                return Err(at(
+                    Some(espan),
+                    format!("unknown theme element {element:?}; known: {}", names.join(", ")),
+                ));
             }
             let (cspan, colour) = (colour.span(), colour.into_inner());
             if parse_color(&colour).is_none() {

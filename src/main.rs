@@ -50,8 +50,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         .map(PathBuf::from);
     let source = config::locate(cli.config.as_deref(), env_config.as_deref(), &paths);
     let config = Config::load(source.clone())?;
-    if let Some(notice) = config.source.notice() {
-        eprintln!("khabar: {notice}");
+    // Said once: on stderr for commands, in the status bar for the reader.
+    let notice = config.source.notice();
+    if let (Some(n), Some(_)) = (&notice, &cli.command) {
+        eprintln!("khabar: {n}");
     }
     tracing::info!("config from {}", config.source);
 
@@ -72,13 +74,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     store.sync_feeds(&config.feeds)?;
 
     match cli.command {
-        None => {
-            eprintln!(
-                "khabar: the interactive reader is not built yet. Meanwhile: `khabar refresh`, `khabar list`, \
-                 `khabar show ID`, `khabar search WORDS`, or `khabar demo` for an offline tour."
-            );
-            Ok(())
-        }
+        None => khabar::tui::app::run(config, store, cache_path, notice).await,
         Some(Command::Refresh { force }) => {
             let store = Arc::new(Mutex::new(store));
             cli::refresh(&config, store, force).await.map(|_| ())

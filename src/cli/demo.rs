@@ -1,6 +1,7 @@
 //! `khabar demo`: the bundled demo feeds (Hindi, CJK, Arabic, emoji) written to a temporary
 //! folder with a config and cache of their own, refreshed offline, then listed.
 
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
@@ -59,12 +60,20 @@ pub fn prepare() -> anyhow::Result<Demo> {
     })
 }
 
-/// Builds the demo and shows what it holds (the reader UI is the next milestone).
+/// Builds the demo and opens the reader on it; the demo folder is removed afterwards. Without a
+/// terminal (a pipe, a test), lists what it holds instead and keeps the folder.
 pub async fn run() -> anyhow::Result<()> {
     let demo = prepare()?;
     let store = Arc::new(Mutex::new(Store::open(&demo.cache)?));
     crate::poller::lock(&store).sync_feeds(&demo.config.feeds)?;
     super::refresh(&demo.config, store.clone(), false).await?;
+    if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
+        let reader_store = Store::open(&demo.cache)?;
+        let notice = Some("demo: offline feeds in a temporary cache; press ? for keys, q to quit".to_string());
+        let result = crate::tui::app::run(demo.config, reader_store, demo.cache.clone(), notice).await;
+        let _ = std::fs::remove_dir_all(&demo.dir);
+        return result;
+    }
     let store = crate::poller::lock(&store);
     super::list(
         &store,

@@ -31,7 +31,7 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
         }
         remaining -= page.len();
         match page.last() {
-            Some(last) if page.len() == PAGE => cursor = Some(store.cursor_after(last)?),
+            Some(last) if page.len() == PAGE => cursor = Some(store.cursor_of(last.id)?),
             _ => break,
         }
     }

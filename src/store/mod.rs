@@ -325,7 +325,11 @@ impl Store {
     pub fn list_before(&self, filter: &Filter, limit: usize, before: Cursor) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
         sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
-        args.extend([Box::new(before.sort_time) as Box<dyn ToSql>, Box::new(before.sort_time), Box::new(before.id)]);
+        args.extend([
+            Box::new(before.sort_time) as Box<dyn ToSql>,
+            Box::new(before.sort_time),
+            Box::new(before.id),
+        ]);
         sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
         args.push(Box::new(limit as i64));
         let mut rows = self.query_summaries(&sql, args)?;
@@ -357,7 +361,11 @@ impl Store {
     pub fn position(&self, filter: &Filter, cursor: Cursor) -> Result<usize> {
         let (mut sql, mut args) = filtered_count(filter);
         sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
-        args.extend([Box::new(cursor.sort_time) as Box<dyn ToSql>, Box::new(cursor.sort_time), Box::new(cursor.id)]);
+        args.extend([
+            Box::new(cursor.sort_time) as Box<dyn ToSql>,
+            Box::new(cursor.sort_time),
+            Box::new(cursor.id),
+        ]);
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?
@@ -386,15 +394,12 @@ impl Store {
     }
 
     /// The keyset position of an article, to page from it in either direction.
-    pub fn cursor_after(&self, last: &ArticleSummary) -> Result<Cursor> {
+    pub fn cursor_of(&self, id: ArticleId) -> Result<Cursor> {
         let sort_time = self
             .conn
             .prepare_cached("SELECT sort_time FROM articles WHERE id = ?1")?
-            .query_row([last.id.0], |r| r.get(0))?;
-        Ok(Cursor {
-            sort_time,
-            id: last.id.0,
-        })
+            .query_row([id.0], |r| r.get(0))?;
+        Ok(Cursor { sort_time, id: id.0 })
     }
 
     pub fn article(&self, id: ArticleId) -> Result<Option<Article>> {

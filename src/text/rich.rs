@@ -114,8 +114,15 @@ pub fn render(html: &str, width: usize) -> Rendered {
             out.kind = LineKind::LinkRef;
         } else if out.kind == LineKind::Text {
             let trimmed = text.trim_start();
-            if trimmed.starts_with("# ") || trimmed.starts_with("## ") || trimmed.starts_with("### ") || trimmed.starts_with("#### ") {
+            let hashes = trimmed.len() - trimmed.trim_start_matches('#').len();
+            if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
+                // The style marks a heading; html2text's "## " prefix is dropped.
                 out.kind = LineKind::Heading;
+                if let Some(first) = out.spans.first_mut() {
+                    let t = first.text.trim_start();
+                    first.text = t[hashes..].trim_start().to_string();
+                }
+                out.spans.retain(|s| !s.text.is_empty());
             } else if text.starts_with("> ") || text == ">" {
                 out.kind = LineKind::Quote;
             }
@@ -142,8 +149,14 @@ mod tests {
         );
         let all: Vec<String> = r.lines.iter().map(RichLine::text).collect();
         assert!(all.iter().any(|l| l.contains("Head")), "{all:?}");
-        assert_eq!(r.lines.iter().find(|l| l.text().contains("Head")).unwrap().kind, LineKind::Heading);
-        assert_eq!(r.lines.iter().find(|l| l.text().contains("quoted")).unwrap().kind, LineKind::Quote);
+        assert_eq!(
+            r.lines.iter().find(|l| l.text().contains("Head")).unwrap().kind,
+            LineKind::Heading
+        );
+        assert_eq!(
+            r.lines.iter().find(|l| l.text().contains("quoted")).unwrap().kind,
+            LineKind::Quote
+        );
         let pre = r.lines.iter().find(|l| l.text().contains("code  kept")).unwrap();
         assert_eq!(pre.kind, LineKind::Preformatted);
         let spans: Vec<&RichSpan> = r.lines.iter().flat_map(|l| &l.spans).collect();

@@ -23,7 +23,9 @@ pub fn clean_line(s: &str) -> String {
 /// For text already laid out (rendered lines): removes everything unsafe, and turns newlines
 /// and tabs into spaces, but keeps runs of spaces (indentation, preformatted text).
 pub fn clean_line_keep_spaces(s: &str) -> String {
-    Scrubbed::new(s).map(|c| if c.is_whitespace() { ' ' } else { c }).collect()
+    Scrubbed::new(s)
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
+        .collect()
 }
 
 /// For bodies: keeps newlines and tabs (CR and CRLF become LF), drops everything else unsafe.

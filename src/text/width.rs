@@ -39,6 +39,43 @@ pub fn fit(s: &str, cols: usize) -> String {
     out
 }
 
+/// Word-wraps one line of text to `max` columns, breaking inside a word (at a grapheme
+/// boundary) only when the word alone is wider than the line.
+pub fn wrap(s: &str, max: usize) -> Vec<String> {
+    let max = max.max(1);
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    let mut used = 0;
+    for word in s.split_word_bounds() {
+        let w = word.width();
+        if used + w > max && !line.is_empty() {
+            lines.push(std::mem::take(&mut line).trim_end().to_string());
+            used = 0;
+            if word.trim().is_empty() {
+                continue;
+            }
+        }
+        if w > max {
+            for g in word.graphemes(true) {
+                let gw = g.width();
+                if used + gw > max && !line.is_empty() {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                }
+                line.push_str(g);
+                used += gw;
+            }
+        } else {
+            line.push_str(word);
+            used += w;
+        }
+    }
+    if !line.trim().is_empty() || lines.is_empty() {
+        lines.push(line.trim_end().to_string());
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -59,5 +96,16 @@ mod tests {
         assert_eq!(fit("新的开源项目", 6), "新的… ");
         assert_eq!(truncate("👩‍💻👩‍💻👩‍💻", 4), "👩‍💻…");
         assert_eq!(truncate("short", 10), "short");
+    }
+
+    #[test]
+    fn wraps_words_and_overlong_words() {
+        assert_eq!(wrap("one two three", 7), ["one two", "three"]);
+        assert_eq!(wrap("abcdefghij", 4), ["abcd", "efgh", "ij"]);
+        for line in wrap("चंद्रयान की सफलता पर भारत को बधाई दी", 10)
+        {
+            assert!(width(&line) <= 10, "{line}");
+        }
+        assert_eq!(wrap("新的开源项目", 5), ["新的", "开源", "项目"]);
     }
 }

@@ -214,7 +214,11 @@ impl Default for Keymap {
 pub enum BindingError {
     UnknownAction(String),
     BadKey(String),
-    Conflict { keys: String, first: Action, second: Action },
+    Conflict {
+        keys: String,
+        first: Action,
+        second: Action,
+    },
 }
 
 impl fmt::Display for BindingError {
@@ -314,14 +318,20 @@ mod tests {
     fn resolves_sequences() {
         let map = Keymap::default();
         assert_eq!(map.resolve(&[Key::ch('g')]), Resolution::Prefix);
-        assert_eq!(map.resolve(&[Key::ch('g'), Key::ch('g')]), Resolution::Action(Action::Top));
+        assert_eq!(
+            map.resolve(&[Key::ch('g'), Key::ch('g')]),
+            Resolution::Action(Action::Top)
+        );
         assert_eq!(map.resolve(&[Key::ch('x')]), Resolution::Unbound);
         assert_eq!(map.keys_for(Action::Top), ["g g", "home"]);
     }
 
     #[test]
     fn user_bindings_replace_defaults() {
-        let user = vec![("move_down".to_string(), vec!["ctrl-n".to_string()]), ("help".to_string(), vec!["j".to_string()])];
+        let user = vec![
+            ("move_down".to_string(), vec!["ctrl-n".to_string()]),
+            ("help".to_string(), vec!["j".to_string()]),
+        ];
         let map = Keymap::with_overrides(&user).unwrap();
         assert_eq!(map.resolve(&[Key::ctrl('n')]), Resolution::Action(Action::MoveDown));
         assert_eq!(map.resolve(&[Key::ch('j')]), Resolution::Action(Action::Help));
@@ -329,10 +339,19 @@ mod tests {
         assert_eq!(map.resolve(&[Key::ch('?')]), Resolution::Unbound);
 
         let bad = vec![("fly".to_string(), vec!["x".to_string()])];
-        assert_eq!(Keymap::with_overrides(&bad).unwrap_err().2, BindingError::UnknownAction("fly".into()));
+        assert_eq!(
+            Keymap::with_overrides(&bad).unwrap_err().2,
+            BindingError::UnknownAction("fly".into())
+        );
         let bad = vec![("help".to_string(), vec!["x".to_string(), "hyper-x".to_string()])];
         assert_eq!(Keymap::with_overrides(&bad).unwrap_err().1, Some(1));
-        let clash = vec![("help".to_string(), vec!["x".to_string()]), ("quit".to_string(), vec!["x".to_string()])];
-        assert!(matches!(Keymap::with_overrides(&clash).unwrap_err().2, BindingError::Conflict { .. }));
+        let clash = vec![
+            ("help".to_string(), vec!["x".to_string()]),
+            ("quit".to_string(), vec!["x".to_string()]),
+        ];
+        assert!(matches!(
+            Keymap::with_overrides(&clash).unwrap_err().2,
+            BindingError::Conflict { .. }
+        ));
     }
 }

@@ -2,5 +2,10 @@
 //! the widgets. The only part of khabar that talks to the terminal.
 
 pub mod action;
+pub mod app;
+pub mod backend;
+pub mod effects;
 pub mod keymap;
+pub mod layout;
+pub mod state;
 pub mod ui;

@@ -1,3 +1,68 @@
 //! Drawing: one file per widget, each a function of the app state. No I/O, no SQL, no parsing.
 
+mod article;
+mod headlines;
+mod help;
+mod sidebar;
+mod status;
 pub mod theme;
+
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::Frame;
+
+use self::theme::{Element, Theme};
+use super::layout;
+use super::state::{AppState, Focus, Mode};
+
+/// Draws the whole screen for the state.
+pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
+    let panes = layout::panes(state);
+    if let Some(r) = panes.sidebar {
+        sidebar::draw(frame, r, state, theme);
+    }
+    if let Some(r) = panes.headlines {
+        headlines::draw(frame, r, state, theme);
+    }
+    if let Some(r) = panes.article {
+        article::draw(frame, r, state, theme);
+    }
+    status::draw(frame, panes.status, state, theme);
+    if let Mode::Help { scroll } = state.mode {
+        help::draw(frame, frame.area(), state, theme, scroll);
+    }
+}
+
+/// A pane's frame, highlighted when it has focus.
+fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let border = if focused {
+        theme.style(Element::BorderFocused)
+    } else {
+        theme.style(Element::Border)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_type(if focused { BorderType::Thick } else { BorderType::Plain })
+        .border_style(border)
+        .title(title)
+        .title_style(border)
+}
+
+fn focused(state: &AppState, pane: Focus) -> bool {
+    state.focus == pane && matches!(state.mode, Mode::Normal | Mode::Input { .. })
+}
+
+fn inner(r: Rect) -> Rect {
+    Block::default().borders(Borders::ALL).inner(r)
+}
+
+fn selection_style(state: &AppState, pane: Focus, theme: &Theme) -> Style {
+    if state.focus == pane {
+        theme.style(Element::Selection)
+    } else {
+        theme
+            .style(Element::Selection)
+            .add_modifier(ratatui::style::Modifier::DIM)
+    }
+}

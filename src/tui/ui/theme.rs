@@ -81,18 +81,27 @@ impl Theme {
     }
 
     fn color(&self, e: Element) -> Color {
-        self.colors.iter().find(|(el, _)| *el == e).map_or(Color::Reset, |(_, c)| *c)
+        self.colors
+            .iter()
+            .find(|(el, _)| *el == e)
+            .map_or(Color::Reset, |(_, c)| *c)
     }
 
     /// The style of an element. Under NO_COLOR only modifiers remain.
     pub fn style(&self, e: Element) -> Style {
         let mut style = Style::default();
         if !self.no_color {
-            style = if e.is_background() { style.bg(self.color(e)) } else { style.fg(self.color(e)) };
+            style = if e.is_background() {
+                style.bg(self.color(e))
+            } else {
+                style.fg(self.color(e))
+            };
         }
         match e {
             Element::Selection if self.no_color => style.add_modifier(Modifier::REVERSED),
-            Element::Unread | Element::Title | Element::Heading | Element::BorderFocused => style.add_modifier(Modifier::BOLD),
+            Element::Unread | Element::Title | Element::Heading | Element::BorderFocused => {
+                style.add_modifier(Modifier::BOLD)
+            }
             Element::Link => style.add_modifier(Modifier::UNDERLINED),
             Element::Quote => style.add_modifier(Modifier::ITALIC),
             _ => style,
@@ -117,7 +126,10 @@ mod tests {
         assert_eq!(t.style(Element::Selection).bg, Some(Color::Indexed(24)));
         let plain = Theme::new(&[("link".into(), "red".into())], true);
         assert_eq!(plain.style(Element::Link).fg, None);
-        assert!(plain.style(Element::Selection).add_modifier.contains(Modifier::REVERSED));
+        assert!(plain
+            .style(Element::Selection)
+            .add_modifier
+            .contains(Modifier::REVERSED));
         assert_eq!(parse_color("light-red"), Some(Color::LightRed));
         assert_eq!(parse_color("nope"), None);
     }

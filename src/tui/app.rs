@@ -1,0 +1,214 @@
+//! The reader's lifecycle and its one event loop: terminal setup and restore (also on panic and
+//! signals), then `select!` over terminal input, effect results, the refresh schedule and a
+//! spinner tick; the screen is drawn only when something changed.
+
+use std::fs::File;
+use std::io::{stdout, Stdout};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{bail, Context};
+use crossterm::event::{
+    DisableMouseCapture, EnableMouseCapture, Event, EventStream, KeyCode, KeyEventKind, KeyModifiers, MouseButton,
+    MouseEventKind,
+};
+use crossterm::terminal::EnterAlternateScreen;
+use futures_util::StreamExt;
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
+use tokio::signal::unix::{signal, SignalKind};
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::store::Store;
+
+use super::backend::ExactBackend;
+use super::effects::Effects;
+use super::keymap::{Code, Key};
+use super::state::{update, AppState, Msg, Notice};
+use super::ui::{self, theme::Theme};
+
+/// How often the background refresh looks for due feeds.
+const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
+
+/// Runs the reader until the user quits. Fails before touching the terminal when another
+/// reader holds the cache.
+pub async fn run(config: Config, store: Store, cache: PathBuf, notice: Option<String>) -> anyhow::Result<()> {
+    let _lock = lock_cache(&cache)?;
+    let config = Arc::new(config);
+    let (msg_tx, msg_rx) = mpsc::unbounded_channel();
+    let effects = Effects::start(config.clone(), store, cache, msg_tx)?;
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::new(&config.theme, no_color);
+
+    let mut terminal = init_terminal().context("cannot set up the terminal")?;
+    let result = event_loop(&mut terminal, &config, &theme, effects, msg_rx, notice).await;
+    restore_terminal();
+    result
+}
+
+type Term = Terminal<ExactBackend<CrosstermBackend<Stdout>>>;
+
+/// What `ratatui::init()` does (raw mode, alternate screen, a restoring panic hook), plus mouse
+/// capture, over the exact-placement backend.
+fn init_terminal() -> std::io::Result<Term> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore_terminal();
+        previous(info);
+    }));
+    // Outermost: contained feed-parser panics are logged and never reach the restoring hook.
+    crate::feed::parse::install_panic_filter();
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    Terminal::new(ExactBackend::new(CrosstermBackend::new(stdout())))
+}
+
+fn restore_terminal() {
+    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+    ratatui::restore();
+}
+
+/// One reader per cache: a second one would poll and write the same feeds. The lock file sits
+/// beside the cache and is released by the OS when the process ends, however it ends.
+fn lock_cache(cache: &Path) -> anyhow::Result<File> {
+    let path = cache.with_extension("lock");
+    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => bail!(
+            "another khabar is already reading {}; close it first (headless commands such as `khabar list` still work)",
+            cache.display()
+        ),
+        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+    }
+}
+
+async fn event_loop(
+    terminal: &mut Term,
+    config: &Config,
+    theme: &Theme,
+    effects: Effects,
+    mut msgs: mpsc::UnboundedReceiver<Msg>,
+    notice: Option<String>,
+) -> anyhow::Result<()> {
+    let size = terminal.size()?;
+    let mut state = AppState::new(config.keymap.clone(), config.tags(), (size.width, size.height));
+    state.utc_offset = *chrono::Local::now().offset();
+    state.notice = notice.map(|text| Notice { text, error: false });
+    for cmd in state.start() {
+        effects.run(cmd);
+    }
+
+    let mut events = EventStream::new();
+    let mut schedule = tokio::time::interval(SCHEDULE_EVERY);
+    schedule.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut spinner = tokio::time::interval(Duration::from_millis(120));
+    let (mut term, mut hup, mut int) = (
+        signal(SignalKind::terminate())?,
+        signal(SignalKind::hangup())?,
+        signal(SignalKind::interrupt())?,
+    );
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|frame| ui::draw(frame, &state, theme))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(ev)) => to_msg(ev),
+                Some(Err(e)) => return Err(e).context("reading the terminal"),
+                None => break,
+            },
+            Some(msg) = msgs.recv() => Some(msg),
+            _ = spinner.tick(), if state.progress.is_some() => Some(Msg::Tick),
+            _ = schedule.tick() => Some(Msg::Schedule),
+            _ = term.recv() => break,
+            _ = hup.recv() => break,
+            _ = int.recv() => break,
+        };
+        let mut batch: Vec<Msg> = msg.into_iter().collect();
+        // Drain what is already waiting, so a burst of keys or events costs one draw.
+        while let Ok(m) = msgs.try_recv() {
+            batch.push(m);
+        }
+        // Polled with this task's own waker: crossterm's EventStream keeps the first waker it is
+        // given, so a no-op waker (as `now_or_never` uses) would lose every later key press.
+        loop {
+            tokio::select! {
+                biased;
+                Some(Ok(ev)) = events.next() => batch.extend(to_msg(ev)),
+                () = std::future::ready(()) => break,
+            }
+        }
+        for m in batch {
+            dirty = true;
+            for cmd in update(&mut state, m) {
+                effects.run(cmd);
+            }
+        }
+        if state.quit {
+            break;
+        }
+    }
+    Ok(())
+}
+
+/// Terminal events as messages; key releases and unknown events are dropped.
+fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) if k.kind != KeyEventKind::Release => {
+            let code = match k.code {
+                KeyCode::Char(c) => Code::Char(c),
+                KeyCode::Enter => Code::Enter,
+                KeyCode::Esc => Code::Esc,
+                KeyCode::Tab => Code::Tab,
+                KeyCode::BackTab => Code::BackTab,
+                KeyCode::Backspace => Code::Backspace,
+                KeyCode::Delete => Code::Delete,
+                KeyCode::Insert => Code::Insert,
+                KeyCode::Up => Code::Up,
+                KeyCode::Down => Code::Down,
+                KeyCode::Left => Code::Left,
+                KeyCode::Right => Code::Right,
+                KeyCode::Home => Code::Home,
+                KeyCode::End => Code::End,
+                KeyCode::PageUp => Code::PageUp,
+                KeyCode::PageDown => Code::PageDown,
+                KeyCode::F(n) => Code::F(n),
+                _ => return None,
+            };
+            let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+            let code = match code {
+                Code::Char(c) if ctrl => Code::Char(c.to_ascii_lowercase()),
+                other => other,
+            };
+            Some(Msg::Key(Key {
+                code,
+                ctrl,
+                alt: k.modifiers.contains(KeyModifiers::ALT),
+            }))
+        }
+        Event::Mouse(m) => match m.kind {
+            MouseEventKind::Down(MouseButton::Left) => Some(Msg::Click {
+                col: m.column,
+                row: m.row,
+            }),
+            MouseEventKind::ScrollDown => Some(Msg::Wheel {
+                col: m.column,
+                row: m.row,
+                down: true,
+            }),
+            MouseEventKind::ScrollUp => Some(Msg::Wheel {
+                col: m.column,
+                row: m.row,
+                down: false,
+            }),
+            _ => None,
+        },
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}

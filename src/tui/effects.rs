@@ -1,0 +1,274 @@
+//! Runs the Commands that `update` returns: cache queries and writes on a worker thread with its
+//! own connection, rendering on the blocking pool, refreshes through the poller, the browser
+//! and the clipboard. Results come back to the event loop as `Msg`s.
+
+use std::path::PathBuf;
+use std::process::{Command as Process, Stdio};
+use std::sync::{mpsc as std_mpsc, Arc};
+
+use chrono::Utc;
+use tokio::sync::mpsc;
+
+use crate::config::Config;
+use crate::model::{ArticleId, Filter};
+use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
+use crate::store::{Store, StoreError};
+use crate::text::rich;
+
+use super::state::{Command, LoadKind, Msg, Notice, View, PAGE};
+
+/// Most results a search view holds.
+const SEARCH_LIMIT: usize = 500;
+
+enum StoreJob {
+    Feeds,
+    Page {
+        generation: u64,
+        view: View,
+        kind: LoadKind,
+        count: bool,
+    },
+    Article(ArticleId),
+    SetRead(ArticleId, bool),
+    SetStarred(ArticleId, bool),
+    MarkViewRead(Filter),
+}
+
+pub struct Effects {
+    jobs: std_mpsc::Sender<StoreJob>,
+    msgs: mpsc::UnboundedSender<Msg>,
+    config: Arc<Config>,
+    poll_store: SharedStore,
+    poller: Arc<Poller>,
+}
+
+impl Effects {
+    /// Starts the store worker on `store`; the poller writes through its own connection to `cache`.
+    pub fn start(
+        config: Arc<Config>,
+        store: Store,
+        cache: PathBuf,
+        msgs: mpsc::UnboundedSender<Msg>,
+    ) -> anyhow::Result<Effects> {
+        let poll_store: SharedStore = Arc::new(std::sync::Mutex::new(Store::open(&cache)?));
+        let poller = Arc::new(Poller::new(&config.general, poll_store.clone())?);
+        let (jobs, rx) = std_mpsc::channel();
+        let worker_msgs = msgs.clone();
+        std::thread::Builder::new()
+            .name("khabar-store".into())
+            .spawn(move || store_worker(store, rx, worker_msgs))?;
+        Ok(Effects {
+            jobs,
+            msgs,
+            config,
+            poll_store,
+            poller,
+        })
+    }
+
+    pub fn run(&self, cmd: Command) {
+        match cmd {
+            Command::LoadFeeds => self.job(StoreJob::Feeds),
+            Command::LoadPage {
+                generation,
+                view,
+                kind,
+                count,
+            } => self.job(StoreJob::Page {
+                generation,
+                view,
+                kind,
+                count,
+            }),
+            Command::LoadArticle(id) => self.job(StoreJob::Article(id)),
+            Command::SetRead(id, v) => self.job(StoreJob::SetRead(id, v)),
+            Command::SetStarred(id, v) => self.job(StoreJob::SetStarred(id, v)),
+            Command::MarkViewRead(f) => self.job(StoreJob::MarkViewRead(f)),
+            Command::Render { id, html, width } => {
+                let msgs = self.msgs.clone();
+                tokio::task::spawn_blocking(move || {
+                    let rendered = rich::render(&html, width);
+                    let _ = msgs.send(Msg::Rendered { id, width, rendered });
+                });
+            }
+            Command::Refresh(feed) => self.refresh(
+                move |job: &Job| feed.is_none_or(|id| job.state.feed_id == id),
+                feed.is_some(),
+                true,
+            ),
+            Command::RefreshDue => {
+                let now = Utc::now();
+                self.refresh(move |job: &Job| job.is_due(now), false, false)
+            }
+            Command::OpenUrl(url) => {
+                if let Err(e) = open_url(self.config.general.browser.as_deref(), &url) {
+                    self.notice(format!("cannot open {url}: {e}"), true);
+                }
+            }
+            Command::Copy(text) => {
+                use crossterm::clipboard::CopyToClipboard;
+                // OSC 52: the terminal puts the text on the clipboard (also over SSH).
+                if let Err(e) = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text)) {
+                    self.notice(format!("cannot copy: {e}"), true);
+                }
+            }
+        }
+    }
+
+    fn job(&self, job: StoreJob) {
+        if self.jobs.send(job).is_err() {
+            self.notice("the cache worker stopped; see the log".into(), true);
+        }
+    }
+
+    fn notice(&self, text: String, error: bool) {
+        let _ = self.msgs.send(Msg::Notice(Notice { text, error }));
+    }
+
+    /// Polls the configured feeds that `select` picks, in the background; PollEvents become Msgs.
+    fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, asked: bool) {
+        let (config, store, poller, msgs) = (
+            self.config.clone(),
+            self.poll_store.clone(),
+            self.poller.clone(),
+            self.msgs.clone(),
+        );
+        tokio::spawn(async move {
+            let states = tokio::task::spawn_blocking(move || poller::lock(&store).poll_states()).await;
+            let states = match states {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return notify_failure(&msgs, e),
+                Err(e) => return tracing::error!("refresh task: {e}"),
+            };
+            let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
+            // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
+            if jobs.is_empty() && !asked {
+                return;
+            }
+            let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
+            let (tx, mut rx) = mpsc::unbounded_channel::<PollEvent>();
+            let forward = tokio::spawn(async move {
+                while let Some(ev) = rx.recv().await {
+                    if msgs.send(Msg::Poll(ev)).is_err() {
+                        break;
+                    }
+                }
+            });
+            poller.run(jobs, force, tx).await;
+            let _ = forward.await;
+        });
+    }
+}
+
+fn notify_failure(msgs: &mpsc::UnboundedSender<Msg>, e: StoreError) {
+    let _ = msgs.send(Msg::Notice(Notice {
+        text: format!("refresh failed: {e}"),
+        error: true,
+    }));
+}
+
+/// Answers store jobs in order until the app drops its sender.
+fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc::UnboundedSender<Msg>) {
+    for job in jobs {
+        // Writes answer nothing unless they fail; the state already shows their effect.
+        let reply: Result<Option<Msg>, StoreError> = match job {
+            StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
+            StoreJob::Page {
+                generation,
+                view,
+                kind,
+                count,
+            } => load_page(&store, &view, kind, count).map(|(rows, first_index, total)| {
+                Some(Msg::Page {
+                    generation,
+                    kind,
+                    rows,
+                    first_index,
+                    total,
+                })
+            }),
+            StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
+            StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
+            StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
+            StoreJob::MarkViewRead(f) => store.mark_view_read(&f).map(|_| None),
+        };
+        let msg = match reply {
+            Ok(Some(msg)) => msg,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!("cache: {e}");
+                Msg::Notice(Notice {
+                    text: format!("cache error: {e}"),
+                    error: true,
+                })
+            }
+        };
+        if msgs.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+type Page = (Vec<crate::model::ArticleSummary>, Option<usize>, Option<usize>);
+
+fn load_page(store: &Store, view: &View, kind: LoadKind, count: bool) -> Result<Page, StoreError> {
+    let filter = view.filter();
+    if let Some(q) = view.search() {
+        let rows = match kind {
+            LoadKind::First => store.search(q, &filter, SEARCH_LIMIT)?,
+            _ => Vec::new(),
+        };
+        let total = rows.len();
+        return Ok((rows, Some(0), Some(total)));
+    }
+    let total = if count { Some(store.count(&filter)?) } else { None };
+    Ok(match kind {
+        LoadKind::First => (store.list(&filter, PAGE, None)?, Some(0), total),
+        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, total),
+        LoadKind::Before(id) => {
+            let rows = store.list_before(&filter, PAGE, store.cursor_of(id)?)?;
+            let first = match rows.first() {
+                Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
+                None => None,
+            };
+            (rows, first, total)
+        }
+        LoadKind::Last => {
+            let rows = store.list_last(&filter, PAGE)?;
+            let first = match rows.first() {
+                Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
+                None => Some(0),
+            };
+            (rows, first, total.or(Some(store.count(&filter)?)))
+        }
+    })
+}
+
+/// Opens an http(s) URL with the configured browser (its words as program and arguments, the
+/// URL as one more argument) or the system opener. Never through a shell.
+pub fn open_url(browser: Option<&str>, url: &str) -> Result<(), String> {
+    let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
+    if !matches!(parsed.scheme(), "http" | "https") {
+        return Err("only http and https links are opened".into());
+    }
+    let mut words: Vec<String> = match browser {
+        Some(b) => b.split_whitespace().map(str::to_string).collect(),
+        None if cfg!(target_os = "macos") => vec!["open".into()],
+        None => vec!["xdg-open".into()],
+    };
+    if words.is_empty() {
+        return Err("the browser setting is empty".into());
+    }
+    let program = words.remove(0);
+    let mut child = Process::new(&program)
+        .args(&words)
+        .arg(parsed.as_str())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .map_err(|e| format!("{program}: {e}"))?;
+    // Reap it when it exits, without blocking the UI.
+    std::thread::spawn(move || child.wait());
+    Ok(())
+}

@@ -1,0 +1,90 @@
+//! The headline list: date, feed and title per row, unread in bold, starred marked, the
+//! selection highlighted, and a scrollbar placed by the row's index in the whole view.
+
+use ratatui::layout::{Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use ratatui::Frame;
+
+use super::theme::{Element, Theme};
+use super::{focused, inner, pane_block, selection_style};
+use crate::text::width;
+use crate::tui::state::{AppState, Focus};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let h = &state.headlines;
+    let count = match h.total {
+        Some(n) => format!(" ({n})"),
+        None => String::new(),
+    };
+    let title = width::truncate(
+        &format!(" {}{count} ", state.view_title()),
+        area.width.saturating_sub(4) as usize,
+    );
+    frame.render_widget(pane_block(title, focused(state, Focus::Headlines), theme), area);
+    let body = inner(area);
+    let cols = body.width.saturating_sub(1) as usize; // one column for the scrollbar
+    if h.rows.is_empty() {
+        let text = if h.loading {
+            "loading…"
+        } else {
+            "nothing here (R refreshes, u toggles unread only)"
+        };
+        frame.render_widget(
+            Paragraph::new(Span::styled(width::truncate(text, cols), theme.style(Element::Dim))),
+            body,
+        );
+        return;
+    }
+    let feed_cols = (cols / 5).clamp(6, 18);
+    let lines: Vec<Line> = h
+        .rows
+        .iter()
+        .enumerate()
+        .skip(h.scroll)
+        .take(body.height as usize)
+        .map(|(i, a)| {
+            let star = if a.starred { "★" } else { " " };
+            let date = a
+                .published
+                .map(|p| p.with_timezone(&state.utc_offset).format("%m-%d %H:%M").to_string())
+                .unwrap_or_default();
+            let fixed = format!(
+                "{star}{} {} ",
+                width::fit(&date, 11),
+                width::fit(&a.feed_title, feed_cols)
+            );
+            let title_cols = cols.saturating_sub(width::width(&fixed));
+            let row_style = if a.read {
+                theme.style(Element::Text)
+            } else {
+                theme.style(Element::Unread)
+            };
+            let mut line = Line::from(vec![
+                Span::styled(star, theme.style(Element::Starred)),
+                Span::styled(fixed[star.len()..].to_string(), theme.style(Element::Dim)),
+                Span::styled(width::fit(&a.title, title_cols), row_style),
+            ]);
+            if i == h.selected {
+                line = line.style(selection_style(state, Focus::Headlines, theme));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+
+    let total = h.total.unwrap_or(h.first_index + h.rows.len());
+    if total > body.height as usize {
+        let mut sb = ScrollbarState::new(total).position(h.first_index + h.selected);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
+            area.inner(Margin {
+                vertical: 1,
+                horizontal: 0,
+            }),
+            &mut sb,
+        );
+    }
+}

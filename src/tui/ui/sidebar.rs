@@ -1,0 +1,66 @@
+//! The tag sidebar: All, Unread, Starred, the config's tags, then the (collapsible) feeds with
+//! unread counts; feeds whose last fetch failed are marked.
+
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Paragraph;
+use ratatui::Frame;
+
+use super::theme::{Element, Theme};
+use super::{focused, inner, pane_block, selection_style};
+use crate::text::width;
+use crate::tui::state::{AppState, Focus, SidebarEntry};
+
+pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
+    let block = pane_block(" khabar ".into(), focused(state, Focus::Sidebar), theme);
+    let body = inner(area);
+    frame.render_widget(block, area);
+    let cols = body.width as usize;
+    let unread_total: u64 = state.feeds.iter().map(|f| f.unread).sum();
+    let entries = state.sidebar_entries();
+    let height = body.height as usize;
+    let scroll = state.sidebar_selected.saturating_sub(height.saturating_sub(1));
+    let lines: Vec<Line> = entries
+        .iter()
+        .enumerate()
+        .skip(scroll)
+        .take(height)
+        .map(|(i, entry)| {
+            let (label, count, error) = match entry {
+                SidebarEntry::All => ("All".to_string(), None, false),
+                SidebarEntry::Unread => ("Unread".to_string(), Some(unread_total), false),
+                SidebarEntry::Starred => ("Starred".to_string(), None, false),
+                SidebarEntry::Tag(t) => (format!("#{t}"), None, false),
+                SidebarEntry::FeedsHeader => {
+                    let arrow = if state.feeds_collapsed { "▸" } else { "▾" };
+                    (format!("{arrow} Feeds ({})", state.feeds.len()), None, false)
+                }
+                SidebarEntry::Feed(id) => match state.feed(*id) {
+                    Some(f) => (
+                        format!("  {}", f.display_title()),
+                        Some(f.unread),
+                        f.last_error.is_some(),
+                    ),
+                    None => ("  ?".to_string(), None, false),
+                },
+            };
+            let count_text = match count {
+                Some(n) if n > 0 => format!(" {n}"),
+                _ => String::new(),
+            };
+            let mark = if error { "!" } else { "" };
+            let label_cols = cols.saturating_sub(width::width(&count_text) + mark.len());
+            let mut spans = vec![Span::raw(width::fit(&label, label_cols))];
+            if error {
+                spans.push(Span::styled(mark, theme.style(Element::Error)));
+            }
+            spans.push(Span::styled(count_text, theme.style(Element::Count)));
+            let mut line = Line::from(spans);
+            if i == state.sidebar_selected {
+                line = line.style(selection_style(state, Focus::Sidebar, theme));
+            }
+            line
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}
