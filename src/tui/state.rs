@@ -328,11 +328,18 @@ impl AppState {
     }
 
     /// Reloads the view from the top, keeping the selected article selected when it is there.
+    /// The old rows stay on screen until the new page arrives.
     fn reload_view(&mut self) -> Vec<Command> {
-        let keep = self.headlines.current().map(|a| a.id);
-        let cmds = self.open_view(self.view.clone());
-        self.headlines.reselect = keep;
-        cmds
+        let h = &mut self.headlines;
+        h.reselect = h.current().map(|a| a.id);
+        h.generation += 1;
+        h.loading = true;
+        vec![Command::LoadPage {
+            generation: h.generation,
+            view: self.view.clone(),
+            kind: LoadKind::First,
+            count: true,
+        }]
     }
 }
 

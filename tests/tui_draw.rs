@@ -1,0 +1,291 @@
+//! The widgets drawn on ratatui's TestBackend: text snapshots (insta) of each pane, the help
+//! overlay, a narrow terminal and the Hindi article; buffer checks where style and exact cell
+//! placement matter (selection, unread bold, nothing crossing a pane border).
+
+use chrono::{TimeZone, Utc};
+use khabar::model::{Article, ArticleId, ArticleSummary, Feed, FeedId};
+use khabar::text::rich;
+use khabar::tui::keymap::Keymap;
+use khabar::tui::layout;
+use khabar::tui::state::{update, AppState, Focus, LoadKind, Mode, Msg};
+use khabar::tui::ui::{self, theme::Theme};
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::Modifier;
+use ratatui::Terminal;
+
+const HINDI_FEED: &str = include_str!("fixtures/hindi-feed.xml");
+
+fn summary(id: i64, feed: i64, feed_title: &str, title: &str, read: bool) -> ArticleSummary {
+    ArticleSummary {
+        id: ArticleId(id),
+        feed_id: FeedId(feed),
+        feed_url: format!("http://127.0.0.1/{feed}.xml"),
+        feed_title: feed_title.into(),
+        title: title.into(),
+        link: Some(format!("http://127.0.0.1/a/{id}")),
+        author: None,
+        published: Utc
+            .with_ymd_and_hms(2026, 11, 20, 9, 30, 0)
+            .single()
+            .map(|t| t + chrono::Duration::hours(id)),
+        read,
+        starred: id == 3,
+        tags: vec![],
+    }
+}
+
+fn feed(id: i64, title: &str, unread: u64, error: Option<&str>) -> Feed {
+    Feed {
+        id: FeedId(id),
+        url: format!("http://127.0.0.1/{id}.xml"),
+        fetch_url: None,
+        title: Some(title.into()),
+        site_url: None,
+        tags: vec![],
+        articles: unread + 2,
+        unread,
+        last_fetched: None,
+        last_status: None,
+        last_error: error.map(str::to_string),
+    }
+}
+
+/// A reader with mixed-script headlines; the first is the Hindi story from the fixture feed.
+fn state(size: (u16, u16)) -> AppState {
+    let parsed = khabar::feed::parse::parse(HINDI_FEED, None).unwrap();
+    let hindi = &parsed.articles[0];
+    let mut s = AppState::new(Keymap::default(), vec!["news".into(), "हिंदी".into()], size);
+    let _ = s.start();
+    update(
+        &mut s,
+        Msg::Feeds(vec![
+            feed(1, "हिंदी समाचार - विज्ञान", 2, None),
+            feed(2, "世界新闻", 1, None),
+            feed(3, "Broken feed", 0, Some("HTTP 500 Internal Server Error")),
+        ]),
+    );
+    let rows = vec![
+        ArticleSummary {
+            author: hindi.author.clone(),
+            ..summary(9, 1, "हिंदी समाचार - विज्ञान", &hindi.title, false)
+        },
+        summary(
+            8,
+            2,
+            "世界新闻",
+            "上海科技大会今日开幕：研究人员发现更快的排序算法",
+            false,
+        ),
+        summary(7, 2, "世界新闻", "مؤتمر التقنية في القاهرة يبدأ اليوم", true),
+        summary(
+            3,
+            1,
+            "Emoji 👩‍💻",
+            "Team 🇮🇳 and team 🇧🇷 share the prize 👩‍🔬👨🏽‍🔬 for sensors",
+            true,
+        ),
+        summary(
+            2,
+            1,
+            "Plain",
+            "A plain ASCII headline that is long enough to be cut at the pane edge",
+            false,
+        ),
+    ];
+    let generation = s.headlines.generation;
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(5),
+        },
+    );
+    s
+}
+
+/// Opens the first article as the app would: the article arrives, then its rendering.
+fn open_hindi(s: &mut AppState) {
+    let parsed = khabar::feed::parse::parse(HINDI_FEED, None).unwrap();
+    update(
+        s,
+        Msg::Key(khabar::tui::keymap::Key::plain(khabar::tui::keymap::Code::Enter)),
+    );
+    // As the cache answers: the article was marked read before it was loaded.
+    let summary = s.headlines.rows[0].clone();
+    let content = parsed.articles[0].content.clone();
+    update(
+        s,
+        Msg::Article(Box::new(Article {
+            summary,
+            content: content.clone(),
+        })),
+    );
+    let width = layout::article_text_width(layout::panes(s).article);
+    let rendered = rich::render(content.as_deref().unwrap(), width);
+    update(
+        s,
+        Msg::Rendered {
+            id: ArticleId(9),
+            width,
+            rendered,
+        },
+    );
+}
+
+fn draw(s: &AppState) -> Buffer {
+    let (w, h) = s.size;
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    terminal.draw(|f| ui::draw(f, s, &Theme::default())).unwrap();
+    terminal.backend().buffer().clone()
+}
+
+fn text(buf: &Buffer) -> String {
+    let mut out = String::new();
+    for y in 0..buf.area.height {
+        let mut skip = 0;
+        for x in 0..buf.area.width {
+            if skip > 0 {
+                skip -= 1;
+                continue;
+            }
+            let sym = buf[(x, y)].symbol();
+            skip = unicode_width::UnicodeWidthStr::width(sym).saturating_sub(1);
+            out.push_str(sym);
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// No grapheme crosses a pane border: every cell on each pane's frame holds a border symbol.
+fn assert_borders_intact(s: &AppState, buf: &Buffer) {
+    let panes = layout::panes(s);
+    for r in [panes.sidebar, panes.headlines, panes.article].into_iter().flatten() {
+        for y in r.y..r.y + r.height {
+            for x in [r.x, r.x + r.width - 1] {
+                let sym = buf[(x, y)].symbol();
+                assert!(
+                    "│┃┌┐└┘┏┓┗┛║".contains(sym) || sym == "█" || sym == "║",
+                    "({x},{y}) holds {sym:?}\n{}",
+                    text(buf)
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn three_panes_with_the_hindi_article() {
+    let mut s = state((120, 30));
+    open_hindi(&mut s);
+    let buf = draw(&s);
+    assert_borders_intact(&s, &buf);
+    insta::assert_snapshot!("three_panes_hindi_article", text(&buf));
+}
+
+#[test]
+fn headlines_and_sidebar_with_a_failed_feed_selected() {
+    let mut s = state((100, 16));
+    for _ in 0..6 {
+        update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('h')));
+    }
+    // Down to the broken feed: All, Unread, Starred, #news, #हिंदी, Feeds, three feeds.
+    for _ in 0..8 {
+        update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('j')));
+    }
+    let buf = draw(&s);
+    assert_borders_intact(&s, &buf);
+    let screen = text(&buf);
+    assert!(screen.contains("last fetch failed: HTTP 500"), "{screen}");
+    insta::assert_snapshot!("sidebar_failed_feed", screen);
+}
+
+#[test]
+fn help_overlay_lists_the_live_keymap() {
+    let user = vec![("open_link".to_string(), vec!["ctrl-o".to_string()])];
+    let mut s = state((90, 44));
+    s.keymap = Keymap::with_overrides(&user).unwrap();
+    update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('?')));
+    assert_eq!(s.mode, Mode::Help { scroll: 0 });
+    let screen = text(&draw(&s));
+    assert!(
+        screen.contains("ctrl-o") && screen.contains("Open the article's link"),
+        "{screen}"
+    );
+    insta::assert_snapshot!("help_overlay", screen);
+}
+
+#[test]
+fn narrow_terminal_shows_one_pane_at_a_time() {
+    let mut s = state((40, 10));
+    let buf = draw(&s);
+    assert_borders_intact(&s, &buf);
+    insta::assert_snapshot!("narrow_headlines", text(&buf));
+    open_hindi(&mut s);
+    assert_eq!(s.focus, Focus::Article);
+    let buf = draw(&s);
+    assert_borders_intact(&s, &buf);
+    insta::assert_snapshot!("narrow_article", text(&buf));
+}
+
+#[test]
+fn selection_is_highlighted_and_unread_is_bold() {
+    let s = state((120, 30));
+    let buf = draw(&s);
+    let r = layout::panes(&s).headlines.unwrap();
+    let row = |i: u16| r.y + 1 + i;
+    let title_x = r.x + r.width - 10;
+    let theme = Theme::default();
+    let sel_bg = theme.style(khabar::tui::ui::theme::Element::Selection).bg;
+    assert_eq!(
+        buf[(title_x, row(0))].bg,
+        sel_bg.unwrap(),
+        "the selected row is highlighted"
+    );
+    assert_ne!(buf[(title_x, row(1))].bg, sel_bg.unwrap());
+    let first_title_cell = |i: u16| {
+        (r.x + 1..r.x + r.width)
+            .find(|&x| buf[(x, row(i))].symbol() == "A")
+            .unwrap()
+    };
+    // Row 4 is "A plain ASCII headline" (unread): bold. Row 2 (Arabic, read) is not.
+    assert!(buf[(first_title_cell(4), row(4))].modifier.contains(Modifier::BOLD));
+    let arabic_x = (r.x + 1..r.x + r.width)
+        .find(|&x| buf[(x, row(2))].symbol() == "م")
+        .unwrap();
+    assert!(!buf[(arabic_x, row(2))].modifier.contains(Modifier::BOLD));
+    assert_eq!(buf[(r.x + 1, row(3))].symbol(), "★", "starred is marked");
+}
+
+#[test]
+fn every_size_draws_without_panic_and_within_panes() {
+    for (w, h) in [
+        (1, 1),
+        (2, 2),
+        (10, 3),
+        (40, 10),
+        (41, 11),
+        (59, 20),
+        (60, 20),
+        (99, 30),
+        (100, 30),
+        (300, 100),
+    ] {
+        let mut s = state((w, h));
+        let buf = draw(&s);
+        if w >= 20 && h >= 5 {
+            assert_borders_intact(&s, &buf);
+        }
+        open_hindi(&mut s);
+        let buf = draw(&s);
+        if w >= 20 && h >= 5 {
+            assert_borders_intact(&s, &buf);
+        }
+        update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('?')));
+        draw(&s);
+    }
+}

@@ -1,0 +1,432 @@
+//! The reader's state machine driven by key sequences: `update(state, msg)` is pure, so these
+//! tests feed it keys and replies and assert the state and the commands it asks for.
+
+use chrono::{TimeZone, Utc};
+use khabar::model::{ArticleId, ArticleSummary, Feed, FeedId};
+use khabar::poller::{PollEvent, RefreshSummary};
+use khabar::tui::keymap::{parse_sequence, Keymap};
+use khabar::tui::state::{update, AppState, Command, Focus, LoadKind, Mode, Msg, ViewKind, PAGE, WINDOW};
+
+fn article(id: i64, feed: i64, title: &str, link: &str) -> ArticleSummary {
+    ArticleSummary {
+        id: ArticleId(id),
+        feed_id: FeedId(feed),
+        feed_url: format!("http://127.0.0.1/{feed}.xml"),
+        feed_title: format!("Feed {feed}"),
+        title: title.into(),
+        link: Some(link.into()),
+        author: None,
+        published: Utc.timestamp_opt(1_790_000_000 - id * 60, 0).single(),
+        read: false,
+        starred: false,
+        tags: vec![],
+    }
+}
+
+fn feed(id: i64, unread: u64) -> Feed {
+    Feed {
+        id: FeedId(id),
+        url: format!("http://127.0.0.1/{id}.xml"),
+        fetch_url: None,
+        title: Some(format!("Feed {id}")),
+        site_url: None,
+        tags: vec!["news".into()],
+        articles: unread,
+        unread,
+        last_fetched: None,
+        last_status: None,
+        last_error: None,
+    }
+}
+
+/// A state showing `n` articles (ids 1..=n) in the All view, as after the first page loaded.
+fn loaded(n: i64) -> (AppState, Vec<Command>) {
+    let mut s = AppState::new(Keymap::default(), vec!["news".into()], (120, 30));
+    let cmds = s.start();
+    update(&mut s, Msg::Feeds(vec![feed(1, 3), feed(2, 0)]));
+    let gen = s.headlines.generation;
+    let rows: Vec<ArticleSummary> = (1..=n.min(PAGE as i64))
+        .map(|i| article(i, 1 + i % 2, &format!("Title {i}"), "http://example.org/a"))
+        .collect();
+    let more = update(
+        &mut s,
+        Msg::Page {
+            generation: gen,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(n as usize),
+        },
+    );
+    (s, cmds.into_iter().chain(more).collect())
+}
+
+/// Sends space-separated keys such as "5 j" or "g g" and collects every command.
+fn keys(s: &mut AppState, seq: &str) -> Vec<Command> {
+    seq.split_whitespace()
+        .flat_map(|k| parse_sequence(k).unwrap())
+        .flat_map(|k| update(s, Msg::Key(k)))
+        .collect()
+}
+
+fn type_text(s: &mut AppState, text: &str) -> Vec<Command> {
+    text.chars()
+        .flat_map(|c| update(s, Msg::Key(khabar::tui::keymap::Key::ch(c))))
+        .collect()
+}
+
+#[test]
+fn start_loads_feeds_and_the_first_page() {
+    let mut s = AppState::new(Keymap::default(), vec![], (80, 24));
+    let cmds = s.start();
+    assert_eq!(cmds[0], Command::LoadFeeds);
+    assert!(matches!(
+        &cmds[1],
+        Command::LoadPage {
+            kind: LoadKind::First,
+            count: true,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn movement_with_counts_and_sequences() {
+    let (mut s, _) = loaded(50);
+    keys(&mut s, "j");
+    assert_eq!(s.headlines.selected, 1);
+    keys(&mut s, "5 j");
+    assert_eq!(s.headlines.selected, 6);
+    keys(&mut s, "1 2 k");
+    assert_eq!(s.headlines.selected, 0, "moves stop at the top");
+    keys(&mut s, "G");
+    assert_eq!(s.headlines.selected, 49, "the whole view is loaded: G goes to its end");
+    keys(&mut s, "g g");
+    assert_eq!(s.headlines.selected, 0);
+    keys(&mut s, "ctrl-d");
+    assert_eq!(s.headlines.selected, 14, "half of the 27-row list, rounded up");
+    keys(&mut s, "ctrl-f");
+    assert_eq!(s.headlines.selected, 41);
+    keys(&mut s, "g x j");
+    assert_eq!(s.headlines.selected, 42, "an unbound key cancels a pending prefix");
+}
+
+#[test]
+fn enter_opens_and_marks_read_q_goes_back_then_quits() {
+    let (mut s, _) = loaded(5);
+    keys(&mut s, "j");
+    let cmds = keys(&mut s, "enter");
+    assert_eq!(
+        cmds,
+        [
+            Command::SetRead(ArticleId(2), true),
+            Command::LoadFeeds,
+            Command::LoadArticle(ArticleId(2))
+        ]
+    );
+    assert!(s.headlines.rows[1].read);
+    assert_eq!(s.focus, Focus::Article);
+    keys(&mut s, "q");
+    assert_eq!(s.focus, Focus::Headlines);
+    assert!(!s.quit);
+    keys(&mut s, "q");
+    assert!(s.quit);
+}
+
+#[test]
+fn toggles_and_links() {
+    let (mut s, _) = loaded(3);
+    assert_eq!(
+        keys(&mut s, "m"),
+        [Command::SetRead(ArticleId(1), true), Command::LoadFeeds]
+    );
+    assert_eq!(
+        keys(&mut s, "m"),
+        [Command::SetRead(ArticleId(1), false), Command::LoadFeeds]
+    );
+    assert_eq!(
+        keys(&mut s, "s"),
+        [Command::SetStarred(ArticleId(1), true), Command::LoadFeeds]
+    );
+    assert!(s.headlines.rows[0].starred);
+    assert_eq!(keys(&mut s, "o"), [Command::OpenUrl("http://example.org/a".into())]);
+    assert_eq!(keys(&mut s, "y"), [Command::Copy("http://example.org/a".into())]);
+    s.headlines.rows[0].link = Some("javascript:alert(1)".into());
+    assert!(keys(&mut s, "o").is_empty(), "only http(s) links are opened");
+    assert!(s.notice.as_ref().unwrap().error);
+    s.headlines.rows[0].link = Some("file:///etc/passwd".into());
+    assert!(keys(&mut s, "o").is_empty());
+}
+
+#[test]
+fn views_from_sidebar_search_and_command_line() {
+    let (mut s, _) = loaded(3);
+    let cmds = keys(&mut s, "u");
+    assert!(s.view.unread_only);
+    assert!(matches!(&cmds[0], Command::LoadPage { view, kind: LoadKind::First, .. } if view.unread_only));
+
+    keys(&mut s, "h");
+    assert_eq!(s.focus, Focus::Sidebar);
+    let cmds = keys(&mut s, "j j j");
+    assert_eq!(
+        s.view.kind,
+        ViewKind::Tag("news".into()),
+        "moving in the sidebar shows the view"
+    );
+    assert!(matches!(cmds.last(), Some(Command::LoadPage { .. })));
+    keys(&mut s, "j j");
+    assert!(matches!(s.view.kind, ViewKind::Feed { id: FeedId(1), .. }));
+    keys(&mut s, "enter");
+    assert_eq!(s.focus, Focus::Headlines);
+
+    keys(&mut s, "/");
+    type_text(&mut s, "चंद्रयान");
+    assert!(matches!(&s.mode, Mode::Input { text, .. } if text == "चंद्रयान"));
+    let cmds = keys(&mut s, "enter");
+    assert_eq!(s.view.kind, ViewKind::Search("चंद्रयान".into()));
+    assert!(matches!(&cmds[0], Command::LoadPage { view, .. } if view.search() == Some("चंद्रयान")));
+
+    keys(&mut s, ":");
+    type_text(&mut s, "tag nope");
+    keys(&mut s, "enter");
+    assert!(s.notice.as_ref().unwrap().text.contains("no tag \"nope\""));
+    keys(&mut s, ":");
+    type_text(&mut s, "tag news");
+    keys(&mut s, "enter");
+    assert_eq!(s.view.kind, ViewKind::Tag("news".into()));
+    keys(&mut s, ":");
+    type_text(&mut s, "x");
+    keys(&mut s, "esc");
+    assert_eq!(s.mode, Mode::Normal, "esc cancels the command line");
+    keys(&mut s, ":");
+    type_text(&mut s, "q");
+    keys(&mut s, "enter");
+    assert!(s.quit);
+}
+
+#[test]
+fn search_results_next_and_previous() {
+    let (mut s, _) = loaded(3);
+    assert!(keys(&mut s, "n").is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("no search"));
+    keys(&mut s, "/");
+    type_text(&mut s, "x");
+    keys(&mut s, "enter");
+    let gen = s.headlines.generation;
+    let rows = vec![article(7, 1, "A", "http://e/a"), article(8, 1, "B", "http://e/b")];
+    update(
+        &mut s,
+        Msg::Page {
+            generation: gen,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(2),
+        },
+    );
+    let cmds = keys(&mut s, "n");
+    assert_eq!(s.headlines.selected, 1);
+    assert!(cmds.contains(&Command::LoadArticle(ArticleId(8))));
+    keys(&mut s, "N");
+    assert_eq!(s.headlines.selected, 0);
+    keys(&mut s, "h q");
+    assert_eq!(s.view.kind, ViewKind::All, "q leaves the search view");
+}
+
+#[test]
+fn the_list_pages_from_the_cache_in_a_bounded_window() {
+    let (mut s, cmds) = loaded(100_000);
+    assert!(
+        !cmds.iter().any(|c| matches!(
+            c,
+            Command::LoadPage {
+                kind: LoadKind::After(_),
+                ..
+            }
+        )),
+        "no prefetch at the top"
+    );
+    assert!(!s.headlines.at_bottom);
+    // Paging down asks for the next page before the selection reaches the end of the rows.
+    let mut load = None;
+    for _ in 0..8 {
+        let cmds = keys(&mut s, "ctrl-f");
+        if let Some(c @ Command::LoadPage { .. }) = cmds.first() {
+            load = Some(c.clone());
+            break;
+        }
+    }
+    let Some(Command::LoadPage {
+        kind: LoadKind::After(last),
+        generation,
+        ..
+    }) = load
+    else {
+        panic!("expected a next-page load, got {load:?}");
+    };
+    assert!(s.headlines.selected < PAGE);
+    assert_eq!(last, ArticleId(PAGE as i64));
+    // While loading, no second request.
+    assert!(keys(&mut s, "j").iter().all(|c| !matches!(c, Command::LoadPage { .. })));
+    // Pages keep arriving; the window never grows past WINDOW rows.
+    let mut next = PAGE as i64 + 1;
+    for _ in 0..5 {
+        let rows: Vec<ArticleSummary> = (next..next + PAGE as i64)
+            .map(|i| article(i, 1, "t", "http://e/"))
+            .collect();
+        next += PAGE as i64;
+        s.headlines.selected = s.headlines.rows.len() - 1;
+        update(
+            &mut s,
+            Msg::Page {
+                generation,
+                kind: LoadKind::After(ArticleId(0)),
+                rows,
+                first_index: None,
+                total: None,
+            },
+        );
+        assert!(s.headlines.rows.len() <= WINDOW);
+    }
+    assert!(!s.headlines.at_top);
+    assert_eq!(s.headlines.first_index + s.headlines.rows.len(), next as usize - 1);
+    assert_eq!(
+        s.headlines.rows[s.headlines.selected].id.0 as usize,
+        s.headlines.first_index + s.headlines.selected + 1
+    );
+    // A reply for an older view is dropped.
+    let before = s.headlines.rows.clone();
+    update(
+        &mut s,
+        Msg::Page {
+            generation: generation - 1,
+            kind: LoadKind::First,
+            rows: vec![],
+            first_index: None,
+            total: None,
+        },
+    );
+    assert_eq!(s.headlines.rows, before);
+    // G when the end is not loaded asks for the last page.
+    let cmds = keys(&mut s, "G");
+    assert!(matches!(
+        cmds[0],
+        Command::LoadPage {
+            kind: LoadKind::Last,
+            ..
+        }
+    ));
+}
+
+#[test]
+fn refresh_progress_is_live_and_one_at_a_time() {
+    let (mut s, _) = loaded(3);
+    assert_eq!(keys(&mut s, "R"), [Command::Refresh(None)]);
+    assert!(keys(&mut s, "R").is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("already running"));
+    update(&mut s, Msg::RefreshStarted(3));
+    let url = String::from("u");
+    update(
+        &mut s,
+        Msg::Poll(PollEvent::Updated {
+            feed: FeedId(1),
+            url: url.clone(),
+            new: 4,
+            updated: 0,
+        }),
+    );
+    update(
+        &mut s,
+        Msg::Poll(PollEvent::Failed {
+            feed: FeedId(2),
+            url: url.clone(),
+            reason: "HTTP 500".into(),
+        }),
+    );
+    let p = s.progress.clone().unwrap();
+    assert_eq!((p.done, p.total, p.new, p.failed), (2, 3, 4, 1));
+    let summary = RefreshSummary {
+        feeds: 3,
+        updated: 1,
+        failed: 1,
+        new_articles: 4,
+        ..Default::default()
+    };
+    let cmds = update(&mut s, Msg::Poll(PollEvent::Finished(summary)));
+    assert!(s.progress.is_none());
+    assert!(cmds.contains(&Command::LoadFeeds));
+    assert!(
+        cmds.iter().any(|c| matches!(
+            c,
+            Command::LoadPage {
+                kind: LoadKind::First,
+                ..
+            }
+        )),
+        "new articles reload the view"
+    );
+    assert!(s.notice.as_ref().unwrap().text.contains("4 new"));
+    assert_eq!(
+        s.headlines.rows.len(),
+        3,
+        "the old rows stay until the reloaded page arrives"
+    );
+    // r refreshes the selected article's feed.
+    assert_eq!(keys(&mut s, "r"), [Command::Refresh(Some(FeedId(2)))]);
+}
+
+#[test]
+fn user_keymap_and_help() {
+    let user = vec![("move_down".to_string(), vec!["ctrl-n".to_string()])];
+    let mut s = AppState::new(Keymap::with_overrides(&user).unwrap(), vec![], (80, 24));
+    let gen = s.start().len() as u64; // generation is 1 after start
+    let rows = (1..=5).map(|i| article(i, 1, "t", "http://e/")).collect();
+    update(
+        &mut s,
+        Msg::Page {
+            generation: gen - 1,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(5),
+        },
+    );
+    keys(&mut s, "j");
+    assert_eq!(s.headlines.selected, 0, "j no longer moves");
+    keys(&mut s, "ctrl-n");
+    assert_eq!(s.headlines.selected, 1);
+    keys(&mut s, "?");
+    assert_eq!(s.mode, Mode::Help { scroll: 0 });
+    keys(&mut s, "ctrl-n");
+    assert_eq!(s.mode, Mode::Help { scroll: 1 });
+    keys(&mut s, "x");
+    assert_eq!(s.mode, Mode::Normal);
+}
+
+#[test]
+fn any_size_and_mouse() {
+    let (mut s, _) = loaded(30);
+    for (w, h) in [(40, 10), (1, 1), (0, 0), (59, 12), (100, 40), (250, 80)] {
+        update(&mut s, Msg::Resize(w, h));
+        keys(&mut s, "j enter l h tab shift-tab z");
+        keys(&mut s, "q");
+        s.quit = false;
+    }
+    update(&mut s, Msg::Resize(120, 30));
+    keys(&mut s, "g g");
+    // Sidebar is 24 wide at 120 columns; row 4 of the list (y = 1 + 3) is the 4th headline.
+    update(&mut s, Msg::Click { col: 50, row: 4 });
+    assert_eq!((s.focus, s.headlines.selected), (Focus::Headlines, 3));
+    update(
+        &mut s,
+        Msg::Wheel {
+            col: 50,
+            row: 4,
+            down: true,
+        },
+    );
+    assert_eq!(s.headlines.selected, 6);
+    update(&mut s, Msg::Click { col: 3, row: 2 });
+    assert_eq!(s.focus, Focus::Sidebar);
+    assert_eq!(s.view.kind, ViewKind::Unread);
+}
