@@ -66,7 +66,7 @@ fn init_terminal() -> std::io::Result<Term> {
 }
 
 fn restore_terminal() {
-    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
+    let _ = crossterm::execute!(stdout(), DisableMouseCapture, crossterm::cursor::Show);
     ratatui::restore();
 }
 

@@ -1,0 +1,232 @@
+//! End to end: the real binary in a real terminal (tmux) against a local feed server. It opens,
+//! navigates with keys, opens an article, toggles read, refreshes, and quits with the terminal
+//! restored (alternate screen left, mouse reporting off, cursor visible).
+
+mod common;
+
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use common::*;
+
+/// A private tmux server, killed when the test ends however it ends.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn cmd(&self, args: &[&str]) -> String {
+        let out = Command::new("tmux")
+            .args(["-L", &self.socket, "-f", "/dev/null"])
+            .args(args)
+            .output()
+            .expect("run tmux");
+        String::from_utf8_lossy(&out.stdout).into_owned()
+    }
+
+    fn screen(&self) -> String {
+        self.cmd(&["capture-pane", "-p", "-t", "main"])
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        for k in keys {
+            self.cmd(&["send-keys", "-t", "main", k]);
+            std::thread::sleep(Duration::from_millis(80));
+        }
+    }
+
+    fn var(&self, name: &str) -> String {
+        self.cmd(&["display-message", "-p", "-t", "main", &format!("#{{{name}}}")])
+            .trim()
+            .to_string()
+    }
+
+    /// Waits (at most 15 s) until the screen satisfies `pred`.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "timed out waiting for {what}; screen:\n{screen}"
+            );
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = Command::new("tmux").args(["-L", &self.socket, "kill-server"]).output();
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+fn unread_count(screen: &str) -> Option<u32> {
+    screen.lines().find(|l| l.contains("Unread")).and_then(|l| {
+        l.split_whitespace()
+            .find_map(|w| w.trim_end_matches(['│', '┃']).parse().ok())
+    })
+}
+
+#[test]
+fn reader_in_a_real_terminal() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let server = TestServer::start();
+    server.route(
+        "/news.xml",
+        Route::ok(rss(
+            "Local news",
+            &[
+                ("a", "Alpha story", "&lt;p&gt;Alpha body text&lt;/p&gt;"),
+                (
+                    "b",
+                    "Beta story",
+                    "&lt;p&gt;Beta body text with &lt;b&gt;bold&lt;/b&gt; words&lt;/p&gt;",
+                ),
+                ("c", "गामा ख़बर", "&lt;p&gt;हिंदी में पूरी ख़बर&lt;/p&gt;"),
+            ],
+        )),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "[general]\nrequest_timeout = \"5s\"\n{}",
+        feed_entry(&server.url("/news.xml"), &["news"])
+    ));
+    let tmux = start_reader(&sb, "main");
+
+    // The first scheduled check finds the never-fetched feed due and refreshes it.
+    let screen = tmux.wait_for("headlines", |s| s.contains("Alpha story") && s.contains("Beta story"));
+    assert!(screen.contains("गामा ख़बर"), "{screen}");
+    assert_eq!(tmux.var("alternate_on"), "1", "the reader uses the alternate screen");
+    let dates: Vec<&str> = screen
+        .lines()
+        .filter(|l| l.contains("story") || l.contains("ख़बर"))
+        .collect();
+    assert_eq!(dates.len(), 3, "{screen}");
+    assert_eq!(unread_count(&screen), Some(3), "{screen}");
+
+    // j moves to the second headline (items are newest first: Alpha, Beta, गामा by date).
+    let order: Vec<&str> = ["Alpha story", "Beta story", "गामा ख़बर"]
+        .into_iter()
+        .filter(|t| screen.contains(t))
+        .collect();
+    assert_eq!(order.len(), 3);
+    tmux.keys(&["j", "Enter"]);
+    let screen = tmux.wait_for("the article pane", |s| s.contains("Article") && s.contains("body text"));
+    assert_eq!(unread_count(&screen), Some(2), "opening marks read:\n{screen}");
+
+    // m in the article pane toggles it back to unread.
+    tmux.keys(&["m"]);
+    tmux.wait_for("unread again", |s| unread_count(s) == Some(3));
+
+    // R refreshes all feeds; the server sees a second (conditional-less) request.
+    let hits_before = server.hits("/news.xml").len();
+    tmux.keys(&["R"]);
+    tmux.wait_for("refresh notice", |s| s.contains("refreshed 1 feeds"));
+    assert_eq!(server.hits("/news.xml").len(), hits_before + 1);
+
+    // ? shows help from the live keymap; any key closes it.
+    tmux.keys(&["?"]);
+    tmux.wait_for("help", |s| {
+        s.contains("Keys (any other key closes)") && s.contains("Toggle star")
+    });
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("Keys (any other key closes)"));
+
+    // q closes the article, q quits; the terminal is restored.
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+    let status = tmux.var("pane_dead_status");
+    assert!(status == "0" || status.is_empty(), "exit status {status}");
+    assert_restored(&tmux);
+}
+
+/// Starts khabar on the sandbox in a new private tmux server, 120x30; the pane stays after exit.
+fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
+    std::fs::create_dir_all(sb.path("home")).unwrap();
+    let command = format!(
+        "env HOME={home} TERM=xterm-256color {bin} --config {config} --cache {cache}",
+        home = sb.path("home").display(),
+        bin = env!("CARGO_BIN_EXE_khabar"),
+        config = sb.config().display(),
+        cache = sb.cache().display()
+    );
+    let tmux = Tmux {
+        socket: format!("khabar-{name}-{}", std::process::id()),
+    };
+    tmux.cmd(&["new-session", "-d", "-s", "main", "-x", "120", "-y", "30", &command]);
+    tmux.cmd(&["set-option", "-t", "main", "remain-on-exit", "on"]);
+    tmux
+}
+
+fn wait_dead(tmux: &Tmux) {
+    let start = Instant::now();
+    while tmux.var("pane_dead") != "1" {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "khabar did not exit:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+fn assert_restored(tmux: &Tmux) {
+    assert_eq!(tmux.var("alternate_on"), "0", "left the alternate screen");
+    assert_eq!(tmux.var("mouse_any_flag"), "0", "mouse reporting turned off");
+    assert_eq!(tmux.var("cursor_flag"), "1", "cursor visible again");
+}
+
+#[test]
+fn signals_restore_the_terminal_and_a_second_reader_is_refused() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        return;
+    }
+    for signal in ["TERM", "HUP"] {
+        let sb = Sandbox::new();
+        sb.write_config(&feed_entry(sb.path("none.xml").to_str().unwrap(), &[]));
+        let tmux = start_reader(&sb, &format!("sig{signal}"));
+        tmux.wait_for("the reader", |s| s.contains("khabar") && s.contains("All"));
+        assert_eq!(tmux.var("alternate_on"), "1");
+
+        // A second reader on the same cache refuses, before touching its terminal.
+        let second = sb.run(&[]);
+        assert_eq!(second.status.code(), Some(1));
+        assert!(
+            stderr(&second).contains("another khabar is already reading"),
+            "{}",
+            stderr(&second)
+        );
+
+        let pid = tmux.var("pane_pid");
+        let killed = Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert!(killed.success());
+        wait_dead(&tmux);
+        assert_restored(&tmux);
+        assert_eq!(open_store(&sb.cache()).integrity_check().unwrap(), "ok");
+    }
+}
