@@ -16,6 +16,7 @@ use khabar::store::Store;
 const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
+    let started = std::time::Instant::now();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -24,7 +25,7 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli)) {
+    match runtime.block_on(run(cli, started)) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<ConfigError>().is_some() => {
             eprintln!("khabar: config error: {e}");
@@ -37,7 +38,7 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> anyhow::Result<()> {
+async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     let paths = Paths::discover()?;
     let _log_guard = khabar::logging::init(&paths.data_dir);
 
@@ -74,7 +75,10 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     store.sync_feeds(&config.feeds)?;
 
     match cli.command {
-        None => khabar::tui::app::run(config, store, cache_path, notice).await,
+        None => {
+            let bench = cli.bench_startup.then_some(started);
+            khabar::tui::app::run(config, store, cache_path, notice, bench).await
+        }
         Some(Command::Refresh { force }) => {
             let store = Arc::new(Mutex::new(store));
             cli::refresh(&config, store, force).await.map(|_| ())

@@ -70,7 +70,7 @@ pub async fn run() -> anyhow::Result<()> {
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         let reader_store = Store::open(&demo.cache)?;
         let notice = Some("demo: offline feeds in a temporary cache; press ? for keys, q to quit".to_string());
-        let result = crate::tui::app::run(demo.config, reader_store, demo.cache.clone(), notice).await;
+        let result = crate::tui::app::run(demo.config, reader_store, demo.cache.clone(), notice, None).await;
         let _ = std::fs::remove_dir_all(&demo.dir);
         return result;
     }

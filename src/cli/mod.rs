@@ -30,6 +30,10 @@ pub struct Cli {
     /// Cache database (default: ~/.local/share/khabar/cache.db).
     #[arg(long, global = true, value_name = "PATH")]
     pub cache: Option<PathBuf>,
+    /// Benchmarks: open the reader, exit after the first frame that shows headlines, and print
+    /// the time since start and the peak resident memory on stderr.
+    #[arg(long, hide = true)]
+    pub bench_startup: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

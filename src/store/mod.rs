@@ -118,9 +118,40 @@ impl Store {
 
     /// Makes the feeds table match the config: adds new feeds, updates titles and tags, and hides
     /// (never deletes) feeds no longer configured, so their read and starred state survive.
+    /// Writes nothing when the cache already matches, so starting up costs no write.
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<Vec<FeedId>> {
+        type Row = (i64, Option<String>, i64, bool);
+        let stored: HashMap<String, Row> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT url, id, config_title, position, active FROM feeds")?;
+            let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        let tags = self.tags_by_feed()?;
+        let configured: HashSet<&str> = feeds.iter().map(|f| f.url.as_str()).collect();
+        let unchanged = stored.values().filter(|r| r.3).count() == feeds.len()
+            && feeds.iter().enumerate().all(|(pos, f)| {
+                stored.get(&f.url).is_some_and(|(id, title, position, active)| {
+                    *active
+                        && *title == f.title
+                        && *position == pos as i64
+                        && tags.get(&FeedId(*id)).map_or(f.tags.is_empty(), |t| *t == f.tags)
+                })
+            });
+        if unchanged {
+            return Ok(feeds.iter().map(|f| FeedId(stored[&f.url].0)).collect());
+        }
+
         let tx = self.conn.transaction()?;
-        tx.execute("UPDATE feeds SET active = 0", [])?;
+        {
+            let mut hide = tx.prepare("UPDATE feeds SET active = 0 WHERE url = ?1")?;
+            for (url, row) in &stored {
+                if row.3 && !configured.contains(url.as_str()) {
+                    hide.execute([url])?;
+                }
+            }
+        }
         let mut ids = Vec::with_capacity(feeds.len());
         {
             let mut upsert = tx.prepare(

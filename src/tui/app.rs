@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{stdout, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context};
 use crossterm::event::{
@@ -33,8 +33,15 @@ use super::ui::{self, theme::Theme};
 const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the reader until the user quits. Fails before touching the terminal when another
-/// reader holds the cache.
-pub async fn run(config: Config, store: Store, cache: PathBuf, notice: Option<String>) -> anyhow::Result<()> {
+/// reader holds the cache. With `bench` (the process start), quits after the first frame that
+/// shows headlines and reports the time and peak memory on stderr.
+pub async fn run(
+    config: Config,
+    store: Store,
+    cache: PathBuf,
+    notice: Option<String>,
+    bench: Option<Instant>,
+) -> anyhow::Result<()> {
     let _lock = lock_cache(&cache)?;
     let config = Arc::new(config);
     let (msg_tx, msg_rx) = mpsc::unbounded_channel();
@@ -43,9 +50,19 @@ pub async fn run(config: Config, store: Store, cache: PathBuf, notice: Option<St
     let theme = Theme::new(&config.theme, no_color);
 
     let mut terminal = init_terminal().context("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, &config, &theme, effects, msg_rx, notice).await;
+    let result = event_loop(&mut terminal, &config, &theme, effects, msg_rx, notice, bench).await;
     restore_terminal();
-    result
+    if let (Ok(Some(report)), Some(_)) = (&result, bench) {
+        eprintln!("{report}");
+    }
+    result.map(|_| ())
+}
+
+/// Peak resident set size of this process, in KiB (Linux), for the startup benchmark.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 type Term = Terminal<ExactBackend<CrosstermBackend<Stdout>>>;
@@ -66,8 +83,10 @@ fn init_terminal() -> std::io::Result<Term> {
 }
 
 fn restore_terminal() {
-    let _ = crossterm::execute!(stdout(), DisableMouseCapture, crossterm::cursor::Show);
+    let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
+    // After leaving the alternate screen, whose exit may restore the state saved on entry.
+    let _ = crossterm::execute!(stdout(), crossterm::cursor::Show);
 }
 
 /// One reader per cache: a second one would poll and write the same feeds. The lock file sits
@@ -92,7 +111,8 @@ async fn event_loop(
     effects: Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     notice: Option<String>,
-) -> anyhow::Result<()> {
+    bench: Option<Instant>,
+) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
     let mut state = AppState::new(config.keymap.clone(), config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
@@ -115,6 +135,16 @@ async fn event_loop(
         if dirty {
             terminal.draw(|frame| ui::draw(frame, &state, theme))?;
             dirty = false;
+            if let Some(started) = bench.filter(|_| !state.headlines.loading) {
+                let elapsed = started.elapsed();
+                return Ok(Some(format!(
+                    "first frame with headlines: {:.2} ms; peak RSS {} KiB; {} rows loaded of {} in the view",
+                    elapsed.as_secs_f64() * 1000.0,
+                    peak_rss_kib().unwrap_or(0),
+                    state.headlines.rows.len(),
+                    state.headlines.total.unwrap_or(0)
+                )));
+            }
         }
         let msg = tokio::select! {
             ev = events.next() => match ev {
@@ -124,7 +154,7 @@ async fn event_loop(
             },
             Some(msg) = msgs.recv() => Some(msg),
             _ = spinner.tick(), if state.progress.is_some() => Some(Msg::Tick),
-            _ = schedule.tick() => Some(Msg::Schedule),
+            _ = schedule.tick(), if bench.is_none() => Some(Msg::Schedule),
             _ = term.recv() => break,
             _ = hup.recv() => break,
             _ = int.recv() => break,
@@ -153,7 +183,7 @@ async fn event_loop(
             break;
         }
     }
-    Ok(())
+    Ok(None)
 }
 
 /// Terminal events as messages; key releases and unknown events are dropped.

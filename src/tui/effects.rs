@@ -178,14 +178,25 @@ fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc
                 view,
                 kind,
                 count,
-            } => load_page(&store, &view, kind, count).map(|(rows, first_index, total)| {
-                Some(Msg::Page {
+            } => load_page(&store, &view, kind).map(|(rows, first_index, total)| {
+                let page = Msg::Page {
                     generation,
                     kind,
                     rows,
                     first_index,
                     total,
-                })
+                };
+                // The page goes out first; counting a large view can take longer than the query.
+                if count && total.is_none() {
+                    if msgs.send(page).is_err() {
+                        return None;
+                    }
+                    return store
+                        .count(&view.filter())
+                        .ok()
+                        .map(|total| Msg::Total { generation, total });
+                }
+                Some(page)
             }),
             StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
             StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
@@ -211,7 +222,7 @@ fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc
 
 type Page = (Vec<crate::model::ArticleSummary>, Option<usize>, Option<usize>);
 
-fn load_page(store: &Store, view: &View, kind: LoadKind, count: bool) -> Result<Page, StoreError> {
+fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreError> {
     let filter = view.filter();
     if let Some(q) = view.search() {
         let rows = match kind {
@@ -221,17 +232,21 @@ fn load_page(store: &Store, view: &View, kind: LoadKind, count: bool) -> Result<
         let total = rows.len();
         return Ok((rows, Some(0), Some(total)));
     }
-    let total = if count { Some(store.count(&filter)?) } else { None };
     Ok(match kind {
-        LoadKind::First => (store.list(&filter, PAGE, None)?, Some(0), total),
-        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, total),
+        LoadKind::First => {
+            let rows = store.list(&filter, PAGE, None)?;
+            // A short first page is the whole view: its length is the count.
+            let total = (rows.len() < PAGE).then_some(rows.len());
+            (rows, Some(0), total)
+        }
+        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, None),
         LoadKind::Before(id) => {
             let rows = store.list_before(&filter, PAGE, store.cursor_of(id)?)?;
             let first = match rows.first() {
                 Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
                 None => None,
             };
-            (rows, first, total)
+            (rows, first, None)
         }
         LoadKind::Last => {
             let rows = store.list_last(&filter, PAGE)?;
@@ -239,7 +254,7 @@ fn load_page(store: &Store, view: &View, kind: LoadKind, count: bool) -> Result<
                 Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
                 None => Some(0),
             };
-            (rows, first, total.or(Some(store.count(&filter)?)))
+            (rows, first, Some(store.count(&filter)?))
         }
     })
 }

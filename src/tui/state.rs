@@ -198,6 +198,11 @@ pub enum Msg {
         width: usize,
         rendered: Rendered,
     },
+    /// The number of articles in the view, counted after its first page was sent.
+    Total {
+        generation: u64,
+        total: usize,
+    },
     /// A refresh began over this many feeds.
     RefreshStarted(usize),
     Notice(Notice),
@@ -256,10 +261,10 @@ impl AppState {
         }
     }
 
-    /// The commands that fill a fresh state.
+    /// The commands that fill a fresh state: the headlines first, for the first frame.
     pub fn start(&mut self) -> Vec<Command> {
-        let mut cmds = vec![Command::LoadFeeds];
-        cmds.extend(self.open_view(self.view.clone()));
+        let mut cmds = self.open_view(self.view.clone());
+        cmds.push(Command::LoadFeeds);
         cmds
     }
 
@@ -394,6 +399,12 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             if let Some(pane) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
                 pane.rendered = Some((width, rendered));
                 clamp_scroll(state);
+            }
+            vec![]
+        }
+        Msg::Total { generation, total } => {
+            if generation == state.headlines.generation {
+                state.headlines.total = Some(total);
             }
             vec![]
         }

@@ -1,0 +1,119 @@
+//! The cache on a real SQLite file: config sync without needless writes, keyset paging in both
+//! directions, positions and counts for the scrollbar, marking a view read, and migrations.
+
+use std::path::Path;
+
+use chrono::{TimeZone, Utc};
+use khabar::config::{Config, ConfigSource};
+use khabar::model::{ArticleId, Filter, NewArticle};
+use khabar::store::{FetchRecord, Store};
+
+fn config(text: &str) -> Config {
+    Config::parse(text, "t.toml", Path::new("/"), ConfigSource::User("t.toml".into())).unwrap()
+}
+
+fn articles(n: i64) -> Vec<NewArticle> {
+    (0..n)
+        .map(|i| NewArticle {
+            key: format!("id:{i}"),
+            title: format!("Article {i}"),
+            link: Some(format!("http://e/{i}")),
+            author: None,
+            published: Utc.timestamp_opt(1_700_000_000 + i * 60, 0).single(),
+            content: Some(format!("<p>body {i}</p>")),
+        })
+        .collect()
+}
+
+#[test]
+fn sync_writes_only_what_changed_and_hides_removed_feeds() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let two = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"x\", \"y\"]\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&two.feeds).unwrap();
+    let mtime = |p: &Path| {
+        std::fs::metadata(p.with_extension("db-wal"))
+            .map(|m| m.len())
+            .unwrap_or(0)
+    };
+    let wal_before = mtime(&dir.path().join("c.db"));
+    assert_eq!(store.sync_feeds(&two.feeds).unwrap(), ids, "same ids");
+    assert_eq!(
+        mtime(&dir.path().join("c.db")),
+        wal_before,
+        "an unchanged config writes nothing"
+    );
+
+    let one = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"y\"]\ntitle = \"A\"\n");
+    store.sync_feeds(&one.feeds).unwrap();
+    let feeds = store.feeds().unwrap();
+    assert_eq!(feeds.len(), 1);
+    assert_eq!(feeds[0].tags, ["y"]);
+    assert_eq!(feeds[0].title.as_deref(), Some("A"));
+    // Back in the config: the same feed (same id) returns.
+    assert_eq!(store.sync_feeds(&two.feeds).unwrap(), ids);
+    assert_eq!(store.feeds().unwrap().len(), 2);
+}
+
+#[test]
+fn keyset_pages_positions_and_marking_a_view_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&c.feeds).unwrap();
+    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+    let rec = |a: Vec<NewArticle>| FetchRecord {
+        status: "200".into(),
+        articles: a,
+        keep_per_feed: 10_000,
+        ..Default::default()
+    };
+    store.apply_fetch(ids[0], now, &rec(articles(250))).unwrap();
+    store.apply_fetch(ids[1], now, &rec(articles(10))).unwrap();
+
+    let all = Filter::default();
+    assert_eq!(store.count(&all).unwrap(), 260);
+    let first = store.list(&all, 100, None).unwrap();
+    let next = store
+        .list(&all, 100, Some(store.cursor_of(first[99].id).unwrap()))
+        .unwrap();
+    assert_eq!(next.len(), 100);
+    assert!(first.iter().all(|a| !next.contains(a)), "pages do not overlap");
+    let back = store
+        .list_before(&all, 100, store.cursor_of(next[0].id).unwrap())
+        .unwrap();
+    assert_eq!(back, first, "paging back returns the same rows in the same order");
+    let last = store.list_last(&all, 30).unwrap();
+    assert_eq!(last.len(), 30);
+    assert_eq!(store.position(&all, store.cursor_of(last[0].id).unwrap()).unwrap(), 230);
+    assert_eq!(store.position(&all, store.cursor_of(first[0].id).unwrap()).unwrap(), 0);
+
+    let tagged = Filter {
+        tag: Some("t".into()),
+        ..Default::default()
+    };
+    assert_eq!(store.count(&tagged).unwrap(), 250);
+    assert_eq!(store.mark_view_read(&tagged).unwrap(), 250);
+    let unread = Filter {
+        unread_only: true,
+        ..Default::default()
+    };
+    assert_eq!(store.count(&unread).unwrap(), 10);
+    assert!(store.set_read(ArticleId(first[0].id.0), false).unwrap());
+    assert_eq!(store.count(&unread).unwrap(), 11);
+}
+
+#[test]
+fn a_cache_from_a_newer_khabar_is_refused_not_damaged() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    drop(Store::open(&path).unwrap());
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 99).unwrap();
+    drop(conn);
+    let err = Store::open(&path).err().expect("refused").to_string();
+    assert!(err.contains("newer khabar") && err.contains("99"), "{err}");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
+    assert_eq!(v, 99);
+}
