@@ -79,15 +79,16 @@ fn type_text(s: &mut AppState, text: &str) -> Vec<Command> {
 fn start_loads_feeds_and_the_first_page() {
     let mut s = AppState::new(Keymap::default(), vec![], (80, 24));
     let cmds = s.start();
-    assert_eq!(cmds[0], Command::LoadFeeds);
+    // Headlines first: the first frame waits for them, not for the feed counts.
     assert!(matches!(
-        &cmds[1],
+        &cmds[0],
         Command::LoadPage {
             kind: LoadKind::First,
             count: true,
             ..
         }
     ));
+    assert_eq!(cmds[1], Command::LoadFeeds);
 }
 
 #[test]
