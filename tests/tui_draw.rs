@@ -289,3 +289,69 @@ fn every_size_draws_without_panic_and_within_panes() {
         draw(&s);
     }
 }
+
+/// Each script's headline, cut at many widths so the cut falls inside clusters: the row holds
+/// exactly the grapheme-cut title, whole graphemes only, and the border cell after it is intact.
+#[test]
+fn headlines_in_every_script_are_cut_exactly() {
+    use unicode_segmentation::UnicodeSegmentation;
+    let titles = [
+        "क्षत्रिय राष्ट्रपति ने स्पेस रेस में भारत को बधाई दी",
+        "上海科技大会今日开幕研究人员发现更快的排序算法",
+        "新しいリリースが公開されましたカタカナテスト",
+        "مؤتمر التقنية في القاهرة يبدأ اليوم بحضور واسع",
+        "👩‍💻👨🏽‍🔬🇮🇳🇧🇷 e\u{301}te\u{301} flags and family 👨‍👩‍👧‍👦",
+    ];
+    for title in titles {
+        for width in 62..=76u16 {
+            let mut s = AppState::new(Keymap::default(), vec![], (width, 8));
+            let _ = s.start();
+            let generation = s.headlines.generation;
+            let row = ArticleSummary {
+                title: title.into(),
+                ..summary(1, 1, "F", "", true)
+            };
+            update(
+                &mut s,
+                Msg::Page {
+                    generation,
+                    kind: LoadKind::First,
+                    rows: vec![row],
+                    first_index: Some(0),
+                    total: Some(1),
+                },
+            );
+            let buf = draw(&s);
+            let r = layout::panes(&s).headlines.unwrap();
+            let y = r.y + 1;
+            assert!(
+                "│┃".contains(buf[(r.x + r.width - 1, y)].symbol()),
+                "{title} at {width}: border overwritten"
+            );
+            // The row as text: the cells a wide grapheme covers are skipped.
+            let mut line = String::new();
+            let mut x = r.x + 1;
+            while x < r.x + r.width - 1 {
+                let sym = buf[(x, y)].symbol();
+                line.push_str(sym);
+                x += (unicode_width::UnicodeWidthStr::width(sym) as u16).max(1);
+            }
+            let cols = (r.width - 3) as usize; // borders and the scrollbar column
+            let feed_cols = (cols / 5).clamp(6, 18);
+            let title_cols = cols - (1 + 11 + 1 + feed_cols + 1);
+            let expected = khabar::text::width::fit(title, title_cols);
+            assert!(
+                line.contains(expected.trim_end()),
+                "{title} at {width}:\nrow      {line:?}\nexpected {expected:?}"
+            );
+            let shown = expected.trim_end().trim_end_matches('…');
+            assert!(title.starts_with(shown), "cut inside a grapheme: {shown:?}");
+            let original: Vec<&str> = title.graphemes(true).collect();
+            assert!(
+                shown.graphemes(true).all(|g| original.contains(&g)),
+                "partial cluster in {shown:?}"
+            );
+            assert!(khabar::text::width::width(&expected) == title_cols);
+        }
+    }
+}

@@ -160,6 +160,44 @@ fn toggles_and_links() {
 }
 
 #[test]
+fn a_count_before_o_opens_that_numbered_link() {
+    let (mut s, _) = loaded(3);
+    assert!(keys(&mut s, "2 o").is_empty());
+    assert!(s.notice.as_ref().unwrap().text.contains("open an article first"));
+    keys(&mut s, "enter");
+    let article = khabar::model::Article {
+        summary: s.headlines.rows[0].clone(),
+        content: None,
+    };
+    update(&mut s, Msg::Article(Box::new(article)));
+    let html = "<p><a href='http://e/one'>one</a> <a href='javascript:x()'>two</a> <a href='https://e/three'>3</a></p>";
+    let rendered = khabar::text::rich::render(html, 40);
+    update(
+        &mut s,
+        Msg::Rendered {
+            id: ArticleId(1),
+            width: 40,
+            rendered,
+        },
+    );
+    assert_eq!(keys(&mut s, "3 o"), [Command::OpenUrl("https://e/three".into())]);
+    assert_eq!(keys(&mut s, "1 y"), [Command::Copy("http://e/one".into())]);
+    assert!(keys(&mut s, "2 o").is_empty(), "a javascript: link is never opened");
+    assert!(keys(&mut s, "9 o").is_empty());
+    assert!(s
+        .notice
+        .as_ref()
+        .unwrap()
+        .text
+        .contains("no link [9]: this article has 3 links"));
+    assert_eq!(
+        keys(&mut s, "o"),
+        [Command::OpenUrl("http://example.org/a".into())],
+        "plain o opens the article's own link"
+    );
+}
+
+#[test]
 fn views_from_sidebar_search_and_command_line() {
     let (mut s, _) = loaded(3);
     let cmds = keys(&mut s, "u");

@@ -6,7 +6,7 @@ use anyhow::Context;
 
 use crate::model::{Article, ArticleId};
 use crate::store::Store;
-use crate::text::html;
+use crate::text::rich;
 
 pub fn run(store: &Store, id: i64, width: Option<usize>) -> anyhow::Result<()> {
     let article = store
@@ -46,8 +46,8 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
     }
     s.push('\n');
     if let Some(body) = &article.content {
-        s.push_str(&html::render_plain(body, width));
-        s.push('\n');
+        // The article pane's renderer, as plain text.
+        s.push_str(&rich::render(body, width).to_text());
     }
     s
 }

@@ -1,5 +1,5 @@
-//! HTML to text: a fast tag stripper for titles and the search index, and the html2text
-//! rendering behind `khabar show` (and later the article pane).
+//! HTML to plain text without a DOM: the fast tag stripper behind titles and the search index.
+//! (Articles are rendered by `rich`.)
 
 use super::sanitize;
 
@@ -58,18 +58,6 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
-/// Renders an HTML body to plain text wrapped at `width` columns, links numbered with
-/// references at the end. The output is sanitised again: entities such as `&#27;` decode to
-/// controls only here, after ingestion.
-pub fn render_plain(html: &str, width: usize) -> String {
-    let width = width.max(10);
-    let rendered = html2text::config::plain()
-        .string_from_read(html.as_bytes(), width)
-        .unwrap_or_else(|_| to_plain(html));
-    let cleaned = sanitize::clean_body(&rendered);
-    cleaned.trim_end().to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -86,25 +74,5 @@ mod tests {
         );
         assert_eq!(to_plain("5 < 7 and 8 > 3"), "5 < 7 and 8 > 3");
         assert_eq!(to_plain("line<br/>two"), "line two");
-    }
-
-    #[test]
-    fn render_drops_script_and_style_and_escapes() {
-        let out = render_plain(
-            "<p>Hello <b>world</b></p><script>var secret=1;</script><style>.x{color:red}</style><p>&#27;[31mred</p>",
-            40,
-        );
-        assert!(out.contains("Hello"), "{out}");
-        assert!(!out.contains("secret") && !out.contains("color"), "{out}");
-        assert!(!out.contains('\u{1b}'), "{out:?}");
-    }
-
-    #[test]
-    fn render_wraps_to_width() {
-        let words = "शब्द ".repeat(40);
-        let out = render_plain(&format!("<p>{words}</p>"), 30);
-        for line in out.lines() {
-            assert!(unicode_width::UnicodeWidthStr::width(line) <= 30, "{line}");
-        }
     }
 }

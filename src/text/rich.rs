@@ -1,7 +1,7 @@
 //! An HTML body as styled, wrapped lines (html2text's annotated output), with inline link
 //! numbers and a numbered link list at the end. Style kinds, not colours: the UI's theme decides.
 
-use html2text::render::RichAnnotation;
+use html2text::render::{RichAnnotation, RichDecorator, TaggedLine, TextDecorator};
 
 use super::sanitize;
 
@@ -56,6 +56,18 @@ impl RichLine {
     }
 }
 
+impl Rendered {
+    /// The rendering as plain text, one line per line (what `khabar show` prints).
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for line in &self.lines {
+            out.push_str(line.text().trim_end());
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// A rendered body: its lines and its links in reference order ([1] is `links[0]`).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
@@ -63,10 +75,83 @@ pub struct Rendered {
     pub links: Vec<String>,
 }
 
+/// html2text's rich decorator, but images read "[image: alt]" (wrapped with the text, so the
+/// width stays exact).
+#[derive(Clone)]
+struct Decorator(RichDecorator);
+
+impl TextDecorator for Decorator {
+    type Annotation = RichAnnotation;
+
+    fn decorate_link_start(&mut self, url: &str) -> (String, RichAnnotation) {
+        self.0.decorate_link_start(url)
+    }
+    fn decorate_link_end(&mut self) -> String {
+        self.0.decorate_link_end()
+    }
+    fn decorate_em_start(&self) -> (String, RichAnnotation) {
+        self.0.decorate_em_start()
+    }
+    fn decorate_em_end(&self) -> String {
+        self.0.decorate_em_end()
+    }
+    fn decorate_strong_start(&self) -> (String, RichAnnotation) {
+        self.0.decorate_strong_start()
+    }
+    fn decorate_strong_end(&self) -> String {
+        self.0.decorate_strong_end()
+    }
+    fn decorate_strikeout_start(&self) -> (String, RichAnnotation) {
+        self.0.decorate_strikeout_start()
+    }
+    fn decorate_strikeout_end(&self) -> String {
+        self.0.decorate_strikeout_end()
+    }
+    fn decorate_code_start(&self) -> (String, RichAnnotation) {
+        self.0.decorate_code_start()
+    }
+    fn decorate_code_end(&self) -> String {
+        self.0.decorate_code_end()
+    }
+    fn decorate_preformat_first(&self) -> RichAnnotation {
+        self.0.decorate_preformat_first()
+    }
+    fn decorate_preformat_cont(&self) -> RichAnnotation {
+        self.0.decorate_preformat_cont()
+    }
+    fn decorate_image(&mut self, src: &str, title: &str) -> (String, RichAnnotation) {
+        let title = title.trim();
+        let text = if title.is_empty() {
+            "[image]".to_string()
+        } else {
+            format!("[image: {title}]")
+        };
+        (text, RichAnnotation::Image(src.to_string()))
+    }
+    fn header_prefix(&self, level: usize) -> String {
+        self.0.header_prefix(level)
+    }
+    fn quote_prefix(&self) -> String {
+        self.0.quote_prefix()
+    }
+    fn unordered_item_prefix(&self) -> String {
+        self.0.unordered_item_prefix()
+    }
+    fn ordered_item_prefix(&self, i: i64) -> String {
+        self.0.ordered_item_prefix(i)
+    }
+    fn make_subblock_decorator(&self) -> Self {
+        self.clone()
+    }
+    fn finalise(&mut self, urls: Vec<String>) -> Vec<TaggedLine<RichAnnotation>> {
+        self.0.finalise(urls)
+    }
+}
+
 /// Renders HTML to at most `width` columns. Never fails: unparseable HTML falls back to text.
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
-    let tagged = html2text::config::rich()
+    let tagged = html2text::config::with_decorator(Decorator(RichDecorator::new()))
         .link_footnotes(true)
         .lines_from_read(html.as_bytes(), width);
     let Ok(tagged) = tagged else {
@@ -141,6 +226,27 @@ mod tests {
     use unicode_width::UnicodeWidthStr;
 
     #[test]
+    fn escapes_decoded_from_entities_never_survive() {
+        let text = render("<p>&#27;[31mred&#27;]0;title&#7; &#x9b;2Jdone</p>", 40).to_text();
+        assert!(text.contains("red") && text.contains("done"), "{text:?}");
+        assert!(!text.chars().any(|c| c.is_control() && c != '\n'), "{text:?}");
+    }
+
+    #[test]
+    fn wraps_every_script_to_the_width() {
+        let html = format!(
+            "<p>{}</p><p>{}</p>",
+            "शब्द ".repeat(40),
+            "新的开源项目正式发布".repeat(8)
+        );
+        for width in [10, 23, 37] {
+            for line in render(&html, width).lines {
+                assert!(line.text().width() <= width, "{width}: {:?}", line.text());
+            }
+        }
+    }
+
+    #[test]
     fn styles_links_and_line_kinds() {
         let r = render(
             "<h2>Head</h2><p>Some <b>bold</b> and <i>it</i> with <a href='http://x.org/a'>a link</a>.</p>\
@@ -168,6 +274,8 @@ mod tests {
         let refs: Vec<&RichLine> = r.lines.iter().filter(|l| l.kind == LineKind::LinkRef).collect();
         assert!(refs.iter().any(|l| l.text() == "[1]: http://x.org/a"), "{all:?}");
         assert!(!all.iter().any(|l| l.contains("evil")));
+        assert!(all.iter().any(|l| l.contains("[image: Pic]")), "{all:?}");
+        assert!(spans.iter().any(|s| s.text.contains("[image: Pic]") && s.kind.image));
         for l in &all {
             assert!(l.width() <= 40, "{l:?}");
         }

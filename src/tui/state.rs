@@ -470,7 +470,7 @@ fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
         }
         Resolution::Action(action) => {
             state.pending.clear();
-            let count = state.count.take().unwrap_or(1);
+            let count = state.count.take();
             // A new key press replaces an old notice.
             if !matches!(action, Action::Cancel) {
                 state.notice = None;
@@ -480,8 +480,10 @@ fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
     }
 }
 
-/// Runs an action (with its count) in the current focus.
-pub fn perform(state: &mut AppState, action: Action, count: usize) -> Vec<Command> {
+/// Runs an action in the current focus. A count repeats motions; before `o` or `y` it picks
+/// the article's numbered link ("3o" opens link [3]).
+pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Vec<Command> {
+    let count = given.unwrap_or(1);
     let page = match state.focus {
         Focus::Article => state.article_page(),
         _ => state.headline_page(),
@@ -534,6 +536,21 @@ pub fn perform(state: &mut AppState, action: Action, count: usize) -> Vec<Comman
             scroll_article(state, (count * state.article_page()) as isize);
             vec![]
         }
+        Action::OpenLink | Action::CopyLink if given.is_some() => match numbered_link(state, count) {
+            Ok(url) if action == Action::CopyLink => {
+                state.notify(format!("copied [{count}] {url}"), false);
+                vec![Command::Copy(url)]
+            }
+            Ok(url) if is_web_url(&url) => vec![Command::OpenUrl(url)],
+            Ok(url) => {
+                state.notify(format!("not opening {url}: only http and https links are opened"), true);
+                vec![]
+            }
+            Err(why) => {
+                state.notify(why, true);
+                vec![]
+            }
+        },
         Action::OpenLink => match current_link(state) {
             Some(url) if is_web_url(&url) => vec![Command::OpenUrl(url)],
             Some(url) => {
@@ -671,6 +688,20 @@ pub fn perform(state: &mut AppState, action: Action, count: usize) -> Vec<Comman
 
 fn is_web_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
+/// Link [n] of the open article's body.
+fn numbered_link(state: &AppState, n: usize) -> Result<String, String> {
+    let Some((_, rendered)) = state.article.as_ref().and_then(|p| p.rendered.as_ref()) else {
+        return Err("open an article first: its links are numbered [1], [2]…".into());
+    };
+    match rendered.links.get(n.wrapping_sub(1)) {
+        Some(url) => Ok(url.clone()),
+        None => Err(format!(
+            "no link [{n}]: this article has {} links",
+            rendered.links.len()
+        )),
+    }
 }
 
 fn current_link(state: &AppState) -> Option<String> {
