@@ -37,8 +37,8 @@ actions! {
     PageUp => "page_up", "A page up";
     Open => "open", "Open the selection (marks an article read)";
     PageArticle => "page_article", "Page the article down";
-    OpenLink => "open_link", "Open the article's link in the browser (3o: its link [3])";
-    CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: its link [3])";
+    OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
+    CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
     ToggleRead => "toggle_read", "Toggle read";
     ToggleStar => "toggle_star", "Toggle star";
     MarkViewRead => "mark_view_read", "Mark every article in the view read";
