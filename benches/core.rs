@@ -1,0 +1,107 @@
+//! Micro-benchmarks of the hot paths (divan): article rendering, feed parsing, writing one feed,
+//! the headline page query and full-text search. `cargo bench --bench core`.
+
+use chrono::{TimeZone, Utc};
+use divan::{black_box, Bencher};
+use khabar::config::{Config, ConfigSource};
+use khabar::model::{Filter, NewArticle};
+use khabar::store::{FetchRecord, Store};
+
+fn main() {
+    divan::main();
+}
+
+/// About 1 MB of article HTML: paragraphs with inline markup and links, in three scripts.
+fn big_article() -> String {
+    let para = "<p>The <b>scheduler</b> improves <a href='http://e/x'>latency</a> for \
+        भारत के वैज्ञानिकों ने नई तकनीक विकसित की and 研究人员发现更快的排序算法.</p>\n";
+    para.repeat(1_000_000 / para.len())
+}
+
+#[divan::bench(sample_count = 20)]
+fn render_1mb_article_at_width_100(b: Bencher) {
+    let html = big_article();
+    b.bench(|| khabar::text::rich::render(black_box(&html), 100));
+}
+
+#[divan::bench(sample_count = 10)]
+fn render_20k_nested_elements(b: Bencher) {
+    let html = format!("{}deep{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
+    b.bench(|| khabar::text::rich::render(black_box(&html), 100));
+}
+
+fn rss(items: usize) -> String {
+    let mut s = String::from("<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>Bench</title>");
+    for i in 0..items {
+        s.push_str(&format!(
+            "<item><guid>g{i}</guid><title>Item {i}: कुछ शब्द &amp; 新闻</title><link>http://e/{i}</link>\
+             <pubDate>Mon, 23 Nov 2026 10:{:02}:00 +0000</pubDate><description>&lt;p&gt;{}&lt;/p&gt;</description></item>",
+            i % 60,
+            "body words ".repeat(100)
+        ));
+    }
+    s.push_str("</channel></rss>");
+    s
+}
+
+#[divan::bench]
+fn parse_feed_of_50_items(b: Bencher) {
+    let doc = rss(50);
+    b.bench(|| khabar::feed::parse::parse(black_box(&doc), None).unwrap());
+}
+
+fn store_with(articles: usize) -> Store {
+    let mut store = Store::open_in_memory().unwrap();
+    let config = Config::parse(
+        "[[feed]]\nurl = \"http://e/f\"\n",
+        "bench",
+        std::path::Path::new("/"),
+        ConfigSource::User("bench".into()),
+    )
+    .unwrap();
+    let id = store.sync_feeds(&config.feeds).unwrap()[0];
+    let items: Vec<NewArticle> = (0..articles as i64)
+        .map(|i| NewArticle {
+            key: format!("id:{i}"),
+            title: format!("Article {i} भारत 新闻 scheduler"),
+            link: Some(format!("http://e/{i}")),
+            author: None,
+            published: Utc.timestamp_opt(1_700_000_000 + i * 60, 0).single(),
+            content: Some(format!("<p>body {i} कुछ शब्द 上海科技大会</p>")),
+        })
+        .collect();
+    let rec = FetchRecord {
+        status: "200".into(),
+        articles: items,
+        keep_per_feed: usize::MAX,
+        ..Default::default()
+    };
+    store.apply_fetch(id, Utc::now(), &rec).unwrap();
+    store
+}
+
+#[divan::bench(sample_count = 20)]
+fn store_one_new_feed_of_50_items(b: Bencher) {
+    let parsed = khabar::feed::parse::parse(&rss(50), None).unwrap();
+    b.with_inputs(|| store_with(0)).bench_local_values(|mut store| {
+        let rec = FetchRecord {
+            status: "200".into(),
+            articles: parsed.articles.clone(),
+            keep_per_feed: 500,
+            ..Default::default()
+        };
+        store.apply_fetch(khabar::model::FeedId(1), Utc::now(), &rec).unwrap()
+    });
+}
+
+#[divan::bench]
+fn headline_page_of_200_from_100k(b: Bencher) {
+    let store = store_with(100_000);
+    b.bench_local(|| store.list(&Filter::default(), 200, None).unwrap());
+}
+
+#[divan::bench(args = ["भारत", "scheduler", "科技"])]
+fn search_100k(b: Bencher, query: &str) {
+    let store = store_with(100_000);
+    b.bench_local(|| store.search(query, &Filter::default(), 200).unwrap());
+}
