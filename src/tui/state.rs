@@ -335,15 +335,20 @@ impl AppState {
     /// Reloads the view from the top, keeping the selected article selected when it is there.
     /// The old rows stay on screen until the new page arrives.
     fn reload_view(&mut self) -> Vec<Command> {
+        self.headlines.reselect = self.headlines.current().map(|a| a.id);
+        self.replace_rows(LoadKind::First, true)
+    }
+
+    /// Asks for a page that will replace the rows; replies to earlier requests are dropped.
+    fn replace_rows(&mut self, kind: LoadKind, count: bool) -> Vec<Command> {
         let h = &mut self.headlines;
-        h.reselect = h.current().map(|a| a.id);
         h.generation += 1;
         h.loading = true;
         vec![Command::LoadPage {
             generation: h.generation,
             view: self.view.clone(),
-            kind: LoadKind::First,
-            count: true,
+            kind,
+            count,
         }]
     }
 }
@@ -930,17 +935,7 @@ fn go_bottom(state: &mut AppState) -> Vec<Command> {
             state.headlines.selected = state.headlines.rows.len().saturating_sub(1);
             follow_selection(state)
         }
-        Focus::Headlines => {
-            let h = &mut state.headlines;
-            h.generation += 1;
-            h.loading = true;
-            vec![Command::LoadPage {
-                generation: h.generation,
-                view: state.view.clone(),
-                kind: LoadKind::Last,
-                count: false,
-            }]
-        }
+        Focus::Headlines => state.replace_rows(LoadKind::Last, false),
     }
 }
 

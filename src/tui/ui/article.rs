@@ -4,11 +4,11 @@
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::{Element, Theme};
-use super::{focused, inner, pane_block};
+use super::{focused, inner, pane_block, scrollbar};
 use crate::text::rich::{LineKind, RichLine};
 use crate::text::width;
 use crate::tui::state::{AppState, ArticlePane, Focus, ARTICLE_HEADER_LINES};
@@ -39,17 +39,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         },
     );
     if total > body.height as usize {
-        let mut sb = ScrollbarState::new(total.saturating_sub(body.height as usize)).position(pane.scroll);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None),
-            area.inner(Margin {
-                vertical: 1,
-                horizontal: 0,
-            }),
-            &mut sb,
-        );
+        scrollbar(frame, area, total.saturating_sub(body.height as usize), pane.scroll);
     }
 }
 

@@ -1,13 +1,13 @@
 //! The headline list: date, feed and title per row, unread in bold, starred marked, the
 //! selection highlighted, and a scrollbar placed by the row's index in the whole view.
 
-use ratatui::layout::{Margin, Rect};
+use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::{Element, Theme};
-use super::{focused, inner, pane_block, selection_style};
+use super::{focused, inner, pane_block, scrollbar, selection_style};
 use crate::text::width;
 use crate::tui::state::{AppState, Focus};
 
@@ -75,16 +75,6 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 
     let total = h.total.unwrap_or(h.first_index + h.rows.len());
     if total > body.height as usize {
-        let mut sb = ScrollbarState::new(total).position(h.first_index + h.selected);
-        frame.render_stateful_widget(
-            Scrollbar::new(ScrollbarOrientation::VerticalRight)
-                .begin_symbol(None)
-                .end_symbol(None),
-            area.inner(Margin {
-                vertical: 1,
-                horizontal: 0,
-            }),
-            &mut sb,
-        );
+        scrollbar(frame, area, total, h.first_index + h.selected);
     }
 }

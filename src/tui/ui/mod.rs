@@ -7,9 +7,9 @@ mod sidebar;
 mod status;
 pub mod theme;
 
-use ratatui::layout::Rect;
+use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
-use ratatui::widgets::{Block, BorderType, Borders};
+use ratatui::widgets::{Block, BorderType, Borders, Scrollbar, ScrollbarOrientation, ScrollbarState};
 use ratatui::Frame;
 
 use self::theme::{Element, Theme};
@@ -51,6 +51,21 @@ fn pane_block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
 
 fn focused(state: &AppState, pane: Focus) -> bool {
     state.focus == pane && matches!(state.mode, Mode::Normal | Mode::Input { .. })
+}
+
+/// A vertical scrollbar over a pane's right border, for `position` of `total`.
+fn scrollbar(frame: &mut Frame<'_>, pane: Rect, total: usize, position: usize) {
+    let mut state = ScrollbarState::new(total).position(position);
+    frame.render_stateful_widget(
+        Scrollbar::new(ScrollbarOrientation::VerticalRight)
+            .begin_symbol(None)
+            .end_symbol(None),
+        pane.inner(Margin {
+            vertical: 1,
+            horizontal: 0,
+        }),
+        &mut state,
+    );
 }
 
 fn inner(r: Rect) -> Rect {
