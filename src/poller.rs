@@ -260,9 +260,10 @@ impl Poller {
                 FeedTarget::File(p) => Url::from_file_path(p).ok(),
             });
         let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
-        let first = parse_blocking(body.clone(), base.clone()).await;
-        let (parsed, body) = match first {
-            Ok(p) => (p, body),
+        let (mut status, mut validators) = (body.status, body.validators);
+        let first = parse_blocking(body.bytes, body.content_type, base.clone()).await;
+        let parsed = match first {
+            Ok(p) => p,
             Err(ParseFailure::Html(page_text)) => {
                 let Some(page) = base.clone() else {
                     return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
@@ -303,10 +304,11 @@ impl Poller {
                     }
                 };
                 let found_base = body.final_url.clone().unwrap_or(found.clone());
-                match parse_blocking(body.clone(), Some(found_base)).await {
+                (status, validators) = (body.status, body.validators);
+                match parse_blocking(body.bytes, body.content_type, Some(found_base)).await {
                     Ok(p) => {
                         fetch_url = Some(found.to_string());
-                        (p, body)
+                        p
                     }
                     Err(e) => {
                         return Err(self
@@ -324,9 +326,9 @@ impl Poller {
             Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
         };
         let record = FetchRecord {
-            status: body.status.to_string(),
-            etag: body.validators.etag,
-            last_modified: body.validators.last_modified,
+            status: status.to_string(),
+            etag: validators.etag,
+            last_modified: validators.last_modified,
             fetch_url,
             meta: parsed.meta,
             articles: parsed.articles,
@@ -347,10 +349,7 @@ impl Poller {
     ) -> String {
         let (status, message) = (status.to_string(), msg.to_string());
         let write = self
-            .write(move |s| {
-                s.record_failure(feed, now, &status, &message, retry_after)
-                    .map(|_| Outcome::NotModified)
-            })
+            .write(move |s| s.record_failure(feed, now, &status, &message, retry_after))
             .await;
         if let Err(e) = write {
             tracing::error!("cannot record failure of feed {}: {e}", feed.0);
@@ -359,9 +358,10 @@ impl Poller {
     }
 
     /// Runs a store write on the blocking pool, so the async workers never wait on SQLite.
-    async fn write<F>(&self, f: F) -> Result<Outcome, String>
+    async fn write<T, F>(&self, f: F) -> Result<T, String>
     where
-        F: FnOnce(&mut Store) -> Result<Outcome, crate::store::StoreError> + Send + 'static,
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
     {
         let store = self.store.clone();
         tokio::task::spawn_blocking(move || f(&mut lock(&store)).map_err(|e| e.to_string()))
@@ -386,13 +386,17 @@ impl ParseFailure {
 }
 
 /// Decodes and parses on the blocking pool: parsing is CPU work and must not stall the runtime.
-async fn parse_blocking(body: Body, base: Option<Url>) -> Result<parse::ParsedFeed, ParseFailure> {
+async fn parse_blocking(
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+    base: Option<Url>,
+) -> Result<parse::ParsedFeed, ParseFailure> {
     tokio::task::spawn_blocking(move || {
-        let charset = body.content_type.as_deref().and_then(decode::charset_of);
-        let text = decode::decode(&body.bytes, charset);
+        let charset = content_type.as_deref().and_then(decode::charset_of);
+        let text = decode::decode(&bytes, charset);
         match parse::parse(&text, base.as_ref()) {
             Ok(p) => Ok(p),
-            Err(_) if discover::looks_like_html(&text, body.content_type.as_deref()) => Err(ParseFailure::Html(text)),
+            Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),
             Err(e) => Err(ParseFailure::Other(e.to_string())),
         }
     })
