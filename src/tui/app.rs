@@ -125,6 +125,8 @@ async fn event_loop(
     let mut schedule = tokio::time::interval(SCHEDULE_EVERY);
     schedule.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut spinner = tokio::time::interval(Duration::from_millis(120));
+    // Idle between refreshes: no burst of catch-up ticks (and redraws) when the next one starts.
+    spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let (mut term, mut hup, mut int) = (
         signal(SignalKind::terminate())?,
         signal(SignalKind::hangup())?,
