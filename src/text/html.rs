@@ -58,9 +58,96 @@ fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
         .position(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
 }
 
+/// Deepest element nesting kept: html5ever's parse time grows with the square of the depth
+/// (20,000 nested elements took over a second), and no real article nests this deep.
+pub const MAX_DEPTH: usize = 200;
+
+const VOID: &[&str] = &[
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr",
+];
+
+/// The HTML with tags nested deeper than `max` removed (their text is kept). Borrowed, and
+/// cheap, when nothing is that deep.
+pub fn limit_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if html.bytes().filter(|&b| b == b'<').count() <= max {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len());
+    let mut depth = 0usize;
+    let mut dropped = false;
+    let mut rest = html;
+    while let Some(lt) = rest.find('<') {
+        out.push_str(&rest[..lt]);
+        rest = &rest[lt..];
+        // Comments and declarations pass through untouched.
+        if rest.starts_with("<!--") {
+            let end = rest.find("-->").map_or(rest.len(), |i| i + 3);
+            out.push_str(&rest[..end]);
+            rest = &rest[end..];
+            continue;
+        }
+        let Some(gt) = rest.find('>') else { break };
+        let tag = &rest[..=gt];
+        rest = &rest[gt + 1..];
+        let closing = tag.starts_with("</");
+        let name: String = tag[if closing { 2 } else { 1 }..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric())
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if name.is_empty() {
+            out.push_str(tag);
+            continue;
+        }
+        let opens = !closing && !tag.ends_with("/>") && !VOID.contains(&name.as_str());
+        let deep = if opens {
+            depth += 1;
+            depth > max
+        } else if closing {
+            let deep = depth > max;
+            depth = depth.saturating_sub(1);
+            deep
+        } else {
+            // Void and self-closing elements do not nest: a <br> stays a line break.
+            false
+        };
+        if deep {
+            dropped = true;
+        } else {
+            out.push_str(tag);
+        }
+        // Raw text elements: their content is not markup.
+        if opens && matches!(name.as_str(), "script" | "style" | "textarea" | "title") {
+            let close = format!("</{name}");
+            let end = find_ascii_ci(rest, &close).unwrap_or(rest.len());
+            if !deep {
+                out.push_str(&rest[..end]);
+            }
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    if dropped {
+        std::borrow::Cow::Owned(out)
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn deep_nesting_is_cut_and_text_kept() {
+        let deep = format!("{}deep text{}", "<div>".repeat(1000), "</div>".repeat(1000));
+        let cut = limit_depth(&deep, 10);
+        assert_eq!(cut, format!("{}deep text{}", "<div>".repeat(10), "</div>".repeat(10)));
+        let normal = "<p>a<br>b<img src=x/><script>if (a<b) {}</script></p>";
+        assert!(matches!(limit_depth(normal, 2), std::borrow::Cow::Borrowed(_)));
+        let mixed = format!("<p>{}x<br>y{}</p><p>after</p>", "<b>".repeat(5), "</b>".repeat(5));
+        assert_eq!(limit_depth(&mixed, 3), "<p><b><b>x<br>y</b></b></p><p>after</p>");
+    }
 
     #[test]
     fn plain_text_of_fragments() {

@@ -151,11 +151,12 @@ impl TextDecorator for Decorator {
 /// Renders HTML to at most `width` columns. Never fails: unparseable HTML falls back to text.
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
+    let html = super::html::limit_depth(html, super::html::MAX_DEPTH);
     let tagged = html2text::config::with_decorator(Decorator(RichDecorator::new()))
         .link_footnotes(true)
         .lines_from_read(html.as_bytes(), width);
     let Ok(tagged) = tagged else {
-        let text = super::html::to_plain(html);
+        let text = super::html::to_plain(&html);
         return Rendered {
             lines: vec![RichLine::plain(LineKind::Text, text)],
             links: Vec::new(),
