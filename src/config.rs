@@ -154,6 +154,8 @@ pub struct FeedConfig {
     pub title: Option<String>,
     pub tags: Vec<String>,
     pub refresh_interval: Option<Duration>,
+    /// Reader mode on refresh: fetch each new article's page and keep its main content.
+    pub full_text: bool,
 }
 
 /// Where a feed's bytes come from.
@@ -201,6 +203,8 @@ struct RawFeed {
     #[serde(default)]
     tags: Vec<Spanned<String>>,
     refresh_interval: Option<HumanDuration>,
+    #[serde(default)]
+    full_text: bool,
 }
 
 /// A duration written as "90s", "15m", "2h", "1d" or combined ("1h30m").
@@ -386,6 +390,7 @@ impl Config {
                 title: f.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
                 tags,
                 refresh_interval: f.refresh_interval.map(|d| d.0),
+                full_text: f.full_text,
             });
         }
         let mut key_spans = Vec::new();

@@ -84,7 +84,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             cli::refresh(&config, store, force).await.map(|_| ())
         }
         Some(Command::List(args)) => cli::list(&store, &args),
-        Some(Command::Show { id, width }) => cli::show(&store, id, width),
+        Some(Command::Show { id, width, full }) => cli::show(&mut store, &config, id, width, full).await,
         Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
         Some(Command::Export | Command::Import { .. } | Command::Demo) => unreachable!("handled above"),

@@ -64,6 +64,8 @@ pub struct ArticleSummary {
 pub struct Article {
     pub summary: ArticleSummary,
     pub content: Option<String>,
+    /// The full article extracted from its web page (reader mode), once fetched.
+    pub full_content: Option<String>,
 }
 
 /// An article as parsed from a feed, before it has an id.

@@ -15,6 +15,9 @@ use crate::feed::{decode, discover, parse, FetchError, Fetched, Fetcher, Limits,
 use crate::model::FeedId;
 use crate::store::{FetchRecord, PollState, Store, WriteCounts};
 
+/// Most article pages fetched per `full_text` feed and refresh: the newest first.
+const FULL_TEXT_PER_REFRESH: usize = 20;
+
 /// The cache as shared between the poller's workers: writes are serialised by the lock.
 pub type SharedStore = Arc<Mutex<Store>>;
 
@@ -71,6 +74,8 @@ pub struct Job {
     pub state: PollState,
     pub target: FeedTarget,
     pub interval: Duration,
+    /// Fetch the full article of new items (reader mode) after the feed is stored.
+    pub full_text: bool,
 }
 
 impl Job {
@@ -91,6 +96,7 @@ impl Job {
                 Some(Job {
                     target,
                     interval: feed.refresh_interval.unwrap_or(config.general.refresh_interval.0),
+                    full_text: feed.full_text,
                     state,
                 })
             })
@@ -235,12 +241,45 @@ impl Poller {
                 self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified))
                     .await
             }
-            Ok(Fetched::Body(body)) => self.store_body(feed, &job.target, *body, now).await,
+            Ok(Fetched::Body(body)) => {
+                let stored = self.store_body(feed, &job.target, *body, now).await;
+                if job.full_text && stored.is_ok() {
+                    self.fill_full_text(feed).await;
+                }
+                stored
+            }
             Err(e) => Err(self
                 .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
                 .await),
         };
         result.unwrap_or_else(Outcome::Failed)
+    }
+
+    /// Reader mode for a `full_text` feed: fetches the pages of its newest articles that have
+    /// none yet, one at a time within this feed's slot. A failure is kept on the article.
+    async fn fill_full_text(&self, feed: FeedId) {
+        let missing = match self
+            .write(move |s| s.missing_full_text(feed, FULL_TEXT_PER_REFRESH))
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => return tracing::error!("feed {}: {e}", feed.0),
+        };
+        for (id, link) in missing {
+            let result = crate::feed::full::fetch_full(&self.fetcher, Some(&link)).await;
+            if let Err(e) = &result {
+                tracing::info!("full text of {link}: {e}");
+            }
+            let saved = self
+                .write(move |s| match &result {
+                    Ok(html) => s.set_full_content(id, Ok(html)),
+                    Err(e) => s.set_full_content(id, Err(&e.to_string())),
+                })
+                .await;
+            if let Err(e) = saved {
+                tracing::error!("cannot store the full text of {link}: {e}");
+            }
+        }
     }
 
     /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.
@@ -423,6 +462,7 @@ mod tests {
             },
             target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
             interval: Duration::from_secs(1800),
+            full_text: false,
         }
     }
 

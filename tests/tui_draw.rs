@@ -122,6 +122,7 @@ fn open_hindi(s: &mut AppState) {
         Msg::Article(Box::new(Article {
             summary,
             content: content.clone(),
+            full_content: None,
         })),
     );
     let width = layout::article_text_width(layout::panes(s).article);
@@ -131,6 +132,7 @@ fn open_hindi(s: &mut AppState) {
         Msg::Rendered {
             id: ArticleId(9),
             width,
+            full: false,
             rendered,
         },
     );

@@ -168,6 +168,7 @@ fn a_count_before_o_opens_that_numbered_link() {
     let article = khabar::model::Article {
         summary: s.headlines.rows[0].clone(),
         content: None,
+        full_content: None,
     };
     update(&mut s, Msg::Article(Box::new(article)));
     let html = "<p><a href='http://e/one'>one</a> <a href='javascript:x()'>two</a> <a href='https://e/three'>3</a></p>";
@@ -177,6 +178,7 @@ fn a_count_before_o_opens_that_numbered_link() {
         Msg::Rendered {
             id: ArticleId(1),
             width: 40,
+            full: false,
             rendered,
         },
     );
@@ -468,4 +470,64 @@ fn any_size_and_mouse() {
     update(&mut s, Msg::Click { col: 3, row: 2 });
     assert_eq!(s.focus, Focus::Sidebar);
     assert_eq!(s.view.kind, ViewKind::Unread);
+}
+
+#[test]
+fn f_fetches_the_full_article_once_then_toggles() {
+    let (mut s, _) = loaded(3);
+    assert!(keys(&mut s, "f").is_empty());
+    keys(&mut s, "enter");
+    let summary = s.headlines.rows[0].clone();
+    let feed_text = khabar::model::Article {
+        summary: summary.clone(),
+        content: Some("<p>summary</p>".into()),
+        full_content: None,
+    };
+    update(&mut s, Msg::Article(Box::new(feed_text)));
+    let id = summary.id;
+    assert_eq!(
+        keys(&mut s, "f"),
+        [Command::FetchFull {
+            id,
+            link: summary.link.clone()
+        }]
+    );
+    assert!(keys(&mut s, "f").is_empty(), "one fetch at a time");
+    update(
+        &mut s,
+        Msg::FullFailed {
+            id,
+            reason: "HTTP 404 Not Found".into(),
+        },
+    );
+    assert!(s.notice.as_ref().unwrap().text.contains("no full article: HTTP 404"));
+    assert_eq!(
+        keys(&mut s, "f"),
+        [Command::FetchFull {
+            id,
+            link: summary.link.clone()
+        }],
+        "asking again retries"
+    );
+
+    // The store kept the page and the article reloads: the pane switches to it and renders it.
+    let full = khabar::model::Article {
+        summary,
+        content: Some("<p>summary</p>".into()),
+        full_content: Some("<p>whole story</p>".into()),
+    };
+    let cmds = update(&mut s, Msg::Article(Box::new(full)));
+    assert!(
+        matches!(&cmds[..], [Command::Render { html, full: true, .. }] if html == "<p>whole story</p>"),
+        "{cmds:?}"
+    );
+    assert!(s.article.as_ref().unwrap().show_full);
+    // f now toggles between the full article and the feed's text, without fetching.
+    let cmds = keys(&mut s, "f");
+    assert!(
+        matches!(&cmds[..], [Command::Render { html, full: false, .. }] if html == "<p>summary</p>"),
+        "{cmds:?}"
+    );
+    let cmds = keys(&mut s, "f");
+    assert!(matches!(&cmds[..], [Command::Render { full: true, .. }]), "{cmds:?}");
 }

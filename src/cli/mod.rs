@@ -54,6 +54,9 @@ pub enum Command {
         /// Wrap at this many columns (default: $COLUMNS, else 80).
         #[arg(long)]
         width: Option<usize>,
+        /// Reader mode: the full article from its web page (fetched once, then cached).
+        #[arg(long)]
+        full: bool,
     },
     /// Full-text search of titles and bodies (all words must match).
     Search {

@@ -1,17 +1,44 @@
-//! `khabar show ID`: one article as text, the title block then the body wrapped to a width.
+//! `khabar show ID [--full]`: one article as text, the title block then the body wrapped to a
+//! width; with --full, the article from its web page (reader mode).
 
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Context;
 
+use crate::config::Config;
+use crate::feed::full::fetch_full;
+use crate::feed::{Fetcher, Limits};
 use crate::model::{Article, ArticleId};
 use crate::store::Store;
 use crate::text::rich;
 
-pub fn run(store: &Store, id: i64, width: Option<usize>) -> anyhow::Result<()> {
-    let article = store
+/// Prints the article. With `full` (or for a `full_text` feed whose page is cached) the body is
+/// the full article from its web page, fetched once and cached; if that fails, the feed's own
+/// text is shown and stderr says why.
+pub async fn run(store: &mut Store, config: &Config, id: i64, width: Option<usize>, full: bool) -> anyhow::Result<()> {
+    let mut article = store
         .article(ArticleId(id))?
         .with_context(|| format!("no article with id {id} (see `khabar list`)"))?;
+    let full_text_feed = config
+        .feeds
+        .iter()
+        .any(|f| f.url == article.summary.feed_url && f.full_text);
+    if full && article.full_content.is_none() {
+        let fetcher = Fetcher::new(Limits::from(&config.general))?;
+        match fetch_full(&fetcher, article.summary.link.as_deref()).await {
+            Ok(html) => {
+                store.set_full_content(article.summary.id, Ok(&html))?;
+                article.full_content = Some(html);
+            }
+            Err(e) => {
+                store.set_full_content(article.summary.id, Err(&e.to_string()))?;
+                eprintln!("khabar: no full article ({e}); showing the feed's text");
+            }
+        }
+    }
+    if !(full || full_text_feed) {
+        article.full_content = None;
+    }
     let width = width
         .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
         .unwrap_or(80);
@@ -45,7 +72,7 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
         s.push_str(&format!("Link:   {link}\n"));
     }
     s.push('\n');
-    if let Some(body) = &article.content {
+    if let Some(body) = article.full_content.as_ref().or(article.content.as_ref()) {
         // The article pane's renderer, as plain text.
         s.push_str(&rich::render(body, width).to_text());
     }

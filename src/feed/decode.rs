@@ -47,6 +47,40 @@ fn pick_encoding(bytes: &[u8], header_charset: Option<&str>) -> &'static Encodin
         .unwrap_or(UTF_8)
 }
 
+/// Decodes a web page to UTF-8: BOM, then the HTTP charset, then `<meta charset>` (or
+/// `http-equiv` content), else UTF-8. Invalid sequences become U+FFFD.
+pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
+    let encoding = Encoding::for_bom(bytes)
+        .map(|(e, _)| e)
+        .or_else(|| header_charset.and_then(|c| Encoding::for_label(c.as_bytes())))
+        .or_else(|| meta_charset(bytes).and_then(|c| Encoding::for_label(c.as_bytes())))
+        .unwrap_or(UTF_8);
+    encoding.decode(bytes).0.into_owned()
+}
+
+/// The charset a page's `<meta>` declares in its first 2 KiB.
+fn meta_charset(bytes: &[u8]) -> Option<String> {
+    let head = String::from_utf8_lossy(&bytes[..bytes.len().min(2048)]).to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = head[from..].find("<meta") {
+        let start = from + i;
+        let end = start + head[start..].find('>')?;
+        from = end;
+        let tag = &head[start..end];
+        if let Some(at) = tag.find("charset=") {
+            let value: String = tag[at + 8..]
+                .trim_start_matches(['"', '\''])
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | ':' | '.'))
+                .collect();
+            if !value.is_empty() {
+                return Some(value);
+            }
+        }
+    }
+    None
+}
+
 /// The encoding named in `<?xml ... encoding="..."?>`, read as ASCII.
 fn declared_encoding(bytes: &[u8]) -> Option<String> {
     let head = &bytes[..bytes.len().min(512)];
@@ -80,6 +114,20 @@ mod tests {
     fn header_charset() {
         assert_eq!(charset_of("text/xml; charset=\"windows-1251\""), Some("windows-1251"));
         assert_eq!(charset_of("application/rss+xml"), None);
+    }
+
+    #[test]
+    fn pages_by_meta_charset() {
+        let (cp1251, _, _) = encoding_rs::WINDOWS_1251.encode("Новости");
+        let mut page =
+            b"<html><head><meta http-equiv=\"Content-Type\" content=\"text/html; charset=windows-1251\"></head><body>"
+                .to_vec();
+        page.extend_from_slice(&cp1251);
+        assert!(decode_html(&page, None).contains("Новости"));
+        let mut page = b"<meta charset='windows-1251'>".to_vec();
+        page.extend_from_slice(&cp1251);
+        assert!(decode_html(&page, None).ends_with("Новости"));
+        assert!(decode_html("<p>हिंदी</p>".as_bytes(), None).contains("हिंदी"));
     }
 
     #[test]

@@ -60,6 +60,11 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM articles_fts WHERE rowid = old.id;
     END;
     "#,
+    // 2: reader mode: the extracted page, or why it could not be had.
+    r#"
+    ALTER TABLE articles ADD COLUMN full_content TEXT;
+    ALTER TABLE articles ADD COLUMN full_error TEXT;
+    "#,
 ];
 
 /// The schema version this build writes.

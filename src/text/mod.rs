@@ -2,6 +2,7 @@
 //! Pure functions with no I/O; every layer that shows or stores feed text goes through here.
 
 pub mod html;
+pub mod reader;
 pub mod rich;
 pub mod sanitize;
 pub mod width;

@@ -10,6 +10,8 @@ use chrono::Utc;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
+use crate::feed::full::fetch_full;
+use crate::feed::{Fetcher, Limits};
 use crate::model::{ArticleId, Filter};
 use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
 use crate::store::{Store, StoreError};
@@ -32,10 +34,13 @@ enum StoreJob {
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),
     MarkViewRead(Filter),
+    SetFull(ArticleId, Result<String, String>),
 }
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
+    /// For reader mode: the same limits as feeds.
+    fetcher: Fetcher,
     msgs: mpsc::UnboundedSender<Msg>,
     config: Arc<Config>,
     poll_store: SharedStore,
@@ -58,6 +63,7 @@ impl Effects {
             .name("khabar-store".into())
             .spawn(move || store_worker(store, rx, worker_msgs))?;
         Ok(Effects {
+            fetcher: Fetcher::new(Limits::from(&config.general))?,
             jobs,
             msgs,
             config,
@@ -84,11 +90,35 @@ impl Effects {
             Command::SetRead(id, v) => self.job(StoreJob::SetRead(id, v)),
             Command::SetStarred(id, v) => self.job(StoreJob::SetStarred(id, v)),
             Command::MarkViewRead(f) => self.job(StoreJob::MarkViewRead(f)),
-            Command::Render { id, html, width } => {
+            Command::Render { id, html, width, full } => {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {
                     let rendered = rich::render(&html, width);
-                    let _ = msgs.send(Msg::Rendered { id, width, rendered });
+                    let _ = msgs.send(Msg::Rendered {
+                        id,
+                        width,
+                        full,
+                        rendered,
+                    });
+                });
+            }
+            Command::FetchFull { id, link } => {
+                let (fetcher, jobs, msgs) = (self.fetcher.clone(), self.jobs.clone(), self.msgs.clone());
+                tokio::spawn(async move {
+                    match fetch_full(&fetcher, link.as_deref()).await {
+                        Ok(html) => {
+                            // Stored first, then reloaded: the same worker runs both in order.
+                            let _ = jobs.send(StoreJob::SetFull(id, Ok(html)));
+                            let _ = jobs.send(StoreJob::Article(id));
+                        }
+                        Err(e) => {
+                            let _ = jobs.send(StoreJob::SetFull(id, Err(e.to_string())));
+                            let _ = msgs.send(Msg::FullFailed {
+                                id,
+                                reason: e.to_string(),
+                            });
+                        }
+                    }
                 });
             }
             Command::Refresh(feed) => self.refresh(
@@ -202,6 +232,10 @@ fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc
             StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
             StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
             StoreJob::MarkViewRead(f) => store.mark_view_read(&f).map(|_| None),
+            StoreJob::SetFull(id, result) => {
+                let result = result.as_deref().map_err(String::as_str);
+                store.set_full_content(id, result).map(|_| None)
+            }
         };
         let msg = match reply {
             Ok(Some(msg)) => msg,

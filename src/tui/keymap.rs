@@ -179,6 +179,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("pageup", Action::PageUp),
     ("enter", Action::Open),
     ("space", Action::PageArticle),
+    ("f", Action::FullArticle),
     ("o", Action::OpenLink),
     ("y", Action::CopyLink),
     ("m", Action::ToggleRead),

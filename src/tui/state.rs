@@ -108,9 +108,31 @@ impl Headlines {
 #[derive(Debug, Clone)]
 pub struct ArticlePane {
     pub article: Article,
-    /// Rendered body for (width); re-rendered only when the width changes.
+    /// Rendered body for (width); re-rendered only when the width or the body shown changes.
     pub rendered: Option<(usize, Rendered)>,
     pub scroll: usize,
+    /// Showing the full article from its page (reader mode) instead of the feed's text.
+    pub show_full: bool,
+    /// Reader mode was asked for and its page is being fetched.
+    pub fetching_full: bool,
+}
+
+impl ArticlePane {
+    fn new(article: Article) -> ArticlePane {
+        ArticlePane {
+            show_full: article.full_content.is_some(),
+            article,
+            rendered: None,
+            scroll: 0,
+            fetching_full: false,
+        }
+    }
+
+    /// The HTML the pane shows.
+    pub fn body(&self) -> &str {
+        let full = self.article.full_content.as_deref().filter(|_| self.show_full);
+        full.or(self.article.content.as_deref()).unwrap_or("")
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -196,7 +218,13 @@ pub enum Msg {
     Rendered {
         id: ArticleId,
         width: usize,
+        full: bool,
         rendered: Rendered,
+    },
+    /// Reader mode could not get the article's page: the feed's text stays.
+    FullFailed {
+        id: ArticleId,
+        reason: String,
     },
     /// The number of articles in the view, counted after its first page was sent.
     Total {
@@ -223,6 +251,12 @@ pub enum Command {
         id: ArticleId,
         html: String,
         width: usize,
+        full: bool,
+    },
+    /// Reader mode: fetch the article's page, keep its main content, then reload the article.
+    FetchFull {
+        id: ArticleId,
+        link: Option<String>,
     },
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),
@@ -390,21 +424,49 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             total,
         } => on_page(state, generation, kind, rows, first_index, total),
         Msg::Article(article) => {
+            // The open article reloaded (after reader mode fetched its page): keep the place.
+            if let Some(pane) = state
+                .article
+                .as_mut()
+                .filter(|p| p.article.summary.id == article.summary.id)
+            {
+                let became_full = pane.fetching_full && article.full_content.is_some();
+                pane.article = *article;
+                if became_full {
+                    pane.fetching_full = false;
+                    pane.show_full = true;
+                    pane.rendered = None;
+                    pane.scroll = 0;
+                }
+                return render_if_needed(state);
+            }
             if state.headlines.current().map(|a| a.id) == Some(article.summary.id) || state.article.is_none() {
-                state.article = Some(ArticlePane {
-                    article: *article,
-                    rendered: None,
-                    scroll: 0,
-                });
+                state.article = Some(ArticlePane::new(*article));
                 return render_if_needed(state);
             }
             vec![]
         }
-        Msg::Rendered { id, width, rendered } => {
-            if let Some(pane) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
+        Msg::Rendered {
+            id,
+            width,
+            full,
+            rendered,
+        } => {
+            if let Some(pane) = state
+                .article
+                .as_mut()
+                .filter(|p| p.article.summary.id == id && p.show_full == full)
+            {
                 pane.rendered = Some((width, rendered));
                 clamp_scroll(state);
             }
+            vec![]
+        }
+        Msg::FullFailed { id, reason } => {
+            if let Some(pane) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
+                pane.fetching_full = false;
+            }
+            state.notify(format!("no full article: {reason}; showing the feed's text"), true);
             vec![]
         }
         Msg::Total { generation, total } => {
@@ -541,6 +603,25 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             scroll_article(state, (count * state.article_page()) as isize);
             vec![]
         }
+        Action::FullArticle => match &mut state.article {
+            None => {
+                state.notify("open an article first (enter)", true);
+                vec![]
+            }
+            Some(pane) if pane.article.full_content.is_some() => {
+                pane.show_full = !pane.show_full;
+                pane.rendered = None;
+                pane.scroll = 0;
+                render_if_needed(state)
+            }
+            Some(pane) if pane.fetching_full => vec![],
+            Some(pane) => {
+                pane.fetching_full = true;
+                let (id, link) = (pane.article.summary.id, pane.article.summary.link.clone());
+                state.notify("fetching the full article…", false);
+                vec![Command::FetchFull { id, link }]
+            }
+        },
         Action::OpenLink | Action::CopyLink if given.is_some() => match numbered_link(state, count) {
             Ok(url) if action == Action::CopyLink => {
                 state.notify(format!("copied [{count}] {url}"), false);
@@ -1094,8 +1175,9 @@ fn render_if_needed(state: &mut AppState) -> Vec<Command> {
     match &state.article {
         Some(p) if p.rendered.as_ref().is_none_or(|(w, _)| *w != width) => vec![Command::Render {
             id: p.article.summary.id,
-            html: p.article.content.clone().unwrap_or_default(),
+            html: p.body().to_string(),
             width,
+            full: p.show_full,
         }],
         _ => vec![],
     }
