@@ -190,6 +190,19 @@ fn three_panes_with_the_hindi_article() {
 }
 
 #[test]
+fn the_header_says_which_body_is_shown() {
+    let mut s = state((120, 30));
+    open_hindi(&mut s);
+    assert!(!text(&draw(&s)).contains("full article"));
+    s.article.as_mut().unwrap().fetching_full = true;
+    assert!(text(&draw(&s)).contains("· fetching the full article…"));
+    let pane = s.article.as_mut().unwrap();
+    pane.fetching_full = false;
+    pane.show_full = true;
+    assert!(text(&draw(&s)).contains("· full article"));
+}
+
+#[test]
 fn headlines_and_sidebar_with_a_failed_feed_selected() {
     let mut s = state((100, 16));
     for _ in 0..6 {

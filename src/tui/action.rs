@@ -37,7 +37,7 @@ actions! {
     PageUp => "page_up", "A page up";
     Open => "open", "Open the selection (marks an article read)";
     PageArticle => "page_article", "Page the article down";
-    FullArticle => "full_article", "Reader mode: the full article from its page (again: feed text)";
+    FullArticle => "full_article", "Full article from its web page (again: the feed's text)";
     OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
     ToggleRead => "toggle_read", "Toggle read";

@@ -57,8 +57,15 @@ fn header<'a>(pane: &ArticlePane, cols: usize, state: &AppState, theme: &Theme) 
         meta.push_str(author);
     }
     lines.push(Line::styled(width::truncate(&meta, cols), theme.style(Element::Dim)));
+    let mode = if pane.fetching_full {
+        " · fetching the full article…"
+    } else if pane.show_full {
+        " · full article"
+    } else {
+        ""
+    };
     let flags = format!(
-        "{}{}",
+        "{}{}{mode}",
         if a.starred { " ★" } else { "" },
         if a.read { "" } else { " (unread)" }
     );

@@ -1,0 +1,140 @@
+//! Reader mode through the real binary: `show --full` fetches the article's page over HTTP,
+//! keeps the story and drops the page's boilerplate, caches it (no second fetch, works offline),
+//! refuses non-web links, falls back to the feed's text with a reason, and `full_text = true`
+//! feeds fetch pages on refresh.
+
+mod common;
+
+use common::*;
+
+const PAGE: &str = include_str!("fixtures/reader/page.html");
+
+/// Lines of the fixture page that reader mode must keep.
+const KEEP: &[&str] = &[
+    "北海道の日本海沿岸で、国内最大級の洋上風力発電所が今月から本格的に運転を始めた。",
+    "発電所は沖合約三キロに二十四基の風車を並べたもので、建設には五年をかけた。",
+    "地元の漁業との共存",
+    "漁協の組合長は「最初は不安だったが、今は海の環境を一緒に調べる仲間だと思っている」と話した。",
+    "今後の計画",
+    "送電網の増強についても国と調整を続けている。",
+];
+
+/// Boilerplate that must not reach the reader.
+const DROP: &[&str] = &[
+    "広告",
+    "いま話題",
+    "芸能ニュース速報",
+    "LINEで送る",
+    "アクセスランキング",
+    "人気アイドル",
+    "無断転載",
+    "プライバシーポリシー",
+    "スポーツ",
+    "dataLayer",
+];
+
+/// A feed whose one item carries only a summary and links to `link`.
+fn summary_feed(link: &str) -> String {
+    format!(
+        "<rss version=\"2.0\"><channel><title>みなと新聞</title><item><guid>wind-1</guid>\
+         <title>北海道で新しい風力発電所が稼働</title><link>{link}</link>\
+         <description>洋上風力発電所が運転を始めた。</description></item></channel></rss>"
+    )
+}
+
+/// Joins wrapped lines so a sentence broken across lines is found whole.
+fn unwrapped(text: &str) -> String {
+    text.lines().map(str::trim).collect::<Vec<_>>().join("")
+}
+
+fn setup(server: &TestServer, link: &str, full_text: bool) -> Sandbox {
+    server.route("/feed.xml", Route::ok(summary_feed(link)));
+    let sb = Sandbox::new();
+    let extra = if full_text { "full_text = true\n" } else { "" };
+    sb.write_config(&format!("{}{extra}", feed_entry(&server.url("/feed.xml"), &["news"])));
+    sb.refresh();
+    sb
+}
+
+#[test]
+fn show_full_extracts_the_story_once_and_keeps_it() {
+    let server = TestServer::start();
+    server.route(
+        "/wind.html",
+        Route::ok(PAGE).header("Content-Type", "text/html; charset=utf-8"),
+    );
+    let sb = setup(&server, &server.url("/wind.html"), false);
+    let id = sb.list_json(&[])[0]["id"].to_string();
+
+    let plain = stdout(&sb.run(&["show", &id]));
+    assert!(
+        plain.contains("洋上風力発電所が運転を始めた。") && !plain.contains("漁協"),
+        "{plain}"
+    );
+    assert!(server.hits("/wind.html").is_empty(), "plain show never fetches");
+
+    let out = sb.run(&["show", &id, "--full", "--width", "60"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    let flat = unwrapped(&text);
+    for keep in KEEP {
+        assert!(flat.contains(keep), "missing {keep:?} in\n{text}");
+    }
+    for drop in DROP {
+        assert!(!text.contains(drop), "boilerplate {drop:?} in\n{text}");
+    }
+    for line in text.lines() {
+        assert!(khabar::text::width::width(line) <= 60, "{line:?}");
+    }
+    assert_eq!(server.hits("/wind.html").len(), 1);
+
+    // Cached: no second fetch, and it works with the page gone.
+    server.route("/wind.html", Route::status(500));
+    let again = stdout(&sb.run(&["show", &id, "--full", "--width", "60"]));
+    assert_eq!(again, text);
+    assert_eq!(server.hits("/wind.html").len(), 1);
+}
+
+#[test]
+fn failures_keep_the_feed_text_and_say_why() {
+    let server = TestServer::start();
+    for (link, reason) in [
+        (server.url("/gone.html"), "HTTP 404"),
+        ("javascript:alert(1)".to_string(), ""),
+        ("file:///etc/passwd".to_string(), ""),
+    ] {
+        let sb = setup(&server, &link, false);
+        let list = sb.list_json(&[]);
+        let id = list[0]["id"].to_string();
+        let out = sb.run(&["show", &id, "--full"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        assert!(
+            stdout(&out).contains("洋上風力発電所が運転を始めた。"),
+            "the feed's text stays"
+        );
+        let err = stderr(&out);
+        if list[0]["link"].is_null() {
+            // Unsafe links are dropped at ingestion: there is nothing to fetch.
+            assert!(err.contains("no full article (the article has no link)"), "{err}");
+        } else {
+            assert!(err.contains("no full article") && err.contains(reason), "{err}");
+        }
+        assert!(!stdout(&out).contains("root:"));
+    }
+}
+
+#[test]
+fn full_text_feeds_fetch_pages_on_refresh() {
+    let server = TestServer::start();
+    server.route("/wind.html", Route::ok(PAGE));
+    let sb = setup(&server, &server.url("/wind.html"), true);
+    assert_eq!(server.hits("/wind.html").len(), 1, "fetched during the refresh");
+    let id = sb.list_json(&[])[0]["id"].to_string();
+    server.route("/wind.html", Route::status(500));
+    // A full_text feed shows the cached page even without --full, offline.
+    let text = unwrapped(&stdout(&sb.run(&["show", &id])));
+    assert!(text.contains(KEEP[3]), "{text}");
+    // A second refresh does not fetch the page again.
+    sb.refresh();
+    assert_eq!(server.hits("/wind.html").len(), 1);
+}
