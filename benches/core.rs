@@ -24,6 +24,13 @@ fn render_1mb_article_at_width_100(b: Bencher) {
     b.bench(|| khabar::text::rich::render(black_box(&html), 100));
 }
 
+/// What the reader shows first for a 1 MB article (the whole rendering follows).
+#[divan::bench(sample_count = 20)]
+fn render_first_screen_of_1mb_article(b: Bencher) {
+    let html = big_article();
+    b.bench(|| khabar::text::rich::render_first(black_box(&html), 100).unwrap());
+}
+
 #[divan::bench(sample_count = 10)]
 fn render_20k_nested_elements(b: Bencher) {
     let html = format!("{}deep{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
@@ -42,6 +49,22 @@ fn rss(items: usize) -> String {
     }
     s.push_str("</channel></rss>");
     s
+}
+
+/// Reader mode: dom_smoothie on the in-repo fixture page (a Japanese news page with boilerplate).
+#[divan::bench]
+fn extract_full_article_fixture_page(b: Bencher) {
+    let page = include_str!("../tests/fixtures/reader/page.html");
+    b.bench(|| khabar::text::reader::extract(black_box(page), "http://example.org/wind.html").unwrap());
+}
+
+/// Reader mode on the shared Hindi story (`../shared/fixtures/hindi-news/page.html`), when present.
+#[divan::bench]
+fn extract_full_article_hindi_page(b: Bencher) {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/fixtures/hindi-news/page.html");
+    let page = std::fs::read_to_string(path).unwrap_or_default();
+    let url = "http://127.0.0.1:8080/hindi/science/chandrayaan-3-russia-india-space-partner.html";
+    b.bench(|| khabar::text::reader::extract(black_box(&page), url).ok());
 }
 
 #[divan::bench]

@@ -148,13 +148,34 @@ impl TextDecorator for Decorator {
     }
 }
 
+/// Bodies longer than this get a quick first rendering of their beginning (see `render_first`).
+pub const FIRST_SCREEN_BYTES: usize = 64 * 1024;
+
+/// For a long body, a rendering of its first 64 KiB (cut before a tag), which is far more than
+/// a screen: shown at once while the whole body renders. None for bodies short enough to render
+/// whole without a pause.
+pub fn render_first(html: &str, width: usize) -> Option<Rendered> {
+    if html.len() <= 2 * FIRST_SCREEN_BYTES {
+        return None;
+    }
+    let cut = html[FIRST_SCREEN_BYTES..].find('<').map(|i| FIRST_SCREEN_BYTES + i)?;
+    Some(render(&html[..cut], width))
+}
+
+/// Elements a browser would not show, on top of the page's own `display: none` rules.
+const HIDDEN_CSS: &str = "[hidden] { display: none; } [aria-hidden=true] { display: none; } \
+     template { display: none; } noscript { display: none; }";
+
 /// Renders HTML to at most `width` columns. Never fails: unparseable HTML falls back to text.
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
     let html = super::html::limit_depth(html, super::html::MAX_DEPTH);
-    let tagged = html2text::config::with_decorator(Decorator(RichDecorator::new()))
+    let config = html2text::config::with_decorator(Decorator(RichDecorator::new()))
         .link_footnotes(true)
-        .lines_from_read(html.as_bytes(), width);
+        .use_doc_css()
+        .add_agent_css(HIDDEN_CSS)
+        .expect("the built-in CSS parses");
+    let tagged = config.lines_from_read(html.as_bytes(), width);
     let Ok(tagged) = tagged else {
         let text = super::html::to_plain(&html);
         return Rendered {
@@ -225,6 +246,40 @@ pub fn render(html: &str, width: usize) -> Rendered {
 mod tests {
     use super::*;
     use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn a_long_body_gets_a_quick_first_screen_that_matches_its_start() {
+        let html = "<p>word word word word word</p>".repeat(10_000);
+        let first = render_first(&html, 40).expect("long body");
+        let whole = render(&html, 40);
+        assert!(first.lines.len() > 100 && first.lines.len() < whole.lines.len());
+        assert_eq!(first.lines[..100], whole.lines[..100]);
+        assert!(render_first("<p>short</p>", 40).is_none());
+    }
+
+    #[test]
+    fn hidden_elements_never_show() {
+        let html = r#"<style>.gone { display: none }</style><p>Visible</p><div hidden>h1</div>
+            <p style="display:none">h2</p><p class="gone">h3</p><span aria-hidden="true">h4</span>
+            <template>h5</template><noscript>h6</noscript><p style="color:red">shown</p>"#;
+        let text = render(html, 60).to_text();
+        assert!(text.contains("Visible") && text.contains("shown"), "{text}");
+        for hidden in ["h1", "h2", "h3", "h4", "h5", "h6", "display"] {
+            assert!(!text.contains(hidden), "{hidden} in {text}");
+        }
+    }
+
+    #[test]
+    fn tables_stay_within_the_width() {
+        let html = "<table><tr><th>City</th><th>शहर</th></tr><tr><td>Tokyo</td><td>東京</td></tr></table>";
+        let r = render(html, 30);
+        let text = r.to_text();
+        assert!(
+            text.contains("Tokyo") && text.contains("東京") && text.contains("शहर"),
+            "{text}"
+        );
+        assert!(r.lines.iter().all(|l| l.text().width() <= 30));
+    }
 
     #[test]
     fn escapes_decoded_from_entities_never_survive() {

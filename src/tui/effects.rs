@@ -93,13 +93,19 @@ impl Effects {
             Command::Render { id, html, width, full } => {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {
-                    let rendered = rich::render(&html, width);
-                    let _ = msgs.send(Msg::Rendered {
-                        id,
-                        width,
-                        full,
-                        rendered,
-                    });
+                    // A long body shows its beginning at once; the whole rendering replaces it.
+                    let first = rich::render_first(&html, width).into_iter();
+                    for rendered in first.chain(std::iter::once_with(|| rich::render(&html, width))) {
+                        let msg = Msg::Rendered {
+                            id,
+                            width,
+                            full,
+                            rendered,
+                        };
+                        if msgs.send(msg).is_err() {
+                            break;
+                        }
+                    }
                 });
             }
             Command::FetchFull { id, link } => {
