@@ -370,3 +370,65 @@ fn headlines_in_every_script_are_cut_exactly() {
         }
     }
 }
+
+/// Article text in five scripts at widths that wrap inside clusters: every row of the pane holds
+/// exactly the renderer's line for that width (cell by cell), and nothing crosses the border.
+#[test]
+fn article_text_in_every_script_is_exact_in_the_buffer() {
+    let body = "<p>क्षत्रिय राष्ट्रपति ने स्पेस रेस में भारत को बधाई दी और सहयोग की बात कही।</p>\
+        <p>上海科技大会今日开幕，研究人员发现更快的排序算法。</p><p>新しいリリースが公開されました。カタカナとひらがな。</p>\
+        <p>مؤتمر التقنية في القاهرة يبدأ اليوم بحضور واسع من الباحثين.</p>\
+        <p>Team 👩‍💻👨🏽‍🔬 and 🇮🇳🇧🇷 flags, cafe\u{301} and family 👨‍👩‍👧‍👦 together.</p>";
+    for width in [41u16, 43, 46, 52, 57] {
+        // Narrow terminals give the article the whole screen: its width is the terminal's.
+        let mut s = state((width, 40));
+        update(
+            &mut s,
+            Msg::Key(khabar::tui::keymap::Key::plain(khabar::tui::keymap::Code::Enter)),
+        );
+        let summary = s.headlines.rows[0].clone();
+        let article = Article {
+            summary,
+            content: Some(body.into()),
+            full_content: None,
+        };
+        let cmds = update(&mut s, Msg::Article(Box::new(article)));
+        let Some(khabar::tui::state::Command::Render { width: cols, .. }) = cmds.first().cloned() else {
+            panic!("expected a render request, got {cmds:?}");
+        };
+        let rendered = rich::render(body, cols);
+        update(
+            &mut s,
+            Msg::Rendered {
+                id: ArticleId(9),
+                width: cols,
+                full: false,
+                rendered: rendered.clone(),
+            },
+        );
+        let buf = draw(&s);
+        assert_borders_intact(&s, &buf);
+        let r = layout::panes(&s).article.unwrap();
+        // Body rows start after the header; find the first body line on screen.
+        let rows: Vec<String> = (r.y + 1..r.y + r.height - 1)
+            .map(|y| {
+                let mut line = String::new();
+                let mut x = r.x + 2;
+                while x < r.x + 2 + cols as u16 {
+                    let sym = buf[(x, y)].symbol();
+                    line.push_str(sym);
+                    x += (unicode_width::UnicodeWidthStr::width(sym) as u16).max(1);
+                }
+                line.trim_end().to_string()
+            })
+            .collect();
+        let expected: Vec<String> = rendered.lines.iter().map(|l| l.text().trim_end().to_string()).collect();
+        let start = rows
+            .iter()
+            .position(|l| *l == expected[0])
+            .unwrap_or_else(|| panic!("width {width}: first body line not on screen:\n{rows:#?}"));
+        for (i, want) in expected.iter().enumerate().take(rows.len() - start) {
+            assert_eq!(&rows[start + i], want, "width {width}, body line {i}");
+        }
+    }
+}

@@ -23,7 +23,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         vertical: 0,
         horizontal: 1,
     });
-    let cols = body.width.saturating_sub(1) as usize;
+    let cols = body.width as usize;
     let mut lines = header(pane, cols, state, theme);
     match &pane.rendered {
         Some((_, r)) => lines.extend(r.lines.iter().map(|l| styled_line(l, theme))),
@@ -31,13 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     }
     let total = lines.len();
     let visible: Vec<Line> = lines.into_iter().skip(pane.scroll).take(body.height as usize).collect();
-    frame.render_widget(
-        Paragraph::new(visible),
-        Rect {
-            width: body.width.saturating_sub(1),
-            ..body
-        },
-    );
+    frame.render_widget(Paragraph::new(visible), body);
     if total > body.height as usize {
         scrollbar(frame, area, total.saturating_sub(body.height as usize), pane.scroll);
     }
