@@ -382,7 +382,7 @@ fn retry_after_is_honoured() {
     assert_eq!(sb.feeds_json()[0]["last_status"], "429");
     let second = sb.refresh();
     assert!(
-        stderr(&second).contains("the server asked to wait until"),
+        stderr(&second).contains("its server said to wait"),
         "{}",
         stderr(&second)
     );

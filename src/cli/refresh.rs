@@ -39,7 +39,7 @@ fn describe(event: &PollEvent) -> Option<String> {
         }
         PollEvent::NotModified { url, .. } => format!("304   {url}: not modified"),
         PollEvent::Skipped { url, until, .. } => format!(
-            "skip  {url}: the server asked to wait until {} (use --force to fetch anyway)",
+            "skip  {url}: its server said to wait (Retry-After or 410 Gone) until {}; --force fetches anyway",
             until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")
         ),
         PollEvent::Failed { url, reason, .. } => format!("FAIL  {url}: {reason}"),

@@ -10,7 +10,7 @@ use crate::feed::full::fetch_full;
 use crate::feed::{Fetcher, Limits};
 use crate::model::{Article, ArticleId};
 use crate::store::Store;
-use crate::text::rich;
+use crate::text::{rich, width};
 
 /// Prints the article. With `full` (or for a `full_text` feed whose page is cached) the body is
 /// the full article from its web page, fetched once and cached; if that fails, the feed's own
@@ -50,17 +50,26 @@ pub async fn run(store: &mut Store, config: &Config, id: i64, width: Option<usiz
 }
 
 /// The article as the article pane shows it. `styled` adds bold to the title (terminals only).
+/// Every line fits `width` but the link, which stays whole so it can be copied.
 pub fn render(article: &Article, width: usize, styled: bool) -> String {
     let a = &article.summary;
     let mut s = String::new();
-    if styled {
-        s.push_str(&format!("\x1b[1m{}\x1b[0m\n", a.title));
-    } else {
-        s.push_str(&format!("{}\n", a.title));
+    for line in width::wrap(&a.title, width) {
+        if styled {
+            s.push_str(&format!("\x1b[1m{line}\x1b[0m\n"));
+        } else {
+            s.push_str(&format!("{line}\n"));
+        }
     }
-    s.push_str(&format!("Feed:   {}\n", a.feed_title));
+    s.push_str(&format!(
+        "Feed:   {}\n",
+        width::truncate(&a.feed_title, width.saturating_sub(8))
+    ));
     if let Some(author) = &a.author {
-        s.push_str(&format!("Author: {author}\n"));
+        s.push_str(&format!(
+            "Author: {}\n",
+            width::truncate(author, width.saturating_sub(8))
+        ));
     }
     if let Some(p) = a.published {
         s.push_str(&format!(

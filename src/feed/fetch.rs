@@ -53,8 +53,12 @@ impl FetchError {
         }
     }
 
+    /// When the feed may be asked again: the server's Retry-After, or a day after 410 Gone.
     pub fn retry_after(&self) -> Option<DateTime<Utc>> {
         match self {
+            FetchError::Status { code: 410, retry_after } => {
+                Some(retry_after.unwrap_or_else(|| Utc::now() + chrono::Duration::days(1)))
+            }
             FetchError::Status { retry_after, .. } => *retry_after,
             _ => None,
         }

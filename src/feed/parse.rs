@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use crate::model::{FeedMeta, NewArticle};
-use crate::text::{html, sanitize};
+use crate::text::{html, sanitize, width};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
 pub enum ParseError {
@@ -26,6 +26,10 @@ pub struct ParsedFeed {
     pub meta: FeedMeta,
     pub articles: Vec<NewArticle>,
 }
+
+/// Longest title, author and feed name kept, in columns: a 100 KB title is an attack, not news.
+const MAX_TITLE_COLUMNS: usize = 1000;
+const MAX_NAME_COLUMNS: usize = 200;
 
 /// Parses UTF-8 feed text (see `decode`). `base` resolves relative links.
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
@@ -51,7 +55,11 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
 
     let feed_base = base.cloned();
     let meta = FeedMeta {
-        title: feed.title.as_ref().map(text_to_line).filter(|t| !t.is_empty()),
+        title: feed
+            .title
+            .as_ref()
+            .map(|t| width::truncate(&text_to_line(t), MAX_NAME_COLUMNS))
+            .filter(|t| !t.is_empty()),
         site_url: pick_link(&feed.links, feed_base.as_ref()),
     };
     let feed_author = feed
@@ -83,12 +91,16 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
         .or_else(|| e.summary.as_ref().map(text_to_html))
         .map(|b| sanitize::clean_body(&b))
         .filter(|b| !b.trim().is_empty());
-    let mut title = e.title.as_ref().map(text_to_line).unwrap_or_default();
+    let mut title = e
+        .title
+        .as_ref()
+        .map(|t| width::truncate(&text_to_line(t), MAX_TITLE_COLUMNS))
+        .unwrap_or_default();
     if title.is_empty() {
         title = content
             .as_deref()
             .map(html::to_plain)
-            .map(|t| crate::text::width::truncate(&t, 80))
+            .map(|t| width::truncate(&t, 80))
             .filter(|t| !t.is_empty())
             .unwrap_or_else(|| "(untitled)".into());
     }
@@ -96,7 +108,7 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
         .authors
         .iter()
         .find_map(|p| p.name.as_deref())
-        .map(sanitize::clean_line)
+        .map(|n| width::truncate(&sanitize::clean_line(n), MAX_NAME_COLUMNS))
         .filter(|a| !a.is_empty())
         .or_else(|| feed_author.map(str::to_string));
     let published = e.published.or(e.updated);

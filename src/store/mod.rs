@@ -243,7 +243,13 @@ impl Store {
             rows.collect::<rusqlite::Result<_>>()?
         };
 
-        let mut seen_keys = HashSet::with_capacity(rec.articles.len());
+        // Within one document a repeated identity keeps its first occurrence (usually the newest).
+        let mut first_of_key: HashMap<i64, usize> = HashMap::with_capacity(rec.articles.len());
+        let keys: Vec<i64> = rec.articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
+        for (i, key) in keys.iter().enumerate() {
+            first_of_key.entry(*key).or_insert(i);
+        }
+        let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
@@ -257,9 +263,9 @@ impl Store {
             let mut fts_delete = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
 
             // Reverse document order: undated items first seen together then list in feed order.
-            for a in rec.articles.iter().rev() {
-                let key = hash64(a.key.as_bytes());
-                if !seen_keys.insert(key) {
+            for (i, a) in rec.articles.iter().enumerate().rev() {
+                let key = keys[i];
+                if first_of_key[&key] != i {
                     continue;
                 }
                 let hash = article_hash(a);

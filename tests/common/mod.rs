@@ -21,6 +21,11 @@ pub struct Route {
     pub gzip: bool,
     /// Accept the request and never answer (until the client gives up; bounded to 60 s).
     pub hang: bool,
+    /// Send the headers, then one byte of the body a second (bounded to 60 s).
+    pub trickle: bool,
+    /// Send a body of this many bytes of "x", without a Content-Length, as fast as the client
+    /// reads (it stops when the client hangs up).
+    pub endless: Option<u64>,
 }
 
 impl Route {
@@ -140,6 +145,26 @@ impl TestServer {
                 .unwrap_or_else(|| Route::status(404));
             if route.hang {
                 std::thread::sleep(Duration::from_secs(60));
+                return;
+            }
+            if route.trickle {
+                let _ = conn.write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\n<");
+                for _ in 0..60 {
+                    std::thread::sleep(Duration::from_secs(1));
+                    if conn.write_all(b"r").and_then(|_| conn.flush()).is_err() {
+                        return;
+                    }
+                }
+                return;
+            }
+            if let Some(total) = route.endless {
+                let _ = conn
+                    .write_all(b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Type: application/rss+xml\r\n\r\n");
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut sent = 0;
+                while sent < total && conn.write_all(&chunk).is_ok() {
+                    sent += chunk.len() as u64;
+                }
                 return;
             }
             let not_modified = route.etag.is_some() && headers.get("if-none-match") == route.etag.as_ref();
