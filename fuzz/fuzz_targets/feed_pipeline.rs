@@ -1,0 +1,41 @@
+//! Fuzz target: untrusted bytes through everything a feed goes through before it reaches the
+//! screen: charset decoding, feed parsing, sanitising, article rendering and reader mode.
+//! Asserts the safety properties, so a violation is a crash the fuzzer reports.
+#![no_main]
+
+use khabar::feed::{decode, parse};
+use khabar::text::{reader, rich, width};
+use libfuzzer_sys::fuzz_target;
+
+fn is_unsafe(c: char) -> bool {
+    (c.is_control() && c != '\n' && c != '\t') || ('\u{202A}'..='\u{202E}').contains(&c) || ('\u{2066}'..='\u{2069}').contains(&c)
+}
+
+fuzz_target!(|data: &[u8]| {
+    let text = decode::decode(data, None);
+    if let Ok(feed) = parse::parse(&text, None) {
+        for a in &feed.articles {
+            assert!(!a.title.chars().any(|c| is_unsafe(c) || c == '\n'), "unsafe title {:?}", a.title);
+            assert!(a.author.as_deref().is_none_or(|s| !s.chars().any(is_unsafe)));
+            assert!(a.link.as_deref().is_none_or(|l| l.starts_with("http://") || l.starts_with("https://")));
+            if let Some(body) = &a.content {
+                assert!(!body.chars().any(is_unsafe));
+                check_render(body);
+            }
+        }
+    }
+    // The bytes as an article body and as a web page, directly.
+    check_render(&text);
+    if let Ok(html) = reader::extract(&text, "http://example.org/page") {
+        assert!(!html.chars().any(is_unsafe));
+    }
+});
+
+fn check_render(html: &str) {
+    let r = rich::render(html, 40);
+    for line in &r.lines {
+        let t = line.text();
+        assert!(width::width(&t) <= 40, "line wider than 40: {t:?}");
+        assert!(!t.chars().any(is_unsafe), "unsafe rendered text {t:?}");
+    }
+}
