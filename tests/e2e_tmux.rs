@@ -162,10 +162,15 @@ fn reader_in_a_real_terminal() {
 
 /// Starts khabar on the sandbox in a new private tmux server, 120x30; the pane stays after exit.
 fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
+    start_reader_with(sb, name, "")
+}
+
+/// As `start_reader`, with extra environment (`NAME=value ...`) for khabar.
+fn start_reader_with(sb: &Sandbox, name: &str, env: &str) -> Tmux {
     std::fs::create_dir_all(sb.path("home")).unwrap();
     // The pause lets pipe-pane attach before the program writes its first byte.
     let command = format!(
-        "sleep 0.3; exec env HOME={home} TERM=xterm-256color {bin} --config {config} --cache {cache}",
+        "sleep 0.3; exec env HOME={home} TERM=xterm-256color {env} {bin} --config {config} --cache {cache}",
         home = sb.path("home").display(),
         bin = env!("CARGO_BIN_EXE_khabar"),
         config = sb.config().display(),
@@ -257,4 +262,84 @@ fn signals_restore_the_terminal_and_a_second_reader_is_refused() {
         assert_restored(&tmux);
         assert_eq!(open_store(&sb.cache()).integrity_check().unwrap(), "ok");
     }
+}
+
+/// Feed text carrying terminal escapes (window title, clipboard, screen clear, bell, bidi)
+/// never reaches the terminal: the pane title stays, and the bytes khabar wrote hold no OSC.
+#[test]
+fn hostile_feed_text_leaves_the_terminal_untouched() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        return;
+    }
+    let server = TestServer::start();
+    let esc = "&#x1b;";
+    let title = format!("Red{esc}]0;PWNED-TITLE&#x7;{esc}]52;c;cHduZWQ=&#x7;{esc}[2J alert&#x202e;txt&#x7;");
+    let body = format!("&lt;p&gt;Body{esc}]2;PWNED-TITLE2&#x7; text{esc}[31m red &amp;#27;]0;PWNED3&amp;#7;&lt;/p&gt;");
+    server.route(
+        "/nasty.xml",
+        Route::ok(format!(
+            "<rss version=\"2.0\"><channel><title>Feed{esc}]0;PWNED-FEED&#x7;</title><item><guid>n</guid>\
+             <title>{title}</title><author>a{esc}]52;c;eA==&#x7;b</author><description>{body}</description></item></channel></rss>"
+        )),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "[general]\nrequest_timeout = \"5s\"\n{}",
+        feed_entry(&server.url("/nasty.xml"), &[])
+    ));
+    let tmux = start_reader(&sb, "nasty");
+    let title_before = tmux.var("pane_title");
+    tmux.wait_for("the headline", |s| s.contains("Red") && s.contains("alerttxt"));
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the article", |s| s.contains("Body") && s.contains("red"));
+    // Escapes in the feed are removed whole, payload included. (The double-escaped one in the
+    // body arrives as inert text: its ESC and BEL are gone, so "]0;PWNED3" is only characters.)
+    for payload in ["PWNED-TITLE", "PWNED-FEED", "cHduZWQ="] {
+        assert!(!screen.contains(payload), "{payload} on screen:\n{screen}");
+    }
+    assert_eq!(tmux.var("pane_title"), title_before, "the window title was changed");
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+    let out = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    for seq in [
+        "\u{1b}]0;",
+        "\u{1b}]2;",
+        "\u{1b}]52;",
+        "PWNED-TITLE",
+        "\u{7}",
+        "\u{202e}",
+    ] {
+        assert!(!out.contains(seq), "khabar wrote {seq:?} to the terminal");
+    }
+    assert_restored(&tmux);
+}
+
+/// A panic restores the terminal first, then prints its message on the normal screen.
+#[test]
+fn a_panic_restores_the_terminal_and_then_reports() {
+    if !tmux_available() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "tmux is required in CI (.ci/run installs it)"
+        );
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(sb.path("none.xml").to_str().unwrap(), &[]));
+    let tmux = start_reader_with(&sb, "panic", "RUST_BACKTRACE=0 KHABAR_DEBUG_PANIC=1");
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+    let out = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    let left = out.rfind("\u{1b}[?1049l").expect("left the alternate screen");
+    let message = out.find("KHABAR_DEBUG_PANIC is set").expect("the panic message");
+    assert!(message > left, "the message comes after the terminal is restored");
+    let screen = tmux.screen();
+    assert!(
+        screen.contains("panicked") && screen.contains("KHABAR_DEBUG_PANIC"),
+        "{screen}"
+    );
 }

@@ -132,11 +132,16 @@ async fn event_loop(
         signal(SignalKind::hangup())?,
         signal(SignalKind::interrupt())?,
     );
+    // For the end-to-end test that a panic restores the terminal (docs/security.md).
+    let panic_after_first_frame = std::env::var_os("KHABAR_DEBUG_PANIC").is_some();
     let mut dirty = true;
     loop {
         if dirty {
             terminal.draw(|frame| ui::draw(frame, &state, theme))?;
             dirty = false;
+            if panic_after_first_frame {
+                panic!("KHABAR_DEBUG_PANIC is set: panicking after the first frame, as asked");
+            }
             if let Some(started) = bench.filter(|_| !state.headlines.loading) {
                 let elapsed = started.elapsed();
                 return Ok(Some(format!(
