@@ -82,8 +82,18 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
     }
     s.push('\n');
     if let Some(body) = article.full_content.as_ref().or(article.content.as_ref()) {
-        // The article pane's renderer, as plain text.
-        s.push_str(&rich::render(body, width).to_text());
+        // The article pane's renderer, as plain text; a renderer panic on hostile HTML falls
+        // back to the body's plain text.
+        match crate::feed::parse::contain_panics(|| rich::render(body, width).to_text()) {
+            Ok(text) => s.push_str(&text),
+            Err(e) => {
+                tracing::error!("rendering article {}: {e}", a.id.0);
+                for line in width::wrap(&crate::text::html::to_plain(body), width) {
+                    s.push_str(&line);
+                    s.push('\n');
+                }
+            }
+        }
     }
     s
 }

@@ -42,7 +42,9 @@ pub async fn fetch_full(fetcher: &Fetcher, link: Option<&str>) -> Result<String,
     tokio::task::spawn_blocking(move || {
         let charset = body.content_type.as_deref().and_then(decode::charset_of);
         let page = decode::decode_html(&body.bytes, charset);
-        Ok(reader::extract(&page, page_url.as_str())?)
+        super::parse::contain_panics(|| reader::extract(&page, page_url.as_str()))
+            .map_err(|e| FullTextError::Task(e.to_string()))?
+            .map_err(FullTextError::from)
     })
     .await
     .map_err(|e| FullTextError::Task(e.to_string()))?

@@ -186,8 +186,10 @@ thread_local! {
 }
 static QUIET_HOOK: Once = Once::new();
 
-/// Runs `f`, turning a panic into an error. The panic message goes to the log, not the terminal.
-fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
+/// Runs `f`, turning a panic into an error. The panic message goes to the log, not the
+/// terminal, and the reader's restoring panic hook is not run. Used around all untrusted input
+/// handling: feed parsing, article rendering, reader-mode extraction.
+pub fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
     QUIET_HOOK.call_once(install_panic_filter);
     CONTAINING.with(|c| c.set(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));

@@ -151,15 +151,20 @@ impl TextDecorator for Decorator {
 /// Bodies longer than this get a quick first rendering of their beginning (see `render_first`).
 pub const FIRST_SCREEN_BYTES: usize = 64 * 1024;
 
-/// For a long body, a rendering of its first 64 KiB (cut before a tag), which is far more than
-/// a screen: shown at once while the whole body renders. None for bodies short enough to render
-/// whole without a pause.
-pub fn render_first(html: &str, width: usize) -> Option<Rendered> {
+/// For a long body, its first 64 KiB (cut before a tag), which is far more than a screen: its
+/// rendering is shown at once while the whole body renders. None for bodies short enough to
+/// render whole without a pause.
+pub fn first_screen(html: &str) -> Option<&str> {
     if html.len() <= 2 * FIRST_SCREEN_BYTES {
         return None;
     }
     let cut = html[FIRST_SCREEN_BYTES..].find('<').map(|i| FIRST_SCREEN_BYTES + i)?;
-    Some(render(&html[..cut], width))
+    Some(&html[..cut])
+}
+
+/// The rendering of `first_screen`, if the body is long.
+pub fn render_first(html: &str, width: usize) -> Option<Rendered> {
+    first_screen(html).map(|prefix| render(prefix, width))
 }
 
 /// Elements a browser would not show, on top of the page's own `display: none` rules.
@@ -225,11 +230,9 @@ pub fn render(html: &str, width: usize) -> Rendered {
             if (1..=6).contains(&hashes) && trimmed[hashes..].starts_with(' ') {
                 // The style marks a heading; html2text's "## " prefix is dropped.
                 out.kind = LineKind::Heading;
-                if let Some(first) = out.spans.first_mut() {
-                    let t = first.text.trim_start();
-                    first.text = t[hashes..].trim_start().to_string();
-                }
-                out.spans.retain(|s| !s.text.is_empty());
+                let after = &trimmed[hashes..];
+                let prefix = text.len() - after.trim_start().len();
+                strip_prefix(&mut out.spans, prefix);
             } else if text.starts_with("> ") || text == ">" {
                 out.kind = LineKind::Quote;
             }
@@ -240,6 +243,20 @@ pub fn render(html: &str, width: usize) -> Rendered {
         lines.pop();
     }
     Rendered { lines, links }
+}
+
+/// Removes the first `bytes` bytes of the line's text, across span boundaries. `bytes` must end
+/// on a character boundary of the joined text, which then is one inside a span too.
+fn strip_prefix(spans: &mut Vec<RichSpan>, mut bytes: usize) {
+    for span in spans.iter_mut() {
+        if bytes == 0 {
+            break;
+        }
+        let cut = bytes.min(span.text.len());
+        span.text.drain(..cut);
+        bytes -= cut;
+    }
+    spans.retain(|s| !s.text.is_empty());
 }
 
 #[cfg(test)]
@@ -255,6 +272,27 @@ mod tests {
         assert!(first.lines.len() > 100 && first.lines.len() < whole.lines.len());
         assert_eq!(first.lines[..100], whole.lines[..100]);
         assert!(render_first("<p>short</p>", 40).is_none());
+    }
+
+    /// Found by the fuzzer: a "#" prefix split across spans made the heading strip slice out of
+    /// a span's bounds.
+    #[test]
+    fn heading_prefix_split_across_spans() {
+        for html in [
+            "<p><b>#</b># x</p>",
+            "<p><i>#</i><b>#</b> y</p>",
+            "<h2><b>Bold</b> start</h2>",
+            "<p>#<b> </b>z</p>",
+        ] {
+            let r = render(html, 40);
+            assert!(
+                r.lines.iter().all(|l| l.spans.iter().all(|s| !s.text.is_empty())),
+                "{html}"
+            );
+        }
+        let r = render("<h2><b>Bold</b> heading</h2>", 40);
+        let line = r.lines.iter().find(|l| l.kind == LineKind::Heading).unwrap();
+        assert_eq!(line.text(), "Bold heading");
     }
 
     #[test]

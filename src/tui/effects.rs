@@ -11,10 +11,12 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::feed::full::fetch_full;
+use crate::feed::parse::contain_panics;
 use crate::feed::{Fetcher, Limits};
 use crate::model::{ArticleId, Filter};
 use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
 use crate::store::{Store, StoreError};
+use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, LoadKind, Msg, Notice, View, PAGE};
@@ -94,8 +96,21 @@ impl Effects {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {
                     // A long body shows its beginning at once; the whole rendering replaces it.
-                    let first = rich::render_first(&html, width).into_iter();
-                    for rendered in first.chain(std::iter::once_with(|| rich::render(&html, width))) {
+                    // A renderer panic on hostile HTML becomes a plain-text fallback.
+                    let safe = |f: &dyn Fn() -> rich::Rendered| {
+                        contain_panics(f).unwrap_or_else(|e| {
+                            tracing::error!("rendering article {}: {e}", id.0);
+                            rich::Rendered {
+                                lines: vec![rich::RichLine::plain(rich::LineKind::Text, html::to_plain(&html))],
+                                links: Vec::new(),
+                            }
+                        })
+                    };
+                    let first = rich::first_screen(&html).map(|prefix| safe(&|| rich::render(prefix, width)));
+                    for rendered in first
+                        .into_iter()
+                        .chain(std::iter::once_with(|| safe(&|| rich::render(&html, width))))
+                    {
                         let msg = Msg::Rendered {
                             id,
                             width,
