@@ -154,8 +154,14 @@ fn error_statuses_are_recorded_and_gone_or_busy_feeds_wait() {
         (b'b'..=b'e').map(|c| format!("<!ENTITY {} \"{}\">", c as char, format!("&{};", (c - 1) as char).repeat(10))).collect::<String>()
     );
     server.route("/laughs.xml", Route::ok(laughs));
-    server.route("/to-file.xml", Route::status(302).header("Location", "file:///etc/passwd"));
-    server.route("/to-js.xml", Route::status(301).header("Location", "javascript:alert(1)"));
+    server.route(
+        "/to-file.xml",
+        Route::status(302).header("Location", "file:///etc/passwd"),
+    );
+    server.route(
+        "/to-js.xml",
+        Route::status(301).header("Location", "javascript:alert(1)"),
+    );
     server.route(
         "/xxe.xml",
         Route::ok("<?xml version=\"1.0\"?><!DOCTYPE r [<!ENTITY x SYSTEM \"file:///etc/passwd\">]><rss version=\"2.0\"><channel><title>X</title><item><guid>x</guid><title>t&x;t</title></item></channel></rss>"),

@@ -3,6 +3,7 @@
 //! fetching an article's page for reader mode.
 //! No SQL and no UI here.
 
+pub mod dates;
 pub mod decode;
 pub mod discover;
 pub mod fetch;

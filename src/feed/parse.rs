@@ -31,16 +31,113 @@ pub struct ParsedFeed {
 const MAX_TITLE_COLUMNS: usize = 1000;
 const MAX_NAME_COLUMNS: usize = 200;
 
-/// Parses UTF-8 feed text (see `decode`). `base` resolves relative links.
+/// Parses UTF-8 feed text (see `decode`). `base` resolves relative links. Dialects feed-rs
+/// reads without items are rewritten first; a document it refuses is retried once after
+/// repairs (docs/compatibility.md lists them in order).
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
-    match parse_once(text, base) {
+    let text = rewrite_dialects(text);
+    match parse_once(&text, base) {
         Ok(feed) => Ok(feed),
-        Err(first) => match normalise_rss_version(text) {
-            // Retry once on the normalised document; report the original error if that fails too.
-            Some(fixed) => parse_once(&fixed, base).map_err(|_| first),
-            None => Err(first),
-        },
+        Err(first) => {
+            let mut fixed = normalise_rss_version(&text).unwrap_or_else(|| text.to_string());
+            if let Some(f) = repair_entities(&fixed) {
+                fixed = f;
+            }
+            if fixed == *text {
+                return Err(first);
+            }
+            // Report the original error if the repaired document fails too.
+            parse_once(&fixed, base).map_err(|_| first)
+        }
     }
+}
+
+/// Dialects feed-rs parses with no items, rewritten to the ones it knows: RSS 0.90 to RSS 1.0,
+/// Atom 0.3 to Atom 1.0; and `itunes:author` to `dc:creator`, which it reads.
+fn rewrite_dialects(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut out = std::borrow::Cow::Borrowed(text);
+    if text.contains("my.netscape.com/rdf/simple/0.9/") {
+        out = out
+            .replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/")
+            .into();
+    }
+    if text.contains("http://purl.org/atom/ns#") {
+        let mut t = out.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
+        for (old, new) in [
+            ("issued>", "published>"),
+            ("modified>", "updated>"),
+            ("tagline>", "subtitle>"),
+            ("copyright>", "rights>"),
+        ] {
+            t = t
+                .replace(&format!("<{old}"), &format!("<{new}"))
+                .replace(&format!("</{old}"), &format!("</{new}"));
+        }
+        // Atom 0.3 content: a MIME type plus mode="escaped"|"xml".
+        t = t
+            .replace("type=\"text/html\" mode=\"escaped\"", "type=\"html\"")
+            .replace("mode=\"escaped\" type=\"text/html\"", "type=\"html\"")
+            .replace("type=\"application/xhtml+xml\" mode=\"xml\"", "type=\"xhtml\"")
+            .replace("mode=\"escaped\"", "")
+            .replace("type=\"text/plain\"", "type=\"text\"");
+        out = t.into();
+    }
+    if out.contains("<itunes:author>") {
+        out = out
+            .replace("<itunes:author>", "<dc:creator>")
+            .replace("</itunes:author>", "</dc:creator>")
+            .into();
+        if !out.contains("xmlns:dc=") {
+            out = out
+                .replacen("<rss ", "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ", 1)
+                .into();
+        }
+    }
+    out
+}
+
+/// HTML named entities (`&eacute;`, `&nbsp;`) are not XML: they become numeric references, and a
+/// bare `&` ("AT&T") is escaped. None when nothing needed repair.
+fn repair_entities(text: &str) -> Option<String> {
+    let mut out = String::with_capacity(text.len());
+    let mut changed = false;
+    let mut rest = text;
+    while let Some(i) = rest.find('&') {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        let name_len = rest[1..]
+            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
+            .map(|n| n + 1);
+        let entity = name_len
+            .filter(|&n| n > 1 && rest[n..].starts_with(';'))
+            .map(|n| &rest[1..n]);
+        match entity {
+            Some(name) if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") => {
+                out.push_str(&rest[..name.len() + 2]);
+                rest = &rest[name.len() + 2..];
+            }
+            Some(name) => {
+                let decoded = html_escape::decode_html_entities(&rest[..name.len() + 2]).into_owned();
+                if decoded.starts_with('&') {
+                    out.push_str("&amp;");
+                    rest = &rest[1..];
+                } else {
+                    for c in decoded.chars() {
+                        out.push_str(&format!("&#{};", c as u32));
+                    }
+                    rest = &rest[name.len() + 2..];
+                }
+                changed = true;
+            }
+            None => {
+                out.push_str("&amp;");
+                rest = &rest[1..];
+                changed = true;
+            }
+        }
+    }
+    out.push_str(rest);
+    changed.then_some(out)
 }
 
 fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
@@ -49,6 +146,7 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
         // An empty id marks items without one: we derive our own stable key (feed-rs would
         // otherwise make a random one when there is no link or title either).
         .id_generator(|_, _, _| String::new())
+        .timestamp_parser(super::dates::parse_date)
         .sanitize_content(false)
         .build();
     let feed = contain_panics(|| parser.parse(text.as_bytes()))?.map_err(|e| ParseError::Invalid(e.to_string()))?;
@@ -83,7 +181,13 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
             None => Url::parse(b).ok(),
         })
         .or_else(|| feed_base.cloned());
-    let link = pick_link(&e.links, base.as_ref());
+    // A guid that is a web address is the permalink when the item has no link.
+    let link = pick_link(&e.links, base.as_ref()).or_else(|| {
+        Url::parse(e.id.trim())
+            .ok()
+            .filter(|u| matches!(u.scheme(), "http" | "https"))
+            .map(|u| sanitize::clean_line(u.as_str()))
+    });
     let content = e
         .content
         .as_ref()
@@ -107,9 +211,7 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
     let author = e
         .authors
         .iter()
-        .find_map(|p| p.name.as_deref())
-        .map(|n| width::truncate(&sanitize::clean_line(n), MAX_NAME_COLUMNS))
-        .filter(|a| !a.is_empty())
+        .find_map(person_name)
         .or_else(|| feed_author.map(str::to_string));
     let published = e.published.or(e.updated);
 
@@ -133,6 +235,31 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
         published,
         content,
     }
+}
+
+/// A person as a display name: "Jane Doe" from "jane@x.org (Jane Doe)" or "Jane Doe (jane@x.org)";
+/// the address when there is no name.
+fn person_name(p: &feed_rs::model::Person) -> Option<String> {
+    let clean = |s: &str| html::to_plain(s);
+    let mut name = p.name.as_deref().map(clean).unwrap_or_default();
+    // "Name (email)" or "email (Name)" in one field.
+    if let (Some(open), true) = (name.find('('), name.ends_with(')')) {
+        let outside = name[..open].trim().to_string();
+        let inside = name[open + 1..name.len() - 1].trim().to_string();
+        // The part that is not an address is the name.
+        name = if outside.is_empty() || (outside.contains('@') && !inside.is_empty()) {
+            inside
+        } else {
+            outside
+        };
+    }
+    let name = name.trim_matches(|c: char| c == '"' || c.is_whitespace()).to_string();
+    let name = if name.is_empty() {
+        p.email.as_deref().map(clean).unwrap_or_default()
+    } else {
+        name
+    };
+    (!name.is_empty()).then(|| width::truncate(&name, MAX_NAME_COLUMNS))
 }
 
 /// A text construct as one plain line (markup removed, entities decoded).

@@ -237,12 +237,55 @@ pub fn render(html: &str, width: usize) -> Rendered {
                 out.kind = LineKind::Quote;
             }
         }
-        lines.push(out);
+        if out.text().width() > width {
+            lines.extend(split_wide(out, width));
+        } else {
+            lines.push(out);
+        }
     }
     while lines.last().is_some_and(|l| l.text().trim().is_empty()) {
         lines.pop();
     }
     Rendered { lines, links }
+}
+
+/// A line wider than `width` cut into lines that fit, at grapheme boundaries, styles kept.
+/// html2text wraps text, but not everything it emits (a link reference whose URL holds spaces).
+fn split_wide(line: RichLine, width: usize) -> Vec<RichLine> {
+    use unicode_segmentation::UnicodeSegmentation;
+    let mut out = vec![RichLine {
+        kind: line.kind,
+        spans: Vec::new(),
+    }];
+    let mut used = 0;
+    for span in line.spans {
+        let mut piece = String::new();
+        for g in span.text.graphemes(true) {
+            let w = g.width();
+            if used + w > width && used > 0 {
+                if !piece.is_empty() {
+                    out.last_mut().expect("never empty").spans.push(RichSpan {
+                        text: std::mem::take(&mut piece),
+                        kind: span.kind,
+                    });
+                }
+                out.push(RichLine {
+                    kind: line.kind,
+                    spans: Vec::new(),
+                });
+                used = 0;
+            }
+            piece.push_str(g);
+            used += w;
+        }
+        if !piece.is_empty() {
+            out.last_mut().expect("never empty").spans.push(RichSpan {
+                text: piece,
+                kind: span.kind,
+            });
+        }
+    }
+    out
 }
 
 /// Removes the first `bytes` bytes of the line's text, across span boundaries. `bytes` must end
@@ -272,6 +315,24 @@ mod tests {
         assert!(first.lines.len() > 100 && first.lines.len() < whole.lines.len());
         assert_eq!(first.lines[..100], whole.lines[..100]);
         assert!(render_first("<p>short</p>", 40).is_none());
+    }
+
+    /// Found by the fuzzer: a link whose URL holds a newline and spaces made html2text's
+    /// reference line wider than the width.
+    #[test]
+    fn lines_never_exceed_the_width() {
+        let html = "<p><a href='/wor\n                                                                  ld'>x</a></p>";
+        let r = render(html, 40);
+        assert!(
+            r.lines.iter().all(|l| l.text().width() <= 40),
+            "{:?}",
+            r.lines.iter().map(RichLine::text).collect::<Vec<_>>()
+        );
+        let parts: Vec<RichLine> = split_wide(RichLine::plain(LineKind::Text, "新的开源项目正式发布"), 5);
+        assert_eq!(
+            parts.iter().map(RichLine::text).collect::<Vec<_>>(),
+            ["新的", "开源", "项目", "正式", "发布"]
+        );
     }
 
     /// Found by the fuzzer: a "#" prefix split across spans made the heading strip slice out of
