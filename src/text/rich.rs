@@ -2,6 +2,7 @@
 //! numbers and a numbered link list at the end. Style kinds, not colours: the UI's theme decides.
 
 use html2text::render::{RichAnnotation, RichDecorator, TaggedLine, TextDecorator};
+use unicode_width::UnicodeWidthStr;
 
 use super::sanitize;
 
