@@ -152,11 +152,12 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
     let feed = contain_panics(|| parser.parse(text.as_bytes()))?.map_err(|e| ParseError::Invalid(e.to_string()))?;
 
     let feed_base = base.cloned();
+    let atom = feed.feed_type == feed_rs::model::FeedType::Atom;
     let meta = FeedMeta {
         title: feed
             .title
             .as_ref()
-            .map(|t| width::truncate(&text_to_line(t), MAX_NAME_COLUMNS))
+            .map(|t| width::truncate(&text_to_line(t, atom), MAX_NAME_COLUMNS))
             .filter(|t| !t.is_empty()),
         site_url: pick_link(&feed.links, feed_base.as_ref()),
     };
@@ -167,12 +168,12 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
     let articles = feed
         .entries
         .iter()
-        .map(|e| to_article(e, feed_base.as_ref(), feed_author.as_deref()))
+        .map(|e| to_article(e, feed_base.as_ref(), feed_author.as_deref(), atom))
         .collect();
     Ok(ParsedFeed { meta, articles })
 }
 
-fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> NewArticle {
+fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>, atom: bool) -> NewArticle {
     let base = e
         .base
         .as_deref()
@@ -198,7 +199,7 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>) -> 
     let mut title = e
         .title
         .as_ref()
-        .map(|t| width::truncate(&text_to_line(t), MAX_TITLE_COLUMNS))
+        .map(|t| width::truncate(&text_to_line(t, atom), MAX_TITLE_COLUMNS))
         .unwrap_or_default();
     if title.is_empty() {
         title = content
@@ -262,14 +263,30 @@ fn person_name(p: &feed_rs::model::Person) -> Option<String> {
     (!name.is_empty()).then(|| width::truncate(&name, MAX_NAME_COLUMNS))
 }
 
-/// A text construct as one plain line (markup removed, entities decoded).
-fn text_to_line(t: &Text) -> String {
-    html::to_plain(&t.content)
+/// A text construct as one plain line: markup removed and entities decoded, except in Atom's
+/// explicit `type="text"`, where "<" is a character (RSS titles are often escaped HTML).
+fn text_to_line(t: &Text, atom: bool) -> String {
+    if atom && is_plain(t) {
+        sanitize::clean_line(&t.content)
+    } else {
+        html::to_plain(&t.content)
+    }
+}
+
+fn is_plain(t: &Text) -> bool {
+    t.content_type.to_string().starts_with("text/plain")
+}
+
+/// Text that carries markup although declared plain (common in RSS 1.0 descriptions).
+fn looks_like_html(s: &str) -> bool {
+    ["</", "<br", "<p>", "<img", "<a ", "&lt;", "&amp;", "&#"]
+        .iter()
+        .any(|m| s.contains(m))
 }
 
 /// A text construct as HTML: plain text is escaped and keeps its line breaks.
 fn text_to_html(t: &Text) -> String {
-    if t.content_type.to_string().starts_with("text/plain") {
+    if is_plain(t) && !looks_like_html(&t.content) {
         let escaped = html_escape::encode_text(&t.content);
         format!("<p>{}</p>", escaped.replace("\n\n", "</p><p>").replace('\n', "<br>"))
     } else {
