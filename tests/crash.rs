@@ -3,7 +3,7 @@
 
 mod common;
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use common::*;
@@ -59,15 +59,8 @@ fn sigkill_during_refresh_never_corrupts_the_cache_or_loses_state() {
     for (round, delay_ms) in [5u64, 20, 40, 60, 90, 120, 160, 220].into_iter().enumerate() {
         // Every round changes every feed, so each refresh has real writes to interrupt.
         write_feeds(&sb, feeds, 30, &format!("v{}", round + 2));
-        let mut child = Command::new(env!("CARGO_BIN_EXE_khabar"))
-            .args([
-                "--config",
-                sb.config().to_str().unwrap(),
-                "--cache",
-                sb.cache().to_str().unwrap(),
-                "refresh",
-            ])
-            .env("HOME", sb.path("home"))
+        let mut child = sb
+            .command(&["refresh"])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()

@@ -6,7 +6,7 @@
 mod common;
 
 use std::io::Write;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use common::*;
@@ -16,15 +16,8 @@ use common::*;
 #[allow(clippy::zombie_processes)]
 fn refresh_measured(sb: &Sandbox) -> (String, Duration, u64) {
     let start = Instant::now();
-    let child = Command::new(env!("CARGO_BIN_EXE_khabar"))
-        .args([
-            "--config",
-            sb.config().to_str().unwrap(),
-            "--cache",
-            sb.cache().to_str().unwrap(),
-            "refresh",
-        ])
-        .env("HOME", sb.path("home"))
+    let child = sb
+        .command(&["refresh"])
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()

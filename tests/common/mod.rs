@@ -223,26 +223,35 @@ impl Sandbox {
 
     /// Runs khabar with this sandbox's config and cache.
     pub fn run(&self, args: &[&str]) -> Output {
-        let (config, cache) = (self.config(), self.cache());
-        let mut full = vec!["--config", config.to_str().unwrap(), "--cache", cache.to_str().unwrap()];
-        full.extend_from_slice(args);
-        self.run_raw(&full)
+        self.command(args).output().expect("run khabar")
     }
 
     /// Runs khabar with exactly these arguments and HOME pointing into the sandbox.
     pub fn run_raw(&self, args: &[&str]) -> Output {
+        self.command_raw(args).output().expect("run khabar")
+    }
+
+    /// A khabar command on this sandbox's config and cache, for tests that manage the process.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let (config, cache) = (self.config(), self.cache());
+        let mut full = vec!["--config", config.to_str().unwrap(), "--cache", cache.to_str().unwrap()];
+        full.extend_from_slice(args);
+        self.command_raw(&full)
+    }
+
+    /// A khabar command with exactly these arguments, its HOME and TMPDIR in the sandbox.
+    pub fn command_raw(&self, args: &[&str]) -> Command {
         let home = self.path("home");
         std::fs::create_dir_all(&home).unwrap();
-        Command::new(env!("CARGO_BIN_EXE_khabar"))
-            .args(args)
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_khabar"));
+        cmd.args(args)
             .env("HOME", &home)
             .env("TMPDIR", self.dir.path())
             .env_remove("KHABAR_CONFIG")
             .env_remove("XDG_CONFIG_HOME")
             .env_remove("XDG_DATA_HOME")
-            .env_remove("COLUMNS")
-            .output()
-            .expect("run khabar")
+            .env_remove("COLUMNS");
+        cmd
     }
 
     /// `list --json` parsed.
