@@ -306,7 +306,7 @@ impl ConfigSource {
         match self {
             ConfigSource::User(_) => None,
             ConfigSource::Embedded { suggested } => Some(format!(
-                "no config file found; using the built-in default. Put your own in {} (or pass --config / set KHABAR_CONFIG)",
+                "no config file, so the built-in default is in use; yours goes in {} (or use --config or KHABAR_CONFIG)",
                 suggested.display()
             )),
         }

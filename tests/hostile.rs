@@ -353,3 +353,26 @@ fn links_are_opened_without_a_shell() {
         );
     }
 }
+
+/// html2text's line filler overflows after an emoji with a skin-tone modifier followed by a long
+/// word (found by fuzzing; upstream). `show` still prints the article, within the width.
+#[test]
+fn the_known_renderer_overflow_is_survived() {
+    let server = TestServer::start();
+    let body = format!("&lt;p&gt;👩🔬👨🏽{} &amp;lt;&lt;/p&gt;", "\u{FFFD}".repeat(115));
+    server.route("/emoji.xml", Route::ok(rss("E", &[("e", "Emoji", &body)])));
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/emoji.xml"), &[]));
+    sb.refresh();
+    let id = sb.list_json(&[])[0]["id"].to_string();
+    let out = sb.run(&["show", &id, "--width", "40"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("👩🔬"), "{text}");
+    assert!(
+        text.lines()
+            .filter(|l| !l.starts_with("Link:"))
+            .all(|l| khabar::text::width::width(l) <= 40),
+        "{text}"
+    );
+}

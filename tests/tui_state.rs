@@ -531,3 +531,19 @@ fn f_fetches_the_full_article_once_then_toggles() {
     let cmds = keys(&mut s, "f");
     assert!(matches!(&cmds[..], [Command::Render { full: true, .. }]), "{cmds:?}");
 }
+
+#[test]
+fn the_startup_hint_stays_until_a_key_is_pressed() {
+    let (mut s, _) = loaded(3);
+    s.startup_hint = Some("no config file found; put yours in ~/.config/khabar/config.toml".into());
+    update(&mut s, Msg::RefreshStarted(4));
+    let summary = RefreshSummary {
+        feeds: 4,
+        failed: 4,
+        ..Default::default()
+    };
+    update(&mut s, Msg::Poll(PollEvent::Finished(summary)));
+    assert!(s.startup_hint.is_some(), "a refresh result does not hide it");
+    keys(&mut s, "j");
+    assert!(s.startup_hint.is_none());
+}

@@ -26,7 +26,7 @@ use crate::store::Store;
 use super::backend::ExactBackend;
 use super::effects::Effects;
 use super::keymap::{Code, Key};
-use super::state::{update, AppState, Msg, Notice};
+use super::state::{update, AppState, Msg};
 use super::ui::{self, theme::Theme};
 
 /// How often the background refresh looks for due feeds.
@@ -116,7 +116,7 @@ async fn event_loop(
     let size = terminal.size()?;
     let mut state = AppState::new(config.keymap.clone(), config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
-    state.notice = notice.map(|text| Notice { text, error: false });
+    state.startup_hint = notice;
     for cmd in state.start() {
         effects.run(cmd);
     }

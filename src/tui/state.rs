@@ -178,6 +178,9 @@ pub struct AppState {
     pub mode: Mode,
     pub progress: Option<Progress>,
     pub notice: Option<Notice>,
+    /// Shown until the first key press, over ordinary notices: where the user's config goes
+    /// when khabar started on the built-in one.
+    pub startup_hint: Option<String>,
     pub pending: Vec<Key>,
     pub count: Option<usize>,
     pub size: (u16, u16),
@@ -286,6 +289,7 @@ impl AppState {
             mode: Mode::Normal,
             progress: None,
             notice: None,
+            startup_hint: None,
             pending: Vec::new(),
             count: None,
             size,
@@ -487,6 +491,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
 }
 
 fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
+    state.startup_hint = None;
     if let Mode::Input { kind, text } = &mut state.mode {
         match key.code {
             Code::Esc => state.mode = Mode::Normal,

@@ -46,6 +46,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             format!("{spin} refreshing {}/{} feeds · {} new{failed}", p.done, p.total, p.new),
             theme.style(Element::Progress),
         )
+    } else if let Some(hint) = &state.startup_hint {
+        Span::styled(hint.clone(), theme.style(Element::Progress))
     } else if let Some(n) = &state.notice {
         Span::styled(n.text.clone(), if n.error { theme.style(Element::Error) } else { bar })
     } else if let Some(err) = selected_feed_error(state) {
@@ -69,7 +71,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 
     let left = width::truncate(&left, cols);
     let mut room = cols.saturating_sub(width::width(&left));
-    let right = if width::width(&right) + 20 <= room {
+    // Key hints give way to the startup hint: its path is the point.
+    let right = if width::width(&right) + 20 <= room && state.startup_hint.is_none() {
         right
     } else {
         String::new()
