@@ -364,13 +364,29 @@ impl Poller {
             }
             Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
         };
+        // Hashed on the blocking pool, in parallel with other feeds, not under the cache lock.
+        let articles = parsed.articles;
+        let (articles, prepared) = match tokio::task::spawn_blocking(move || {
+            let prepared = crate::store::prepare(&articles);
+            (articles, prepared)
+        })
+        .await
+        {
+            Ok((a, p)) => (a, Some(p)),
+            Err(e) => {
+                return Err(self
+                    .fail(feed, now, "error", &format!("hashing task failed: {e}"), None)
+                    .await)
+            }
+        };
         let record = FetchRecord {
+            prepared,
             status: status.to_string(),
             etag: validators.etag,
             last_modified: validators.last_modified,
             fetch_url,
             meta: parsed.meta,
-            articles: parsed.articles,
+            articles,
             keep_per_feed: self.keep_per_feed,
         };
         self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))

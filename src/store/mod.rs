@@ -63,6 +63,24 @@ pub struct FetchRecord {
     pub meta: FeedMeta,
     pub articles: Vec<NewArticle>,
     pub keep_per_feed: usize,
+    /// The articles' identity and content hashes, computed before the write (`prepare`), so
+    /// the work is done in parallel outside the cache lock. Computed here when absent.
+    pub prepared: Option<Prepared>,
+}
+
+/// Identity and content hashes of a feed's articles, in document order.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prepared {
+    keys: Vec<i64>,
+    hashes: Vec<i64>,
+}
+
+/// Hashes articles for `FetchRecord::prepared`: pure CPU work, no cache access.
+pub fn prepare(articles: &[NewArticle]) -> Prepared {
+    Prepared {
+        keys: articles.iter().map(|a| hash64(a.key.as_bytes())).collect(),
+        hashes: articles.iter().map(article_hash).collect(),
+    }
 }
 
 /// What a write changed.
@@ -245,7 +263,15 @@ impl Store {
 
         // Within one document a repeated identity keeps its first occurrence (usually the newest).
         let mut first_of_key: HashMap<i64, usize> = HashMap::with_capacity(rec.articles.len());
-        let keys: Vec<i64> = rec.articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
+        let computed;
+        let prepared = match &rec.prepared {
+            Some(p) if p.keys.len() == rec.articles.len() => p,
+            _ => {
+                computed = prepare(&rec.articles);
+                &computed
+            }
+        };
+        let keys = &prepared.keys;
         for (i, key) in keys.iter().enumerate() {
             first_of_key.entry(*key).or_insert(i);
         }
@@ -268,7 +294,7 @@ impl Store {
                 if first_of_key[&key] != i {
                     continue;
                 }
-                let hash = article_hash(a);
+                let hash = prepared.hashes[i];
                 let published = a.published.map(|p| p.timestamp());
                 match existing.get(&key) {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,

@@ -22,7 +22,7 @@ pub fn to_plain(html: &str) -> String {
             .find(|c: char| !(c.is_ascii_alphanumeric() || c == '/' || c == '!'))
             .map(|i| i + 1)
             .unwrap_or(rest.len());
-        let name = rest[1..name_end].to_ascii_lowercase();
+        let name = &rest[1..name_end];
         if name.is_empty() {
             // A lone '<' is text.
             out.push('<');
@@ -34,8 +34,9 @@ pub fn to_plain(html: &str) -> String {
             break;
         };
         rest = &rest[gt + 1..];
-        if name == "script" || name == "style" {
-            let close = format!("</{name}");
+        let raw_text = name.eq_ignore_ascii_case("script") || name.eq_ignore_ascii_case("style");
+        if raw_text {
+            let close = format!("</{}", name.to_ascii_lowercase());
             rest = find_ascii_ci(rest, &close)
                 .map(|i| {
                     let tail = &rest[i..];
@@ -47,7 +48,11 @@ pub fn to_plain(html: &str) -> String {
         out.push(' ');
     }
     out.push_str(rest);
-    sanitize::clean_line(&html_escape::decode_html_entities(&out))
+    if out.contains('&') {
+        sanitize::clean_line(&html_escape::decode_html_entities(&out))
+    } else {
+        sanitize::clean_line(&out)
+    }
 }
 
 fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {

@@ -4,6 +4,9 @@
 /// For one-line fields (titles, authors, feed names): also folds newlines and tabs into single
 /// spaces and trims.
 pub fn clean_line(s: &str) -> String {
+    if is_clean_line(s) {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in Scrubbed::new(s) {
@@ -30,6 +33,9 @@ pub fn clean_line_keep_spaces(s: &str) -> String {
 
 /// For bodies: keeps newlines and tabs (CR and CRLF become LF), drops everything else unsafe.
 pub fn clean_body(s: &str) -> String {
+    if is_clean_body(s) && !s.contains('\r') {
+        return s.to_string();
+    }
     let mut out = String::with_capacity(s.len());
     let mut chars = Scrubbed::new(s).peekable();
     while let Some(c) = chars.next() {
@@ -46,7 +52,24 @@ pub fn clean_body(s: &str) -> String {
 
 /// True when the text needs no cleaning; lets hot paths skip an allocation.
 pub fn is_clean_body(s: &str) -> bool {
-    s.chars().all(|c| !is_unsafe(c) || c == '\n' || c == '\t')
+    // ASCII bytes are checked directly; only the rare non-ASCII character needs decoding.
+    s.bytes()
+        .all(|b| b >= 0x20 && b != 0x7f || b == b'\n' || b == b'\t' || b >= 0x80)
+        && (s.is_ascii() || s.chars().all(|c| !is_unsafe(c) || c == '\n' || c == '\t'))
+}
+
+/// True when `clean_line` would return the text unchanged: nothing unsafe, no whitespace but
+/// single spaces between words.
+fn is_clean_line(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    if bytes.first() == Some(&b' ') || bytes.last() == Some(&b' ') {
+        return false;
+    }
+    let ascii_ok = bytes
+        .iter()
+        .zip(bytes.iter().skip(1).chain(std::iter::once(&b'x')))
+        .all(|(&b, &next)| (b > 0x20 && b != 0x7f) || b >= 0x80 || (b == b' ' && next != b' '));
+    ascii_ok && (s.is_ascii() || s.chars().all(|c| !is_unsafe(c) && (c == ' ' || !c.is_whitespace())))
 }
 
 fn is_bidi_control(c: char) -> bool {
@@ -180,6 +203,49 @@ mod tests {
             clean_body("unterminated \u{1b}]0;title\nnext line"),
             "unterminated \nnext line"
         );
+    }
+
+    #[test]
+    fn fast_paths_agree_with_the_slow_path() {
+        for s in [
+            "plain words",
+            " lead",
+            "trail ",
+            "two  spaces",
+            "tab\there",
+            "nl\nx",
+            "नमस्ते दुनिया",
+            "a\u{00a0}b",
+            "x\u{85}y",
+            "e\u{1b}[1m",
+            "bidi\u{202e}x",
+            "",
+            "é",
+            "a\u{3000}b",
+        ] {
+            let slow: String = {
+                let mut out = String::new();
+                let mut pending = false;
+                for c in Scrubbed::new(s) {
+                    if c.is_whitespace() {
+                        pending = !out.is_empty();
+                    } else {
+                        if pending {
+                            out.push(' ');
+                            pending = false;
+                        }
+                        out.push(c);
+                    }
+                }
+                out
+            };
+            assert_eq!(clean_line(s), slow, "{s:?}");
+            assert_eq!(
+                is_clean_body(s),
+                s.chars().all(|c| !is_unsafe(c) || c == '\n' || c == '\t'),
+                "{s:?}"
+            );
+        }
     }
 
     #[test]
