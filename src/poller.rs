@@ -447,13 +447,18 @@ async fn parse_blocking(
     base: Option<Url>,
 ) -> Result<parse::ParsedFeed, ParseFailure> {
     tokio::task::spawn_blocking(move || {
-        let charset = content_type.as_deref().and_then(decode::charset_of);
-        let text = decode::decode(&bytes, charset);
-        match parse::parse(&text, base.as_ref()) {
-            Ok(p) => Ok(p),
-            Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),
-            Err(e) => Err(ParseFailure::Other(e.to_string())),
-        }
+        // Everything that reads the untrusted bytes runs contained: a panic fails this feed only,
+        // and never reaches the reader's terminal-restoring hook.
+        parse::contain_panics(|| {
+            let charset = content_type.as_deref().and_then(decode::charset_of);
+            let text = decode::decode(&bytes, charset);
+            match parse::parse(&text, base.as_ref()) {
+                Ok(p) => Ok(p),
+                Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),
+                Err(e) => Err(ParseFailure::Other(e.to_string())),
+            }
+        })
+        .unwrap_or_else(|e| Err(ParseFailure::Other(e.to_string())))
     })
     .await
     .unwrap_or_else(|e| Err(ParseFailure::Other(format!("parser task failed: {e}"))))

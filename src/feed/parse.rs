@@ -313,7 +313,8 @@ fn normalise_rss_version(text: &str) -> Option<String> {
     let tag = &text[start..end];
     let new_tag = match tag.find("version=") {
         Some(v) => {
-            let quote = tag[v + 8..].chars().next()?;
+            // Only a quoted value is rewritten (found by fuzzing: `version=て` sliced inside a character).
+            let quote = tag[v + 8..].chars().next().filter(|c| *c == '"' || *c == '\'')?;
             let value_end = v + 9 + tag[v + 9..].find(quote)?;
             if &tag[v + 9..value_end] == "2.0" {
                 return None;
@@ -335,9 +336,11 @@ static QUIET_HOOK: Once = Once::new();
 /// handling: feed parsing, article rendering, reader-mode extraction.
 pub fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
     QUIET_HOOK.call_once(install_panic_filter);
-    CONTAINING.with(|c| c.set(true));
+    // Restores the outer value: these calls nest (the poller contains `parse`, which contains
+    // feed-rs), and an inner call must not disarm the outer one.
+    let outer = CONTAINING.with(|c| c.replace(true));
     let result = panic::catch_unwind(AssertUnwindSafe(f));
-    CONTAINING.with(|c| c.set(false));
+    CONTAINING.with(|c| c.set(outer));
     result.map_err(|payload| {
         let msg = payload
             .downcast_ref::<&str>()
@@ -364,6 +367,31 @@ pub fn install_panic_filter() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn nested_containment_stays_armed() {
+        let outer = contain_panics(|| {
+            let inner = contain_panics(|| 1);
+            assert_eq!(inner, Ok(1));
+            assert!(CONTAINING.with(Cell::get), "the inner call left the outer one armed");
+            panic!("contained");
+        });
+        assert!(matches!(outer, Err(ParseError::Panicked(m)) if m == "contained"));
+        assert!(!CONTAINING.with(Cell::get));
+    }
+
+    #[test]
+    fn odd_version_attributes_never_panic() {
+        for doc in [
+            "<rss version=ている。</p",
+            "<rss version=",
+            "<rss version='",
+            "<rss version=\"2.0",
+            "<rss",
+        ] {
+            assert!(parse(doc, None).is_err(), "{doc}");
+        }
+    }
 
     #[test]
     fn rss_without_version_is_retried_as_2_0() {
