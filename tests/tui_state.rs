@@ -44,21 +44,26 @@ fn loaded(n: i64) -> (AppState, Vec<Command>) {
     let mut s = AppState::new(Keymap::default(), vec!["news".into()], (120, 30));
     let cmds = s.start();
     update(&mut s, Msg::Feeds(vec![feed(1, 3), feed(2, 0)]));
-    let gen = s.headlines.generation;
     let rows: Vec<ArticleSummary> = (1..=n.min(PAGE as i64))
         .map(|i| article(i, 1 + i % 2, &format!("Title {i}"), "http://example.org/a"))
         .collect();
-    let more = update(
-        &mut s,
+    let more = first_page(&mut s, rows, n as usize);
+    (s, cmds.into_iter().chain(more).collect())
+}
+
+/// Delivers the first page of the current view, as the cache would.
+fn first_page(s: &mut AppState, rows: Vec<ArticleSummary>, total: usize) -> Vec<Command> {
+    let generation = s.headlines.generation;
+    update(
+        s,
         Msg::Page {
-            generation: gen,
+            generation,
             kind: LoadKind::First,
             rows,
             first_index: Some(0),
-            total: Some(n as usize),
+            total: Some(total),
         },
-    );
-    (s, cmds.into_iter().chain(more).collect())
+    )
 }
 
 /// Sends space-separated keys such as "5 j" or "g g" and collects every command.
@@ -253,18 +258,8 @@ fn search_results_next_and_previous() {
     keys(&mut s, "/");
     type_text(&mut s, "x");
     keys(&mut s, "enter");
-    let gen = s.headlines.generation;
     let rows = vec![article(7, 1, "A", "http://e/a"), article(8, 1, "B", "http://e/b")];
-    update(
-        &mut s,
-        Msg::Page {
-            generation: gen,
-            kind: LoadKind::First,
-            rows,
-            first_index: Some(0),
-            total: Some(2),
-        },
-    );
+    first_page(&mut s, rows, 2);
     let cmds = keys(&mut s, "n");
     assert_eq!(s.headlines.selected, 1);
     assert!(cmds.contains(&Command::LoadArticle(ArticleId(8))));
@@ -420,18 +415,9 @@ fn refresh_progress_is_live_and_one_at_a_time() {
 fn user_keymap_and_help() {
     let user = vec![("move_down".to_string(), vec!["ctrl-n".to_string()])];
     let mut s = AppState::new(Keymap::with_overrides(&user).unwrap(), vec![], (80, 24));
-    let gen = s.start().len() as u64; // generation is 1 after start
+    let _ = s.start();
     let rows = (1..=5).map(|i| article(i, 1, "t", "http://e/")).collect();
-    update(
-        &mut s,
-        Msg::Page {
-            generation: gen - 1,
-            kind: LoadKind::First,
-            rows,
-            first_index: Some(0),
-            total: Some(5),
-        },
-    );
+    first_page(&mut s, rows, 5);
     keys(&mut s, "j");
     assert_eq!(s.headlines.selected, 0, "j no longer moves");
     keys(&mut s, "ctrl-n");
