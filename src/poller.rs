@@ -124,7 +124,9 @@ impl Job {
 /// Fetches feeds and writes them to the cache.
 pub struct Poller {
     fetcher: Fetcher,
-    store: SharedStore,
+    writer: Arc<GroupWriter>,
+    /// A second connection for the reads that prepare a write (None for an in-memory cache).
+    reader: Option<Arc<Mutex<Store>>>,
     concurrency: usize,
     per_host: usize,
     keep_per_feed: usize,
@@ -139,9 +141,20 @@ enum Outcome {
 
 impl Poller {
     pub fn new(general: &General, store: SharedStore) -> Result<Poller, FetchError> {
+        let reader = match lock(&store).reopen() {
+            Ok(r) => r.map(|s| Arc::new(Mutex::new(s))),
+            Err(e) => {
+                tracing::warn!("no second cache connection, writes prepare under the lock: {e}");
+                None
+            }
+        };
         Ok(Poller {
             fetcher: Fetcher::new(Limits::from(general))?,
-            store,
+            writer: Arc::new(GroupWriter {
+                store,
+                queue: Mutex::new(Vec::new()),
+            }),
+            reader,
             concurrency: general.concurrency,
             per_host: general.per_host_concurrency,
             keep_per_feed: general.articles_per_feed,
@@ -364,10 +377,19 @@ impl Poller {
             }
             Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
         };
-        // Hashed on the blocking pool, in parallel with other feeds, not under the cache lock.
+        // Hashes and search text are built on the blocking pool, in parallel with other feeds,
+        // not under the write lock; only new and changed articles get search text.
         let articles = parsed.articles;
+        let reader = self.reader.clone();
         let (articles, prepared) = match tokio::task::spawn_blocking(move || {
-            let prepared = crate::store::prepare(&articles);
+            let stored = reader.and_then(|r| match lock(&r).stored_hashes(feed) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    tracing::warn!("feed {}: cannot read stored hashes: {e}", feed.0);
+                    None
+                }
+            });
+            let prepared = crate::store::prepare(&articles, stored.as_ref());
             (articles, prepared)
         })
         .await
@@ -418,10 +440,65 @@ impl Poller {
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
     {
-        let store = self.store.clone();
-        tokio::task::spawn_blocking(move || f(&mut lock(&store)).map_err(|e| e.to_string()))
-            .await
-            .map_err(|e| format!("cache write aborted: {e}"))?
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.writer.submit(Box::new(move |store: &mut Store| {
+            let outcome = f(store).map_err(|e| e.to_string());
+            Box::new(move |commit: Result<(), String>| {
+                let _ = done.send(commit.and(outcome));
+            }) as Deliver
+        }));
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || writer.drain());
+        result.await.map_err(|_| "cache write aborted".to_string())?
+    }
+}
+
+/// Most writes committed together: bounds how long the UI's own writes wait for the lock.
+const MAX_WRITES_PER_COMMIT: usize = 32;
+
+/// A queued write: runs inside the shared transaction and returns how to report its result
+/// once the commit is known.
+type QueuedWrite = Box<dyn FnOnce(&mut Store) -> Deliver + Send>;
+type Deliver = Box<dyn FnOnce(Result<(), String>) + Send>;
+
+/// Group commit: whoever holds the cache lock runs every write queued meanwhile in one
+/// transaction. Under load (a cold refresh) dozens of feeds share a commit, FTS flush and
+/// WAL sync; a lone write still commits at once. No write is reported done before its commit.
+struct GroupWriter {
+    store: SharedStore,
+    queue: Mutex<Vec<QueuedWrite>>,
+}
+
+impl GroupWriter {
+    fn submit(&self, write: QueuedWrite) {
+        self.queue.lock().unwrap_or_else(|p| p.into_inner()).push(write);
+    }
+
+    /// Blocking: commits queued writes until the queue is empty (another drainer may already
+    /// have taken this caller's write; then there is nothing to do).
+    fn drain(&self) {
+        let mut store = lock(&self.store);
+        loop {
+            let batch: Vec<QueuedWrite> = {
+                let mut queue = self.queue.lock().unwrap_or_else(|p| p.into_inner());
+                let n = queue.len().min(MAX_WRITES_PER_COMMIT);
+                queue.drain(..n).collect()
+            };
+            if batch.is_empty() {
+                return;
+            }
+            let mut delivers = Vec::with_capacity(batch.len());
+            let committed = store
+                .in_one_transaction(|s| delivers.extend(batch.into_iter().map(|write| write(s))))
+                .map_err(|e| {
+                    tracing::error!("cache commit failed: {e}");
+                    format!("cache commit failed: {e}")
+                });
+            // Writes that never ran (the transaction could not start) report "aborted".
+            for deliver in delivers {
+                deliver(committed.clone());
+            }
+        }
     }
 }
 

@@ -117,3 +117,52 @@ fn a_cache_from_a_newer_khabar_is_refused_not_damaged() {
     let v: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0)).unwrap();
     assert_eq!(v, 99);
 }
+
+#[test]
+fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let c = config("[[feed]]\nurl = \"http://a/f\"\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&c.feeds).unwrap();
+    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+    let rec = |a: Vec<NewArticle>| FetchRecord {
+        status: "200".into(),
+        articles: a,
+        keep_per_feed: 10_000,
+        ..Default::default()
+    };
+    let mut renamed = articles(3);
+    for a in &mut renamed {
+        a.title = format!("{} zebra", a.title);
+    }
+    let results = store
+        .in_one_transaction(|s| {
+            let first = s.apply_fetch(ids[0], now, &rec(articles(5)));
+            // No such feed: the foreign key fails this write, and only this one.
+            let broken = s.apply_fetch(khabar::model::FeedId(999), now, &rec(articles(2)));
+            let second = s.apply_fetch(ids[1], now, &rec(renamed));
+            (first, broken, second)
+        })
+        .unwrap();
+    assert_eq!(results.0.unwrap().new, 5);
+    assert!(results.1.is_err());
+    assert_eq!(results.2.unwrap().new, 3);
+    assert_eq!(
+        store.count(&Filter::default()).unwrap(),
+        8,
+        "the failed write left nothing"
+    );
+    // Search entries are written at the end of the transaction, for every committed write.
+    assert_eq!(store.search("zebra", &Filter::default(), 10).unwrap().len(), 3);
+    assert_eq!(store.search("body", &Filter::default(), 10).unwrap().len(), 8);
+
+    // A changed article in a later group replaces its search entry.
+    let mut changed = articles(1);
+    changed[0].content = Some("<p>giraffe</p>".into());
+    store
+        .in_one_transaction(|s| s.apply_fetch(ids[0], now, &rec(changed)).unwrap())
+        .unwrap();
+    assert_eq!(store.search("giraffe", &Filter::default(), 10).unwrap().len(), 1);
+    assert_eq!(store.search("body", &Filter::default(), 10).unwrap().len(), 7);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}

@@ -4,6 +4,7 @@
 mod fts;
 mod schema;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::time::Duration;
@@ -37,6 +38,16 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// One open cache.
 pub struct Store {
     conn: Connection,
+    /// Inside `in_one_transaction`: search-index writes held back until the end. FTS5 flushes
+    /// its pending terms to a new segment at every savepoint once it has been written in a
+    /// transaction, so writing it per feed would cost a flush and merges per feed.
+    deferred_fts: Option<Vec<FtsWrite>>,
+}
+
+/// A search-index change, in order (an update deletes the old entry, then inserts).
+enum FtsWrite {
+    Delete(i64),
+    Insert(i64, String),
 }
 
 /// What the poller needs to know to fetch a feed.
@@ -68,18 +79,36 @@ pub struct FetchRecord {
     pub prepared: Option<Prepared>,
 }
 
-/// Identity and content hashes of a feed's articles, in document order.
+/// Identity and content hashes of a feed's articles, in document order, and the search text of
+/// those that `prepare` was told are new or changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prepared {
     keys: Vec<i64>,
     hashes: Vec<i64>,
+    index_texts: Vec<Option<String>>,
 }
 
-/// Hashes articles for `FetchRecord::prepared`: pure CPU work, no cache access.
-pub fn prepare(articles: &[NewArticle]) -> Prepared {
+/// The stored articles of one feed: identity key -> content hash.
+pub type StoredHashes = HashMap<i64, i64>;
+
+/// Prepares articles for `FetchRecord::prepared`: pure CPU work, no cache access, so it runs in
+/// parallel outside the write lock. With `stored` (read just before), the search text of new and
+/// changed articles is built here too; unchanged ones cost only their hashes.
+pub fn prepare(articles: &[NewArticle], stored: Option<&StoredHashes>) -> Prepared {
+    let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
+    let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
+    let index_texts = match stored {
+        Some(stored) => articles
+            .iter()
+            .enumerate()
+            .map(|(i, a)| (stored.get(&keys[i]) != Some(&hashes[i])).then(|| index_text(a)))
+            .collect(),
+        None => Vec::new(),
+    };
     Prepared {
-        keys: articles.iter().map(|a| hash64(a.key.as_bytes())).collect(),
-        hashes: articles.iter().map(article_hash).collect(),
+        keys,
+        hashes,
+        index_texts,
     }
 }
 
@@ -126,7 +155,49 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
         schema::migrate(&mut conn)?;
-        Ok(Store { conn })
+        Ok(Store {
+            conn,
+            deferred_fts: None,
+        })
+    }
+
+    /// Another connection to the same cache file (None for an in-memory cache), for reads that
+    /// must not wait for the writer.
+    pub fn reopen(&self) -> Result<Option<Store>> {
+        match self.conn.path().filter(|p| !p.is_empty()) {
+            Some(path) => Ok(Some(Store::open(Path::new(path))?)),
+            None => Ok(None),
+        }
+    }
+
+    /// Runs `writes` inside one transaction, committed once: many feeds' writes cost one
+    /// commit, one FTS flush and one WAL sync. Each write keeps its own savepoint, so a failed
+    /// one is rolled back alone. A failed commit fails them all (nothing is kept).
+    pub fn in_one_transaction<R>(&mut self, writes: impl FnOnce(&mut Store) -> R) -> Result<R> {
+        if !self.conn.is_autocommit() {
+            // A write that panicked left its transaction open: it is abandoned, not committed.
+            self.conn.execute_batch("ROLLBACK")?;
+        }
+        self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.deferred_fts = Some(Vec::new());
+        let result = writes(self);
+        let fts = self.deferred_fts.take().unwrap_or_default();
+        match write_fts(&self.conn, fts).and_then(|()| Ok(self.conn.execute_batch("COMMIT")?)) {
+            Ok(()) => Ok(result),
+            Err(e) => {
+                let _ = self.conn.execute_batch("ROLLBACK");
+                Err(e)
+            }
+        }
+    }
+
+    /// The identity and content hashes of a feed's stored articles (see `prepare`).
+    pub fn stored_hashes(&self, feed: FeedId) -> Result<StoredHashes> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, hash FROM articles WHERE feed_id = ?1")?;
+        let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
     /// `PRAGMA integrity_check`: "ok" for a sound file.
@@ -248,11 +319,12 @@ impl Store {
         Ok(())
     }
 
-    /// Writes one fetched feed in a single transaction: new articles inserted, changed ones
-    /// updated (read and starred state kept), unchanged ones not touched, then retention.
+    /// Writes one fetched feed atomically (a savepoint, so it can join `in_one_transaction`):
+    /// new articles inserted, changed ones updated (read and starred state kept), unchanged ones
+    /// not touched, then retention.
     pub fn apply_fetch(&mut self, feed: FeedId, at: DateTime<Utc>, rec: &FetchRecord) -> Result<WriteCounts> {
         let now = at.timestamp();
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.savepoint()?;
         let mut counts = WriteCounts::default();
 
         let existing: HashMap<i64, (i64, i64)> = {
@@ -267,15 +339,20 @@ impl Store {
         let prepared = match &rec.prepared {
             Some(p) if p.keys.len() == rec.articles.len() => p,
             _ => {
-                computed = prepare(&rec.articles);
+                computed = prepare(&rec.articles, None);
                 &computed
             }
         };
         let keys = &prepared.keys;
+        let text_of = |i: usize| match prepared.index_texts.get(i) {
+            Some(Some(text)) => Cow::Borrowed(text.as_str()),
+            _ => Cow::Owned(index_text(&rec.articles[i])),
+        };
         for (i, key) in keys.iter().enumerate() {
             first_of_key.entry(*key).or_insert(i);
         }
         let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
+        let mut fts = Vec::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
@@ -285,8 +362,6 @@ impl Store {
                 "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
                  WHERE id = ?1",
             )?;
-            let mut fts_insert = tx.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
-            let mut fts_delete = tx.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
 
             // Reverse document order: undated items first seen together then list in feed order.
             for (i, a) in rec.articles.iter().enumerate().rev() {
@@ -300,8 +375,8 @@ impl Store {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
                     Some(&(id, _)) => {
                         update.execute(params![id, hash, published, a.title, a.link, a.author, a.content])?;
-                        fts_delete.execute([id])?;
-                        fts_insert.execute(params![id, index_text(a)])?;
+                        fts.push(FtsWrite::Delete(id));
+                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
                         counts.updated += 1;
                     }
                     None => {
@@ -309,7 +384,7 @@ impl Store {
                         insert.execute(params![
                             feed.0, key, hash, sort_time, published, a.title, a.link, a.author, a.content
                         ])?;
-                        fts_insert.execute(params![tx.last_insert_rowid(), index_text(a)])?;
+                        fts.push(FtsWrite::Insert(tx.last_insert_rowid(), text_of(i).into_owned()));
                         counts.new += 1;
                     }
                 }
@@ -334,7 +409,16 @@ impl Store {
         ])?;
 
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
-        tx.commit()?;
+        match &mut self.deferred_fts {
+            Some(deferred) => {
+                tx.commit()?;
+                deferred.append(&mut fts);
+            }
+            None => {
+                write_fts(&tx, fts)?;
+                tx.commit()?;
+            }
+        }
         Ok(counts)
     }
 
@@ -600,7 +684,7 @@ fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleSummary> {
 
 /// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
 /// in the feed's current document are dropped: one still served would come back as unread.
-fn retain(tx: &rusqlite::Transaction<'_>, feed: FeedId, keep: usize, current: &HashSet<i64>) -> Result<usize> {
+fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) -> Result<usize> {
     let total: i64 = tx
         .prepare_cached("SELECT COUNT(*) FROM articles WHERE feed_id = ?1")?
         .query_row([feed.0], |r| r.get(0))?;
@@ -634,6 +718,18 @@ fn retain(tx: &rusqlite::Transaction<'_>, feed: FeedId, keep: usize, current: &H
         delete.execute([id])?;
     }
     Ok(doomed.len())
+}
+
+fn write_fts(conn: &Connection, writes: Vec<FtsWrite>) -> Result<()> {
+    let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
+    let mut delete = conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
+    for w in writes {
+        match w {
+            FtsWrite::Delete(id) => delete.execute([id])?,
+            FtsWrite::Insert(id, text) => insert.execute(params![id, text])?,
+        };
+    }
+    Ok(())
 }
 
 fn index_text(a: &NewArticle) -> String {

@@ -65,6 +65,11 @@ const MIGRATIONS: &[&str] = &[
     ALTER TABLE articles ADD COLUMN full_content TEXT;
     ALTER TABLE articles ADD COLUMN full_error TEXT;
     "#,
+    // 3: search index tuning for bulk writes (a refresh commits thousands of articles at once).
+    r#"
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
+    INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -10,8 +10,31 @@ pub fn clean_line(s: &str) -> String {
     fold_line(s)
 }
 
-/// `clean_line` without the fast path: scrub, then fold whitespace.
+/// Folds whitespace; scrubs only when something is unsafe (HTML stripped of its tags is clean
+/// but full of newlines and runs of spaces, so this is the common case behind the search index).
 fn fold_line(s: &str) -> String {
+    if !is_clean_body(s) {
+        return scrub_and_fold_line(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut push = |word: &str| {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(word);
+    };
+    // In clean text the only ASCII whitespace is space, tab and newline, which both splitters
+    // agree on; the ASCII one skips decoding characters.
+    if s.is_ascii() {
+        s.split_ascii_whitespace().for_each(&mut push);
+    } else {
+        s.split_whitespace().for_each(&mut push);
+    }
+    out
+}
+
+/// `clean_line` without any fast path: scrub, then fold whitespace.
+fn scrub_and_fold_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in Scrubbed::new(s) {
@@ -57,10 +80,27 @@ pub fn clean_body(s: &str) -> String {
 
 /// True when the text needs no cleaning; lets hot paths skip an allocation.
 pub fn is_clean_body(s: &str) -> bool {
-    // ASCII bytes are checked directly; only the rare non-ASCII character needs decoding.
-    s.bytes()
-        .all(|b| b >= 0x20 && b != 0x7f || b == b'\n' || b == b'\t' || b >= 0x80)
-        && (s.is_ascii() || s.chars().all(|c| !is_unsafe(c) || c == '\n' || c == '\t'))
+    // Byte patterns of the unsafe characters, so no character is decoded: C0 controls but
+    // newline and tab, DEL, C1 controls (U+0080-U+009F: C2 80-C2 9F) and the bidi controls
+    // (U+202A-U+202E: E2 80 AA-AE; U+2066-U+2069: E2 81 A6-A9). In valid UTF-8, C2 and E2
+    // only ever start a character.
+    let b = s.as_bytes();
+    for (i, &byte) in b.iter().enumerate() {
+        let unsafe_here = match byte {
+            b'\n' | b'\t' => false,
+            0x00..=0x1F | 0x7F => true,
+            0xC2 => matches!(b.get(i + 1), Some(0x80..=0x9F)),
+            0xE2 => matches!(
+                (b.get(i + 1), b.get(i + 2)),
+                (Some(0x80), Some(0xAA..=0xAE)) | (Some(0x81), Some(0xA6..=0xA9))
+            ),
+            _ => false,
+        };
+        if unsafe_here {
+            return false;
+        }
+    }
+    true
 }
 
 /// True when `clean_line` would return the text unchanged: nothing unsafe, no whitespace but
@@ -227,8 +267,22 @@ mod tests {
             "",
             "é",
             "a\u{3000}b",
+            "\n\n  x  \t y \n",
+            " हिन्दी\u{2003} \u{00a0}समाचार\n",
+            "\u{1680}",
+            "c1\u{9b}2J",
+            "\u{80}",
+            "\u{9f}",
+            "\u{a0}\u{bf}",
+            "iso\u{2069}late",
+            "\u{2066}",
+            "\u{202a}",
+            "\u{2029}\u{202f}\u{2065}\u{206a}\u{2000}",
+            "trailing\u{e2}",
+            "ok\u{7f}",
         ] {
-            let slow = fold_line(s);
+            let slow = scrub_and_fold_line(s);
+            assert_eq!(fold_line(s), slow, "{s:?}");
             assert_eq!(clean_line(s), slow, "{s:?}");
             assert_eq!(
                 is_clean_body(s),
