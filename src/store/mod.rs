@@ -1,6 +1,7 @@
 //! The SQLite cache: the only code that writes SQL. Owns the feeds, feed_tags, articles and
 //! articles_fts tables; every write of one feed's fetch is a single transaction.
 
+mod body;
 mod fts;
 mod schema;
 
@@ -16,6 +17,7 @@ use sha2::{Digest, Sha256};
 use crate::config::FeedConfig;
 use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, FeedMeta, Filter, NewArticle};
 use crate::text::html;
+use body::{pack, Packed, Unpacked};
 
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 
@@ -86,6 +88,8 @@ pub struct Prepared {
     keys: Vec<i64>,
     hashes: Vec<i64>,
     index_texts: Vec<Option<String>>,
+    /// The compressed bodies of the same articles (those with search text).
+    bodies: Vec<Option<Packed>>,
 }
 
 /// The stored articles of one feed: identity key -> content hash.
@@ -97,18 +101,19 @@ pub type StoredHashes = HashMap<i64, i64>;
 pub fn prepare(articles: &[NewArticle], stored: Option<&StoredHashes>) -> Prepared {
     let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
     let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
-    let index_texts = match stored {
-        Some(stored) => articles
-            .iter()
-            .enumerate()
-            .map(|(i, a)| (stored.get(&keys[i]) != Some(&hashes[i])).then(|| index_text(a)))
-            .collect(),
-        None => Vec::new(),
-    };
+    let (mut index_texts, mut bodies) = (Vec::new(), Vec::new());
+    if let Some(stored) = stored {
+        for (i, a) in articles.iter().enumerate() {
+            let write = stored.get(&keys[i]) != Some(&hashes[i]);
+            index_texts.push(write.then(|| index_text(a)));
+            bodies.push(a.content.as_deref().filter(|_| write).map(pack));
+        }
+    }
     Prepared {
         keys,
         hashes,
         index_texts,
+        bodies,
     }
 }
 
@@ -348,6 +353,10 @@ impl Store {
             Some(Some(text)) => Cow::Borrowed(text.as_str()),
             _ => Cow::Owned(index_text(&rec.articles[i])),
         };
+        let body_of = |i: usize| match (prepared.index_texts.get(i), prepared.bodies.get(i)) {
+            (Some(Some(_)), Some(body)) => body.as_ref().map(Cow::Borrowed),
+            _ => rec.articles[i].content.as_deref().map(|c| Cow::Owned(pack(c))),
+        };
         for (i, key) in keys.iter().enumerate() {
             first_of_key.entry(*key).or_insert(i);
         }
@@ -374,7 +383,15 @@ impl Store {
                 match existing.get(&key) {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
                     Some(&(id, _)) => {
-                        update.execute(params![id, hash, published, a.title, a.link, a.author, a.content])?;
+                        update.execute(params![
+                            id,
+                            hash,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
+                        ])?;
                         fts.push(FtsWrite::Delete(id));
                         fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
                         counts.updated += 1;
@@ -382,7 +399,15 @@ impl Store {
                     None => {
                         let sort_time = published.map_or(now, |p| p.min(now));
                         insert.execute(params![
-                            feed.0, key, hash, sort_time, published, a.title, a.link, a.author, a.content
+                            feed.0,
+                            key,
+                            hash,
+                            sort_time,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
                         ])?;
                         fts.push(FtsWrite::Insert(tx.last_insert_rowid(), text_of(i).into_owned()));
                         counts.new += 1;
@@ -558,7 +583,13 @@ impl Store {
         let row = self
             .conn
             .prepare_cached(&sql)?
-            .query_row([id.0], |r| Ok((summary_from_row(r)?, r.get(11)?, r.get(12)?)))
+            .query_row([id.0], |r| {
+                Ok((
+                    summary_from_row(r)?,
+                    r.get::<_, Unpacked>(11)?.0,
+                    r.get::<_, Unpacked>(12)?.0,
+                ))
+            })
             .optional()?;
         Ok(row.map(|(mut summary, content, full_content)| {
             summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
@@ -574,7 +605,7 @@ impl Store {
     /// by the background refresh; asking for it again does retry).
     pub fn set_full_content(&mut self, id: ArticleId, result: std::result::Result<&str, &str>) -> Result<()> {
         let (content, error) = match result {
-            Ok(html) => (Some(html), None),
+            Ok(html) => (Some(pack(html)), None),
             Err(why) => (None, Some(why)),
         };
         self.conn
