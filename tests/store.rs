@@ -166,3 +166,49 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
     assert_eq!(store.search("body", &Filter::default(), 10).unwrap().len(), 7);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
+
+#[test]
+fn searches_with_many_hits_return_the_newest_in_view_order() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&c.feeds).unwrap();
+    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+    let rec = |a: Vec<NewArticle>| FetchRecord {
+        status: "200".into(),
+        articles: a,
+        keep_per_feed: 10_000,
+        ..Default::default()
+    };
+    // 3,000 hits for "body" (more than are sorted by SQLite), 20 for "rare".
+    let mut many = articles(3_000);
+    for a in many.iter_mut().step_by(150) {
+        a.title.push_str(" rare");
+    }
+    store.apply_fetch(ids[0], now, &rec(many)).unwrap();
+    store.apply_fetch(ids[1], now, &rec(articles(1_500))).unwrap();
+
+    let all = Filter::default();
+    for limit in [1, 200, 1_200, 10_000] {
+        let hits = store.search("body", &all, limit).unwrap();
+        assert_eq!(hits, store.list(&all, limit, None).unwrap(), "limit {limit}");
+    }
+    let rare = store.search("rare", &all, 200).unwrap();
+    assert_eq!(rare.len(), 20);
+    assert!(rare.windows(2).all(|w| w[0].published >= w[1].published));
+
+    // The walk honours the view's filter.
+    let tagged = Filter {
+        tag: Some("t".into()),
+        ..Default::default()
+    };
+    store.mark_view_read(&tagged).unwrap();
+    let unread = Filter {
+        unread_only: true,
+        ..Default::default()
+    };
+    let hits = store.search("body", &unread, 300).unwrap();
+    assert_eq!(hits.len(), 300);
+    assert!(hits.iter().all(|a| a.feed_id == ids[1] && !a.read));
+    assert_eq!(hits, store.list(&unread, 300, None).unwrap());
+}

@@ -133,6 +133,11 @@ pub struct Cursor {
     id: i64,
 }
 
+/// Searches with at most this many hits are ordered by SQLite; more are found by walking the view.
+const SORTED_HITS_MAX: usize = 2_000;
+/// Rows read per step of that walk.
+const WALK_CHUNK: usize = 1_000;
+
 const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
      a.link, a.author, a.published, a.read, a.starred, a.sort_time";
 
@@ -557,12 +562,64 @@ impl Store {
         let Some(expr) = fts::match_query(query) else {
             return Ok(Vec::new());
         };
-        let (mut sql, mut args) = filtered_select(filter);
-        sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
-        sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
-        args.push(Box::new(expr));
-        args.push(Box::new(limit as i64));
-        self.query_summaries(&sql, args)
+        // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
+        // is not. Few hits: SQLite sorts them. Many: walk the view newest first and keep hits, so
+        // about `limit` / (hit ratio) rows are read.
+        let hits: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1")?;
+            let rows = stmt.query_map([&expr], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if hits.len() <= SORTED_HITS_MAX {
+            let (mut sql, mut args) = filtered_select(filter);
+            sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
+            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+            args.push(Box::new(expr));
+            args.push(Box::new(limit as i64));
+            return self.query_summaries(&sql, args);
+        }
+        let hits: HashSet<i64> = hits.into_iter().collect();
+        let mut found: Vec<i64> = Vec::with_capacity(limit);
+        let mut after: Option<Cursor> = None;
+        while found.len() < limit {
+            let (mut sql, mut args) = filtered("SELECT a.id, a.sort_time", filter);
+            if let Some(c) = after {
+                sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
+                args.extend([
+                    Box::new(c.sort_time) as Box<dyn ToSql>,
+                    Box::new(c.sort_time),
+                    Box::new(c.id),
+                ]);
+            }
+            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+            args.push(Box::new(WALK_CHUNK as i64));
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows: Vec<(i64, i64)> = stmt
+                .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(&(id, sort_time)) = rows.last() else { break };
+            after = Some(Cursor { sort_time, id });
+            found.extend(
+                rows.iter()
+                    .map(|r| r.0)
+                    .filter(|id| hits.contains(id))
+                    .take(limit - found.len()),
+            );
+        }
+        // In chunks, to stay under SQLite's limit on bound parameters; `found` is in view order.
+        let mut out = Vec::with_capacity(found.len());
+        for ids in found.chunks(500) {
+            let (mut sql, mut args) = filtered_select(filter);
+            sql.push_str(&format!(
+                " AND a.id IN ({}) ORDER BY a.sort_time DESC, a.id DESC",
+                vec!["?"; ids.len()].join(",")
+            ));
+            args.extend(ids.iter().map(|&id| Box::new(id) as Box<dyn ToSql>));
+            out.extend(self.query_summaries(&sql, args)?);
+        }
+        Ok(out)
     }
 
     /// The keyset position of an article, to page from it in either direction.
