@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reader startup benchmark: time to the first frame showing headlines, and peak resident
-# memory, for caches of 1,000 and 100,000 articles built from the shared corpus generator
+# memory, for caches of 1,000 and 100,000 articles (the same 500 feeds, 2 or 200 items each, so
+# only the cache size differs) built from the shared corpus generator
 # (../shared/bench/gen_corpus.py; read as local files, no server needed). Each figure covers
 # process start, config load, cache open, the first page query and the first draw, measured
 # by `khabar --bench-startup` in a real terminal (tmux, 120x40). RUNS runs each; prints
@@ -41,7 +42,7 @@ stats() { # label column values-file
     sort -g -k"$2" "$3" | awk -v l="$1" -v c="$2" '{v[NR]=$c} END {m=(NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2; printf "%-48s median %9.2f  (min %.2f, max %.2f, n=%d)\n", l, m, v[1], v[NR], NR}'
 }
 
-prepare small 20 50
+prepare small 500 2
 prepare big 500 200
 for name in small big; do
     n=$("$BIN" --config "$WORK/$name/config.toml" --cache "$WORK/$name/cache.db" list | wc -l)

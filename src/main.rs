@@ -76,7 +76,13 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
 
     match cli.command {
         None => {
-            let bench = cli.bench_startup.then_some(started);
+            use khabar::cli::KeyBenchMode;
+            use khabar::tui::bench::Bench;
+            let bench = match cli.bench_keys {
+                Some(KeyBenchMode::Scroll) => Some(Bench::Scroll),
+                Some(KeyBenchMode::Refresh) => Some(Bench::DuringRefresh),
+                None => cli.bench_startup.then_some(Bench::Startup(started)),
+            };
             khabar::tui::app::run(config, store, cache_path, notice, bench).await
         }
         Some(Command::Refresh { force }) => {

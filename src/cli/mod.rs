@@ -34,8 +34,18 @@ pub struct Cli {
     /// the time since start and the peak resident memory on stderr.
     #[arg(long, hide = true)]
     pub bench_startup: bool,
+    /// Benchmarks: time key press to redrawn frame, scrolling the view ("scroll") or pressing
+    /// keys while a refresh of every feed runs ("refresh"); the figures go to stderr.
+    #[arg(long, hide = true, value_name = "scroll|refresh")]
+    pub bench_keys: Option<KeyBenchMode>,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+#[derive(Debug, Clone, Copy, clap::ValueEnum)]
+pub enum KeyBenchMode {
+    Scroll,
+    Refresh,
 }
 
 #[derive(Debug, Subcommand)]

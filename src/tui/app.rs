@@ -24,6 +24,7 @@ use crate::config::Config;
 use crate::store::Store;
 
 use super::backend::ExactBackend;
+use super::bench::{Bench, KeyBench};
 use super::effects::Effects;
 use super::keymap::{Code, Key};
 use super::state::{update, AppState, Msg};
@@ -33,14 +34,14 @@ use super::ui::{self, theme::Theme};
 const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 
 /// Runs the reader until the user quits. Fails before touching the terminal when another
-/// reader holds the cache. With `bench` (the process start), quits after the first frame that
-/// shows headlines and reports the time and peak memory on stderr.
+/// reader holds the cache. With `bench`, runs that benchmark instead of waiting for the user,
+/// and reports on stderr once the terminal is restored.
 pub async fn run(
     config: Config,
     store: Store,
     cache: PathBuf,
     notice: Option<String>,
-    bench: Option<Instant>,
+    bench: Option<Bench>,
 ) -> anyhow::Result<()> {
     let _lock = lock_cache(&cache)?;
     let config = Arc::new(config);
@@ -111,7 +112,7 @@ async fn event_loop(
     effects: Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     notice: Option<String>,
-    bench: Option<Instant>,
+    bench: Option<Bench>,
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
     let mut state = AppState::new(config.keymap.clone(), config.tags(), (size.width, size.height));
@@ -134,6 +135,9 @@ async fn event_loop(
     );
     // For the end-to-end test that a panic restores the terminal (docs/security.md).
     let panic_after_first_frame = std::env::var_os("KHABAR_DEBUG_PANIC").is_some();
+    let mut keys = bench.and_then(KeyBench::new);
+    let mut key_tick = tokio::time::interval(keys.as_ref().map_or(SCHEDULE_EVERY, KeyBench::every));
+    key_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut dirty = true;
     loop {
         if dirty {
@@ -142,7 +146,17 @@ async fn event_loop(
             if panic_after_first_frame {
                 panic!("KHABAR_DEBUG_PANIC is set: panicking after the first frame, as asked");
             }
-            if let Some(started) = bench.filter(|_| !state.headlines.loading) {
+            if let (Some(kb), false) = (keys.as_mut(), state.headlines.loading) {
+                if let Some(first) = kb.start(Instant::now()) {
+                    for cmd in update(&mut state, first) {
+                        effects.run(cmd);
+                    }
+                }
+            }
+            if let Some(report) = keys.as_mut().and_then(|kb| kb.drawn(&state)) {
+                return Ok(Some(report));
+            }
+            if let (Some(Bench::Startup(started)), false) = (bench, state.headlines.loading) {
                 let elapsed = started.elapsed();
                 return Ok(Some(format!(
                     "first frame with headlines: {:.2} ms; peak RSS {} KiB; {} rows loaded of {} in the view",
@@ -162,6 +176,9 @@ async fn event_loop(
             Some(msg) = msgs.recv() => Some(msg),
             _ = spinner.tick(), if state.progress.is_some() => Some(Msg::Tick),
             _ = schedule.tick(), if bench.is_none() => Some(Msg::Schedule),
+            due = key_tick.tick(), if keys.as_ref().is_some_and(KeyBench::wants_key) => {
+                keys.as_mut().and_then(|kb| kb.press(due.into_std()))
+            }
             _ = term.recv() => break,
             _ = hup.recv() => break,
             _ = int.recv() => break,
@@ -185,6 +202,9 @@ async fn event_loop(
             for cmd in update(&mut state, m) {
                 effects.run(cmd);
             }
+        }
+        if let Some(kb) = keys.as_mut() {
+            kb.handled();
         }
         if state.quit {
             break;

@@ -41,12 +41,45 @@ enum StoreJob {
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
-    /// For reader mode: the same limits as feeds.
-    fetcher: Fetcher,
     msgs: mpsc::UnboundedSender<Msg>,
     config: Arc<Config>,
+    cache: PathBuf,
+    /// Set up on first use, off the path to the first frame: HTTP clients load the system's
+    /// certificates and the poller opens two more cache connections (a few ms at startup).
+    network: Arc<tokio::sync::OnceCell<Arc<Network>>>,
+}
+
+/// What refreshing and reader mode need.
+struct Network {
     poll_store: SharedStore,
     poller: Arc<Poller>,
+    /// For reader mode: the same limits as feeds.
+    fetcher: Fetcher,
+}
+
+impl Network {
+    async fn get(
+        cell: &tokio::sync::OnceCell<Arc<Network>>,
+        config: &Arc<Config>,
+        cache: &std::path::Path,
+    ) -> Result<Arc<Network>, String> {
+        let (config, cache) = (config.clone(), cache.to_path_buf());
+        cell.get_or_try_init(|| async move {
+            tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Network>> {
+                let poll_store: SharedStore = Arc::new(std::sync::Mutex::new(Store::open(&cache)?));
+                Ok(Arc::new(Network {
+                    poller: Arc::new(Poller::new(&config.general, poll_store.clone())?),
+                    poll_store,
+                    fetcher: Fetcher::new(Limits::from(&config.general))?,
+                }))
+            })
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("{e:#}"))
+        })
+        .await
+        .cloned()
+    }
 }
 
 impl Effects {
@@ -57,20 +90,17 @@ impl Effects {
         cache: PathBuf,
         msgs: mpsc::UnboundedSender<Msg>,
     ) -> anyhow::Result<Effects> {
-        let poll_store: SharedStore = Arc::new(std::sync::Mutex::new(Store::open(&cache)?));
-        let poller = Arc::new(Poller::new(&config.general, poll_store.clone())?);
         let (jobs, rx) = std_mpsc::channel();
         let worker_msgs = msgs.clone();
         std::thread::Builder::new()
             .name("khabar-store".into())
             .spawn(move || store_worker(store, rx, worker_msgs))?;
         Ok(Effects {
-            fetcher: Fetcher::new(Limits::from(&config.general))?,
             jobs,
             msgs,
             config,
-            poll_store,
-            poller,
+            cache,
+            network: Arc::new(tokio::sync::OnceCell::new()),
         })
     }
 
@@ -124,20 +154,24 @@ impl Effects {
                 });
             }
             Command::FetchFull { id, link } => {
-                let (fetcher, jobs, msgs) = (self.fetcher.clone(), self.jobs.clone(), self.msgs.clone());
+                let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
+                let (network, config, cache) = (self.network.clone(), self.config.clone(), self.cache.clone());
                 tokio::spawn(async move {
-                    match fetch_full(&fetcher, link.as_deref()).await {
+                    let fetched = match Network::get(&network, &config, &cache).await {
+                        Ok(net) => fetch_full(&net.fetcher, link.as_deref())
+                            .await
+                            .map_err(|e| e.to_string()),
+                        Err(e) => Err(e),
+                    };
+                    match fetched {
                         Ok(html) => {
                             // Stored first, then reloaded: the same worker runs both in order.
                             let _ = jobs.send(StoreJob::SetFull(id, Ok(html)));
                             let _ = jobs.send(StoreJob::Article(id));
                         }
                         Err(e) => {
-                            let _ = jobs.send(StoreJob::SetFull(id, Err(e.to_string())));
-                            let _ = msgs.send(Msg::FullFailed {
-                                id,
-                                reason: e.to_string(),
-                            });
+                            let _ = jobs.send(StoreJob::SetFull(id, Err(e.clone())));
+                            let _ = msgs.send(Msg::FullFailed { id, reason: e });
                         }
                     }
                 });
@@ -178,13 +212,24 @@ impl Effects {
 
     /// Polls the configured feeds that `select` picks, in the background; PollEvents become Msgs.
     fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, asked: bool) {
-        let (config, store, poller, msgs) = (
+        let (config, cache, network, msgs) = (
             self.config.clone(),
-            self.poll_store.clone(),
-            self.poller.clone(),
+            self.cache.clone(),
+            self.network.clone(),
             self.msgs.clone(),
         );
         tokio::spawn(async move {
+            let net = match Network::get(&network, &config, &cache).await {
+                Ok(net) => net,
+                Err(e) => {
+                    let _ = msgs.send(Msg::Notice(Notice {
+                        text: format!("refresh failed: {e}"),
+                        error: true,
+                    }));
+                    return;
+                }
+            };
+            let (store, poller) = (net.poll_store.clone(), net.poller.clone());
             let states = tokio::task::spawn_blocking(move || poller::lock(&store).poll_states()).await;
             let states = match states {
                 Ok(Ok(s)) => s,
@@ -295,21 +340,14 @@ fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreEr
             (rows, Some(0), total)
         }
         LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, None),
-        LoadKind::Before(id) => {
-            let rows = store.list_before(&filter, PAGE, store.cursor_of(id)?)?;
-            let first = match rows.first() {
-                Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
-                None => None,
-            };
-            (rows, first, None)
-        }
+        // The state places an earlier page just before its window: no COUNT over the rows
+        // newer than it, which costs a read per row (most of the view after G).
+        LoadKind::Before(id) => (store.list_before(&filter, PAGE, store.cursor_of(id)?)?, None, None),
         LoadKind::Last => {
             let rows = store.list_last(&filter, PAGE)?;
-            let first = match rows.first() {
-                Some(a) => Some(store.position(&filter, store.cursor_of(a.id)?)?),
-                None => Some(0),
-            };
-            (rows, first, Some(store.count(&filter)?))
+            let total = store.count(&filter)?;
+            let len = rows.len();
+            (rows, Some(total.saturating_sub(len)), Some(total))
         }
     })
 }
