@@ -49,6 +49,26 @@ pub struct Effects {
     network: Arc<tokio::sync::OnceCell<Arc<Network>>>,
 }
 
+/// The runtime that refreshes and fetches pages for the reader: its threads (HTTP, parsing,
+/// cache writes) run at a lower priority than the event loop, so on a busy machine a key press
+/// is handled before the next feed is parsed. Lives as long as the process.
+fn background() -> &'static tokio::runtime::Runtime {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_multi_thread()
+            .thread_name("khabar-refresh")
+            .on_thread_start(|| {
+                // Linux applies this to the calling thread only; elsewhere it may lower the whole
+                // process, which is harmless.
+                // SAFETY: setpriority has no memory effects; a failure only leaves the priority.
+                unsafe { libc::setpriority(libc::PRIO_PROCESS, 0, 10) };
+            })
+            .enable_all()
+            .build()
+            .expect("a runtime for the background refresh")
+    })
+}
+
 /// What refreshing and reader mode need.
 struct Network {
     poll_store: SharedStore,
@@ -156,7 +176,7 @@ impl Effects {
             Command::FetchFull { id, link } => {
                 let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
                 let (network, config, cache) = (self.network.clone(), self.config.clone(), self.cache.clone());
-                tokio::spawn(async move {
+                background().spawn(async move {
                     let fetched = match Network::get(&network, &config, &cache).await {
                         Ok(net) => fetch_full(&net.fetcher, link.as_deref())
                             .await
@@ -218,7 +238,7 @@ impl Effects {
             self.network.clone(),
             self.msgs.clone(),
         );
-        tokio::spawn(async move {
+        background().spawn(async move {
             let net = match Network::get(&network, &config, &cache).await {
                 Ok(net) => net,
                 Err(e) => {
