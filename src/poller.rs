@@ -255,7 +255,9 @@ impl Poller {
                     .await
             }
             Ok(Fetched::Body(body)) => {
-                let stored = self.store_body(feed, &job.target, *body, now).await;
+                // Forced refreshes parse even an unchanged body.
+                let previous = job.state.body_hash.filter(|_| !force);
+                let stored = self.store_body(feed, &job.target, *body, now, previous).await;
                 if job.full_text && stored.is_ok() {
                     self.fill_full_text(feed).await;
                 }
@@ -302,6 +304,7 @@ impl Poller {
         target: &FeedTarget,
         body: Body,
         now: DateTime<Utc>,
+        previous_hash: Option<i64>,
     ) -> Result<Outcome, String> {
         let base = body
             .content_location
@@ -312,10 +315,29 @@ impl Poller {
                 FeedTarget::File(p) => Url::from_file_path(p).ok(),
             });
         let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
+        // A feed that moved for good is parsed and written, so its new address is recorded.
+        let previous_hash = previous_hash.filter(|_| fetch_url.is_none());
         let (mut status, mut validators) = (body.status, body.validators);
-        let first = parse_blocking(body.bytes, body.content_type, base.clone()).await;
+        let (mut body_hash, first) = parse_blocking(body.bytes, body.content_type, base.clone(), previous_hash).await;
         let parsed = match first {
-            Ok(p) => p,
+            Ok(Decoded::Parsed(p)) => p,
+            Ok(Decoded::Same) => {
+                // Many servers answer 200 to conditional requests: the same bytes are the same
+                // articles, so nothing is parsed or written but the fetch itself.
+                let status = status.to_string();
+                return self
+                    .write(move |s| {
+                        s.record_same_body(
+                            feed,
+                            now,
+                            &status,
+                            validators.etag.as_deref(),
+                            validators.last_modified.as_deref(),
+                        )
+                        .map(|()| Outcome::Updated(WriteCounts::default()))
+                    })
+                    .await;
+            }
             Err(ParseFailure::Html(page_text)) => {
                 let Some(page) = base.clone() else {
                     return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
@@ -357,11 +379,15 @@ impl Poller {
                 };
                 let found_base = body.final_url.clone().unwrap_or(found.clone());
                 (status, validators) = (body.status, body.validators);
-                match parse_blocking(body.bytes, body.content_type, Some(found_base)).await {
-                    Ok(p) => {
+                let (found_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
+                body_hash = found_hash;
+                match parsed {
+                    Ok(Decoded::Parsed(p)) => {
                         fetch_url = Some(found.to_string());
                         p
                     }
+                    // Not asked for (no previous hash); `Same` cannot come back.
+                    Ok(Decoded::Same) => return Err("discovered feed: nothing parsed".into()),
                     Err(e) => {
                         return Err(self
                             .fail(
@@ -403,6 +429,7 @@ impl Poller {
         };
         let record = FetchRecord {
             prepared,
+            body_hash: Some(body_hash),
             status: status.to_string(),
             etag: validators.etag,
             last_modified: validators.last_modified,
@@ -517,28 +544,41 @@ impl ParseFailure {
     }
 }
 
-/// Decodes and parses on the blocking pool: parsing is CPU work and must not stall the runtime.
+/// A parsed body, or the body last stored again.
+enum Decoded {
+    Parsed(parse::ParsedFeed),
+    Same,
+}
+
+/// Hashes, decodes and parses on the blocking pool: parsing is CPU work and must not stall the
+/// runtime. A body whose hash is `previous` is not parsed. Returns the body's hash too.
 async fn parse_blocking(
     bytes: Vec<u8>,
     content_type: Option<String>,
     base: Option<Url>,
-) -> Result<parse::ParsedFeed, ParseFailure> {
+    previous: Option<i64>,
+) -> (i64, Result<Decoded, ParseFailure>) {
     tokio::task::spawn_blocking(move || {
+        let hash = crate::store::body_hash(&bytes);
+        if previous == Some(hash) {
+            return (hash, Ok(Decoded::Same));
+        }
         // Everything that reads the untrusted bytes runs contained: a panic fails this feed only,
         // and never reaches the reader's terminal-restoring hook.
-        parse::contain_panics(|| {
+        let parsed = parse::contain_panics(|| {
             let charset = content_type.as_deref().and_then(decode::charset_of);
             let text = decode::decode(&bytes, charset);
             match parse::parse(&text, base.as_ref()) {
-                Ok(p) => Ok(p),
+                Ok(p) => Ok(Decoded::Parsed(p)),
                 Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),
                 Err(e) => Err(ParseFailure::Other(e.to_string())),
             }
         })
-        .unwrap_or_else(|e| Err(ParseFailure::Other(e.to_string())))
+        .unwrap_or_else(|e| Err(ParseFailure::Other(e.to_string())));
+        (hash, parsed)
     })
     .await
-    .unwrap_or_else(|e| Err(ParseFailure::Other(format!("parser task failed: {e}"))))
+    .unwrap_or_else(|e| (0, Err(ParseFailure::Other(format!("parser task failed: {e}")))))
 }
 
 #[cfg(test)]
@@ -557,6 +597,7 @@ mod tests {
                 last_fetched: Some(Utc.with_ymd_and_hms(2026, 1, 1, 0, 0, 0).unwrap()),
                 failures,
                 retry_after,
+                body_hash: None,
             },
             target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
             interval: Duration::from_secs(1800),

@@ -391,3 +391,45 @@ fn retry_after_is_honoured() {
     assert!(forced.status.success());
     assert_eq!(server.hits("/busy.xml").len(), 2);
 }
+
+#[test]
+fn an_identical_body_answered_with_200_is_not_parsed_or_written_again() {
+    let server = TestServer::start();
+    // No validators: the server answers every request with 200 and the whole body.
+    let doc = rss("Same", &[("a", "First", "one"), ("b", "Second", "two")]);
+    server.route("/same.xml", Route::ok(doc.clone()).header("ETag", "\"e1\""));
+    let sb = Sandbox::new();
+    sb.write_config(&format!("{GENERAL}{}", feed_entry(&server.url("/same.xml"), &[])));
+    assert!(stderr(&sb.refresh()).contains("2 new"));
+    let before = open_store(&sb.cache()).poll_states().unwrap().remove(0);
+    assert!(before.body_hash.is_some());
+    // Stored hashes no longer match the items: parsing the body again would rewrite both.
+    rusqlite::Connection::open(sb.cache())
+        .unwrap()
+        .execute("UPDATE articles SET hash = 0", [])
+        .unwrap();
+
+    // Same bytes, new ETag: recorded as fetched, nothing parsed, no article written.
+    server.route("/same.xml", Route::ok(doc.clone()).header("ETag", "\"e2\""));
+    let out = sb.refresh();
+    assert!(stderr(&out).contains("0 new articles; 1 fetched"), "{}", stderr(&out));
+    let after = open_store(&sb.cache()).poll_states().unwrap().remove(0);
+    assert_eq!(after.etag.as_deref(), Some("\"e2\""), "the new validator is kept");
+    assert_eq!(after.body_hash, before.body_hash);
+    assert!(after.last_fetched >= before.last_fetched);
+    assert!(!stderr(&out).contains("updated"), "{}", stderr(&out));
+
+    // A changed body is parsed as always.
+    let changed = rss(
+        "Same",
+        &[("c", "Third", "three"), ("a", "First", "one"), ("b", "Second", "two")],
+    );
+    server.route("/same.xml", Route::ok(changed));
+    let out = sb.refresh();
+    assert!(stderr(&out).contains("1 new, 2 updated"), "{}", stderr(&out));
+    assert_ne!(
+        open_store(&sb.cache()).poll_states().unwrap().remove(0).body_hash,
+        before.body_hash
+    );
+    assert_eq!(sb.list_json(&[]).len(), 3);
+}

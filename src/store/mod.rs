@@ -63,6 +63,8 @@ pub struct PollState {
     pub last_fetched: Option<DateTime<Utc>>,
     pub failures: u32,
     pub retry_after: Option<DateTime<Utc>>,
+    /// `body_hash` of the last body written (None after a fetch that changed nothing stored).
+    pub body_hash: Option<i64>,
 }
 
 /// A successful fetch with a body, to be written in one transaction.
@@ -73,6 +75,8 @@ pub struct FetchRecord {
     pub last_modified: Option<String>,
     /// Set after a permanent redirect or autodiscovery; later fetches go there.
     pub fetch_url: Option<String>,
+    /// `body_hash` of the fetched body, kept so an identical body is not parsed next time.
+    pub body_hash: Option<i64>,
     pub meta: FeedMeta,
     pub articles: Vec<NewArticle>,
     pub keep_per_feed: usize,
@@ -276,7 +280,7 @@ impl Store {
     /// Fetch state of the configured feeds, in config order.
     pub fn poll_states(&self) -> Result<Vec<PollState>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT id, url, fetch_url, etag, last_modified, last_fetched, failures, retry_after
+            "SELECT id, url, fetch_url, etag, last_modified, last_fetched, failures, retry_after, body_hash
              FROM feeds WHERE active = 1 ORDER BY position",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -289,6 +293,7 @@ impl Store {
                 last_fetched: r.get::<_, Option<i64>>(5)?.map(ts),
                 failures: r.get(6)?,
                 retry_after: r.get::<_, Option<i64>>(7)?.map(ts),
+                body_hash: r.get(8)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
@@ -302,6 +307,24 @@ impl Store {
                  failures = 0, retry_after = NULL WHERE id = ?1",
             )?
             .execute(params![feed.0, at.timestamp()])?;
+        Ok(())
+    }
+
+    /// A 200 whose body is the one last stored: like a 304, plus the new validators.
+    pub fn record_same_body(
+        &mut self,
+        feed: FeedId,
+        at: DateTime<Utc>,
+        status: &str,
+        etag: Option<&str>,
+        last_modified: Option<&str>,
+    ) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
+                 retry_after = NULL, etag = ?4, last_modified = ?5 WHERE id = ?1",
+            )?
+            .execute(params![feed.0, at.timestamp(), status, etag, last_modified])?;
         Ok(())
     }
 
@@ -424,7 +447,8 @@ impl Store {
         tx.prepare_cached(
             "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
              retry_after = NULL, etag = ?4, last_modified = ?5,
-             fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url)
+             fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url),
+             body_hash = ?9
              WHERE id = ?1",
         )?
         .execute(params![
@@ -435,7 +459,8 @@ impl Store {
             rec.last_modified,
             rec.fetch_url,
             rec.meta.title,
-            rec.meta.site_url
+            rec.meta.site_url,
+            rec.body_hash
         ])?;
 
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
@@ -823,6 +848,16 @@ fn write_fts(conn: &Connection, writes: Vec<FtsWrite>) -> Result<()> {
 fn index_text(a: &NewArticle) -> String {
     let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
     fts::index_text(&a.title, &body)
+}
+
+/// Identifies a fetched feed body. Salted with the parser's generation, so a khabar that parses
+/// differently reads every feed once more instead of trusting what an older one stored.
+pub fn body_hash(bytes: &[u8]) -> i64 {
+    const PARSER_GENERATION: &[u8] = b"khabar-parse-1";
+    let mut h = Sha256::new();
+    h.update(PARSER_GENERATION);
+    h.update(bytes);
+    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
 }
 
 fn hash64(bytes: &[u8]) -> i64 {

@@ -71,6 +71,8 @@ const MIGRATIONS: &[&str] = &[
     r#"
     DROP INDEX articles_time;
     CREATE INDEX articles_time ON articles(sort_time, id, feed_id, read, starred);
+    -- Hash of the last feed body stored: an identical body answered with 200 is not parsed again.
+    ALTER TABLE feeds ADD COLUMN body_hash INTEGER;
     INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
     INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
     "#,
