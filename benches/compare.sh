@@ -111,7 +111,7 @@ UPDATED=$(grep -c "updated" "$WORK/refresh200.err" || true)
 
 # --- the slow server (200 ms per request) ----------------------------------------------------
 sed 's#127.0.0.1:8080#127.0.0.1:8081#' "$SMALL/data/www/feeds.txt" >"$WORK/slow.txt"
-khabar_config "$WORK/slow.txt" "concurrency = 64" "per_host_concurrency = 64" >"$WORK/slow.toml"
+khabar_config "$WORK/slow.txt" "concurrency = 128" "per_host_concurrency = 128" >"$WORK/slow.toml"
 for i in $(seq "$RUNS"); do
     echo "run $i/$RUNS: slow server" >&2
     rm -f "$WORK"/s.db*

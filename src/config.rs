@@ -367,7 +367,10 @@ impl Config {
             let span = f.url.span();
             let url = f.url.into_inner().trim().to_string();
             let target = parse_target(&url, base_dir).map_err(|m| at(Some(span.clone()), m))?;
-            if let Some(first_line) = seen.insert(target.clone(), line_col(text, span.start).0) {
+            // The first entry's offset, turned into a line only for the error: counting lines for
+            // every feed would cost time quadratic in the number of feeds.
+            if let Some(first) = seen.insert(target.clone(), span.start) {
+                let first_line = line_col(text, first).0;
                 return Err(at(
                     Some(span),
                     format!("duplicate feed {url:?} (already listed on line {first_line})"),

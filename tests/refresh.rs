@@ -433,3 +433,69 @@ fn an_identical_body_answered_with_200_is_not_parsed_or_written_again() {
     );
     assert_eq!(sb.list_json(&[]).len(), 3);
 }
+
+#[test]
+fn a_refresh_asked_for_while_one_runs_waits_for_it() {
+    use khabar::poller::PollEvent;
+    use khabar::tui::effects::Effects;
+    use khabar::tui::state::{Command, Msg};
+
+    let server = TestServer::start();
+    let mut config_text = GENERAL.to_string();
+    for i in 0..20 {
+        let path = format!("/f{i}.xml");
+        server.route(&path, Route::ok(rss("F", &[("a", "A", "1"), ("b", "B", "2")])));
+        config_text.push_str(&feed_entry(&server.url(&path), &[]));
+    }
+    let sb = Sandbox::new();
+    sb.write_config(&config_text);
+    let config = std::sync::Arc::new(
+        khabar::config::Config::parse(
+            &config_text,
+            "t.toml",
+            std::path::Path::new("/"),
+            khabar::config::ConfigSource::User("t.toml".into()),
+        )
+        .unwrap(),
+    );
+    let mut store = khabar::store::Store::open(&sb.cache()).unwrap();
+    store.sync_feeds(&config.feeds).unwrap();
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let _guard = runtime.enter();
+    let effects = Effects::start(config, store, sb.cache(), tx).unwrap();
+    effects.run(Command::Refresh(None));
+    effects.run(Command::Refresh(None));
+    // Every refresh event, in order, until both have finished (bounded: 30 s).
+    let mut events = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while events.iter().filter(|e| **e == "finished").count() < 2 && std::time::Instant::now() < deadline {
+        match runtime.block_on(tokio::time::timeout(std::time::Duration::from_secs(1), rx.recv())) {
+            Ok(Some(Msg::RefreshStarted(n))) => {
+                assert_eq!(n, 20);
+                events.push("started");
+            }
+            Ok(Some(Msg::Poll(PollEvent::Finished(_)))) => events.push("finished"),
+            Ok(Some(Msg::Poll(PollEvent::Updated { .. } | PollEvent::NotModified { .. }))) => events.push("feed"),
+            Ok(Some(_)) => {}
+            Ok(None) => break,
+            Err(_) => {}
+        }
+    }
+    let first_done = events
+        .iter()
+        .position(|e| *e == "finished")
+        .expect("a refresh finished");
+    assert_eq!(events.iter().filter(|e| **e == "started").count(), 2, "{events:?}");
+    assert_eq!(
+        events.iter().skip(first_done + 1).position(|e| *e == "started"),
+        Some(0),
+        "{events:?}"
+    );
+    assert_eq!(
+        events.iter().filter(|e| **e == "feed").count(),
+        40,
+        "no feed event mixed in or lost"
+    );
+}

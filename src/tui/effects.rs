@@ -47,6 +47,8 @@ pub struct Effects {
     /// Set up on first use, off the path to the first frame: HTTP clients load the system's
     /// certificates and the poller opens two more cache connections (a few ms at startup).
     network: Arc<tokio::sync::OnceCell<Arc<Network>>>,
+    /// Held while a refresh runs: a scheduled one is skipped then, an asked-for one waits.
+    refreshing: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The runtime that refreshes and fetches pages for the reader: its threads (HTTP, parsing,
@@ -121,6 +123,7 @@ impl Effects {
             config,
             cache,
             network: Arc::new(tokio::sync::OnceCell::new()),
+            refreshing: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -238,7 +241,13 @@ impl Effects {
             self.network.clone(),
             self.msgs.clone(),
         );
+        let refreshing = self.refreshing.clone();
         background().spawn(async move {
+            let _running = match refreshing.clone().try_lock_owned() {
+                Ok(guard) => guard,
+                Err(_) if !asked => return,
+                Err(_) => refreshing.lock_owned().await,
+            };
             let net = match Network::get(&network, &config, &cache).await {
                 Ok(net) => net,
                 Err(e) => {
