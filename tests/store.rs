@@ -212,3 +212,72 @@ fn searches_with_many_hits_return_the_newest_in_view_order() {
     assert!(hits.iter().all(|a| a.feed_id == ids[1] && !a.read));
     assert_eq!(hits, store.list(&unread, 300, None).unwrap());
 }
+
+#[test]
+fn per_feed_counts_follow_inserts_reads_and_deletions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut store = Store::open(&path).unwrap();
+    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&c.feeds).unwrap();
+    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
+    let rec = |a: Vec<NewArticle>, keep: usize| FetchRecord {
+        status: "200".into(),
+        articles: a,
+        keep_per_feed: keep,
+        ..Default::default()
+    };
+    let check = |store: &Store| {
+        let db = rusqlite::Connection::open(&path).unwrap();
+        for feed in store.feeds().unwrap() {
+            let (total, unread): (i64, i64) = db
+                .query_row(
+                    "SELECT COUNT(*), COALESCE(SUM(read = 0), 0) FROM articles WHERE feed_id = ?1",
+                    [feed.id.0],
+                    |r| Ok((r.get(0)?, r.get(1)?)),
+                )
+                .unwrap();
+            assert_eq!(
+                (feed.articles, feed.unread),
+                (total as u64, unread as u64),
+                "{}",
+                feed.url
+            );
+        }
+        let all = Filter::default();
+        let counted = store.list(&all, 100_000, None).unwrap().len();
+        assert_eq!(store.count(&all).unwrap(), counted);
+        let unread = Filter {
+            unread_only: true,
+            ..Default::default()
+        };
+        assert_eq!(
+            store.count(&unread).unwrap(),
+            store.list(&unread, 100_000, None).unwrap().len()
+        );
+    };
+
+    store.apply_fetch(ids[0], now, &rec(articles(30), 1_000)).unwrap();
+    store.apply_fetch(ids[1], now, &rec(articles(5), 1_000)).unwrap();
+    check(&store);
+    let first = store.list(&Filter::default(), 3, None).unwrap();
+    assert!(store.set_read(first[0].id, true).unwrap());
+    assert!(store.set_read(first[0].id, true).unwrap(), "marking twice counts once");
+    assert!(store.set_starred(first[1].id, true).unwrap());
+    check(&store);
+    let tagged = Filter {
+        tag: Some("t".into()),
+        ..Default::default()
+    };
+    store.mark_view_read(&tagged).unwrap();
+    assert_eq!(store.count(&tagged).unwrap(), 30);
+    check(&store);
+    // Retention drops read articles no longer served: only 10 newest are in the document now.
+    let served: Vec<NewArticle> = articles(30).into_iter().skip(20).collect();
+    let removed = store.apply_fetch(ids[0], now, &rec(served, 12)).unwrap().removed;
+    assert!(removed > 0);
+    check(&store);
+    let kept = store.list(&tagged, 1, None).unwrap();
+    assert!(store.set_read(kept[0].id, false).unwrap());
+    check(&store);
+}

@@ -463,6 +463,13 @@ impl Store {
             rec.body_hash
         ])?;
 
+        // New articles are unread. (Deletions and read changes are counted by triggers.)
+        if counts.new > 0 {
+            tx.prepare_cached(
+                "UPDATE feeds SET article_count = article_count + ?2, unread_count = unread_count + ?2 WHERE id = ?1",
+            )?
+            .execute(params![feed.0, counts.new as i64])?;
+        }
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
         match &mut self.deferred_fts {
             Some(deferred) => {
@@ -483,8 +490,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.id, f.url, f.fetch_url, COALESCE(f.config_title, f.title), f.site_url,
                     f.last_fetched, f.last_status, f.last_error,
-                    (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id),
-                    (SELECT COUNT(*) FROM articles a WHERE a.feed_id = f.id AND a.read = 0)
+                    f.article_count, f.unread_count
              FROM feeds f WHERE f.active = 1 ORDER BY f.position",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -551,7 +557,27 @@ impl Store {
 
     /// Articles in a view.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
-        let (sql, args) = filtered_count(filter);
+        // The per-feed counts answer every view but starred ones without reading articles.
+        let (sql, args) = if filter.starred_only {
+            filtered_count(filter)
+        } else {
+            let column = if filter.unread_only {
+                "unread_count"
+            } else {
+                "article_count"
+            };
+            let mut sql = format!("SELECT COALESCE(SUM(f.{column}), 0) FROM feeds f WHERE f.active = 1");
+            let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+            if let Some(tag) = &filter.tag {
+                sql.push_str(" AND f.id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+                args.push(Box::new(tag.clone()));
+            }
+            if let Some(url) = &filter.feed_url {
+                sql.push_str(" AND f.url = ?");
+                args.push(Box::new(url.clone()));
+            }
+            (sql, args)
+        };
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?

@@ -76,6 +76,25 @@ const MIGRATIONS: &[&str] = &[
     INSERT INTO articles_fts (articles_fts, rank) VALUES ('hashsize', 16777216);
     INSERT INTO articles_fts (articles_fts, rank) VALUES ('automerge', 16);
     "#,
+    // 4: article and unread counts kept per feed, so the sidebar and a view's size cost a read of
+    // the feeds table instead of counting articles (10 ms at 100,000). Deleting and marking read
+    // update them by trigger; inserts are counted once per feed by `apply_fetch` (a trigger per
+    // inserted row added a quarter to a cold refresh).
+    r#"
+    ALTER TABLE feeds ADD COLUMN article_count INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE feeds ADD COLUMN unread_count INTEGER NOT NULL DEFAULT 0;
+    UPDATE feeds SET
+        article_count = (SELECT COUNT(*) FROM articles a WHERE a.feed_id = feeds.id),
+        unread_count = (SELECT COUNT(*) FROM articles a WHERE a.feed_id = feeds.id AND a.read = 0);
+    CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
+        UPDATE feeds SET article_count = article_count - 1, unread_count = unread_count - (old.read = 0)
+        WHERE id = old.feed_id;
+    END;
+    CREATE TRIGGER articles_count_read AFTER UPDATE OF read ON articles
+    WHEN (old.read = 0) != (new.read = 0) BEGIN
+        UPDATE feeds SET unread_count = unread_count + (new.read = 0) - (old.read = 0) WHERE id = new.feed_id;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.
