@@ -31,11 +31,19 @@ fn main() -> ExitCode {
             eprintln!("khabar: config error: {e}");
             ExitCode::from(EXIT_USAGE)
         }
+        // `khabar list | head`: the reader of our output left; that is not an error.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("khabar: error: {e:#}");
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain()
+        .filter_map(|c| c.downcast_ref::<std::io::Error>())
+        .any(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
 }
 
 async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {

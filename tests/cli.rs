@@ -242,3 +242,45 @@ fn demo_works_offline() {
     assert!(text.contains("東京の新しい路面電車が開業"), "{text}");
     assert!(stderr(&out).contains("0 failed"), "{}", stderr(&out));
 }
+
+#[test]
+fn output_cut_short_by_its_reader_is_not_an_error() {
+    let server = TestServer::start();
+    let items: Vec<(String, String, String)> = (0..300)
+        .map(|i| {
+            (
+                format!("g{i}"),
+                format!("Headline number {i} of a long list"),
+                "x".into(),
+            )
+        })
+        .collect();
+    let items: Vec<(&str, &str, &str)> = items.iter().map(|(a, b, c)| (&a[..], &b[..], &c[..])).collect();
+    server.route("/many.xml", Route::ok(rss("Many", &items)));
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/many.xml"), &[]));
+    sb.refresh();
+    // Like `khabar list | head -0`: the pipe's reader is gone before khabar writes.
+    for args in [
+        &["list"][..],
+        &["search", "Headline"],
+        &["feeds"],
+        &["feeds", "--json"],
+        &["export"],
+    ] {
+        let mut child = sb
+            .command(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert!(out.status.success(), "{args:?}: {:?}", out.status);
+        assert_eq!(
+            String::from_utf8_lossy(&out.stderr),
+            "",
+            "{args:?}: nothing said about the pipe"
+        );
+    }
+}
