@@ -533,3 +533,18 @@ fn the_startup_hint_stays_until_a_key_is_pressed() {
     keys(&mut s, "j");
     assert!(s.startup_hint.is_none());
 }
+
+#[test]
+fn the_schedule_refreshes_what_is_due_and_follows_the_time_zone() {
+    let (mut s, _) = loaded(3);
+    let ist = chrono::FixedOffset::east_opt(5 * 3600 + 1800).unwrap();
+    let cmds = update(&mut s, Msg::Schedule(ist));
+    assert_eq!(s.utc_offset, ist, "a daylight-saving change shows within a minute");
+    assert!(cmds.iter().any(|c| matches!(c, Command::RefreshDue)), "{cmds:?}");
+    // While a refresh runs, the schedule only moves the clock.
+    update(&mut s, Msg::RefreshStarted(2));
+    let summer = chrono::FixedOffset::east_opt(3600).unwrap();
+    let cmds = update(&mut s, Msg::Schedule(summer));
+    assert_eq!(s.utc_offset, summer);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::RefreshDue)), "{cmds:?}");
+}

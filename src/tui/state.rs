@@ -184,7 +184,8 @@ pub struct AppState {
     pub pending: Vec<Key>,
     pub count: Option<usize>,
     pub size: (u16, u16),
-    /// The local time zone, fixed at startup so drawing needs no clock or environment.
+    /// The local time zone's offset, set by the app (at startup and with each schedule tick) so
+    /// drawing needs no clock or environment.
     pub utc_offset: chrono::FixedOffset,
     pub spinner: usize,
     pub quit: bool,
@@ -206,8 +207,9 @@ pub enum Msg {
     },
     /// Spinner frame while a refresh runs.
     Tick,
-    /// The background schedule fired: refresh what is due.
-    Schedule,
+    /// The background schedule fired (every minute): refresh what is due. Carries the local
+    /// time zone's offset then, so times follow a daylight-saving change within a minute.
+    Schedule(chrono::FixedOffset),
     Poll(PollEvent),
     Feeds(Vec<Feed>),
     Page {
@@ -406,7 +408,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.spinner = state.spinner.wrapping_add(1);
             vec![]
         }
-        Msg::Schedule => {
+        Msg::Schedule(utc_offset) => {
+            state.utc_offset = utc_offset;
             if state.progress.is_none() {
                 vec![Command::RefreshDue]
             } else {
