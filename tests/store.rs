@@ -3,9 +3,9 @@
 
 use std::path::Path;
 
-use chrono::{TimeZone, Utc};
+use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
-use khabar::model::{ArticleId, Filter, NewArticle};
+use khabar::model::{ArticleId, FeedId, Filter, NewArticle};
 use khabar::store::{FetchRecord, Store};
 
 fn config(text: &str) -> Config {
@@ -23,6 +23,30 @@ fn articles(n: i64) -> Vec<NewArticle> {
             content: Some(format!("<p>body {i}</p>")),
         })
         .collect()
+}
+
+/// A cache on a real file (`c.db` in the returned folder) with two feeds: "http://a/f" tagged
+/// "t", and "http://b/f".
+fn two_feed_cache() -> (tempfile::TempDir, Store, Vec<FeedId>) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
+    let ids = store.sync_feeds(&c.feeds).unwrap();
+    (dir, store, ids)
+}
+
+fn now() -> DateTime<Utc> {
+    Utc.timestamp_opt(1_800_000_000, 0).unwrap()
+}
+
+/// A successful fetch of these articles, keeping `keep` per feed.
+fn fetched(articles: Vec<NewArticle>, keep: usize) -> FetchRecord {
+    FetchRecord {
+        status: "200".into(),
+        articles,
+        keep_per_feed: keep,
+        ..Default::default()
+    }
 }
 
 #[test]
@@ -57,17 +81,8 @@ fn sync_writes_only_what_changed_and_hides_removed_feeds() {
 
 #[test]
 fn keyset_pages_positions_and_marking_a_view_read() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
-    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
-    let ids = store.sync_feeds(&c.feeds).unwrap();
-    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-    let rec = |a: Vec<NewArticle>| FetchRecord {
-        status: "200".into(),
-        articles: a,
-        keep_per_feed: 10_000,
-        ..Default::default()
-    };
+    let (_dir, mut store, ids) = two_feed_cache();
+    let (now, rec) = (now(), |a| fetched(a, 10_000));
     store.apply_fetch(ids[0], now, &rec(articles(250))).unwrap();
     store.apply_fetch(ids[1], now, &rec(articles(10))).unwrap();
 
@@ -120,17 +135,8 @@ fn a_cache_from_a_newer_khabar_is_refused_not_damaged() {
 
 #[test]
 fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
-    let c = config("[[feed]]\nurl = \"http://a/f\"\n[[feed]]\nurl = \"http://b/f\"\n");
-    let ids = store.sync_feeds(&c.feeds).unwrap();
-    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-    let rec = |a: Vec<NewArticle>| FetchRecord {
-        status: "200".into(),
-        articles: a,
-        keep_per_feed: 10_000,
-        ..Default::default()
-    };
+    let (_dir, mut store, ids) = two_feed_cache();
+    let (now, rec) = (now(), |a| fetched(a, 10_000));
     let mut renamed = articles(3);
     for a in &mut renamed {
         a.title = format!("{} zebra", a.title);
@@ -139,7 +145,7 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
         .in_one_transaction(|s| {
             let first = s.apply_fetch(ids[0], now, &rec(articles(5)));
             // No such feed: the foreign key fails this write, and only this one.
-            let broken = s.apply_fetch(khabar::model::FeedId(999), now, &rec(articles(2)));
+            let broken = s.apply_fetch(FeedId(999), now, &rec(articles(2)));
             let second = s.apply_fetch(ids[1], now, &rec(renamed));
             (first, broken, second)
         })
@@ -169,17 +175,8 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
 
 #[test]
 fn searches_with_many_hits_return_the_newest_in_view_order() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
-    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
-    let ids = store.sync_feeds(&c.feeds).unwrap();
-    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-    let rec = |a: Vec<NewArticle>| FetchRecord {
-        status: "200".into(),
-        articles: a,
-        keep_per_feed: 10_000,
-        ..Default::default()
-    };
+    let (_dir, mut store, ids) = two_feed_cache();
+    let (now, rec) = (now(), |a| fetched(a, 10_000));
     // 3,000 hits for "body" (more than are sorted by SQLite), 20 for "rare".
     let mut many = articles(3_000);
     for a in many.iter_mut().step_by(150) {
@@ -215,18 +212,8 @@ fn searches_with_many_hits_return_the_newest_in_view_order() {
 
 #[test]
 fn per_feed_counts_follow_inserts_reads_and_deletions() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("c.db");
-    let mut store = Store::open(&path).unwrap();
-    let c = config("[[feed]]\nurl = \"http://a/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n");
-    let ids = store.sync_feeds(&c.feeds).unwrap();
-    let now = Utc.timestamp_opt(1_800_000_000, 0).unwrap();
-    let rec = |a: Vec<NewArticle>, keep: usize| FetchRecord {
-        status: "200".into(),
-        articles: a,
-        keep_per_feed: keep,
-        ..Default::default()
-    };
+    let (dir, mut store, ids) = two_feed_cache();
+    let (path, now, rec) = (dir.path().join("c.db"), now(), fetched);
     let check = |store: &Store| {
         let db = rusqlite::Connection::open(&path).unwrap();
         for feed in store.feeds().unwrap() {

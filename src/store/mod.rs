@@ -516,16 +516,7 @@ impl Store {
     /// a page does not grow with its depth).
     pub fn list(&self, filter: &Filter, limit: usize, after: Option<Cursor>) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
-        if let Some(c) = after {
-            sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
-            args.extend([
-                Box::new(c.sort_time) as Box<dyn ToSql>,
-                Box::new(c.sort_time),
-                Box::new(c.id),
-            ]);
-        }
-        sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
-        args.push(Box::new(limit as i64));
+        newest_first_after(&mut sql, &mut args, after, limit);
         self.query_summaries(&sql, args)
     }
 
@@ -636,16 +627,7 @@ impl Store {
         let mut after: Option<Cursor> = None;
         while found.len() < limit {
             let (mut sql, mut args) = filtered("SELECT a.id, a.sort_time", filter);
-            if let Some(c) = after {
-                sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
-                args.extend([
-                    Box::new(c.sort_time) as Box<dyn ToSql>,
-                    Box::new(c.sort_time),
-                    Box::new(c.id),
-                ]);
-            }
-            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
-            args.push(Box::new(WALK_CHUNK as i64));
+            newest_first_after(&mut sql, &mut args, after, WALK_CHUNK);
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows: Vec<(i64, i64)> = stmt
                 .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
@@ -803,6 +785,20 @@ fn filtered(select: &str, filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
         args.push(Box::new(url.clone()));
     }
     (sql, args)
+}
+
+/// Ends a view query (from `filtered`): the rows older than `after`, newest first, `limit` of them.
+fn newest_first_after(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, after: Option<Cursor>, limit: usize) {
+    if let Some(c) = after {
+        sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
+        args.extend([
+            Box::new(c.sort_time) as Box<dyn ToSql>,
+            Box::new(c.sort_time),
+            Box::new(c.id),
+        ]);
+    }
+    sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+    args.push(Box::new(limit as i64));
 }
 
 fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleSummary> {
