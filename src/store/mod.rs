@@ -559,14 +559,7 @@ impl Store {
             };
             let mut sql = format!("SELECT COALESCE(SUM(f.{column}), 0) FROM feeds f WHERE f.active = 1");
             let mut args: Vec<Box<dyn ToSql>> = Vec::new();
-            if let Some(tag) = &filter.tag {
-                sql.push_str(" AND f.id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
-                args.push(Box::new(tag.clone()));
-            }
-            if let Some(url) = &filter.feed_url {
-                sql.push_str(" AND f.url = ?");
-                args.push(Box::new(url.clone()));
-            }
+            narrow_to_feeds(&mut sql, &mut args, filter, "f.id");
             (sql, args)
         };
         let n: i64 = self
@@ -776,15 +769,23 @@ fn filtered(select: &str, filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
     if filter.starred_only {
         sql.push_str(" AND a.starred = 1");
     }
+    narrow_to_feeds(&mut sql, &mut args, filter, "a.feed_id");
+    (sql, args)
+}
+
+/// The filter's tag and feed conditions, on a query joined to `feeds f`; `feed_id` names the
+/// column holding the feed's id.
+fn narrow_to_feeds(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, filter: &Filter, feed_id: &str) {
     if let Some(tag) = &filter.tag {
-        sql.push_str(" AND a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+        sql.push_str(&format!(
+            " AND {feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?)"
+        ));
         args.push(Box::new(tag.clone()));
     }
     if let Some(url) = &filter.feed_url {
         sql.push_str(" AND f.url = ?");
         args.push(Box::new(url.clone()));
     }
-    (sql, args)
 }
 
 /// Ends a view query (from `filtered`): the rows older than `after`, newest first, `limit` of them.
