@@ -523,12 +523,7 @@ impl Store {
     /// The page just before `before` (newer articles), returned newest first.
     pub fn list_before(&self, filter: &Filter, limit: usize, before: Cursor) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
-        sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
-        args.extend([
-            Box::new(before.sort_time) as Box<dyn ToSql>,
-            Box::new(before.sort_time),
-            Box::new(before.id),
-        ]);
+        beyond(&mut sql, &mut args, before, Side::Newer);
         sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
         args.push(Box::new(limit as i64));
         let mut rows = self.query_summaries(&sql, args)?;
@@ -572,12 +567,7 @@ impl Store {
     /// Articles of the view that sort before (are newer than) `cursor`: its index in the view.
     pub fn position(&self, filter: &Filter, cursor: Cursor) -> Result<usize> {
         let (mut sql, mut args) = filtered_count(filter);
-        sql.push_str(" AND (a.sort_time > ? OR (a.sort_time = ? AND a.id > ?))");
-        args.extend([
-            Box::new(cursor.sort_time) as Box<dyn ToSql>,
-            Box::new(cursor.sort_time),
-            Box::new(cursor.id),
-        ]);
+        beyond(&mut sql, &mut args, cursor, Side::Newer);
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?
@@ -788,15 +778,32 @@ fn narrow_to_feeds(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, filter: &Fi
     }
 }
 
+/// Which rows of a view `beyond` keeps, from a cursor.
+enum Side {
+    Newer,
+    Older,
+}
+
+/// Narrows a view query (from `filtered`) to the rows strictly newer or older than `cursor`.
+fn beyond(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, cursor: Cursor, side: Side) {
+    let op = match side {
+        Side::Newer => ">",
+        Side::Older => "<",
+    };
+    sql.push_str(&format!(
+        " AND (a.sort_time {op} ? OR (a.sort_time = ? AND a.id {op} ?))"
+    ));
+    args.extend([
+        Box::new(cursor.sort_time) as Box<dyn ToSql>,
+        Box::new(cursor.sort_time),
+        Box::new(cursor.id),
+    ]);
+}
+
 /// Ends a view query (from `filtered`): the rows older than `after`, newest first, `limit` of them.
 fn newest_first_after(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, after: Option<Cursor>, limit: usize) {
     if let Some(c) = after {
-        sql.push_str(" AND (a.sort_time < ? OR (a.sort_time = ? AND a.id < ?))");
-        args.extend([
-            Box::new(c.sort_time) as Box<dyn ToSql>,
-            Box::new(c.sort_time),
-            Box::new(c.id),
-        ]);
+        beyond(sql, args, c, Side::Older);
     }
     sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
     args.push(Box::new(limit as i64));
