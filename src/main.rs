@@ -1,5 +1,6 @@
 //! khabar's entry point: the startup order and nothing else.
-//! paths -> logging -> config -> store -> headless command (or, later, the reader UI).
+//! paths -> logging -> config -> store -> headless command or the reader (the one place that
+//! wires the reader to the core).
 
 use std::io::Write;
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use clap::Parser;
 use khabar::cli::{self, Cli, Command};
 use khabar::config::{self, Config, ConfigError, Paths};
 use khabar::store::Store;
+use khabar::tui::{self, settings::UiSettings};
 
 /// Exit code for a bad config or bad arguments.
 const EXIT_USAGE: u8 = 2;
@@ -51,7 +53,15 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     let _log_guard = khabar::logging::init(&paths.data_dir);
 
     if let Some(Command::Demo) = cli.command {
-        return cli::demo().await;
+        let Some(demo) = cli::demo().await? else {
+            return Ok(());
+        };
+        let settings = UiSettings::from_config(&demo.config)?;
+        let store = Store::open(&demo.cache)?;
+        let notice = Some(cli::Demo::NOTICE.to_string());
+        let result = tui::app::run(demo.config, settings, store, demo.cache.clone(), notice, None).await;
+        let _ = std::fs::remove_dir_all(&demo.dir);
+        return result;
     }
 
     let env_config = std::env::var_os("KHABAR_CONFIG")
@@ -59,6 +69,8 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         .map(PathBuf::from);
     let source = config::locate(cli.config.as_deref(), env_config.as_deref(), &paths);
     let config = Config::load(source.clone())?;
+    // The reader's keys and colours are checked for every command, before anything is touched.
+    let settings = UiSettings::from_config(&config)?;
     // Said once: on stderr for commands, in the status bar for the reader.
     let notice = config.source.notice();
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
@@ -85,13 +97,13 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     match cli.command {
         None => {
             use khabar::cli::KeyBenchMode;
-            use khabar::tui::bench::Bench;
+            use tui::bench::Bench;
             let bench = match cli.bench_keys {
                 Some(KeyBenchMode::Scroll) => Some(Bench::Scroll),
                 Some(KeyBenchMode::Refresh) => Some(Bench::DuringRefresh),
                 None => cli.bench_startup.then_some(Bench::Startup(started)),
             };
-            khabar::tui::app::run(config, store, cache_path, notice, bench).await
+            tui::app::run(config, settings, store, cache_path, notice, bench).await
         }
         Some(Command::Refresh { force }) => {
             let store = Arc::new(Mutex::new(store));

@@ -60,19 +60,21 @@ pub fn prepare() -> anyhow::Result<Demo> {
     })
 }
 
-/// Builds the demo and opens the reader on it; the demo folder is removed afterwards. Without a
-/// terminal (a pipe, a test), lists what it holds instead and keeps the folder.
-pub async fn run() -> anyhow::Result<()> {
+impl Demo {
+    /// What the reader says when it opens on the demo.
+    pub const NOTICE: &'static str = "demo: offline feeds in a temporary cache; press ? for keys, q to quit";
+}
+
+/// Builds the demo and refreshes it. On a terminal, returns it for the reader to open (whoever
+/// opens it removes `dir` afterwards). Without one (a pipe, a test), lists what it holds instead
+/// and keeps the folder.
+pub async fn run() -> anyhow::Result<Option<Demo>> {
     let demo = prepare()?;
     let store = Arc::new(Mutex::new(Store::open(&demo.cache)?));
     crate::poller::lock(&store).sync_feeds(&demo.config.feeds)?;
     super::refresh(&demo.config, store.clone(), false).await?;
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
-        let reader_store = Store::open(&demo.cache)?;
-        let notice = Some("demo: offline feeds in a temporary cache; press ? for keys, q to quit".to_string());
-        let result = crate::tui::app::run(demo.config, reader_store, demo.cache.clone(), notice, None).await;
-        let _ = std::fs::remove_dir_all(&demo.dir);
-        return result;
+        return Ok(Some(demo));
     }
     let store = crate::poller::lock(&store);
     super::list(
@@ -87,7 +89,7 @@ pub async fn run() -> anyhow::Result<()> {
         },
     )?;
     print_next_steps(&demo.dir, &demo.cache);
-    Ok(())
+    Ok(None)
 }
 
 fn print_next_steps(dir: &Path, cache: &Path) {

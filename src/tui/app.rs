@@ -27,6 +27,7 @@ use super::backend::ExactBackend;
 use super::bench::{Bench, KeyBench};
 use super::effects::Effects;
 use super::keymap::{Code, Key};
+use super::settings::UiSettings;
 use super::state::{update, AppState, Msg};
 use super::ui::{self, theme::Theme};
 
@@ -38,6 +39,7 @@ const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
 /// and reports on stderr once the terminal is restored.
 pub async fn run(
     config: Config,
+    settings: UiSettings,
     store: Store,
     cache: PathBuf,
     notice: Option<String>,
@@ -47,11 +49,9 @@ pub async fn run(
     let config = Arc::new(config);
     let (msg_tx, msg_rx) = mpsc::unbounded_channel();
     let effects = Effects::start(config.clone(), store, cache, msg_tx)?;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::new(&config.theme, no_color);
 
     let mut terminal = init_terminal().context("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, &config, &theme, effects, msg_rx, notice, bench).await;
+    let result = event_loop(&mut terminal, &config, settings, effects, msg_rx, notice, bench).await;
     restore_terminal();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
         eprintln!("{report}");
@@ -108,14 +108,16 @@ fn lock_cache(cache: &Path) -> anyhow::Result<File> {
 async fn event_loop(
     terminal: &mut Term,
     config: &Config,
-    theme: &Theme,
+    settings: UiSettings,
     effects: Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     notice: Option<String>,
     bench: Option<Bench>,
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
-    let mut state = AppState::new(config.keymap.clone(), config.tags(), (size.width, size.height));
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = &Theme::new(&settings.colours, no_color);
+    let mut state = AppState::new(settings.keymap, config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
     state.startup_hint = notice;
     for cmd in state.start() {

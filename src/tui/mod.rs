@@ -8,5 +8,6 @@ pub mod bench;
 pub mod effects;
 pub mod keymap;
 pub mod layout;
+pub mod settings;
 pub mod state;
 pub mod ui;

@@ -67,14 +67,12 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The defaults with the user's (already validated) colours over them.
-    pub fn new(user: &[(String, String)], no_color: bool) -> Theme {
+    /// The defaults with the user's colours (`UiSettings::colours`) over them.
+    pub fn new(user: &[(Element, Color)], no_color: bool) -> Theme {
         let mut colors: Vec<(Element, Color)> = Element::ALL.iter().map(|e| (*e, e.default_color())).collect();
-        for (name, value) in user {
-            if let (Some(e), Some(c)) = (Element::from_name(name), parse_color(value)) {
-                if let Some(slot) = colors.iter_mut().find(|(el, _)| *el == e) {
-                    slot.1 = c;
-                }
+        for (e, c) in user {
+            if let Some(slot) = colors.iter_mut().find(|(el, _)| el == e) {
+                slot.1 = *c;
             }
         }
         Theme { colors, no_color }
@@ -121,10 +119,10 @@ mod tests {
 
     #[test]
     fn user_colours_and_no_color() {
-        let t = Theme::new(&[("link".into(), "#ff0000".into())], false);
+        let t = Theme::new(&[(Element::Link, parse_color("#ff0000").unwrap())], false);
         assert_eq!(t.style(Element::Link).fg, Some(Color::Rgb(255, 0, 0)));
         assert_eq!(t.style(Element::Selection).bg, Some(Color::Indexed(24)));
-        let plain = Theme::new(&[("link".into(), "red".into())], true);
+        let plain = Theme::new(&[(Element::Link, Color::Red)], true);
         assert_eq!(plain.style(Element::Link).fg, None);
         assert!(plain
             .style(Element::Selection)

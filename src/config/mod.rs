@@ -1,0 +1,357 @@
+//! The TOML config: the validated `Config` and its loading, with file:line:column errors.
+//! The embedded default (config.example.toml) is used when the user has no file of their own.
+
+mod error;
+mod paths;
+mod values;
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+use toml::Spanned;
+
+use error::{find_key, line_col};
+pub use error::{ConfigError, Located, Position};
+pub use paths::{locate, ConfigSource, Paths};
+pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration};
+
+/// The documented example config, compiled in: khabar runs on it when the user has no file.
+pub const EMBEDDED_DEFAULT: &str = include_str!("../../config.example.toml");
+
+/// A validated config.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub general: General,
+    pub feeds: Vec<FeedConfig>,
+    /// `[keys]` as written, in file order: the reader turns them into its keymap and reports a
+    /// bad action or key at its position (`tui::settings`), before the terminal is touched.
+    pub keys: Vec<KeyBinding>,
+    /// `[theme]` as written: element name and colour, checked by the reader likewise.
+    pub theme: Vec<ThemeEntry>,
+    pub source: ConfigSource,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct General {
+    /// How often the background poller refreshes each feed.
+    pub refresh_interval: HumanDuration,
+    /// Feeds fetched at once.
+    pub concurrency: usize,
+    /// Feeds fetched at once from one host.
+    pub per_host_concurrency: usize,
+    /// Whole-request limit: connect, redirects and body.
+    pub request_timeout: HumanDuration,
+    pub connect_timeout: HumanDuration,
+    /// Cap on a decompressed response body.
+    pub max_body_size: ByteSize,
+    pub max_redirects: usize,
+    /// Newest articles kept per feed (unread and starred ones are always kept).
+    pub articles_per_feed: usize,
+    /// Program that opens links; None = the system opener.
+    pub browser: Option<String>,
+    pub user_agent: String,
+}
+
+impl Default for General {
+    fn default() -> Self {
+        General {
+            refresh_interval: HumanDuration(Duration::from_secs(30 * 60)),
+            concurrency: 16,
+            per_host_concurrency: 8,
+            request_timeout: HumanDuration(Duration::from_secs(30)),
+            connect_timeout: HumanDuration(Duration::from_secs(10)),
+            max_body_size: ByteSize(16 * 1024 * 1024),
+            max_redirects: 10,
+            articles_per_feed: 500,
+            browser: None,
+            user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
+        }
+    }
+}
+
+/// One `[[feed]]` table.
+#[derive(Debug, Clone)]
+pub struct FeedConfig {
+    /// As written in the config: the feed's identity in the cache.
+    pub url: String,
+    pub target: FeedTarget,
+    pub title: Option<String>,
+    pub tags: Vec<String>,
+    pub refresh_interval: Option<Duration>,
+    /// Reader mode on refresh: fetch each new article's page and keep its main content.
+    pub full_text: bool,
+}
+
+/// One `[keys]` entry: `action = "key"` or `action = ["key", "g g"]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KeyBinding {
+    pub action: Located<String>,
+    pub keys: Vec<Located<String>>,
+}
+
+/// One `[theme]` entry: `element = "colour"`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ThemeEntry {
+    pub element: Located<String>,
+    pub colour: Located<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    #[serde(default)]
+    general: General,
+    #[serde(default)]
+    feed: Vec<RawFeed>,
+    #[serde(default)]
+    keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
+    #[serde(default)]
+    theme: BTreeMap<Spanned<String>, Spanned<String>>,
+}
+
+/// `action = "key"` or `action = ["key", "other key"]`.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum KeyList {
+    One(String),
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    fn into_vec(self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k],
+            KeyList::Many(ks) => ks,
+        }
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawFeed {
+    url: Spanned<String>,
+    title: Option<String>,
+    #[serde(default)]
+    tags: Vec<Spanned<String>>,
+    refresh_interval: Option<HumanDuration>,
+    #[serde(default)]
+    full_text: bool,
+}
+
+impl Config {
+    /// Reads and validates the config from its source. Never writes anything.
+    pub fn load(source: ConfigSource) -> Result<Config, ConfigError> {
+        match &source {
+            ConfigSource::User(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Io {
+                    file: path.display().to_string(),
+                    source: e,
+                })?;
+                let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
+                Self::parse(&text, &path.display().to_string(), &base, source.clone())
+            }
+            ConfigSource::Embedded { .. } => {
+                let cwd = std::env::current_dir().unwrap_or_default();
+                Self::parse(EMBEDDED_DEFAULT, "<built-in config.example.toml>", &cwd, source.clone())
+            }
+        }
+    }
+
+    /// Parses config text. `file` names it in errors; relative feed paths resolve against `base_dir`.
+    pub fn parse(text: &str, file: &str, base_dir: &Path, source: ConfigSource) -> Result<Config, ConfigError> {
+        let at = |span: Option<Range<usize>>, message: String| {
+            Position::in_text(file, text, span.map_or(0, |s| s.start)).error(message)
+        };
+        let raw: RawConfig = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_string()))?;
+
+        let g = &raw.general;
+        if g.concurrency == 0 || g.per_host_concurrency == 0 {
+            let key = if g.concurrency == 0 {
+                "concurrency"
+            } else {
+                "per_host_concurrency"
+            };
+            return Err(at(find_key(text, key), format!("`{key}` must be at least 1")));
+        }
+        if g.articles_per_feed == 0 {
+            return Err(at(
+                find_key(text, "articles_per_feed"),
+                "`articles_per_feed` must be at least 1".into(),
+            ));
+        }
+
+        let mut feeds: Vec<FeedConfig> = Vec::with_capacity(raw.feed.len());
+        let mut seen = std::collections::HashMap::new();
+        for f in raw.feed {
+            let span = f.url.span();
+            let url = f.url.into_inner().trim().to_string();
+            let target = parse_target(&url, base_dir).map_err(|m| at(Some(span.clone()), m))?;
+            // The first entry's offset, turned into a line only for the error: counting lines for
+            // every feed would cost time quadratic in the number of feeds.
+            if let Some(first) = seen.insert(target.clone(), span.start) {
+                let first_line = line_col(text, first).0;
+                return Err(at(
+                    Some(span),
+                    format!("duplicate feed {url:?} (already listed on line {first_line})"),
+                ));
+            }
+            let mut tags = Vec::new();
+            for t in f.tags {
+                let span = t.span();
+                let tag = t.into_inner().trim().to_string();
+                if tag.is_empty() || tag.chars().any(char::is_control) {
+                    return Err(at(Some(span), format!("bad tag {tag:?}: tags must be non-empty text")));
+                }
+                if !tags.contains(&tag) {
+                    tags.push(tag);
+                }
+            }
+            feeds.push(FeedConfig {
+                url,
+                target,
+                title: f.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
+                tags,
+                refresh_interval: f.refresh_interval.map(|d| d.0),
+                full_text: f.full_text,
+            });
+        }
+        let position = |offset: usize| Position::in_text(file, text, offset);
+        let mut keys = Vec::new();
+        for (action, list) in raw.keys {
+            let action = Located {
+                at: position(action.span().start),
+                value: action.into_inner(),
+            };
+            let (list_span, list) = (list.span(), list.into_inner().into_vec());
+            // Each key's own span: its quoted text inside the value.
+            let mut from = list_span.start;
+            let keys_at = list
+                .into_iter()
+                .map(|k| {
+                    let quoted = format!("{k:?}");
+                    let end = list_span.end.min(text.len());
+                    let start = match text[from.min(end)..end].find(&quoted) {
+                        Some(i) => {
+                            let start = from + i;
+                            from = start + quoted.len();
+                            start
+                        }
+                        None => list_span.start,
+                    };
+                    Located {
+                        value: k,
+                        at: position(start),
+                    }
+                })
+                .collect();
+            keys.push(KeyBinding { action, keys: keys_at });
+        }
+        let theme = raw
+            .theme
+            .into_iter()
+            .map(|(element, colour)| ThemeEntry {
+                element: Located {
+                    at: position(element.span().start),
+                    value: element.into_inner(),
+                },
+                colour: Located {
+                    at: position(colour.span().start),
+                    value: colour.into_inner(),
+                },
+            })
+            .collect();
+
+        Ok(Config {
+            general: raw.general,
+            feeds,
+            keys,
+            theme,
+            source,
+        })
+    }
+
+    /// Every tag used by a feed, in config order, without repeats.
+    pub fn tags(&self) -> Vec<String> {
+        let mut tags: Vec<String> = Vec::new();
+        for t in self.feeds.iter().flat_map(|f| &f.tags) {
+            if !tags.contains(t) {
+                tags.push(t.clone());
+            }
+        }
+        tags
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(
+            text,
+            "test.toml",
+            Path::new("/base"),
+            ConfigSource::User("test.toml".into()),
+        )
+    }
+
+    #[test]
+    fn embedded_default_parses() {
+        let c = parse(EMBEDDED_DEFAULT).expect("embedded default must parse");
+        assert!(!c.feeds.is_empty());
+        assert_eq!(c.general.concurrency, 16);
+    }
+
+    #[test]
+    fn plain_and_relative_paths_resolve_against_config_dir() {
+        let c = parse("[[feed]]\nurl = \"feeds/a.xml\"\n[[feed]]\nurl = \"file:///tmp/b.xml\"\n").unwrap();
+        assert_eq!(c.feeds[0].target, FeedTarget::File("/base/feeds/a.xml".into()));
+        assert_eq!(c.feeds[1].target, FeedTarget::File("/tmp/b.xml".into()));
+    }
+
+    #[test]
+    fn errors_name_line_and_column() {
+        let e = parse("[general]\nrefresh_interval = \"15x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("test.toml:2:20: bad duration \"15x\""), "{e}");
+        let e = parse("[[feed]]\nurl = \"gopher://x\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:7:") && e.contains("gopher"), "{e}");
+        let e = parse("[[feed]]\nurl = \"http://a/x\"\n\n[[feed]]\nurl = \"http://a/x\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.starts_with("test.toml:5:7: duplicate feed") && e.contains("line 2"),
+            "{e}"
+        );
+        let e = parse("[general]\ncolour = 1\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:1: unknown field `colour`"), "{e}");
+        let e = parse("[general]\nconcurrency = 0\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:1: `concurrency` must be at least 1"), "{e}");
+    }
+
+    /// `[keys]` and `[theme]` are the reader's to validate; the config carries each value with
+    /// where it was written (tests of the errors: `tui::settings`).
+    #[test]
+    fn keys_and_theme_carry_their_positions() {
+        let c = parse("[keys]\nmove_down = \"ctrl-n\"\nhelp = [\"f1\", \"?\"]\n[theme]\nlink = \"#00ff00\"\n").unwrap();
+        let at = |line, column| Position {
+            file: "test.toml".into(),
+            line,
+            column,
+        };
+        let help = &c.keys[0];
+        assert_eq!((help.action.value.as_str(), &help.action.at), ("help", &at(3, 1)));
+        let keys: Vec<_> = help.keys.iter().map(|k| (k.value.as_str(), k.at.column)).collect();
+        assert_eq!(keys, [("f1", 9), ("?", 15)]);
+        assert_eq!(c.keys[1].keys[0].at, at(2, 13));
+        assert_eq!(
+            (c.theme[0].element.value.as_str(), &c.theme[0].colour.at),
+            ("link", &at(5, 8))
+        );
+    }
+}
