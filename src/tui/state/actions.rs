@@ -1,0 +1,223 @@
+//! What each `Action` does in the current focus: `perform` dispatches to the pane that owns the
+//! behaviour; flags (read, star, mark the view read) and focus moves live here.
+
+use super::super::action::Action;
+use super::article::{self, open_selected, render_if_needed};
+use super::headlines::{go_bottom, go_top, move_by};
+use super::input::{prompt, InputKind};
+use super::refresh::start_refresh;
+use super::view::{activate_sidebar, toggle_feeds};
+use super::{AppState, Command, Focus, Mode, SidebarEntry, View, ViewKind};
+
+/// Runs an action in the current focus. A count repeats motions; before `o` or `y` it picks
+/// the article's numbered link ("3o" opens link [3]).
+pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Vec<Command> {
+    let count = given.unwrap_or(1);
+    match action {
+        Action::MoveDown
+        | Action::MoveUp
+        | Action::HalfPageDown
+        | Action::HalfPageUp
+        | Action::PageDown
+        | Action::PageUp
+        | Action::Top
+        | Action::Bottom => motion(state, action, count),
+        Action::FocusLeft | Action::FocusPrev | Action::FocusRight | Action::FocusNext => {
+            state.focus = next_focus(state, action);
+            render_if_needed(state)
+        }
+        Action::Open => match state.focus {
+            Focus::Sidebar => {
+                if let Some(SidebarEntry::FeedsHeader) = state.sidebar_entries().get(state.sidebar_selected) {
+                    toggle_feeds(state);
+                    return vec![];
+                }
+                state.focus = Focus::Headlines;
+                activate_sidebar(state)
+            }
+            Focus::Headlines => open_selected(state),
+            Focus::Article => vec![],
+        },
+        Action::PageArticle | Action::FullArticle | Action::OpenLink | Action::CopyLink => {
+            article::perform(state, action, given)
+        }
+        Action::ToggleRead => toggle_flag(state, true),
+        Action::ToggleStar => toggle_flag(state, false),
+        Action::MarkViewRead => mark_view_read(state),
+        Action::ToggleUnreadOnly => {
+            let mut view = state.view.clone();
+            view.unread_only = !view.unread_only;
+            state.open_view(view)
+        }
+        Action::RefreshFeed => {
+            let feed = match (state.focus, state.sidebar_entries().get(state.sidebar_selected)) {
+                (Focus::Sidebar, Some(SidebarEntry::Feed(id))) => Some(*id),
+                _ => state.headlines.current().map(|a| a.feed_id),
+            };
+            match feed {
+                Some(id) => start_refresh(state, Some(id)),
+                None => {
+                    state.notify("no feed selected", true);
+                    vec![]
+                }
+            }
+        }
+        Action::RefreshAll => start_refresh(state, None),
+        Action::Search => prompt(state, InputKind::Search),
+        Action::CommandLine => prompt(state, InputKind::Command),
+        Action::NextResult | Action::PrevResult => {
+            if state.view.search().is_none() {
+                state.notify("no search: press / to search", true);
+                return vec![];
+            }
+            let step = if action == Action::NextResult {
+                count as isize
+            } else {
+                -(count as isize)
+            };
+            state.focus = Focus::Headlines;
+            let mut cmds = move_by(state, step);
+            cmds.extend(open_selected(state));
+            cmds
+        }
+        Action::ToggleFullscreen => {
+            state.fullscreen = !state.fullscreen;
+            if state.fullscreen && state.article.is_some() {
+                state.focus = Focus::Article;
+            }
+            render_if_needed(state)
+        }
+        Action::ToggleFeeds => {
+            toggle_feeds(state);
+            vec![]
+        }
+        Action::Help => {
+            state.mode = Mode::Help { scroll: 0 };
+            vec![]
+        }
+        Action::Back => back(state),
+        Action::Cancel => {
+            state.notice = None;
+            state.count = None;
+            vec![]
+        }
+        Action::Quit => {
+            state.quit = true;
+            vec![]
+        }
+    }
+}
+
+/// Movement by lines, half pages, pages (of the focused pane), or to either end.
+fn motion(state: &mut AppState, action: Action, count: usize) -> Vec<Command> {
+    let page = match state.focus {
+        Focus::Article => state.article_page(),
+        _ => state.headline_page(),
+    };
+    let half = page.div_ceil(2);
+    let delta = match action {
+        Action::MoveDown => count as isize,
+        Action::MoveUp => -(count as isize),
+        Action::HalfPageDown => (count * half) as isize,
+        Action::HalfPageUp => -((count * half) as isize),
+        Action::PageDown => (count * page) as isize,
+        Action::PageUp => -((count * page) as isize),
+        Action::Top => return go_top(state),
+        _ => return go_bottom(state),
+    };
+    move_by(state, delta)
+}
+
+/// h/l move left and right through the panes shown; Tab and Shift-Tab cycle through them.
+fn next_focus(state: &AppState, action: Action) -> Focus {
+    let article = state.article.is_some();
+    match (action, state.focus) {
+        (Action::FocusLeft | Action::FocusPrev, Focus::Article) => Focus::Headlines,
+        (Action::FocusLeft | Action::FocusPrev, Focus::Headlines) => Focus::Sidebar,
+        (Action::FocusPrev, Focus::Sidebar) if article => Focus::Article,
+        (Action::FocusPrev, Focus::Sidebar) => Focus::Headlines,
+        (Action::FocusLeft, Focus::Sidebar) => Focus::Sidebar,
+        (_, Focus::Sidebar) => Focus::Headlines,
+        (_, Focus::Headlines) if article => Focus::Article,
+        (Action::FocusNext, Focus::Headlines | Focus::Article) => Focus::Sidebar,
+        (_, other) => other,
+    }
+}
+
+/// `q`: closes the article, then leaves a search, then quits.
+fn back(state: &mut AppState) -> Vec<Command> {
+    match state.focus {
+        Focus::Article => {
+            state.article = None;
+            state.fullscreen = false;
+            state.focus = Focus::Headlines;
+        }
+        _ if state.article.is_some() => state.article = None,
+        _ if state.view.search().is_some() => {
+            return state.open_view(View {
+                kind: ViewKind::All,
+                unread_only: state.view.unread_only,
+            })
+        }
+        _ => state.quit = true,
+    }
+    vec![]
+}
+
+fn toggle_flag(state: &mut AppState, read: bool) -> Vec<Command> {
+    let target = match (state.focus, &state.article) {
+        (Focus::Article, Some(p)) => p.article.summary.id,
+        _ => match state.headlines.current() {
+            Some(a) => a.id,
+            None => return vec![],
+        },
+    };
+    let mut value = None;
+    for a in state.headlines.rows.iter_mut().filter(|a| a.id == target) {
+        if read {
+            a.read = !a.read;
+            value = Some(a.read);
+        } else {
+            a.starred = !a.starred;
+            value = Some(a.starred);
+        }
+    }
+    if let Some(p) = state.article.as_mut().filter(|p| p.article.summary.id == target) {
+        let s = &mut p.article.summary;
+        let v = value.unwrap_or(if read { !s.read } else { !s.starred });
+        if read {
+            s.read = v;
+        } else {
+            s.starred = v;
+        }
+        value = Some(v);
+    }
+    let Some(v) = value else { return vec![] };
+    let cmd = if read {
+        Command::SetRead(target, v)
+    } else {
+        Command::SetStarred(target, v)
+    };
+    vec![cmd, Command::LoadFeeds]
+}
+
+fn mark_view_read(state: &mut AppState) -> Vec<Command> {
+    for a in &mut state.headlines.rows {
+        a.read = true;
+    }
+    let filter = match state.view.search() {
+        // A search view's rows are all loaded: mark exactly those.
+        Some(_) => {
+            return state
+                .headlines
+                .rows
+                .iter()
+                .map(|a| Command::SetRead(a.id, true))
+                .chain([Command::LoadFeeds])
+                .collect()
+        }
+        None => state.view.filter(),
+    };
+    state.notify(format!("marked {} read", state.view_title()), false);
+    vec![Command::MarkViewRead(filter), Command::LoadFeeds]
+}

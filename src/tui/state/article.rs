@@ -1,0 +1,222 @@
+//! The article pane: opening the selected article (which marks it read), its rendered body and
+//! scroll, reader mode (the full page), and its links (open, copy, numbered `3o`).
+
+use crate::model::{Article, ArticleId};
+use crate::text::rich::Rendered;
+
+use super::super::action::Action;
+use super::super::layout;
+use super::headlines::clamp_scroll;
+use super::{AppState, Command, Focus};
+
+/// At most this many lines (title, feed/author, date, link, blank) are drawn above the body.
+pub const ARTICLE_HEADER_LINES: usize = 6;
+
+#[derive(Debug, Clone)]
+pub struct ArticlePane {
+    pub article: Article,
+    /// Rendered body for (width); re-rendered only when the width or the body shown changes.
+    pub rendered: Option<(usize, Rendered)>,
+    pub scroll: usize,
+    /// Showing the full article from its page (reader mode) instead of the feed's text.
+    pub show_full: bool,
+    /// Reader mode was asked for and its page is being fetched.
+    pub fetching_full: bool,
+}
+
+impl ArticlePane {
+    fn new(article: Article) -> ArticlePane {
+        ArticlePane {
+            show_full: article.full_content.is_some(),
+            article,
+            rendered: None,
+            scroll: 0,
+            fetching_full: false,
+        }
+    }
+
+    /// The HTML the pane shows.
+    pub fn body(&self) -> &str {
+        let full = self.article.full_content.as_deref().filter(|_| self.show_full);
+        full.or(self.article.content.as_deref()).unwrap_or("")
+    }
+}
+
+/// Opens the selected headline in the article pane, marking it read first.
+pub(super) fn open_selected(state: &mut AppState) -> Vec<Command> {
+    let Some(a) = state.headlines.current().cloned() else {
+        return vec![];
+    };
+    state.focus = Focus::Article;
+    let mut cmds = Vec::new();
+    if !a.read {
+        state.headlines.rows[state.headlines.selected].read = true;
+        // Written before the article is loaded, so it arrives already read.
+        cmds.push(Command::SetRead(a.id, true));
+        cmds.push(Command::LoadFeeds);
+    }
+    cmds.push(Command::LoadArticle(a.id));
+    cmds
+}
+
+/// An article arrived from the cache: the open one reloaded, or the one to show.
+pub(super) fn on_article(state: &mut AppState, article: Article) -> Vec<Command> {
+    // The open article reloaded (after reader mode fetched its page): keep the place.
+    if let Some(pane) = state
+        .article
+        .as_mut()
+        .filter(|p| p.article.summary.id == article.summary.id)
+    {
+        let became_full = pane.fetching_full && article.full_content.is_some();
+        pane.article = article;
+        if became_full {
+            pane.fetching_full = false;
+            pane.show_full = true;
+            pane.rendered = None;
+            pane.scroll = 0;
+        }
+        return render_if_needed(state);
+    }
+    if state.headlines.current().map(|a| a.id) == Some(article.summary.id) || state.article.is_none() {
+        state.article = Some(ArticlePane::new(article));
+        return render_if_needed(state);
+    }
+    vec![]
+}
+
+/// The article pane's own actions: paging, reader mode, and its links.
+pub(super) fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Vec<Command> {
+    let count = given.unwrap_or(1);
+    match action {
+        Action::PageArticle => {
+            if state.article.is_none() {
+                return open_selected(state);
+            }
+            scroll_article(state, (count * state.article_page()) as isize);
+            vec![]
+        }
+        Action::FullArticle => toggle_full(state),
+        Action::OpenLink | Action::CopyLink if given.is_some() => match numbered_link(state, count) {
+            Ok(url) if action == Action::CopyLink => {
+                state.notify(format!("copied [{count}] {url}"), false);
+                vec![Command::Copy(url)]
+            }
+            Ok(url) => open_url(state, url),
+            Err(why) => {
+                state.notify(why, true);
+                vec![]
+            }
+        },
+        Action::OpenLink => match current_link(state) {
+            Some(url) => open_url(state, url),
+            None => {
+                state.notify("this article has no link", true);
+                vec![]
+            }
+        },
+        Action::CopyLink => match current_link(state) {
+            Some(url) => {
+                state.notify(format!("copied {url}"), false);
+                vec![Command::Copy(url)]
+            }
+            None => vec![],
+        },
+        _ => vec![],
+    }
+}
+
+/// Reader mode: shows the full article, fetching its page the first time, or back the feed's text.
+fn toggle_full(state: &mut AppState) -> Vec<Command> {
+    match &mut state.article {
+        None => {
+            state.notify("open an article first (enter)", true);
+            vec![]
+        }
+        Some(pane) if pane.article.full_content.is_some() => {
+            pane.show_full = !pane.show_full;
+            pane.rendered = None;
+            pane.scroll = 0;
+            render_if_needed(state)
+        }
+        Some(pane) if pane.fetching_full => vec![],
+        Some(pane) => {
+            pane.fetching_full = true;
+            let (id, link) = (pane.article.summary.id, pane.article.summary.link.clone());
+            state.notify("fetching the full article…", false);
+            vec![Command::FetchFull { id, link }]
+        }
+    }
+}
+
+/// Only web links are handed to the browser.
+fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
+    if url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+        vec![Command::OpenUrl(url)]
+    } else {
+        state.notify(format!("not opening {url}: only http and https links are opened"), true);
+        vec![]
+    }
+}
+
+/// Link [n] of the open article's body.
+fn numbered_link(state: &AppState, n: usize) -> Result<String, String> {
+    let Some((_, rendered)) = state.article.as_ref().and_then(|p| p.rendered.as_ref()) else {
+        return Err("open an article first: its links are numbered [1], [2]…".into());
+    };
+    match rendered.links.get(n.wrapping_sub(1)) {
+        Some(url) => Ok(url.clone()),
+        None => Err(format!(
+            "no link [{n}]: this article has {} links",
+            rendered.links.len()
+        )),
+    }
+}
+
+fn current_link(state: &AppState) -> Option<String> {
+    match (state.focus, &state.article) {
+        (Focus::Article, Some(p)) => p.article.summary.link.clone(),
+        _ => state.headlines.current().and_then(|a| a.link.clone()),
+    }
+}
+
+pub(super) fn scroll_article(state: &mut AppState, delta: isize) {
+    let page = state.article_page();
+    if let Some(p) = &mut state.article {
+        let lines = p.rendered.as_ref().map_or(0, |(_, r)| r.lines.len()) + ARTICLE_HEADER_LINES;
+        p.scroll = p.scroll.saturating_add_signed(delta).min(lines.saturating_sub(page));
+    }
+}
+
+/// Asks for the article body at the pane's current width when the cached one does not fit.
+pub(super) fn render_if_needed(state: &mut AppState) -> Vec<Command> {
+    let width = layout::article_text_width(layout::panes(state).article);
+    match &state.article {
+        Some(p) if p.rendered.as_ref().is_none_or(|(w, _)| *w != width) => vec![Command::Render {
+            id: p.article.summary.id,
+            html: p.body().to_string(),
+            width,
+            full: p.show_full,
+        }],
+        _ => vec![],
+    }
+}
+
+/// A rendered body arrived: kept when it is still the body the pane shows.
+pub(super) fn on_rendered(state: &mut AppState, id: ArticleId, width: usize, full: bool, rendered: Rendered) {
+    if let Some(pane) = state
+        .article
+        .as_mut()
+        .filter(|p| p.article.summary.id == id && p.show_full == full)
+    {
+        pane.rendered = Some((width, rendered));
+        clamp_scroll(state);
+    }
+}
+
+/// Reader mode could not get the page: the feed's text stays, and the user is told why.
+pub(super) fn on_full_failed(state: &mut AppState, id: ArticleId, reason: String) {
+    if let Some(pane) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
+        pane.fetching_full = false;
+    }
+    state.notify(format!("no full article: {reason}; showing the feed's text"), true);
+}

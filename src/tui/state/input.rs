@@ -1,0 +1,138 @@
+//! Keys in: counts ("5j"), multi-key sequences ("g g") resolved through the keymap, the help
+//! overlay's keys, and the text prompts (search `/` and the command line `:`).
+
+use super::super::action::Action;
+use super::super::keymap::{Code, Key, Resolution};
+use super::refresh::start_refresh;
+use super::{perform, AppState, Command, ViewKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum InputKind {
+    Search,
+    Command,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Mode {
+    Normal,
+    Help { scroll: usize },
+    Input { kind: InputKind, text: String },
+}
+
+pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
+    state.startup_hint = None;
+    if let Mode::Input { kind, text } = &mut state.mode {
+        match key.code {
+            Code::Esc => state.mode = Mode::Normal,
+            Code::Enter => {
+                let (kind, text) = (*kind, text.trim().to_string());
+                state.mode = Mode::Normal;
+                return submit_input(state, kind, &text);
+            }
+            // Backspace on an empty line leaves it, as in vim.
+            Code::Backspace if text.pop().is_none() => state.mode = Mode::Normal,
+            Code::Backspace => {}
+            Code::Char(c) if !key.ctrl && !key.alt => text.push(c),
+            _ => {}
+        }
+        return vec![];
+    }
+    if let Mode::Help { scroll } = &mut state.mode {
+        // In help: scrolling keys scroll it; anything else closes it.
+        match state.keymap.resolve(&[key]) {
+            Resolution::Action(Action::MoveDown) => *scroll += 1,
+            Resolution::Action(Action::MoveUp) => *scroll = scroll.saturating_sub(1),
+            Resolution::Action(Action::Quit) => state.quit = true,
+            _ => state.mode = Mode::Normal,
+        }
+        return vec![];
+    }
+
+    // A count prefix ("5j"): digits not bound to anything.
+    if let Code::Char(d @ '0'..='9') = key.code {
+        if state.pending.is_empty()
+            && !key.ctrl
+            && !key.alt
+            && state.keymap.resolve(&[key]) == Resolution::Unbound
+            && (d != '0' || state.count.is_some())
+        {
+            let digit = d as usize - '0' as usize;
+            state.count = Some((state.count.unwrap_or(0) * 10 + digit).min(100_000));
+            return vec![];
+        }
+    }
+    state.pending.push(key);
+    match state.keymap.resolve(&state.pending) {
+        Resolution::Prefix => vec![],
+        Resolution::Unbound => {
+            state.pending.clear();
+            state.count = None;
+            vec![]
+        }
+        Resolution::Action(action) => {
+            state.pending.clear();
+            let count = state.count.take();
+            // A new key press replaces an old notice.
+            if !matches!(action, Action::Cancel) {
+                state.notice = None;
+            }
+            perform(state, action, count)
+        }
+    }
+}
+
+/// Opens a prompt of `kind` on the status line.
+pub(super) fn prompt(state: &mut AppState, kind: InputKind) -> Vec<Command> {
+    state.mode = Mode::Input {
+        kind,
+        text: String::new(),
+    };
+    vec![]
+}
+
+fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Command> {
+    if text.is_empty() {
+        return vec![];
+    }
+    match kind {
+        InputKind::Search => state.open_kind(ViewKind::Search(text.to_string())),
+        InputKind::Command => run_command_line(state, text),
+    }
+}
+
+/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`.
+fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
+    let (cmd, arg) = text.split_once(' ').map_or((text, ""), |(c, a)| (c, a.trim()));
+    match cmd {
+        "q" | "quit" => {
+            state.quit = true;
+            vec![]
+        }
+        "refresh" => start_refresh(state, None),
+        "tag" if state.tags.iter().any(|t| t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
+        "tag" => {
+            state.notify(format!("no tag {arg:?} (tags: {})", state.tags.join(", ")), true);
+            vec![]
+        }
+        "feed" => match state.feeds.iter().find(|f| f.url == arg) {
+            Some(f) => {
+                let kind = ViewKind::Feed {
+                    id: f.id,
+                    url: f.url.clone(),
+                };
+                state.open_kind(kind)
+            }
+            None => {
+                state.notify(format!("no configured feed {arg:?}"), true);
+                vec![]
+            }
+        },
+        other => {
+            state.notify(
+                format!("unknown command :{other} (try :tag NAME, :feed URL, :refresh, :q)"),
+                true,
+            );
+            vec![]
+        }
+    }
+}

@@ -1,0 +1,90 @@
+//! What crosses the state's border: `Msg`, everything `update` is told, and `Command`, everything
+//! it asks the effects to do. Both are plain data; the app and the effects are their other ends.
+
+use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter};
+use crate::poller::PollEvent;
+use crate::text::rich::Rendered;
+
+use super::super::keymap::Key;
+use super::{LoadKind, Notice, View};
+
+/// Inputs to `update`.
+#[derive(Debug, Clone)]
+pub enum Msg {
+    Key(Key),
+    Resize(u16, u16),
+    Click {
+        col: u16,
+        row: u16,
+    },
+    Wheel {
+        col: u16,
+        row: u16,
+        down: bool,
+    },
+    /// Spinner frame while a refresh runs.
+    Tick,
+    /// The background schedule fired (every minute): refresh what is due. Carries the local
+    /// time zone's offset then, so times follow a daylight-saving change within a minute.
+    Schedule(chrono::FixedOffset),
+    Poll(PollEvent),
+    Feeds(Vec<Feed>),
+    Page {
+        generation: u64,
+        kind: LoadKind,
+        rows: Vec<ArticleSummary>,
+        first_index: Option<usize>,
+        total: Option<usize>,
+    },
+    Article(Box<Article>),
+    Rendered {
+        id: ArticleId,
+        width: usize,
+        full: bool,
+        rendered: Rendered,
+    },
+    /// Reader mode could not get the article's page: the feed's text stays.
+    FullFailed {
+        id: ArticleId,
+        reason: String,
+    },
+    /// The number of articles in the view, counted after its first page was sent.
+    Total {
+        generation: u64,
+        total: usize,
+    },
+    /// A refresh began over this many feeds.
+    RefreshStarted(usize),
+    Notice(Notice),
+}
+
+/// Work for the effects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Command {
+    LoadFeeds,
+    LoadPage {
+        generation: u64,
+        view: View,
+        kind: LoadKind,
+        count: bool,
+    },
+    LoadArticle(ArticleId),
+    Render {
+        id: ArticleId,
+        html: String,
+        width: usize,
+        full: bool,
+    },
+    /// Reader mode: fetch the article's page, keep its main content, then reload the article.
+    FetchFull {
+        id: ArticleId,
+        link: Option<String>,
+    },
+    SetRead(ArticleId, bool),
+    SetStarred(ArticleId, bool),
+    MarkViewRead(Filter),
+    Refresh(Option<FeedId>),
+    RefreshDue,
+    OpenUrl(String),
+    Copy(String),
+}

@@ -1,0 +1,193 @@
+//! The reader's state and its one transition function, `update(state, msg) -> commands`.
+//! Pure: no I/O, no clock, no terminal. Everything it needs arrives in a `Msg`; everything it
+//! wants done leaves as a `Command` for the effects to run. One file per concern below.
+
+mod actions;
+mod article;
+mod headlines;
+mod input;
+mod messages;
+mod mouse;
+mod refresh;
+mod view;
+
+use crate::model::{Feed, FeedId};
+
+use super::keymap::{Key, Keymap};
+use super::layout;
+
+pub use actions::perform;
+pub use article::{ArticlePane, ARTICLE_HEADER_LINES};
+pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
+pub use input::{InputKind, Mode};
+pub use messages::{Command, Msg};
+pub use refresh::Progress;
+pub use view::{SidebarEntry, View, ViewKind};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Focus {
+    Sidebar,
+    Headlines,
+    Article,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Notice {
+    pub text: String,
+    pub error: bool,
+}
+
+/// Everything the reader shows and remembers.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    pub keymap: Keymap,
+    pub focus: Focus,
+    pub feeds: Vec<Feed>,
+    pub tags: Vec<String>,
+    pub feeds_collapsed: bool,
+    pub sidebar_selected: usize,
+    pub view: View,
+    pub headlines: Headlines,
+    pub article: Option<ArticlePane>,
+    pub fullscreen: bool,
+    pub mode: Mode,
+    pub progress: Option<Progress>,
+    pub notice: Option<Notice>,
+    /// Shown until the first key press, over ordinary notices: where the user's config goes
+    /// when khabar started on the built-in one.
+    pub startup_hint: Option<String>,
+    pub pending: Vec<Key>,
+    pub count: Option<usize>,
+    pub size: (u16, u16),
+    /// The local time zone's offset, set by the app (at startup and with each schedule tick) so
+    /// drawing needs no clock or environment.
+    pub utc_offset: chrono::FixedOffset,
+    pub spinner: usize,
+    pub quit: bool,
+}
+
+impl AppState {
+    pub fn new(keymap: Keymap, tags: Vec<String>, size: (u16, u16)) -> AppState {
+        AppState {
+            keymap,
+            focus: Focus::Headlines,
+            feeds: Vec::new(),
+            tags,
+            feeds_collapsed: false,
+            sidebar_selected: 0,
+            view: View {
+                kind: ViewKind::All,
+                unread_only: false,
+            },
+            headlines: Headlines::default(),
+            article: None,
+            fullscreen: false,
+            mode: Mode::Normal,
+            progress: None,
+            notice: None,
+            startup_hint: None,
+            pending: Vec::new(),
+            count: None,
+            size,
+            utc_offset: chrono::FixedOffset::east_opt(0).expect("zero offset"),
+            spinner: 0,
+            quit: false,
+        }
+    }
+
+    /// The commands that fill a fresh state: the headlines first, for the first frame.
+    pub fn start(&mut self) -> Vec<Command> {
+        let mut cmds = self.open_view(self.view.clone());
+        cmds.push(Command::LoadFeeds);
+        cmds
+    }
+
+    pub fn feed(&self, id: FeedId) -> Option<&Feed> {
+        self.feeds.iter().find(|f| f.id == id)
+    }
+
+    fn headline_page(&self) -> usize {
+        layout::inner_height(layout::panes(self).headlines)
+    }
+
+    fn article_page(&self) -> usize {
+        layout::inner_height(layout::panes(self).article)
+            .saturating_sub(1)
+            .max(1)
+    }
+
+    fn notify(&mut self, text: impl Into<String>, error: bool) {
+        self.notice = Some(Notice {
+            text: text.into(),
+            error,
+        });
+    }
+}
+
+/// The one transition function.
+pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    match msg {
+        Msg::Key(key) => input::on_key(state, key),
+        Msg::Resize(w, h) => {
+            state.size = (w, h);
+            headlines::clamp_scroll(state);
+            article::render_if_needed(state)
+        }
+        Msg::Click { col, row } => mouse::on_click(state, col, row),
+        Msg::Wheel { col, row, down } => mouse::on_wheel(state, col, row, down),
+        Msg::Tick => {
+            state.spinner = state.spinner.wrapping_add(1);
+            vec![]
+        }
+        Msg::Schedule(utc_offset) => {
+            state.utc_offset = utc_offset;
+            if state.progress.is_none() {
+                vec![Command::RefreshDue]
+            } else {
+                vec![]
+            }
+        }
+        Msg::Poll(ev) => refresh::on_poll(state, ev),
+        Msg::Feeds(feeds) => {
+            state.feeds = feeds;
+            let n = state.sidebar_entries().len();
+            state.sidebar_selected = state.sidebar_selected.min(n.saturating_sub(1));
+            vec![]
+        }
+        Msg::Page {
+            generation,
+            kind,
+            rows,
+            first_index,
+            total,
+        } => headlines::on_page(state, generation, kind, rows, first_index, total),
+        Msg::Article(article) => article::on_article(state, *article),
+        Msg::Rendered {
+            id,
+            width,
+            full,
+            rendered,
+        } => {
+            article::on_rendered(state, id, width, full, rendered);
+            vec![]
+        }
+        Msg::FullFailed { id, reason } => {
+            article::on_full_failed(state, id, reason);
+            vec![]
+        }
+        Msg::Total { generation, total } => {
+            if generation == state.headlines.generation {
+                state.headlines.total = Some(total);
+            }
+            vec![]
+        }
+        Msg::RefreshStarted(total) => {
+            state.progress.get_or_insert_with(Progress::default).total = total;
+            vec![]
+        }
+        Msg::Notice(n) => {
+            state.notice = Some(n);
+            vec![]
+        }
+    }
+}

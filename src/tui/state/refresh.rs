@@ -1,0 +1,58 @@
+//! Refreshes as the reader sees them: starting one (never two at once), counting its progress
+//! from the poller's events, and what to reload when it ends.
+
+use crate::model::FeedId;
+use crate::poller::PollEvent;
+
+use super::{AppState, Command};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Progress {
+    pub total: usize,
+    pub done: usize,
+    pub new: usize,
+    pub failed: usize,
+}
+
+pub(super) fn start_refresh(state: &mut AppState, feed: Option<FeedId>) -> Vec<Command> {
+    if state.progress.is_some() {
+        state.notify("a refresh is already running", true);
+        return vec![];
+    }
+    state.progress = Some(Progress::default());
+    vec![Command::Refresh(feed)]
+}
+
+pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
+    let progress = state.progress.get_or_insert_with(Progress::default);
+    match ev {
+        PollEvent::Started { .. } => {}
+        PollEvent::Updated { new, .. } => {
+            progress.done += 1;
+            progress.new += new;
+        }
+        PollEvent::NotModified { .. } | PollEvent::Skipped { .. } => progress.done += 1,
+        PollEvent::Failed { .. } => {
+            progress.done += 1;
+            progress.failed += 1;
+        }
+        PollEvent::Finished(s) => {
+            state.progress = None;
+            let failed = if s.failed > 0 {
+                format!(", {} failed (see the feed list)", s.failed)
+            } else {
+                String::new()
+            };
+            state.notify(
+                format!("refreshed {} feeds: {} new{failed}", s.feeds, s.new_articles),
+                s.failed > 0,
+            );
+            let mut cmds = vec![Command::LoadFeeds];
+            if s.new_articles > 0 && state.view.search().is_none() {
+                cmds.extend(state.reload_view());
+            }
+            return cmds;
+        }
+    }
+    vec![]
+}

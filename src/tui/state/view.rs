@@ -1,0 +1,154 @@
+//! Which articles the headline list shows (`View`: a sidebar entry, a search, unread only) and
+//! the sidebar that picks it: its entries, moving in it, and opening the view it names.
+
+use crate::model::{FeedId, Filter};
+
+use super::{AppState, Command, Focus, Headlines, LoadKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SidebarEntry {
+    All,
+    Unread,
+    Starred,
+    Tag(String),
+    FeedsHeader,
+    Feed(FeedId),
+}
+
+/// What the headline list shows.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ViewKind {
+    All,
+    Unread,
+    Starred,
+    Tag(String),
+    Feed { id: FeedId, url: String },
+    Search(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct View {
+    pub kind: ViewKind,
+    pub unread_only: bool,
+}
+
+impl View {
+    pub fn filter(&self) -> Filter {
+        let mut f = Filter {
+            unread_only: self.unread_only,
+            ..Default::default()
+        };
+        match &self.kind {
+            ViewKind::All | ViewKind::Search(_) => {}
+            ViewKind::Unread => f.unread_only = true,
+            ViewKind::Starred => f.starred_only = true,
+            ViewKind::Tag(t) => f.tag = Some(t.clone()),
+            ViewKind::Feed { url, .. } => f.feed_url = Some(url.clone()),
+        }
+        f
+    }
+
+    pub fn search(&self) -> Option<&str> {
+        match &self.kind {
+            ViewKind::Search(q) => Some(q),
+            _ => None,
+        }
+    }
+}
+
+impl AppState {
+    pub fn sidebar_entries(&self) -> Vec<SidebarEntry> {
+        let mut v = vec![SidebarEntry::All, SidebarEntry::Unread, SidebarEntry::Starred];
+        v.extend(self.tags.iter().cloned().map(SidebarEntry::Tag));
+        v.push(SidebarEntry::FeedsHeader);
+        if !self.feeds_collapsed {
+            v.extend(self.feeds.iter().map(|f| SidebarEntry::Feed(f.id)));
+        }
+        v
+    }
+
+    /// The view's name for the status bar and the headline title.
+    pub fn view_title(&self) -> String {
+        let base = match &self.view.kind {
+            ViewKind::All => "All".to_string(),
+            ViewKind::Unread => "Unread".to_string(),
+            ViewKind::Starred => "Starred".to_string(),
+            ViewKind::Tag(t) => format!("Tag: {t}"),
+            ViewKind::Feed { id, url } => self.feed(*id).map_or(url.clone(), |f| f.display_title().to_string()),
+            ViewKind::Search(q) => format!("Search: {q}"),
+        };
+        if self.view.unread_only && self.view.kind != ViewKind::Unread {
+            format!("{base} (unread)")
+        } else {
+            base
+        }
+    }
+
+    /// Shows `view` from its first page; replies for the view before it are dropped.
+    pub(super) fn open_view(&mut self, view: View) -> Vec<Command> {
+        self.view = view;
+        let generation = self.headlines.generation + 1;
+        self.headlines = Headlines {
+            generation,
+            loading: true,
+            ..Default::default()
+        };
+        vec![Command::LoadPage {
+            generation,
+            view: self.view.clone(),
+            kind: LoadKind::First,
+            count: true,
+        }]
+    }
+
+    /// Opens a view of `kind`, keeping the unread-only toggle, and moves to the headlines.
+    pub(super) fn open_kind(&mut self, kind: ViewKind) -> Vec<Command> {
+        self.focus = Focus::Headlines;
+        self.open_view(View {
+            kind,
+            unread_only: self.view.unread_only,
+        })
+    }
+}
+
+/// Opens the view of the selected sidebar entry (nothing when it is already shown).
+pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
+    let Some(entry) = state.sidebar_entries().get(state.sidebar_selected).cloned() else {
+        return vec![];
+    };
+    let kind = match entry {
+        SidebarEntry::All => ViewKind::All,
+        SidebarEntry::Unread => ViewKind::Unread,
+        SidebarEntry::Starred => ViewKind::Starred,
+        SidebarEntry::Tag(t) => ViewKind::Tag(t),
+        SidebarEntry::Feed(id) => ViewKind::Feed {
+            id,
+            url: state.feed(id).map(|f| f.url.clone()).unwrap_or_default(),
+        },
+        SidebarEntry::FeedsHeader => return vec![],
+    };
+    if state.view.kind == kind {
+        return vec![];
+    }
+    state.open_view(View {
+        kind,
+        unread_only: state.view.unread_only,
+    })
+}
+
+/// Moves the sidebar selection by `delta` entries and opens what it lands on.
+pub(super) fn move_sidebar(state: &mut AppState, delta: isize) -> Vec<Command> {
+    let n = state.sidebar_entries().len();
+    state.sidebar_selected = state
+        .sidebar_selected
+        .saturating_add_signed(delta)
+        .min(n.saturating_sub(1));
+    activate_sidebar(state)
+}
+
+/// The feed list under the tags is shown or folded away; the selection stays in the list.
+pub(super) fn toggle_feeds(state: &mut AppState) {
+    state.feeds_collapsed = !state.feeds_collapsed;
+    let n = state.sidebar_entries().len();
+    state.sidebar_selected = state.sidebar_selected.min(n.saturating_sub(1));
+}
