@@ -1,5 +1,15 @@
-//! How text goes into and queries go against the FTS5 index. Han and kana have no spaces, so each
-//! such character is indexed as its own token and a CJK query becomes a phrase: any substring matches.
+//! The articles_fts table: how text goes into and queries go against the FTS5 index, its writes,
+//! and search. Han and kana have no spaces, so each such character is indexed as its own token
+//! and a CJK query becomes a phrase: any substring matches.
+
+use std::collections::HashSet;
+
+use rusqlite::{params, params_from_iter, Connection, ToSql};
+
+use crate::model::{ArticleSummary, Filter};
+
+use super::views::{filtered, filtered_select, newest_first_after, Cursor};
+use super::{Result, Store};
 
 /// Characters indexed one per token.
 fn is_cjk(c: char) -> bool {
@@ -50,6 +60,87 @@ pub fn match_query(user: &str) -> Option<String> {
         terms.push(format!("\"{}\"", seg.trim().replace('"', "\"\"")));
     }
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A search-index change, in order (an update deletes the old entry, then inserts).
+pub(super) enum FtsWrite {
+    Delete(i64),
+    Insert(i64, String),
+}
+
+/// Searches with at most this many hits are ordered by SQLite; more are found by walking the view.
+const SORTED_HITS_MAX: usize = 2_000;
+/// Rows read per step of that walk.
+const WALK_CHUNK: usize = 1_000;
+
+impl Store {
+    /// Full-text search over titles and bodies, newest first, within the filter.
+    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
+        let Some(expr) = match_query(query) else {
+            return Ok(Vec::new());
+        };
+        // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
+        // is not. Few hits: SQLite sorts them. Many: walk the view newest first and keep hits, so
+        // about `limit` / (hit ratio) rows are read.
+        let hits: Vec<i64> = {
+            let mut stmt = self
+                .conn
+                .prepare_cached("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1")?;
+            let rows = stmt.query_map([&expr], |r| r.get(0))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+        if hits.len() <= SORTED_HITS_MAX {
+            let (mut sql, mut args) = filtered_select(filter);
+            sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
+            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+            args.push(Box::new(expr));
+            args.push(Box::new(limit as i64));
+            return self.query_summaries(&sql, args);
+        }
+        let hits: HashSet<i64> = hits.into_iter().collect();
+        let mut found: Vec<i64> = Vec::with_capacity(limit);
+        let mut after: Option<Cursor> = None;
+        while found.len() < limit {
+            let (mut sql, mut args) = filtered("SELECT a.id, a.sort_time", filter);
+            newest_first_after(&mut sql, &mut args, after, WALK_CHUNK);
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows: Vec<(i64, i64)> = stmt
+                .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            let Some(&(id, sort_time)) = rows.last() else { break };
+            after = Some(Cursor { sort_time, id });
+            found.extend(
+                rows.iter()
+                    .map(|r| r.0)
+                    .filter(|id| hits.contains(id))
+                    .take(limit - found.len()),
+            );
+        }
+        // In chunks, to stay under SQLite's limit on bound parameters; `found` is in view order.
+        let mut out = Vec::with_capacity(found.len());
+        for ids in found.chunks(500) {
+            let (mut sql, mut args) = filtered_select(filter);
+            sql.push_str(&format!(
+                " AND a.id IN ({}) ORDER BY a.sort_time DESC, a.id DESC",
+                vec!["?"; ids.len()].join(",")
+            ));
+            args.extend(ids.iter().map(|&id| Box::new(id) as Box<dyn ToSql>));
+            out.extend(self.query_summaries(&sql, args)?);
+        }
+        Ok(out)
+    }
+}
+
+pub(super) fn write_fts(conn: &Connection, writes: Vec<FtsWrite>) -> Result<()> {
+    let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
+    let mut delete = conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
+    for w in writes {
+        match w {
+            FtsWrite::Delete(id) => delete.execute([id])?,
+            FtsWrite::Insert(id, text) => insert.execute(params![id, text])?,
+        };
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,0 +1,88 @@
+//! One article at a time: reading it whole (body and reader-mode page), its read and starred
+//! flags, marking a view read, and the reader-mode page kept beside the feed's text.
+
+use rusqlite::{params, params_from_iter, OptionalExtension};
+
+use crate::model::{Article, ArticleId, FeedId, Filter};
+
+use super::body::{pack, Unpacked};
+use super::views::{filtered_select, summary_from_row, SUMMARY_COLUMNS};
+use super::{Result, Store};
+
+impl Store {
+    pub fn article(&self, id: ArticleId) -> Result<Option<Article>> {
+        let sql = format!(
+            "SELECT {SUMMARY_COLUMNS}, a.content, a.full_content FROM articles a JOIN feeds f ON f.id = a.feed_id \
+             WHERE a.id = ?1"
+        );
+        let tags = self.tags_by_feed()?;
+        let row = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row([id.0], |r| {
+                Ok((
+                    summary_from_row(r)?,
+                    r.get::<_, Unpacked>(11)?.0,
+                    r.get::<_, Unpacked>(12)?.0,
+                ))
+            })
+            .optional()?;
+        Ok(row.map(|(mut summary, content, full_content)| {
+            summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
+            Article {
+                summary,
+                content,
+                full_content,
+            }
+        }))
+    }
+
+    /// Keeps the extracted full article, or why it could not be had (then it is not retried
+    /// by the background refresh; asking for it again does retry).
+    pub fn set_full_content(&mut self, id: ArticleId, result: std::result::Result<&str, &str>) -> Result<()> {
+        let (content, error) = match result {
+            Ok(html) => (Some(pack(html)), None),
+            Err(why) => (None, Some(why)),
+        };
+        self.conn
+            .prepare_cached(
+                "UPDATE articles SET full_content = COALESCE(?2, full_content), full_error = ?3 WHERE id = ?1",
+            )?
+            .execute(params![id.0, content, error])?;
+        Ok(())
+    }
+
+    /// The newest articles of a feed whose full text has not been fetched or tried yet.
+    pub fn missing_full_text(&self, feed: FeedId, limit: usize) -> Result<Vec<(ArticleId, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, link FROM articles WHERE feed_id = ?1 AND full_content IS NULL AND full_error IS NULL
+             AND link IS NOT NULL ORDER BY sort_time DESC, id DESC LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![feed.0, limit as i64], |r| Ok((ArticleId(r.get(0)?), r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Marks an article read or unread. False when no such article.
+    pub fn set_read(&mut self, id: ArticleId, read: bool) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE articles SET read = ?2 WHERE id = ?1")?
+            .execute(params![id.0, read])?;
+        Ok(n == 1)
+    }
+
+    pub fn set_starred(&mut self, id: ArticleId, starred: bool) -> Result<bool> {
+        let n = self
+            .conn
+            .prepare_cached("UPDATE articles SET starred = ?2 WHERE id = ?1")?
+            .execute(params![id.0, starred])?;
+        Ok(n == 1)
+    }
+
+    /// Marks every article of a view read; returns how many changed.
+    pub fn mark_view_read(&mut self, filter: &Filter) -> Result<usize> {
+        let (select, args) = filtered_select(filter);
+        let sql = format!("UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT id FROM ({select}))");
+        Ok(self.conn.prepare(&sql)?.execute(params_from_iter(args.iter()))?)
+    }
+}

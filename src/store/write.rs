@@ -1,0 +1,297 @@
+//! Writing one fetch's articles: identity and content hashes (prepared off the lock), insert
+//! new, update changed, skip unchanged, keep the per-feed counts, and retention.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, Connection};
+use sha2::{Digest, Sha256};
+
+use crate::model::{FeedId, FeedMeta, NewArticle};
+use crate::text::html;
+
+use super::body::{pack, Packed};
+use super::fts::{self, write_fts, FtsWrite};
+use super::{Result, Store};
+
+/// A successful fetch with a body, to be written in one transaction.
+#[derive(Debug, Clone, Default)]
+pub struct FetchRecord {
+    pub status: String,
+    pub etag: Option<String>,
+    pub last_modified: Option<String>,
+    /// Set after a permanent redirect or autodiscovery; later fetches go there.
+    pub fetch_url: Option<String>,
+    /// `body_hash` of the fetched body, kept so an identical body is not parsed next time.
+    pub body_hash: Option<i64>,
+    pub meta: FeedMeta,
+    pub articles: Vec<NewArticle>,
+    pub keep_per_feed: usize,
+    /// The articles' identity and content hashes, computed before the write (`prepare`), so
+    /// the work is done in parallel outside the cache lock. Computed here when absent.
+    pub prepared: Option<Prepared>,
+}
+
+/// Identity and content hashes of a feed's articles, in document order, and the search text of
+/// those that `prepare` was told are new or changed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Prepared {
+    keys: Vec<i64>,
+    hashes: Vec<i64>,
+    index_texts: Vec<Option<String>>,
+    /// The compressed bodies of the same articles (those with search text).
+    bodies: Vec<Option<Packed>>,
+}
+
+/// The stored articles of one feed: identity key -> content hash.
+pub type StoredHashes = HashMap<i64, i64>;
+
+/// Prepares articles for `FetchRecord::prepared`: pure CPU work, no cache access, so it runs in
+/// parallel outside the write lock. With `stored` (read just before), the search text of new and
+/// changed articles is built here too; unchanged ones cost only their hashes.
+pub fn prepare(articles: &[NewArticle], stored: Option<&StoredHashes>) -> Prepared {
+    let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
+    let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
+    let (mut index_texts, mut bodies) = (Vec::new(), Vec::new());
+    if let Some(stored) = stored {
+        for (i, a) in articles.iter().enumerate() {
+            let write = stored.get(&keys[i]) != Some(&hashes[i]);
+            index_texts.push(write.then(|| index_text(a)));
+            bodies.push(a.content.as_deref().filter(|_| write).map(pack));
+        }
+    }
+    Prepared {
+        keys,
+        hashes,
+        index_texts,
+        bodies,
+    }
+}
+
+/// What a write changed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriteCounts {
+    pub new: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    pub removed: usize,
+}
+
+impl Store {
+    /// The identity and content hashes of a feed's stored articles (see `prepare`).
+    pub fn stored_hashes(&self, feed: FeedId) -> Result<StoredHashes> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT key, hash FROM articles WHERE feed_id = ?1")?;
+        let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Writes one fetched feed atomically (a savepoint, so it can join `in_one_transaction`):
+    /// new articles inserted, changed ones updated (read and starred state kept), unchanged ones
+    /// not touched, then retention.
+    pub fn apply_fetch(&mut self, feed: FeedId, at: DateTime<Utc>, rec: &FetchRecord) -> Result<WriteCounts> {
+        let now = at.timestamp();
+        let tx = self.conn.savepoint()?;
+        let mut counts = WriteCounts::default();
+
+        let existing: HashMap<i64, (i64, i64)> = {
+            let mut stmt = tx.prepare_cached("SELECT key, id, hash FROM articles WHERE feed_id = ?1")?;
+            let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+            rows.collect::<rusqlite::Result<_>>()?
+        };
+
+        // Within one document a repeated identity keeps its first occurrence (usually the newest).
+        let mut first_of_key: HashMap<i64, usize> = HashMap::with_capacity(rec.articles.len());
+        let computed;
+        let prepared = match &rec.prepared {
+            Some(p) if p.keys.len() == rec.articles.len() => p,
+            _ => {
+                computed = prepare(&rec.articles, None);
+                &computed
+            }
+        };
+        let keys = &prepared.keys;
+        let text_of = |i: usize| match prepared.index_texts.get(i) {
+            Some(Some(text)) => Cow::Borrowed(text.as_str()),
+            _ => Cow::Owned(index_text(&rec.articles[i])),
+        };
+        let body_of = |i: usize| match (prepared.index_texts.get(i), prepared.bodies.get(i)) {
+            (Some(Some(_)), Some(body)) => body.as_ref().map(Cow::Borrowed),
+            _ => rec.articles[i].content.as_deref().map(|c| Cow::Owned(pack(c))),
+        };
+        for (i, key) in keys.iter().enumerate() {
+            first_of_key.entry(*key).or_insert(i);
+        }
+        let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
+        let mut fts = Vec::new();
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?;
+            let mut update = tx.prepare_cached(
+                "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
+                 WHERE id = ?1",
+            )?;
+
+            // Reverse document order: undated items first seen together then list in feed order.
+            for (i, a) in rec.articles.iter().enumerate().rev() {
+                let key = keys[i];
+                if first_of_key[&key] != i {
+                    continue;
+                }
+                let hash = prepared.hashes[i];
+                let published = a.published.map(|p| p.timestamp());
+                match existing.get(&key) {
+                    Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
+                    Some(&(id, _)) => {
+                        update.execute(params![
+                            id,
+                            hash,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
+                        ])?;
+                        fts.push(FtsWrite::Delete(id));
+                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
+                        counts.updated += 1;
+                    }
+                    None => {
+                        let sort_time = published.map_or(now, |p| p.min(now));
+                        insert.execute(params![
+                            feed.0,
+                            key,
+                            hash,
+                            sort_time,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
+                        ])?;
+                        fts.push(FtsWrite::Insert(tx.last_insert_rowid(), text_of(i).into_owned()));
+                        counts.new += 1;
+                    }
+                }
+            }
+        }
+
+        tx.prepare_cached(
+            "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
+             retry_after = NULL, etag = ?4, last_modified = ?5,
+             fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url),
+             body_hash = ?9
+             WHERE id = ?1",
+        )?
+        .execute(params![
+            feed.0,
+            now,
+            rec.status,
+            rec.etag,
+            rec.last_modified,
+            rec.fetch_url,
+            rec.meta.title,
+            rec.meta.site_url,
+            rec.body_hash
+        ])?;
+
+        // New articles are unread. (Deletions and read changes are counted by triggers.)
+        if counts.new > 0 {
+            tx.prepare_cached(
+                "UPDATE feeds SET article_count = article_count + ?2, unread_count = unread_count + ?2 WHERE id = ?1",
+            )?
+            .execute(params![feed.0, counts.new as i64])?;
+        }
+        counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
+        match &mut self.deferred_fts {
+            Some(deferred) => {
+                tx.commit()?;
+                deferred.append(&mut fts);
+            }
+            None => {
+                write_fts(&tx, fts)?;
+                tx.commit()?;
+            }
+        }
+        Ok(counts)
+    }
+}
+
+/// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
+/// in the feed's current document are dropped: one still served would come back as unread.
+fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) -> Result<usize> {
+    let total: i64 = tx
+        .prepare_cached("SELECT COUNT(*) FROM articles WHERE feed_id = ?1")?
+        .query_row([feed.0], |r| r.get(0))?;
+    if total as usize <= keep {
+        return Ok(0);
+    }
+    let doomed: Vec<i64> = {
+        let mut stmt = tx.prepare_cached(
+            "SELECT id, key, read, starred FROM articles WHERE feed_id = ?1
+             ORDER BY sort_time DESC, id DESC LIMIT -1 OFFSET ?2",
+        )?;
+        let rows = stmt.query_map(params![feed.0, keep as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, i64>(1)?,
+                r.get::<_, bool>(2)?,
+                r.get::<_, bool>(3)?,
+            ))
+        })?;
+        let mut ids = Vec::new();
+        for row in rows {
+            let (id, key, read, starred) = row?;
+            if read && !starred && !current.contains(&key) {
+                ids.push(id);
+            }
+        }
+        ids
+    };
+    let mut delete = tx.prepare_cached("DELETE FROM articles WHERE id = ?1")?;
+    for id in &doomed {
+        delete.execute([id])?;
+    }
+    Ok(doomed.len())
+}
+
+fn index_text(a: &NewArticle) -> String {
+    let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
+    fts::index_text(&a.title, &body)
+}
+
+/// Identifies a fetched feed body. Salted with the parser's generation, so a khabar that parses
+/// differently reads every feed once more instead of trusting what an older one stored.
+pub fn body_hash(bytes: &[u8]) -> i64 {
+    const PARSER_GENERATION: &[u8] = b"khabar-parse-1";
+    let mut h = Sha256::new();
+    h.update(PARSER_GENERATION);
+    h.update(bytes);
+    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
+}
+
+fn hash64(bytes: &[u8]) -> i64 {
+    let digest = Sha256::digest(bytes);
+    i64::from_le_bytes(digest[..8].try_into().expect("sha256 is 32 bytes"))
+}
+
+fn article_hash(a: &NewArticle) -> i64 {
+    let mut h = Sha256::new();
+    for field in [
+        Some(a.title.as_str()),
+        a.link.as_deref(),
+        a.author.as_deref(),
+        a.content.as_deref(),
+    ] {
+        // Length-prefixed so ("ab", "c") and ("a", "bc") differ.
+        let f = field.unwrap_or("");
+        h.update((f.len() as u64).to_le_bytes());
+        h.update(f.as_bytes());
+    }
+    h.update(a.published.map_or(i64::MIN, |p| p.timestamp()).to_le_bytes());
+    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
+}
