@@ -1,0 +1,212 @@
+//! A fetched body becomes stored articles: hashed, decoded and parsed on the blocking pool (the
+//! same bytes as last time are not parsed), an HTML page followed to the feed it links, then written.
+
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use crate::config::FeedTarget;
+use crate::feed::fetch::Body;
+use crate::feed::{decode, discover, parse, Fetched, Validators};
+use crate::model::FeedId;
+use crate::store::{FetchRecord, WriteCounts};
+
+use super::{lock, Outcome, Poller};
+
+impl Poller {
+    /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.
+    pub(super) async fn store_body(
+        &self,
+        feed: FeedId,
+        target: &FeedTarget,
+        body: Body,
+        now: DateTime<Utc>,
+        previous_hash: Option<i64>,
+    ) -> Result<Outcome, String> {
+        let base = body
+            .content_location
+            .clone()
+            .or(body.final_url.clone())
+            .or_else(|| match target {
+                FeedTarget::Http(u) => Some(u.clone()),
+                FeedTarget::File(p) => Url::from_file_path(p).ok(),
+            });
+        let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
+        // A feed that moved for good is parsed and written, so its new address is recorded.
+        let previous_hash = previous_hash.filter(|_| fetch_url.is_none());
+        let (mut status, mut validators) = (body.status, body.validators);
+        let (mut body_hash, first) = parse_blocking(body.bytes, body.content_type, base.clone(), previous_hash).await;
+        let parsed = match first {
+            Ok(Decoded::Parsed(p)) => p,
+            Ok(Decoded::Same) => {
+                // Many servers answer 200 to conditional requests: the same bytes are the same
+                // articles, so nothing is parsed or written but the fetch itself.
+                let status = status.to_string();
+                return self
+                    .write(move |s| {
+                        s.record_same_body(
+                            feed,
+                            now,
+                            &status,
+                            validators.etag.as_deref(),
+                            validators.last_modified.as_deref(),
+                        )
+                        .map(|()| Outcome::Updated(WriteCounts::default()))
+                    })
+                    .await;
+            }
+            Err(ParseFailure::Html(page_text)) => {
+                let Some(page) = base.clone() else {
+                    return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
+                };
+                let Some(found) = discover::find_feed_link(&page_text, &page) else {
+                    return Err(self
+                        .fail(
+                            feed,
+                            now,
+                            "error",
+                            "an HTML page with no feed link (<link rel=\"alternate\">)",
+                            None,
+                        )
+                        .await);
+                };
+                tracing::info!("feed {}: discovered {found} on {page}", feed.0);
+                let fetched = self
+                    .fetcher
+                    .fetch(&FeedTarget::Http(found.clone()), &Validators::default())
+                    .await;
+                let body = match fetched {
+                    Ok(Fetched::Body(b)) => *b,
+                    Ok(Fetched::NotModified) => {
+                        return Err(self
+                            .fail(
+                                feed,
+                                now,
+                                "error",
+                                "discovered feed answered 304 to an unconditional request",
+                                None,
+                            )
+                            .await)
+                    }
+                    Err(e) => {
+                        return Err(self
+                            .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
+                            .await)
+                    }
+                };
+                let found_base = body.final_url.clone().unwrap_or(found.clone());
+                (status, validators) = (body.status, body.validators);
+                let (found_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
+                body_hash = found_hash;
+                match parsed {
+                    Ok(Decoded::Parsed(p)) => {
+                        fetch_url = Some(found.to_string());
+                        p
+                    }
+                    // Not asked for (no previous hash); `Same` cannot come back.
+                    Ok(Decoded::Same) => return Err("discovered feed: nothing parsed".into()),
+                    Err(e) => {
+                        return Err(self
+                            .fail(
+                                feed,
+                                now,
+                                "parse-error",
+                                &format!("discovered feed {found}: {}", e.message()),
+                                None,
+                            )
+                            .await)
+                    }
+                }
+            }
+            Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
+        };
+        // Hashes and search text are built on the blocking pool, in parallel with other feeds,
+        // not under the write lock; only new and changed articles get search text.
+        let articles = parsed.articles;
+        let reader = self.reader.clone();
+        let (articles, prepared) = match tokio::task::spawn_blocking(move || {
+            let stored = reader.and_then(|r| match lock(&r).stored_hashes(feed) {
+                Ok(h) => Some(h),
+                Err(e) => {
+                    tracing::warn!("feed {}: cannot read stored hashes: {e}", feed.0);
+                    None
+                }
+            });
+            let prepared = crate::store::prepare(&articles, stored.as_ref());
+            (articles, prepared)
+        })
+        .await
+        {
+            Ok((a, p)) => (a, Some(p)),
+            Err(e) => {
+                return Err(self
+                    .fail(feed, now, "error", &format!("hashing task failed: {e}"), None)
+                    .await)
+            }
+        };
+        let record = FetchRecord {
+            prepared,
+            body_hash: Some(body_hash),
+            status: status.to_string(),
+            etag: validators.etag,
+            last_modified: validators.last_modified,
+            fetch_url,
+            meta: parsed.meta,
+            articles,
+            keep_per_feed: self.keep_per_feed,
+        };
+        self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))
+            .await
+    }
+}
+
+enum ParseFailure {
+    /// The body is an HTML page: look for a feed link in it.
+    Html(String),
+    Other(String),
+}
+
+impl ParseFailure {
+    fn message(&self) -> String {
+        match self {
+            ParseFailure::Html(_) => "an HTML page, not a feed".into(),
+            ParseFailure::Other(m) => m.clone(),
+        }
+    }
+}
+
+/// A parsed body, or the body last stored again.
+enum Decoded {
+    Parsed(parse::ParsedFeed),
+    Same,
+}
+
+/// Hashes, decodes and parses on the blocking pool: parsing is CPU work and must not stall the
+/// runtime. A body whose hash is `previous` is not parsed. Returns the body's hash too.
+async fn parse_blocking(
+    bytes: Vec<u8>,
+    content_type: Option<String>,
+    base: Option<Url>,
+    previous: Option<i64>,
+) -> (i64, Result<Decoded, ParseFailure>) {
+    tokio::task::spawn_blocking(move || {
+        let hash = crate::store::body_hash(&bytes);
+        if previous == Some(hash) {
+            return (hash, Ok(Decoded::Same));
+        }
+        // Everything that reads the untrusted bytes runs contained: a panic fails this feed only,
+        // and never reaches the reader's terminal-restoring hook.
+        let parsed = parse::contain_panics(|| {
+            let charset = content_type.as_deref().and_then(decode::charset_of);
+            let text = decode::decode(&bytes, charset);
+            match parse::parse(&text, base.as_ref()) {
+                Ok(p) => Ok(Decoded::Parsed(p)),
+                Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),
+                Err(e) => Err(ParseFailure::Other(e.to_string())),
+            }
+        })
+        .unwrap_or_else(|e| Err(ParseFailure::Other(e.to_string())));
+        (hash, parsed)
+    })
+    .await
+    .unwrap_or_else(|e| (0, Err(ParseFailure::Other(format!("parser task failed: {e}")))))
+}

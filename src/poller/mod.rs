@@ -1,0 +1,289 @@
+//! Refreshing feeds: picks what is due, fetches with bounded concurrency (overall and per host),
+//! parses off the async workers, writes each feed in one transaction, and reports PollEvents.
+
+mod body;
+mod group;
+mod jobs;
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+use tokio::sync::{mpsc, Semaphore};
+
+use crate::config::{FeedTarget, General};
+use crate::feed::{FetchError, Fetched, Fetcher, Limits, Validators};
+use crate::model::FeedId;
+use crate::store::{Store, WriteCounts};
+
+use group::{Deliver, GroupWriter};
+
+pub use jobs::Job;
+
+/// Most article pages fetched per `full_text` feed and refresh: the newest first.
+const FULL_TEXT_PER_REFRESH: usize = 20;
+
+/// The cache as shared between the poller's workers: writes are serialised by the lock.
+pub type SharedStore = Arc<Mutex<Store>>;
+
+/// Locks the store, recovering from a panic in another holder (SQLite itself stays consistent).
+pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
+    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Progress of a refresh, one event per step, for the UI's status bar and `khabar refresh`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PollEvent {
+    Started {
+        feed: FeedId,
+        url: String,
+    },
+    Updated {
+        feed: FeedId,
+        url: String,
+        new: usize,
+        updated: usize,
+    },
+    NotModified {
+        feed: FeedId,
+        url: String,
+    },
+    /// Not fetched: the server asked us to wait (Retry-After) until then.
+    Skipped {
+        feed: FeedId,
+        url: String,
+        until: DateTime<Utc>,
+    },
+    Failed {
+        feed: FeedId,
+        url: String,
+        reason: String,
+    },
+    Finished(RefreshSummary),
+}
+
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct RefreshSummary {
+    pub feeds: usize,
+    pub updated: usize,
+    pub not_modified: usize,
+    pub failed: usize,
+    pub skipped: usize,
+    pub new_articles: usize,
+    pub elapsed: Duration,
+}
+
+/// Fetches feeds and writes them to the cache.
+pub struct Poller {
+    fetcher: Fetcher,
+    writer: Arc<GroupWriter>,
+    /// A second connection for the reads that prepare a write (None for an in-memory cache).
+    reader: Option<Arc<Mutex<Store>>>,
+    concurrency: usize,
+    per_host: usize,
+    keep_per_feed: usize,
+}
+
+enum Outcome {
+    Updated(WriteCounts),
+    NotModified,
+    Skipped(DateTime<Utc>),
+    Failed(String),
+}
+
+impl Poller {
+    pub fn new(general: &General, store: SharedStore) -> Result<Poller, FetchError> {
+        let reader = match lock(&store).reopen() {
+            Ok(r) => r.map(|s| Arc::new(Mutex::new(s))),
+            Err(e) => {
+                tracing::warn!("no second cache connection, writes prepare under the lock: {e}");
+                None
+            }
+        };
+        Ok(Poller {
+            fetcher: Fetcher::new(Limits::from(general))?,
+            writer: Arc::new(GroupWriter {
+                store,
+                queue: Mutex::new(Vec::new()),
+            }),
+            reader,
+            concurrency: general.concurrency,
+            per_host: general.per_host_concurrency,
+            keep_per_feed: general.articles_per_feed,
+        })
+    }
+
+    /// Polls the jobs, at most `concurrency` at once and `per_host_concurrency` per host.
+    /// Feeds under a server's Retry-After are skipped unless `force`. One feed's failure is
+    /// recorded on that feed and never stops the others.
+    pub async fn run(
+        self: &Arc<Self>,
+        jobs: Vec<Job>,
+        force: bool,
+        events: mpsc::UnboundedSender<PollEvent>,
+    ) -> RefreshSummary {
+        let started = Instant::now();
+        let global = Arc::new(Semaphore::new(self.concurrency));
+        let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+        let mut tasks = tokio::task::JoinSet::new();
+        let total = jobs.len();
+        for job in jobs {
+            let host = match &job.target {
+                FeedTarget::Http(u) => u.host_str().unwrap_or("").to_string(),
+                FeedTarget::File(_) => String::new(),
+            };
+            let host_limit = hosts
+                .entry(host)
+                .or_insert_with(|| Arc::new(Semaphore::new(self.per_host)))
+                .clone();
+            let global = global.clone();
+            let this = self.clone();
+            let events = events.clone();
+            tasks.spawn(async move {
+                let _host = host_limit.acquire_owned().await.expect("semaphore never closed");
+                let _slot = global.acquire_owned().await.expect("semaphore never closed");
+                let (feed, url) = (job.state.feed_id, job.state.url.clone());
+                let outcome = this.poll_one(job, force, &events).await;
+                let event = match &outcome {
+                    Outcome::Updated(c) => PollEvent::Updated {
+                        feed,
+                        url,
+                        new: c.new,
+                        updated: c.updated,
+                    },
+                    Outcome::NotModified => PollEvent::NotModified { feed, url },
+                    Outcome::Skipped(until) => PollEvent::Skipped {
+                        feed,
+                        url,
+                        until: *until,
+                    },
+                    Outcome::Failed(reason) => PollEvent::Failed {
+                        feed,
+                        url,
+                        reason: reason.clone(),
+                    },
+                };
+                let _ = events.send(event);
+                outcome
+            });
+        }
+        let mut summary = RefreshSummary {
+            feeds: total,
+            ..Default::default()
+        };
+        while let Some(done) = tasks.join_next().await {
+            match done {
+                Ok(Outcome::Updated(c)) => {
+                    summary.updated += 1;
+                    summary.new_articles += c.new;
+                }
+                Ok(Outcome::NotModified) => summary.not_modified += 1,
+                Ok(Outcome::Skipped(_)) => summary.skipped += 1,
+                Ok(Outcome::Failed(_)) | Err(_) => summary.failed += 1,
+            }
+        }
+        summary.elapsed = started.elapsed();
+        let _ = events.send(PollEvent::Finished(summary.clone()));
+        summary
+    }
+
+    async fn poll_one(&self, job: Job, force: bool, events: &mpsc::UnboundedSender<PollEvent>) -> Outcome {
+        let now = Utc::now();
+        let feed = job.state.feed_id;
+        if let Some(until) = job.state.retry_after.filter(|t| *t > now && !force) {
+            return Outcome::Skipped(until);
+        }
+        let _ = events.send(PollEvent::Started {
+            feed,
+            url: job.state.url.clone(),
+        });
+        let validators = Validators {
+            etag: job.state.etag.clone(),
+            last_modified: job.state.last_modified.clone(),
+        };
+        let result = match self.fetcher.fetch(&job.target, &validators).await {
+            Ok(Fetched::NotModified) => {
+                self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified))
+                    .await
+            }
+            Ok(Fetched::Body(body)) => {
+                // Forced refreshes parse even an unchanged body.
+                let previous = job.state.body_hash.filter(|_| !force);
+                let stored = self.store_body(feed, &job.target, *body, now, previous).await;
+                if job.full_text && stored.is_ok() {
+                    self.fill_full_text(feed).await;
+                }
+                stored
+            }
+            Err(e) => Err(self
+                .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
+                .await),
+        };
+        result.unwrap_or_else(Outcome::Failed)
+    }
+
+    /// Reader mode for a `full_text` feed: fetches the pages of its newest articles that have
+    /// none yet, one at a time within this feed's slot. A failure is kept on the article.
+    async fn fill_full_text(&self, feed: FeedId) {
+        let missing = match self
+            .write(move |s| s.missing_full_text(feed, FULL_TEXT_PER_REFRESH))
+            .await
+        {
+            Ok(m) => m,
+            Err(e) => return tracing::error!("feed {}: {e}", feed.0),
+        };
+        for (id, link) in missing {
+            let result = crate::feed::full::fetch_full(&self.fetcher, Some(&link)).await;
+            if let Err(e) = &result {
+                tracing::info!("full text of {link}: {e}");
+            }
+            let saved = self
+                .write(move |s| match &result {
+                    Ok(html) => s.set_full_content(id, Ok(html)),
+                    Err(e) => s.set_full_content(id, Err(&e.to_string())),
+                })
+                .await;
+            if let Err(e) = saved {
+                tracing::error!("cannot store the full text of {link}: {e}");
+            }
+        }
+    }
+
+    /// Records a failure on the feed (its articles stay) and returns the message for the event.
+    async fn fail(
+        &self,
+        feed: FeedId,
+        now: DateTime<Utc>,
+        status: &str,
+        msg: &str,
+        retry_after: Option<DateTime<Utc>>,
+    ) -> String {
+        let (status, message) = (status.to_string(), msg.to_string());
+        let write = self
+            .write(move |s| s.record_failure(feed, now, &status, &message, retry_after))
+            .await;
+        if let Err(e) = write {
+            tracing::error!("cannot record failure of feed {}: {e}", feed.0);
+        }
+        msg.to_string()
+    }
+
+    /// Runs a store write on the blocking pool, so the async workers never wait on SQLite.
+    async fn write<T, F>(&self, f: F) -> Result<T, String>
+    where
+        T: Send + 'static,
+        F: FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
+    {
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.writer.submit(Box::new(move |store: &mut Store| {
+            let outcome = f(store).map_err(|e| e.to_string());
+            Box::new(move |commit: Result<(), String>| {
+                let _ = done.send(commit.and(outcome));
+            }) as Deliver
+        }));
+        let writer = self.writer.clone();
+        tokio::task::spawn_blocking(move || writer.drain());
+        result.await.map_err(|_| "cache write aborted".to_string())?
+    }
+}
