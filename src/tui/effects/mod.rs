@@ -2,8 +2,10 @@
 //! own connection, rendering on the blocking pool, refreshes through the poller, the browser
 //! and the clipboard. Results come back to the event loop as `Msg`s.
 
+mod cache;
+mod open;
+
 use std::path::PathBuf;
-use std::process::{Command as Process, Stdio};
 use std::sync::{mpsc as std_mpsc, Arc};
 
 use chrono::Utc;
@@ -13,31 +15,15 @@ use crate::config::Config;
 use crate::feed::full::fetch_full;
 use crate::feed::parse::contain_panics;
 use crate::feed::{Fetcher, Limits};
-use crate::model::{ArticleId, Filter};
 use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
 use crate::store::{Store, StoreError};
 use crate::text::html;
 use crate::text::rich;
 
-use super::state::{Command, LoadKind, Msg, Notice, View, PAGE};
+use super::state::{Command, Msg, Notice};
+use cache::{store_worker, StoreJob};
 
-/// Most results a search view holds.
-const SEARCH_LIMIT: usize = 500;
-
-enum StoreJob {
-    Feeds,
-    Page {
-        generation: u64,
-        view: View,
-        kind: LoadKind,
-        count: bool,
-    },
-    Article(ArticleId),
-    SetRead(ArticleId, bool),
-    SetStarred(ArticleId, bool),
-    MarkViewRead(Filter),
-    SetFull(ArticleId, Result<String, String>),
-}
+pub use open::open_url;
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
@@ -290,122 +276,4 @@ fn notify_failure(msgs: &mpsc::UnboundedSender<Msg>, e: StoreError) {
         text: format!("refresh failed: {e}"),
         error: true,
     }));
-}
-
-/// Answers store jobs in order until the app drops its sender.
-fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc::UnboundedSender<Msg>) {
-    for job in jobs {
-        // Writes answer nothing unless they fail; the state already shows their effect.
-        let reply: Result<Option<Msg>, StoreError> = match job {
-            StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
-            StoreJob::Page {
-                generation,
-                view,
-                kind,
-                count,
-            } => load_page(&store, &view, kind).map(|(rows, first_index, total)| {
-                let page = Msg::Page {
-                    generation,
-                    kind,
-                    rows,
-                    first_index,
-                    total,
-                };
-                // The page goes out first; counting a large view can take longer than the query.
-                if count && total.is_none() {
-                    if msgs.send(page).is_err() {
-                        return None;
-                    }
-                    return store
-                        .count(&view.filter())
-                        .ok()
-                        .map(|total| Msg::Total { generation, total });
-                }
-                Some(page)
-            }),
-            StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
-            StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
-            StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
-            StoreJob::MarkViewRead(f) => store.mark_view_read(&f).map(|_| None),
-            StoreJob::SetFull(id, result) => {
-                let result = result.as_deref().map_err(String::as_str);
-                store.set_full_content(id, result).map(|_| None)
-            }
-        };
-        let msg = match reply {
-            Ok(Some(msg)) => msg,
-            Ok(None) => continue,
-            Err(e) => {
-                tracing::error!("cache: {e}");
-                Msg::Notice(Notice {
-                    text: format!("cache error: {e}"),
-                    error: true,
-                })
-            }
-        };
-        if msgs.send(msg).is_err() {
-            break;
-        }
-    }
-}
-
-type Page = (Vec<crate::model::ArticleSummary>, Option<usize>, Option<usize>);
-
-fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreError> {
-    let filter = view.filter();
-    if let Some(q) = view.search() {
-        let rows = match kind {
-            LoadKind::First => store.search(q, &filter, SEARCH_LIMIT)?,
-            _ => Vec::new(),
-        };
-        let total = rows.len();
-        return Ok((rows, Some(0), Some(total)));
-    }
-    Ok(match kind {
-        LoadKind::First => {
-            let rows = store.list(&filter, PAGE, None)?;
-            // A short first page is the whole view: its length is the count.
-            let total = (rows.len() < PAGE).then_some(rows.len());
-            (rows, Some(0), total)
-        }
-        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, None),
-        // The state places an earlier page just before its window: no COUNT over the rows
-        // newer than it, which costs a read per row (most of the view after G).
-        LoadKind::Before(id) => (store.list_before(&filter, PAGE, store.cursor_of(id)?)?, None, None),
-        LoadKind::Last => {
-            let rows = store.list_last(&filter, PAGE)?;
-            let total = store.count(&filter)?;
-            let len = rows.len();
-            (rows, Some(total.saturating_sub(len)), Some(total))
-        }
-    })
-}
-
-/// Opens an http(s) URL with the configured browser (its words as program and arguments, the
-/// URL as one more argument) or the system opener. Never through a shell.
-pub fn open_url(browser: Option<&str>, url: &str) -> Result<(), String> {
-    let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
-    if !matches!(parsed.scheme(), "http" | "https") {
-        return Err("only http and https links are opened".into());
-    }
-    let mut words: Vec<String> = match browser {
-        Some(b) => b.split_whitespace().map(str::to_string).collect(),
-        None if cfg!(target_os = "macos") => vec!["open".into()],
-        None => vec!["xdg-open".into()],
-    };
-    if words.is_empty() {
-        return Err("the browser setting is empty".into());
-    }
-    let program = words.remove(0);
-    let mut child = Process::new(&program)
-        .args(&words)
-        .arg(parsed.as_str())
-        .stdin(Stdio::null())
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| format!("{program}: {e}"))?;
-    // Reap it when it exits, without blocking the UI.
-    std::thread::spawn(move || child.wait());
-    Ok(())
 }

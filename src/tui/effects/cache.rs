@@ -1,0 +1,118 @@
+//! The reader's cache worker: a thread with its own connection that answers store jobs in order
+//! (pages of a view, an article, the feed list, writes of flags) with `Msg`s for the event loop.
+
+use std::sync::mpsc as std_mpsc;
+
+use tokio::sync::mpsc;
+
+use crate::model::{ArticleId, Filter};
+use crate::store::{Store, StoreError};
+
+use super::super::state::{LoadKind, Msg, Notice, View, PAGE};
+
+/// Most results a search view holds.
+const SEARCH_LIMIT: usize = 500;
+
+pub(super) enum StoreJob {
+    Feeds,
+    Page {
+        generation: u64,
+        view: View,
+        kind: LoadKind,
+        count: bool,
+    },
+    Article(ArticleId),
+    SetRead(ArticleId, bool),
+    SetStarred(ArticleId, bool),
+    MarkViewRead(Filter),
+    SetFull(ArticleId, Result<String, String>),
+}
+
+/// Answers store jobs in order until the app drops its sender.
+pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc::UnboundedSender<Msg>) {
+    for job in jobs {
+        // Writes answer nothing unless they fail; the state already shows their effect.
+        let reply: Result<Option<Msg>, StoreError> = match job {
+            StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
+            StoreJob::Page {
+                generation,
+                view,
+                kind,
+                count,
+            } => load_page(&store, &view, kind).map(|(rows, first_index, total)| {
+                let page = Msg::Page {
+                    generation,
+                    kind,
+                    rows,
+                    first_index,
+                    total,
+                };
+                // The page goes out first; counting a large view can take longer than the query.
+                if count && total.is_none() {
+                    if msgs.send(page).is_err() {
+                        return None;
+                    }
+                    return store
+                        .count(&view.filter())
+                        .ok()
+                        .map(|total| Msg::Total { generation, total });
+                }
+                Some(page)
+            }),
+            StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
+            StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
+            StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
+            StoreJob::MarkViewRead(f) => store.mark_view_read(&f).map(|_| None),
+            StoreJob::SetFull(id, result) => {
+                let result = result.as_deref().map_err(String::as_str);
+                store.set_full_content(id, result).map(|_| None)
+            }
+        };
+        let msg = match reply {
+            Ok(Some(msg)) => msg,
+            Ok(None) => continue,
+            Err(e) => {
+                tracing::error!("cache: {e}");
+                Msg::Notice(Notice {
+                    text: format!("cache error: {e}"),
+                    error: true,
+                })
+            }
+        };
+        if msgs.send(msg).is_err() {
+            break;
+        }
+    }
+}
+
+type Page = (Vec<crate::model::ArticleSummary>, Option<usize>, Option<usize>);
+
+fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreError> {
+    let filter = view.filter();
+    if let Some(q) = view.search() {
+        let rows = match kind {
+            LoadKind::First => store.search(q, &filter, SEARCH_LIMIT)?,
+            _ => Vec::new(),
+        };
+        let total = rows.len();
+        return Ok((rows, Some(0), Some(total)));
+    }
+    Ok(match kind {
+        LoadKind::First => {
+            let rows = store.list(&filter, PAGE, None)?;
+            // A short first page is the whole view: its length is the count.
+            let total = (rows.len() < PAGE).then_some(rows.len());
+            (rows, Some(0), total)
+        }
+        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, None),
+        // The state places an earlier page just before its window: no COUNT over the rows
+        // newer than it, which costs a read per row (most of the view after G).
+        LoadKind::Before(id) => (store.list_before(&filter, PAGE, store.cursor_of(id)?)?, None, None),
+        LoadKind::Last => {
+            let rows = store.list_last(&filter, PAGE)?;
+            let total = store.count(&filter)?;
+            let len = rows.len();
+            (rows, Some(total.saturating_sub(len)), Some(total))
+        }
+    })
+}
