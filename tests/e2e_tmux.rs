@@ -336,3 +336,72 @@ fn a_panic_restores_the_terminal_and_then_reports() {
         "{screen}"
     );
 }
+
+/// Writes `feeds` feeds of `items` articles each (guids `f{f}-{i}`) beside the config.
+fn write_numbered_feeds(sb: &Sandbox, feeds: usize, items: usize) {
+    for f in 0..feeds {
+        let items: Vec<(String, String)> = (0..items)
+            .map(|i| (format!("f{f}-{i}"), format!("Feed {f} story {i}")))
+            .collect();
+        let refs: Vec<(&str, &str, &str)> = items
+            .iter()
+            .map(|(g, t)| (g.as_str(), t.as_str(), "&lt;p&gt;a body long enough to index and store&lt;/p&gt;"))
+            .collect();
+        std::fs::write(sb.path(&format!("feed{f}.xml")), rss(&format!("Feed {f}"), &refs)).unwrap();
+    }
+}
+
+#[test]
+fn a_refresh_from_another_process_while_the_reader_writes() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    let feeds = 80;
+    sb.write_config(&(0..feeds).map(|f| feed_entry(&format!("feed{f}.xml"), &["t"])).collect::<String>());
+    write_numbered_feeds(&sb, feeds, 20);
+    let tmux = start_reader(&sb, "concurrent");
+    tmux.wait_for("the first refresh", |s| s.contains("refreshed 80 feeds"));
+
+    let mut toggled = 0;
+    for round in 1..=3 {
+        // Every round brings new articles to every feed, so the other process has real writes.
+        let items = 20 + 10 * round;
+        write_numbered_feeds(&sb, feeds, items);
+        let other = sb
+            .command(&["refresh"])
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("start khabar refresh");
+        // Meanwhile the reader marks headlines read, one by one down the list, and refreshes.
+        for _ in 0..4 {
+            tmux.keys(&["m", "j"]);
+            toggled += 1;
+        }
+        tmux.keys(&["R"]);
+        let out = other.wait_with_output().unwrap();
+        let err = stderr(&out);
+        assert!(out.status.success(), "round {round}: refresh failed: {err}");
+        assert!(!err.contains("locked") && !err.contains("error"), "round {round}: {err}");
+        tmux.wait_for("the reader's refresh", |s| s.contains("refreshed 80 feeds"));
+    }
+    tmux.keys(&["q"]);
+    wait_dead(&tmux);
+    let status = tmux.var("pane_dead_status");
+    assert!(status == "0" || status.is_empty(), "exit status {status}");
+    let shown = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    for word in ["locked", "cache error", "failed"] {
+        assert!(!shown.contains(word), "the reader showed {word:?}");
+    }
+
+    // Nothing lost: every article of every round, and every read mark the reader made.
+    let store = open_store(&sb.cache());
+    let all = khabar::model::Filter::default();
+    assert_eq!(store.count(&all).unwrap(), feeds * 50);
+    let unread = khabar::model::Filter {
+        unread_only: true,
+        ..Default::default()
+    };
+    assert_eq!(store.count(&all).unwrap() - store.count(&unread).unwrap(), toggled);
+}

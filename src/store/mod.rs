@@ -28,6 +28,8 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("the cache was written by a newer khabar (schema {found}, this build knows {supported})")]
     TooNew { found: i64, supported: i64 },
+    #[error("another process holds the cache: {0}")]
+    Held(String),
     #[error("cannot create the cache folder {path}: {source}")]
     Dir {
         path: String,
@@ -65,12 +67,15 @@ impl Store {
     }
 
     fn setup(mut conn: Connection) -> Result<Store> {
-        conn.busy_timeout(Duration::from_secs(5))?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         // WAL + NORMAL: a crash can lose the last commits but never corrupts the file.
-        conn.pragma_update_and_check(None, "journal_mode", "WAL", |_| Ok(()))?;
+        use_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        // A process that finds another one migrating waits for it, however long the migration.
+        conn.busy_timeout(MIGRATION_WAIT)?;
         schema::migrate(&mut conn)?;
+        conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Store {
             conn,
             deferred_fts: None,
@@ -110,6 +115,28 @@ impl Store {
     /// `PRAGMA integrity_check`: "ok" for a sound file.
     pub fn integrity_check(&self) -> Result<String> {
         Ok(self.conn.query_row("PRAGMA integrity_check", [], |r| r.get(0))?)
+    }
+}
+
+/// How long a statement waits for another process's write lock before "database is locked".
+const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long opening a cache waits for another process that is migrating it.
+const MIGRATION_WAIT: Duration = Duration::from_secs(120);
+
+/// Puts the cache in WAL mode (a setting kept in the file, so usually already there). Switching
+/// a new file needs it to itself, and SQLite answers "busy" at once, without waiting, while
+/// another process opens it too: the switch is retried until `BUSY_TIMEOUT`.
+fn use_wal(conn: &Connection) -> Result<()> {
+    let started = std::time::Instant::now();
+    loop {
+        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get::<_, String>(0)) {
+            Ok(mode) if mode.eq_ignore_ascii_case("wal") || mode.eq_ignore_ascii_case("memory") => return Ok(()),
+            Err(e) if e.sqlite_error_code() != Some(rusqlite::ErrorCode::DatabaseBusy) => return Err(e.into()),
+            // Still "delete" (another connection held the file) or busy: try again shortly.
+            _ if started.elapsed() < BUSY_TIMEOUT => std::thread::sleep(Duration::from_millis(5)),
+            Ok(mode) => return Err(StoreError::Held(format!("it stays in journal mode {mode:?}"))),
+            Err(e) => return Err(e.into()),
+        }
     }
 }
 

@@ -1,11 +1,11 @@
 //! The cache schema as numbered migrations, applied in order and recorded in PRAGMA user_version.
 //! Never edit a released migration: add the next one.
 
-use rusqlite::Connection;
+use rusqlite::{Connection, TransactionBehavior};
 
 use super::StoreError;
 
-/// Each entry moves the schema from version i to i+1, inside one transaction.
+/// Each entry moves the schema from version i to i+1; a run of them commits as one transaction.
 const MIGRATIONS: &[&str] = &[
     // 1: feeds, tags, articles, contentless FTS5 index.
     r#"
@@ -101,7 +101,26 @@ const MIGRATIONS: &[&str] = &[
 pub const CURRENT_VERSION: i64 = MIGRATIONS.len() as i64;
 
 /// Brings the schema up to date. A cache from a newer khabar is refused, not damaged.
+///
+/// Two processes may open a new cache at the same moment (a cron job and the reader at login):
+/// the migrations run in one write transaction taken before the version is read, so the second
+/// process waits for the first, then finds the schema current and runs nothing.
 pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
+    if schema_version(conn)? == CURRENT_VERSION {
+        return Ok(());
+    }
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let version = schema_version(&tx)?;
+    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
+        tx.execute_batch(sql)?;
+        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
+    }
+    tx.commit()?;
+    Ok(())
+}
+
+/// The version a cache is at; one written by a newer khabar is an error.
+fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
     if version > CURRENT_VERSION {
         return Err(StoreError::TooNew {
@@ -109,11 +128,5 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
             supported: CURRENT_VERSION,
         });
     }
-    for (i, sql) in MIGRATIONS.iter().enumerate().skip(version as usize) {
-        let tx = conn.transaction()?;
-        tx.execute_batch(sql)?;
-        tx.pragma_update(None, "user_version", (i + 1) as i64)?;
-        tx.commit()?;
-    }
-    Ok(())
+    Ok(version)
 }
