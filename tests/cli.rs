@@ -23,6 +23,9 @@ fn bad_config_exits_2_naming_file_line_and_column_and_does_nothing_else() {
         ),
         ("[[feed]]\ntitle = \"no url\"\n", ":1:1: missing field `url`"),
         ("[general\n", ":1:9:"),
+        // The reader's settings are checked for every command too, before anything is opened.
+        ("[keys]\nquit = \"hyper-x\"\n", ":2:8: bad key \"hyper-x\""),
+        ("[theme]\nlink = \"blurple\"\n", ":2:8: bad colour \"blurple\" for link"),
     ];
     for (text, expected) in cases {
         let sb = Sandbox::new();

@@ -345,7 +345,13 @@ fn write_numbered_feeds(sb: &Sandbox, feeds: usize, items: usize) {
             .collect();
         let refs: Vec<(&str, &str, &str)> = items
             .iter()
-            .map(|(g, t)| (g.as_str(), t.as_str(), "&lt;p&gt;a body long enough to index and store&lt;/p&gt;"))
+            .map(|(g, t)| {
+                (
+                    g.as_str(),
+                    t.as_str(),
+                    "&lt;p&gt;a body long enough to index and store&lt;/p&gt;",
+                )
+            })
             .collect();
         std::fs::write(sb.path(&format!("feed{f}.xml")), rss(&format!("Feed {f}"), &refs)).unwrap();
     }
@@ -358,7 +364,11 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
     }
     let sb = Sandbox::new();
     let feeds = 80;
-    sb.write_config(&(0..feeds).map(|f| feed_entry(&format!("feed{f}.xml"), &["t"])).collect::<String>());
+    sb.write_config(
+        &(0..feeds)
+            .map(|f| feed_entry(&format!("feed{f}.xml"), &["t"]))
+            .collect::<String>(),
+    );
     write_numbered_feeds(&sb, feeds, 20);
     let tmux = start_reader(&sb, "concurrent");
     tmux.wait_for("the first refresh", |s| s.contains("refreshed 80 feeds"));
@@ -383,7 +393,10 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
         let out = other.wait_with_output().unwrap();
         let err = stderr(&out);
         assert!(out.status.success(), "round {round}: refresh failed: {err}");
-        assert!(!err.contains("locked") && !err.contains("error"), "round {round}: {err}");
+        assert!(
+            !err.contains("locked") && !err.contains("error"),
+            "round {round}: {err}"
+        );
         tmux.wait_for("the reader's refresh", |s| s.contains("refreshed 80 feeds"));
     }
     tmux.keys(&["q"]);

@@ -1,4 +1,5 @@
-//! `khabar feeds`: every configured feed with its counts and the outcome of its last fetch.
+//! `khabar feeds`: every configured feed with its counts and the outcome of its last fetch,
+//! as a table or as JSON Lines.
 
 use std::io::{self, Write};
 

@@ -1,4 +1,5 @@
-//! `khabar refresh`: fetch every configured feed now, reporting each feed on stderr.
+//! `khabar refresh`: fetch every configured feed now, reporting each feed on stderr, then a
+//! summary. Failed feeds are reported, never fatal.
 
 use std::sync::Arc;
 

@@ -1,4 +1,5 @@
-//! Finding the feed behind an HTML page from its `<link rel="alternate" type="...">` tags.
+//! Finding the feed behind an HTML page from its `<link rel="alternate" type="...">` tags, and
+//! telling an HTML page from a feed that failed to parse.
 
 use url::Url;
 

@@ -1,4 +1,5 @@
-//! The help overlay: every action with the keys bound to it, read from the live keymap.
+//! The help overlay: every action with the keys bound to it, read from the live keymap, so a
+//! remapped key shows as it is.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};

@@ -1,4 +1,5 @@
-//! Drawing: one file per widget, each a function of the app state. No I/O, no SQL, no parsing.
+//! Drawing: one file per widget, each a function of the app state and the theme. No I/O, no
+//! SQL, no parsing; the article arrives already rendered.
 
 mod article;
 mod headlines;
