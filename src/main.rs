@@ -49,6 +49,22 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 }
 
 async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
+    // Generated from the command definitions alone: no config, cache or log needed.
+    match &cli.command {
+        Some(Command::Completions { shell }) => {
+            let mut out = std::io::stdout().lock();
+            cli::completions(*shell, &mut out);
+            out.flush()?;
+            return Ok(());
+        }
+        Some(Command::Man) => {
+            let mut out = std::io::stdout().lock();
+            cli::man_page(&mut out)?;
+            out.flush()?;
+            return Ok(());
+        }
+        _ => {}
+    }
     let paths = Paths::discover()?;
     let _log_guard = khabar::logging::init(&paths.data_dir);
 
@@ -112,7 +128,10 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         Some(Command::List(args)) => cli::list(&store, &args),
         Some(Command::Show { id, width, full }) => cli::show(&mut store, &config, id, width, full).await,
         Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
+        Some(Command::Mark(args)) => cli::mark(&mut store, &args),
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
-        Some(Command::Export | Command::Import { .. } | Command::Demo) => unreachable!("handled above"),
+        Some(Command::Export | Command::Import { .. } | Command::Demo | Command::Completions { .. } | Command::Man) => {
+            unreachable!("handled above")
+        }
     }
 }

@@ -87,6 +87,13 @@ pub struct FeedMeta {
     pub site_url: Option<String>,
 }
 
+/// A flag the reader sets on an article.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Flag {
+    Read,
+    Starred,
+}
+
 /// Selects the articles of a view. Empty filter = every article, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {

@@ -287,3 +287,75 @@ fn output_cut_short_by_its_reader_is_not_an_error() {
         );
     }
 }
+
+#[test]
+fn mark_sets_flags_by_id_all_or_nothing() {
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("f.xml"),
+        rss("F", &[("a", "Alpha", "x"), ("b", "Beta", "y"), ("c", "Gamma", "z")]),
+    )
+    .unwrap();
+    sb.write_config(&feed_entry("f.xml", &["t"]));
+    sb.refresh();
+    let ids: Vec<String> = sb.list_json(&[]).iter().map(|a| a["id"].to_string()).collect();
+    let flags = |sb: &Sandbox| -> Vec<(bool, bool)> {
+        sb.list_json(&[])
+            .iter()
+            .map(|a| (a["read"].as_bool().unwrap(), a["starred"].as_bool().unwrap()))
+            .collect()
+    };
+
+    let out = sb.run(&["mark", &ids[0], &ids[1], "--read"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(stderr(&out).contains("marked 2 of 2 articles read"), "{}", stderr(&out));
+    assert_eq!(flags(&sb), [(true, false), (true, false), (false, false)]);
+
+    let out = sb.run(&["mark", &ids[1], &ids[2], "--read"]);
+    assert!(
+        stderr(&out).contains("marked 1 of 2 articles read (1 already read)"),
+        "{}",
+        stderr(&out)
+    );
+    sb.run(&["mark", &ids[2], "--star"]);
+    sb.run(&["mark", &ids[0], "--unread"]);
+    assert_eq!(flags(&sb), [(false, false), (true, false), (true, true)]);
+
+    // An unknown id changes nothing, and is named.
+    let out = sb.run(&["mark", &ids[1], "999999", "--unread"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("no article with id 999999"), "{}", stderr(&out));
+    assert_eq!(flags(&sb), [(false, false), (true, false), (true, true)]);
+
+    // Exactly one flag must be given.
+    let out = sb.run(&["mark", &ids[1]]);
+    assert_eq!(out.status.code(), Some(2));
+    let out = sb.run(&["mark", &ids[1], "--read", "--star"]);
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn completions_and_man_page_come_from_the_command_definitions() {
+    let sb = Sandbox::new();
+    for shell in ["bash", "zsh", "fish"] {
+        let out = sb.run_raw(&["completions", shell]);
+        assert!(out.status.success(), "{shell}: {}", stderr(&out));
+        let script = stdout(&out);
+        for word in ["refresh", "mark", "unread", "completions"] {
+            assert!(script.contains(word), "{shell} completion lacks {word}");
+        }
+    }
+    let out = sb.run_raw(&["man"]);
+    assert!(out.status.success());
+    let page = stdout(&out);
+    assert!(
+        page.starts_with(".ie") || page.contains(".TH khabar"),
+        "{}",
+        &page[..page.len().min(200)]
+    );
+    assert!(page.contains("mark") && page.contains("search"));
+    // Neither needs a config: a broken one does not stop them.
+    sb.write_config("[general\n");
+    let out = sb.run(&["completions", "bash"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+}

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
-use khabar::model::{ArticleId, FeedId, Filter, NewArticle};
+use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle};
 use khabar::store::{FetchRecord, Store};
 
 fn config(text: &str) -> Config {
@@ -267,4 +267,50 @@ fn per_feed_counts_follow_inserts_reads_and_deletions() {
     let kept = store.list(&tagged, 1, None).unwrap();
     assert!(store.set_read(kept[0].id, false).unwrap());
     check(&store);
+}
+
+#[test]
+fn a_mark_all_is_undone_exactly_even_after_a_refresh() {
+    let (_dir, mut store, ids) = two_feed_cache();
+    store.apply_fetch(ids[0], now(), &fetched(articles(30), 500)).unwrap();
+    let all = Filter::default();
+    let unread = Filter {
+        unread_only: true,
+        ..Default::default()
+    };
+    let before = store.list(&all, 100, None).unwrap();
+    // Two were read already: the mark-all changes the other 28, and says which.
+    store.set_read(before[0].id, true).unwrap();
+    store.set_read(before[5].id, true).unwrap();
+    let changed = store.mark_view_read_ids(&all).unwrap();
+    assert_eq!(changed.len(), 28);
+    assert!(!changed.contains(&before[0].id) && !changed.contains(&before[5].id));
+    assert_eq!(store.count(&unread).unwrap(), 0);
+
+    // A refresh brings 10 new unread articles; undo touches only the 28.
+    store.apply_fetch(ids[0], now(), &fetched(articles(40), 500)).unwrap();
+    assert_eq!(store.count(&unread).unwrap(), 10);
+    let restored = store.set_flag_many(&changed, Flag::Read, false).unwrap();
+    assert_eq!(restored.len(), 28);
+    assert_eq!(store.count(&unread).unwrap(), 38, "per-feed counts follow");
+    let now_read: Vec<ArticleId> = store
+        .list(&all, 100, None)
+        .unwrap()
+        .iter()
+        .filter(|a| a.read)
+        .map(|a| a.id)
+        .collect();
+    assert_eq!(now_read.len(), 2);
+    assert!(now_read.contains(&before[0].id) && now_read.contains(&before[5].id));
+
+    // Setting what is already set changes nothing; unknown ids are skipped.
+    assert!(store.set_flag_many(&changed, Flag::Read, false).unwrap().is_empty());
+    let starred = store
+        .set_flag_many(&[before[1].id, ArticleId(999_999)], Flag::Starred, true)
+        .unwrap();
+    assert_eq!(starred, [before[1].id]);
+    assert_eq!(
+        store.existing(&[ArticleId(999_999), before[2].id]).unwrap(),
+        [before[2].id]
+    );
 }

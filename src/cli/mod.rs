@@ -4,6 +4,7 @@
 mod demo;
 mod feeds;
 mod list;
+mod mark;
 mod opml;
 mod refresh;
 mod show;
@@ -16,6 +17,7 @@ pub use demo::run as demo;
 pub use demo::{prepare as prepare_demo, Demo};
 pub use feeds::run as feeds;
 pub use list::{list, search};
+pub use mark::run as mark;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
 pub use show::run as show;
@@ -68,6 +70,8 @@ pub enum Command {
         #[arg(long)]
         full: bool,
     },
+    /// Mark articles read, unread, starred or unstarred, by the ids `list --json` shows.
+    Mark(MarkArgs),
     /// Full-text search of titles and bodies (all words must match).
     Search {
         query: String,
@@ -87,6 +91,41 @@ pub enum Command {
     Export,
     /// Try khabar offline on bundled demo feeds, in a temporary cache.
     Demo,
+    /// Print a shell completion script: `khabar completions bash > ~/.local/share/bash-completion/completions/khabar`.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the manual page (roff): `khabar man > ~/.local/share/man/man1/khabar.1`.
+    Man,
+}
+
+#[derive(Debug, clap::Args)]
+#[command(group(clap::ArgGroup::new("flag").required(true).args(["read", "unread", "star", "unstar"])))]
+pub struct MarkArgs {
+    /// Article ids (the `id` of `khabar list --json`).
+    #[arg(required = true, value_name = "ID")]
+    pub ids: Vec<i64>,
+    #[arg(long)]
+    pub read: bool,
+    #[arg(long)]
+    pub unread: bool,
+    #[arg(long)]
+    pub star: bool,
+    #[arg(long)]
+    pub unstar: bool,
+}
+
+/// The shell completion script for `shell`, generated from the same definitions as `--help`.
+pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
+    use clap::CommandFactory;
+    clap_complete::generate(shell, &mut Cli::command(), "khabar", out);
+}
+
+/// The manual page, generated from the same definitions as `--help` and the completions.
+pub fn man_page(out: &mut dyn std::io::Write) -> std::io::Result<()> {
+    use clap::CommandFactory;
+    clap_mangen::Man::new(Cli::command()).render(out)
 }
 
 #[derive(Debug, clap::Args)]

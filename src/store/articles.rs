@@ -3,7 +3,7 @@
 
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
-use crate::model::{Article, ArticleId, FeedId, Filter};
+use crate::model::{Article, ArticleId, FeedId, Filter, Flag};
 
 use super::body::{pack, Unpacked};
 use super::views::{filtered_select, summary_from_row, SUMMARY_COLUMNS};
@@ -81,8 +81,45 @@ impl Store {
 
     /// Marks every article of a view read; returns how many changed.
     pub fn mark_view_read(&mut self, filter: &Filter) -> Result<usize> {
+        Ok(self.mark_view_read_ids(filter)?.len())
+    }
+
+    /// Marks every article of a view read; returns exactly the articles it changed, so undoing
+    /// it touches those and nothing that arrived or was read since.
+    pub fn mark_view_read_ids(&mut self, filter: &Filter) -> Result<Vec<ArticleId>> {
         let (select, args) = filtered_select(filter);
-        let sql = format!("UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT id FROM ({select}))");
-        Ok(self.conn.prepare(&sql)?.execute(params_from_iter(args.iter()))?)
+        let sql =
+            format!("UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT id FROM ({select})) RETURNING id");
+        let mut stmt = self.conn.prepare(&sql)?;
+        let ids = stmt.query_map(params_from_iter(args.iter()), |r| Ok(ArticleId(r.get(0)?)))?;
+        Ok(ids.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Sets a flag on many articles in one statement; returns those whose flag changed (ids
+    /// that no longer exist are skipped).
+    pub fn set_flag_many(&mut self, ids: &[ArticleId], flag: Flag, value: bool) -> Result<Vec<ArticleId>> {
+        let column = match flag {
+            Flag::Read => "read",
+            Flag::Starred => "starred",
+        };
+        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();
+        let sql = format!(
+            "UPDATE articles SET {column} = ?1 WHERE {column} != ?1 AND id IN (SELECT value FROM json_each(?2))
+             RETURNING id"
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let changed = stmt.query_map(params![value, list], |r| Ok(ArticleId(r.get(0)?)))?;
+        Ok(changed.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Which of `ids` are articles in the cache, in the order given.
+    pub fn existing(&self, ids: &[ArticleId]) -> Result<Vec<ArticleId>> {
+        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT j.value FROM json_each(?1) j WHERE EXISTS (SELECT 1 FROM articles a WHERE a.id = j.value)
+             ORDER BY j.key",
+        )?;
+        let found = stmt.query_map([list], |r| Ok(ArticleId(r.get(0)?)))?;
+        Ok(found.collect::<rusqlite::Result<_>>()?)
     }
 }
