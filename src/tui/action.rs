@@ -42,7 +42,9 @@ actions! {
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
     ToggleRead => "toggle_read", "Toggle read";
     ToggleStar => "toggle_star", "Toggle star";
-    MarkViewRead => "mark_view_read", "Mark every article in the view read";
+    MarkViewRead => "mark_view_read", "Mark every article in the view read (asks first when many)";
+    Undo => "undo", "Undo the last read, unread, star or mark-all";
+    Redo => "redo", "Redo what undo undid";
     ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";
     RefreshFeed => "refresh_feed", "Refresh the selected feed";
     RefreshAll => "refresh_all", "Refresh all feeds";

@@ -185,6 +185,8 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("m", Action::ToggleRead),
     ("s", Action::ToggleStar),
     ("A", Action::MarkViewRead),
+    ("U", Action::Undo),
+    ("ctrl-r", Action::Redo),
     ("u", Action::ToggleUnreadOnly),
     ("r", Action::RefreshFeed),
     ("R", Action::RefreshAll),

@@ -2,6 +2,8 @@
 //! headers, ETag handling, gzip, stalls, trickles), and helpers to run the khabar binary.
 #![allow(dead_code)]
 
+pub mod reader;
+
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

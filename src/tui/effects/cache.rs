@@ -5,10 +5,10 @@ use std::sync::mpsc as std_mpsc;
 
 use tokio::sync::mpsc;
 
-use crate::model::{ArticleId, Filter};
+use crate::model::{ArticleId, Filter, Flag};
 use crate::store::{Store, StoreError};
 
-use super::super::state::{LoadKind, Msg, Notice, View, PAGE};
+use super::super::state::{Change, LoadKind, Msg, Notice, View, PAGE};
 
 /// Most results a search view holds.
 const SEARCH_LIMIT: usize = 500;
@@ -24,7 +24,8 @@ pub(super) enum StoreJob {
     Article(ArticleId),
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),
-    MarkViewRead(Filter),
+    SetFlags(Vec<ArticleId>, Flag, bool),
+    MarkViewRead(Filter, String),
     SetFull(ArticleId, Result<String, String>),
 }
 
@@ -62,7 +63,15 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
             StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
             StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
             StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
-            StoreJob::MarkViewRead(f) => store.mark_view_read(&f).map(|_| None),
+            StoreJob::SetFlags(ids, flag, value) => store.set_flag_many(&ids, flag, value).map(|_| None),
+            StoreJob::MarkViewRead(filter, what) => store.mark_view_read_ids(&filter).map(|ids| {
+                Some(Msg::Changed(Change {
+                    flag: Flag::Read,
+                    ids,
+                    value: true,
+                    what,
+                }))
+            }),
             StoreJob::SetFull(id, result) => {
                 let result = result.as_deref().map_err(String::as_str);
                 store.set_full_content(id, result).map(|_| None)

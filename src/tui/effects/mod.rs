@@ -130,7 +130,8 @@ impl Effects {
             Command::LoadArticle(id) => self.job(StoreJob::Article(id)),
             Command::SetRead(id, v) => self.job(StoreJob::SetRead(id, v)),
             Command::SetStarred(id, v) => self.job(StoreJob::SetStarred(id, v)),
-            Command::MarkViewRead(f) => self.job(StoreJob::MarkViewRead(f)),
+            Command::SetFlags { flag, ids, value } => self.job(StoreJob::SetFlags(ids, flag, value)),
+            Command::MarkViewRead { filter, what } => self.job(StoreJob::MarkViewRead(filter, what)),
             Command::Render { id, html, width, full } => {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {

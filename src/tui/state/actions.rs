@@ -4,10 +4,12 @@
 use super::super::action::Action;
 use super::article::{self, open_selected, render_if_needed};
 use super::headlines::{go_bottom, go_top, move_by};
-use super::input::{prompt, InputKind};
+use super::input::{prompt, Confirmed, InputKind};
 use super::refresh::start_refresh;
+use super::undo::{self, Change};
 use super::view::{activate_sidebar, toggle_feeds};
 use super::{AppState, Command, Focus, Mode, SidebarEntry, View, ViewKind};
+use crate::model::Flag;
 
 /// Runs an action in the current focus. A count repeats motions; before `o` or `y` it picks
 /// the article's numbered link ("3o" opens link [3]).
@@ -43,7 +45,9 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
         }
         Action::ToggleRead => toggle_flag(state, true),
         Action::ToggleStar => toggle_flag(state, false),
-        Action::MarkViewRead => mark_view_read(state),
+        Action::MarkViewRead => confirm_mark_view_read(state),
+        Action::Undo => undo::undo(state),
+        Action::Redo => undo::redo(state),
         Action::ToggleUnreadOnly => {
             let mut view = state.view.clone();
             view.unread_only = !view.unread_only;
@@ -193,6 +197,18 @@ fn toggle_flag(state: &mut AppState, read: bool) -> Vec<Command> {
         value = Some(v);
     }
     let Some(v) = value else { return vec![] };
+    let (flag, what) = match (read, v) {
+        (true, true) => (Flag::Read, "marked read"),
+        (true, false) => (Flag::Read, "marked unread"),
+        (false, true) => (Flag::Starred, "starred"),
+        (false, false) => (Flag::Starred, "unstarred"),
+    };
+    state.history.record(Change {
+        flag,
+        ids: vec![target],
+        value: v,
+        what: what.into(),
+    });
     let cmd = if read {
         Command::SetRead(target, v)
     } else {
@@ -201,23 +217,75 @@ fn toggle_flag(state: &mut AppState, read: bool) -> Vec<Command> {
     vec![cmd, Command::LoadFeeds]
 }
 
-fn mark_view_read(state: &mut AppState) -> Vec<Command> {
+/// Marking a view read asks first when it would change more than a screenful, and always in
+/// All (one key must not lose months of unread state).
+fn confirm_mark_view_read(state: &mut AppState) -> Vec<Command> {
+    let unread = unread_in_view(state);
+    if unread == Some(0) {
+        state.notify(format!("nothing unread in {}", state.view_title()), false);
+        return vec![];
+    }
+    let big = unread.is_none_or(|n| n > state.headline_page());
+    if !big && state.view.kind != ViewKind::All {
+        return mark_view_read(state);
+    }
+    let how_many = unread.map_or("every unread article".to_string(), |n| format!("{n} unread articles"));
+    state.mode = Mode::Confirm {
+        question: format!("mark {how_many} in {} read? (y/n)", state.view_title()),
+        then: Confirmed::MarkViewRead,
+    };
+    vec![]
+}
+
+/// Unread articles in the view, from the per-feed counts (or the rows, when all are loaded);
+/// None when unknown.
+fn unread_in_view(state: &AppState) -> Option<usize> {
+    let sum = |keep: &dyn Fn(&crate::model::Feed) -> bool| -> usize {
+        state.feeds.iter().filter(|f| keep(f)).map(|f| f.unread as usize).sum()
+    };
+    let h = &state.headlines;
+    match &state.view.kind {
+        ViewKind::All | ViewKind::Unread => Some(sum(&|_| true)),
+        ViewKind::Tag(t) => Some(sum(&|f| f.tags.contains(t))),
+        ViewKind::Feed { id, .. } => Some(sum(&|f| f.id == *id)),
+        ViewKind::Starred | ViewKind::Search(_) if h.at_top && h.at_bottom && !h.loading => {
+            Some(h.rows.iter().filter(|a| !a.read).count())
+        }
+        ViewKind::Starred | ViewKind::Search(_) => None,
+    }
+}
+
+pub(super) fn mark_view_read(state: &mut AppState) -> Vec<Command> {
+    let what = format!("marked {} read", state.view_title());
+    if state.view.search().is_some() {
+        // A search view's rows are all loaded: mark exactly those.
+        let ids: Vec<_> = state.headlines.rows.iter().filter(|a| !a.read).map(|a| a.id).collect();
+        for a in &mut state.headlines.rows {
+            a.read = true;
+        }
+        let cmds = ids
+            .iter()
+            .map(|id| Command::SetRead(*id, true))
+            .chain([Command::LoadFeeds])
+            .collect();
+        state.history.record(Change {
+            flag: Flag::Read,
+            ids,
+            value: true,
+            what: what.clone(),
+        });
+        state.notify(what, false);
+        return cmds;
+    }
     for a in &mut state.headlines.rows {
         a.read = true;
     }
-    let filter = match state.view.search() {
-        // A search view's rows are all loaded: mark exactly those.
-        Some(_) => {
-            return state
-                .headlines
-                .rows
-                .iter()
-                .map(|a| Command::SetRead(a.id, true))
-                .chain([Command::LoadFeeds])
-                .collect()
-        }
-        None => state.view.filter(),
-    };
-    state.notify(format!("marked {} read", state.view_title()), false);
-    vec![Command::MarkViewRead(filter), Command::LoadFeeds]
+    state.notify(what.clone(), false);
+    vec![
+        Command::MarkViewRead {
+            filter: state.view.filter(),
+            what,
+        },
+        Command::LoadFeeds,
+    ]
 }

@@ -1,12 +1,13 @@
 //! The article pane: opening the selected article (which marks it read), its rendered body and
 //! scroll, reader mode (the full page), and its links (open, copy, numbered `3o`).
 
-use crate::model::{Article, ArticleId};
+use crate::model::{Article, ArticleId, Flag};
 use crate::text::rich::Rendered;
 
 use super::super::action::Action;
 use super::super::layout;
 use super::headlines::clamp_scroll;
+use super::undo::Change;
 use super::{AppState, Command, Focus};
 
 /// At most this many lines (title, feed/author, date, link, blank) are drawn above the body.
@@ -51,6 +52,12 @@ pub(super) fn open_selected(state: &mut AppState) -> Vec<Command> {
     let mut cmds = Vec::new();
     if !a.read {
         state.headlines.rows[state.headlines.selected].read = true;
+        state.history.record(Change {
+            flag: Flag::Read,
+            ids: vec![a.id],
+            value: true,
+            what: "opened (marked read)".into(),
+        });
         // Written before the article is loaded, so it arrives already read.
         cmds.push(Command::SetRead(a.id, true));
         cmds.push(Command::LoadFeeds);

@@ -3,6 +3,7 @@
 
 use super::super::action::Action;
 use super::super::keymap::{Code, Key, Resolution};
+use super::actions::mark_view_read;
 use super::refresh::start_refresh;
 use super::{perform, AppState, Command, ViewKind};
 
@@ -15,8 +16,24 @@ pub enum InputKind {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Mode {
     Normal,
-    Help { scroll: usize },
-    Input { kind: InputKind, text: String },
+    Help {
+        scroll: usize,
+    },
+    Input {
+        kind: InputKind,
+        text: String,
+    },
+    /// A question on the status line; `y` does it, any other key cancels.
+    Confirm {
+        question: String,
+        then: Confirmed,
+    },
+}
+
+/// What a confirmed question does.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Confirmed {
+    MarkViewRead,
 }
 
 pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
@@ -35,6 +52,17 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
             Code::Char(c) if !key.ctrl && !key.alt => text.push(c),
             _ => {}
         }
+        return vec![];
+    }
+    if let Mode::Confirm { then, .. } = &state.mode {
+        let then = then.clone();
+        state.mode = Mode::Normal;
+        if key == Key::ch('y') {
+            return match then {
+                Confirmed::MarkViewRead => mark_view_read(state),
+            };
+        }
+        state.notify("cancelled", false);
         return vec![];
     }
     if let Mode::Help { scroll } = &mut state.mode {

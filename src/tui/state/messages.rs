@@ -1,12 +1,12 @@
 //! What crosses the state's border: `Msg`, everything `update` is told, and `Command`, everything
 //! it asks the effects to do. Both are plain data; the app and the effects are their other ends.
 
-use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter};
+use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Flag};
 use crate::poller::PollEvent;
 use crate::text::rich::Rendered;
 
 use super::super::keymap::Key;
-use super::{LoadKind, Notice, View};
+use super::{Change, LoadKind, Notice, View};
 
 /// Inputs to `update`.
 #[derive(Debug, Clone)]
@@ -55,6 +55,9 @@ pub enum Msg {
     },
     /// A refresh began over this many feeds.
     RefreshStarted(usize),
+    /// The cache made a change asked for by a filter (mark the view read): exactly these
+    /// articles changed, which is what undo restores.
+    Changed(Change),
     Notice(Notice),
 }
 
@@ -82,7 +85,17 @@ pub enum Command {
     },
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),
-    MarkViewRead(Filter),
+    /// Undo and redo: a flag on exactly these articles.
+    SetFlags {
+        flag: Flag,
+        ids: Vec<ArticleId>,
+        value: bool,
+    },
+    /// Marks the view read; the cache answers with the `Change` it made (`Msg::Changed`).
+    MarkViewRead {
+        filter: Filter,
+        what: String,
+    },
     Refresh(Option<FeedId>),
     RefreshDue,
     OpenUrl(String),

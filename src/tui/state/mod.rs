@@ -9,6 +9,7 @@ mod input;
 mod messages;
 mod mouse;
 mod refresh;
+mod undo;
 mod view;
 
 use crate::model::{Feed, FeedId};
@@ -22,6 +23,7 @@ pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
 pub use input::{InputKind, Mode};
 pub use messages::{Command, Msg};
 pub use refresh::Progress;
+pub use undo::{Change, History, UNDO_STEPS};
 pub use view::{SidebarEntry, View, ViewKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -53,6 +55,8 @@ pub struct AppState {
     pub mode: Mode,
     pub progress: Option<Progress>,
     pub notice: Option<Notice>,
+    /// What undo and redo can restore, newest last.
+    pub history: History,
     /// Shown until the first key press, over ordinary notices: where the user's config goes
     /// when khabar started on the built-in one.
     pub startup_hint: Option<String>,
@@ -85,6 +89,7 @@ impl AppState {
             mode: Mode::Normal,
             progress: None,
             notice: None,
+            history: History::default(),
             startup_hint: None,
             pending: Vec::new(),
             count: None,
@@ -183,6 +188,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::RefreshStarted(total) => {
             state.progress.get_or_insert_with(Progress::default).total = total;
+            vec![]
+        }
+        Msg::Changed(change) => {
+            state.history.record(change);
             vec![]
         }
         Msg::Notice(n) => {

@@ -30,6 +30,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         frame.render_widget(Paragraph::new(line).style(bar), area);
         return;
     }
+    if let Mode::Confirm { question, .. } = &state.mode {
+        let line = Line::from(Span::styled(
+            width::fit(&format!(" {question}"), cols),
+            theme.style(Element::Error).patch(bar),
+        ));
+        frame.render_widget(Paragraph::new(line).style(bar), area);
+        return;
+    }
 
     let mut left = format!(" {} ", state.view_title());
     if let Some(n) = state.count {

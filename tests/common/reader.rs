@@ -1,0 +1,80 @@
+//! Helpers for driving the reader's pure state machine: articles and feeds as the cache would
+//! send them, a state with a loaded first page, and key sequences.
+
+use chrono::{TimeZone, Utc};
+use khabar::model::{ArticleId, ArticleSummary, Feed, FeedId};
+use khabar::tui::keymap::{parse_sequence, Keymap};
+use khabar::tui::state::{update, AppState, Command, LoadKind, Msg, PAGE};
+
+pub fn article(id: i64, feed: i64, title: &str, link: &str) -> ArticleSummary {
+    ArticleSummary {
+        id: ArticleId(id),
+        feed_id: FeedId(feed),
+        feed_url: format!("http://127.0.0.1/{feed}.xml"),
+        feed_title: format!("Feed {feed}"),
+        title: title.into(),
+        link: Some(link.into()),
+        author: None,
+        published: Utc.timestamp_opt(1_790_000_000 - id * 60, 0).single(),
+        read: false,
+        starred: false,
+        tags: vec![],
+    }
+}
+
+pub fn feed(id: i64, unread: u64) -> Feed {
+    Feed {
+        id: FeedId(id),
+        url: format!("http://127.0.0.1/{id}.xml"),
+        fetch_url: None,
+        title: Some(format!("Feed {id}")),
+        site_url: None,
+        tags: vec!["news".into()],
+        articles: unread,
+        unread,
+        last_fetched: None,
+        last_status: None,
+        last_error: None,
+    }
+}
+
+/// A state showing `n` articles (ids 1..=n) in the All view, as after the first page loaded.
+pub fn loaded(n: i64) -> (AppState, Vec<Command>) {
+    let mut s = AppState::new(Keymap::default(), vec!["news".into()], (120, 30));
+    let cmds = s.start();
+    update(&mut s, Msg::Feeds(vec![feed(1, 3), feed(2, 0)]));
+    let rows: Vec<ArticleSummary> = (1..=n.min(PAGE as i64))
+        .map(|i| article(i, 1 + i % 2, &format!("Title {i}"), "http://example.org/a"))
+        .collect();
+    let more = first_page(&mut s, rows, n as usize);
+    (s, cmds.into_iter().chain(more).collect())
+}
+
+/// Delivers the first page of the current view, as the cache would.
+pub fn first_page(s: &mut AppState, rows: Vec<ArticleSummary>, total: usize) -> Vec<Command> {
+    let generation = s.headlines.generation;
+    update(
+        s,
+        Msg::Page {
+            generation,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(total),
+        },
+    )
+}
+
+/// Sends space-separated keys such as "5 j" or "g g" and collects every command.
+pub fn keys(s: &mut AppState, seq: &str) -> Vec<Command> {
+    seq.split_whitespace()
+        .flat_map(|k| parse_sequence(k).unwrap())
+        .flat_map(|k| update(s, Msg::Key(k)))
+        .collect()
+}
+
+pub fn type_text(s: &mut AppState, text: &str) -> Vec<Command> {
+    text.chars()
+        .flat_map(|c| update(s, Msg::Key(khabar::tui::keymap::Key::ch(c))))
+        .collect()
+}
