@@ -94,11 +94,70 @@ pub enum Flag {
     Starred,
 }
 
-/// Selects the articles of a view. Empty filter = every article, newest first.
+/// Selects the articles of a view and their order. Empty filter = every article, newest first.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Filter {
     pub unread_only: bool,
     pub starred_only: bool,
     pub tag: Option<Tag>,
     pub feed_url: Option<String>,
+    pub sort: SortOrder,
+}
+
+/// The order of a view's articles. Every order ends with the article id, so it is total.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash)]
+pub enum SortOrder {
+    /// By date, newest first.
+    #[default]
+    Newest,
+    /// By date, oldest first.
+    Oldest,
+    /// By feed (in config order), newest first within each.
+    Feed,
+    /// By title, A to Z (case-insensitive for ASCII).
+    Title,
+    /// Unread first, each part newest first.
+    UnreadFirst,
+}
+
+impl SortOrder {
+    pub const ALL: [SortOrder; 5] = [
+        SortOrder::Newest,
+        SortOrder::Oldest,
+        SortOrder::Feed,
+        SortOrder::Title,
+        SortOrder::UnreadFirst,
+    ];
+
+    /// The name in the cache, the config and `--sort`.
+    pub fn name(self) -> &'static str {
+        match self {
+            SortOrder::Newest => "newest",
+            SortOrder::Oldest => "oldest",
+            SortOrder::Feed => "feed",
+            SortOrder::Title => "title",
+            SortOrder::UnreadFirst => "unread",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<SortOrder> {
+        SortOrder::ALL.into_iter().find(|s| s.name() == name)
+    }
+
+    /// What the status bar says.
+    pub fn describe(self) -> &'static str {
+        match self {
+            SortOrder::Newest => "newest first",
+            SortOrder::Oldest => "oldest first",
+            SortOrder::Feed => "by feed",
+            SortOrder::Title => "by title",
+            SortOrder::UnreadFirst => "unread first",
+        }
+    }
+
+    /// The order after this one, for the key that cycles through them.
+    pub fn next(self) -> SortOrder {
+        let i = SortOrder::ALL.iter().position(|s| *s == self).unwrap_or(0);
+        SortOrder::ALL[(i + 1) % SortOrder::ALL.len()]
+    }
 }

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
-use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle};
+use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle, SortOrder};
 use khabar::store::{FetchRecord, Store};
 
 fn config(text: &str) -> Config {
@@ -90,18 +90,21 @@ fn keyset_pages_positions_and_marking_a_view_read() {
     assert_eq!(store.count(&all).unwrap(), 260);
     let first = store.list(&all, 100, None).unwrap();
     let next = store
-        .list(&all, 100, Some(store.cursor_of(first[99].id).unwrap()))
+        .list(&all, 100, Some(&store.cursor_of(first[99].id).unwrap()))
         .unwrap();
     assert_eq!(next.len(), 100);
     assert!(first.iter().all(|a| !next.contains(a)), "pages do not overlap");
     let back = store
-        .list_before(&all, 100, store.cursor_of(next[0].id).unwrap())
+        .list_before(&all, 100, &store.cursor_of(next[0].id).unwrap())
         .unwrap();
     assert_eq!(back, first, "paging back returns the same rows in the same order");
     let last = store.list_last(&all, 30).unwrap();
     assert_eq!(last.len(), 30);
-    assert_eq!(store.position(&all, store.cursor_of(last[0].id).unwrap()).unwrap(), 230);
-    assert_eq!(store.position(&all, store.cursor_of(first[0].id).unwrap()).unwrap(), 0);
+    assert_eq!(
+        store.position(&all, &store.cursor_of(last[0].id).unwrap()).unwrap(),
+        230
+    );
+    assert_eq!(store.position(&all, &store.cursor_of(first[0].id).unwrap()).unwrap(), 0);
 
     let tagged = Filter {
         tag: Some("t".into()),
@@ -313,4 +316,111 @@ fn a_mark_all_is_undone_exactly_even_after_a_refresh() {
         store.existing(&[ArticleId(999_999), before[2].id]).unwrap(),
         [before[2].id]
     );
+}
+
+/// The view's rows in `order`, computed in Rust from the rows themselves: the oracle for paging.
+fn sorted_in_rust(mut rows: Vec<khabar::model::ArticleSummary>, order: SortOrder, feeds: &[FeedId]) -> Vec<ArticleId> {
+    let date = |a: &khabar::model::ArticleSummary| a.published.map_or(0, |p| p.timestamp());
+    rows.sort_by(|a, b| match order {
+        SortOrder::Newest => (date(b), b.id).cmp(&(date(a), a.id)),
+        SortOrder::Oldest => (date(a), a.id).cmp(&(date(b), b.id)),
+        SortOrder::Feed => {
+            let pos = |x: &khabar::model::ArticleSummary| feeds.iter().position(|f| *f == x.feed_id);
+            (pos(a), date(b), b.id).cmp(&(pos(b), date(a), a.id))
+        }
+        SortOrder::Title => (a.title.to_ascii_lowercase(), a.id).cmp(&(b.title.to_ascii_lowercase(), b.id)),
+        SortOrder::UnreadFirst => (a.read, date(b), b.id).cmp(&(b.read, date(a), a.id)),
+    });
+    rows.into_iter().map(|a| a.id).collect()
+}
+
+#[test]
+fn every_order_pages_both_ways_positions_and_finds_unread() {
+    let (_dir, mut store, ids) = two_feed_cache();
+    // Titles with repeats and mixed case; dates with ties across feeds.
+    let make = |feed: i64, n: i64| -> Vec<NewArticle> {
+        (0..n)
+            .map(|i| NewArticle {
+                key: format!("{feed}:{i}"),
+                title: ["apple", "Banana", "cherry", "apple", "Date"][(i % 5) as usize].to_string(),
+                link: None,
+                author: None,
+                published: Utc.timestamp_opt(1_700_000_000 + (i / 3) * 60, 0).single(),
+                content: None,
+            })
+            .collect()
+    };
+    store.apply_fetch(ids[1], now(), &fetched(make(2, 37), 500)).unwrap();
+    store.apply_fetch(ids[0], now(), &fetched(make(1, 41), 500)).unwrap();
+    let everything = store.list(&Filter::default(), 1000, None).unwrap();
+    for (i, a) in everything.iter().enumerate() {
+        if i % 3 == 0 {
+            store.set_read(a.id, true).unwrap();
+        }
+    }
+    for order in SortOrder::ALL {
+        let filter = Filter {
+            sort: order,
+            ..Default::default()
+        };
+        let all = store.list(&filter, 1000, None).unwrap();
+        let expected = sorted_in_rust(all.clone(), order, &ids);
+        let got: Vec<ArticleId> = all.iter().map(|a| a.id).collect();
+        assert_eq!(got, expected, "{order:?}: one page");
+
+        // Forward in pages of 7, backward from the end in pages of 7: the same sequence.
+        let mut forward = Vec::new();
+        let mut cursor = None;
+        loop {
+            let page = store.list(&filter, 7, cursor.as_ref()).unwrap();
+            forward.extend(page.iter().map(|a| a.id));
+            match page.last() {
+                Some(last) if page.len() == 7 => cursor = Some(store.cursor_of(last.id).unwrap()),
+                _ => break,
+            }
+        }
+        assert_eq!(forward, expected, "{order:?}: forward pages");
+        let mut backward = store.list_last(&filter, 7).unwrap();
+        while backward.len() < expected.len() {
+            let before = store
+                .list_before(&filter, 7, &store.cursor_of(backward[0].id).unwrap())
+                .unwrap();
+            assert!(!before.is_empty(), "{order:?}: stuck going back");
+            backward.splice(0..0, before);
+        }
+        assert_eq!(
+            backward.iter().map(|a| a.id).collect::<Vec<_>>(),
+            expected,
+            "{order:?}: backward pages"
+        );
+
+        // Positions, a page from an article, and the next unread either way.
+        for (i, id) in expected.iter().enumerate().step_by(11) {
+            let c = store.cursor_of(*id).unwrap();
+            assert_eq!(store.position(&filter, &c).unwrap(), i, "{order:?}: position");
+            let from = store.list_from(&filter, 3, &c).unwrap();
+            assert_eq!(
+                from.iter().map(|a| a.id).collect::<Vec<_>>(),
+                expected[i..(i + 3).min(expected.len())]
+            );
+            let read_of = |id: &ArticleId| all.iter().find(|a| a.id == *id).unwrap().read;
+            let next = expected[i + 1..].iter().find(|id| !read_of(id)).copied();
+            assert_eq!(
+                store.next_unread(&filter, Some(&c), false).unwrap(),
+                next,
+                "{order:?}: next unread"
+            );
+            let prev = expected[..i].iter().rev().find(|id| !read_of(id)).copied();
+            assert_eq!(
+                store.next_unread(&filter, Some(&c), true).unwrap(),
+                prev,
+                "{order:?}: previous unread"
+            );
+        }
+    }
+    // Each view's order is remembered; the default is no row.
+    store.set_view_sort("tag:t", SortOrder::Title).unwrap();
+    store.set_view_sort("all", SortOrder::Oldest).unwrap();
+    store.set_view_sort("all", SortOrder::Newest).unwrap();
+    assert_eq!(store.view_sorts().unwrap(), [("tag:t".to_string(), SortOrder::Title)]);
 }

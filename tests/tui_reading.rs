@@ -4,8 +4,8 @@
 mod common;
 
 use common::reader::*;
-use khabar::model::{ArticleId, Flag};
-use khabar::tui::state::{update, Change, Command, Mode, Msg, UNDO_STEPS};
+use khabar::model::{ArticleId, Flag, SortOrder};
+use khabar::tui::state::{update, Change, Command, LoadKind, Mode, Msg, SidebarEntry, ViewKind, UNDO_STEPS};
 
 fn change_of(cmds: &[Command]) -> Option<(Flag, Vec<ArticleId>, bool)> {
     cmds.iter().find_map(|c| match c {
@@ -65,7 +65,7 @@ fn at_least_a_hundred_steps_are_kept() {
     while change_of(&keys(&mut s, "U")).is_some() {
         undone += 1;
     }
-    assert!(UNDO_STEPS >= 100);
+    const { assert!(UNDO_STEPS >= 100) };
     assert_eq!(undone, UNDO_STEPS);
     assert!(
         !s.headlines.rows[0].starred,
@@ -118,4 +118,185 @@ fn a_small_mark_all_in_a_feed_does_not_ask() {
     let cmds = keys(&mut s, "A");
     assert!(matches!(&cmds[0], Command::MarkViewRead { .. }), "{cmds:?}");
     assert_eq!(s.mode, Mode::Normal);
+}
+
+fn page(
+    s: &mut khabar::tui::state::AppState,
+    kind: LoadKind,
+    ids: std::ops::RangeInclusive<i64>,
+    first_index: usize,
+) -> Vec<Command> {
+    let generation = s.headlines.generation;
+    let rows = ids
+        .map(|i| article(i, 1, &format!("Title {i}"), "http://example.org/a"))
+        .collect();
+    update(
+        s,
+        Msg::Page {
+            generation,
+            kind,
+            rows,
+            first_index: Some(first_index),
+            total: None,
+        },
+    )
+}
+
+#[test]
+fn next_and_previous_unread_in_the_window() {
+    let (mut s, _) = loaded(10);
+    for i in [1, 2, 4, 5] {
+        s.headlines.rows[i].read = true;
+    }
+    keys(&mut s, "J");
+    assert_eq!(s.headlines.selected, 3);
+    keys(&mut s, "J");
+    assert_eq!(s.headlines.selected, 6);
+    keys(&mut s, "K");
+    assert_eq!(s.headlines.selected, 3);
+    keys(&mut s, "K");
+    assert_eq!(s.headlines.selected, 0);
+    // From the article pane, the next unread is shown (and so marked read).
+    keys(&mut s, "enter");
+    let cmds = keys(&mut s, "J");
+    assert_eq!(s.headlines.selected, 3);
+    assert!(cmds.contains(&Command::LoadArticle(ArticleId(4))), "{cmds:?}");
+    assert!(cmds.contains(&Command::SetRead(ArticleId(4), true)));
+}
+
+#[test]
+fn next_unread_asks_the_cache_past_the_window() {
+    let (mut s, _) = loaded(1000);
+    assert!(!s.headlines.at_bottom);
+    for a in &mut s.headlines.rows {
+        a.read = true;
+    }
+    let cmds = keys(&mut s, "J");
+    let [Command::FindUnread { after, backward, .. }] = cmds.as_slice() else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!((*after, *backward), (ArticleId(200), false));
+    // The cache found article 450 at index 449 and sends the page that starts there.
+    page(&mut s, LoadKind::At(ArticleId(450)), 450..=649, 449);
+    assert_eq!(s.headlines.current().unwrap().id, ArticleId(450));
+    assert_eq!(s.headlines.first_index, 449);
+    assert!(!s.headlines.at_top);
+    assert!(s.seek.is_none());
+}
+
+#[test]
+fn an_exhausted_view_goes_on_to_the_next_tag_or_feed_with_unread() {
+    let (mut s, _) = loaded(10);
+    for a in &mut s.headlines.rows {
+        a.read = true;
+    }
+    // Feed 1 (tag "news") has 3 unread: the next view with unread after All is the tag.
+    let cmds = keys(&mut s, "J");
+    assert!(
+        matches!(&cmds[0], Command::LoadPage { view, .. } if view.kind == ViewKind::Tag("news".into())),
+        "{cmds:?}"
+    );
+    assert_eq!(s.notice.as_ref().unwrap().text, "next unread in tag news");
+    assert_eq!(
+        s.sidebar_entries()[s.sidebar_selected],
+        SidebarEntry::Tag("news".into())
+    );
+    // Its first page arrives: the first unread in it is selected.
+    let generation = s.headlines.generation;
+    let mut rows: Vec<_> = (1..=5).map(|i| article(i, 1, "t", "http://e/")).collect();
+    rows[0].read = true;
+    rows[1].read = true;
+    update(
+        &mut s,
+        Msg::Page {
+            generation,
+            kind: LoadKind::First,
+            rows,
+            first_index: Some(0),
+            total: Some(5),
+        },
+    );
+    assert_eq!(s.headlines.selected, 2);
+
+    // When the cache finds nothing past the window, the next view is opened the same way.
+    let (mut s, _) = loaded(1000);
+    keys(&mut s, "G");
+    for a in &mut s.headlines.rows {
+        a.read = true;
+    }
+    let generation = match keys(&mut s, "J").as_slice() {
+        [Command::FindUnread { generation, .. }] => *generation,
+        other => panic!("{other:?}"),
+    };
+    let cmds = update(&mut s, Msg::NoUnreadBeyond { generation });
+    assert!(matches!(&cmds[0], Command::LoadPage { view, .. } if view.kind == ViewKind::Tag("news".into())));
+}
+
+#[test]
+fn with_nothing_unread_anywhere_the_status_bar_says_so() {
+    let (mut s, _) = loaded(5);
+    update(&mut s, Msg::Feeds(vec![feed(1, 0), feed(2, 0)]));
+    for a in &mut s.headlines.rows {
+        a.read = true;
+    }
+    assert!(keys(&mut s, "J").is_empty());
+    assert_eq!(s.notice.as_ref().unwrap().text, "no unread articles left");
+}
+
+#[test]
+fn read_and_next_marks_the_current_article_and_opens_the_next_unread() {
+    let (mut s, _) = loaded(10);
+    s.headlines.rows[1].read = true;
+    let cmds = keys(&mut s, "x");
+    assert_eq!(&cmds[..2], [Command::SetRead(ArticleId(1), true), Command::LoadFeeds]);
+    assert!(cmds.contains(&Command::LoadArticle(ArticleId(3))), "{cmds:?}");
+    assert!(s.headlines.rows[0].read && s.headlines.rows[2].read);
+    assert_eq!(s.headlines.selected, 2);
+    // Both marks are undo steps.
+    keys(&mut s, "U U");
+    assert!(!s.headlines.rows[0].read && !s.headlines.rows[2].read);
+}
+
+#[test]
+fn opening_a_link_marks_read_unless_configured_not_to() {
+    let (mut s, _) = loaded(3);
+    let cmds = keys(&mut s, "o");
+    assert_eq!(
+        cmds,
+        [
+            Command::OpenUrl("http://example.org/a".into()),
+            Command::SetRead(ArticleId(1), true),
+            Command::LoadFeeds
+        ]
+    );
+    keys(&mut s, "j");
+    s.open_marks_read = false;
+    assert_eq!(keys(&mut s, "o"), [Command::OpenUrl("http://example.org/a".into())]);
+    assert!(!s.headlines.rows[1].read);
+}
+
+#[test]
+fn each_view_keeps_its_order() {
+    let (mut s, _) = loaded(10);
+    let cmds = keys(&mut s, "S");
+    assert_eq!(
+        cmds[0],
+        Command::SaveSort {
+            view: "all".into(),
+            sort: SortOrder::Oldest
+        }
+    );
+    assert!(
+        matches!(&cmds[1], Command::LoadPage { view, kind: LoadKind::First, .. } if view.sort == SortOrder::Oldest)
+    );
+    assert_eq!(s.view_title(), "All · oldest first");
+    keys(&mut s, "S S");
+    assert_eq!(s.view.sort, SortOrder::Title);
+    // Another view has its own order; coming back to All finds All's.
+    keys(&mut s, "h j");
+    assert_eq!(s.view.kind, ViewKind::Unread);
+    assert_eq!(s.view.sort, SortOrder::Newest);
+    keys(&mut s, "k");
+    assert_eq!(s.view.sort, SortOrder::Title);
+    assert_eq!(s.view.filter().sort, SortOrder::Title);
 }

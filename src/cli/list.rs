@@ -20,12 +20,13 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
         starred_only: args.starred,
         tag: args.tag.clone(),
         feed_url: args.feed.clone(),
+        sort: args.sort,
     };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut remaining = args.limit.unwrap_or(usize::MAX);
     let mut cursor = None;
     while remaining > 0 {
-        let page = store.list(&filter, remaining.min(PAGE), cursor)?;
+        let page = store.list(&filter, remaining.min(PAGE), cursor.as_ref())?;
         for a in &page {
             write_article(&mut out, a, args.json)?;
         }

@@ -13,6 +13,8 @@ use std::path::PathBuf;
 
 use clap::{Parser, Subcommand};
 
+use crate::model::SortOrder;
+
 pub use demo::run as demo;
 pub use demo::{prepare as prepare_demo, Demo};
 pub use feeds::run as feeds;
@@ -116,6 +118,13 @@ pub struct MarkArgs {
     pub unstar: bool,
 }
 
+fn parse_sort(s: &str) -> Result<SortOrder, String> {
+    SortOrder::from_name(s).ok_or_else(|| {
+        let names: Vec<&str> = SortOrder::ALL.iter().map(|o| o.name()).collect();
+        format!("unknown order {s:?}; use one of {}", names.join(", "))
+    })
+}
+
 /// The shell completion script for `shell`, generated from the same definitions as `--help`.
 pub fn completions(shell: clap_complete::Shell, out: &mut dyn std::io::Write) {
     use clap::CommandFactory;
@@ -141,6 +150,9 @@ pub struct ListArgs {
     pub feed: Option<String>,
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Order: newest (the default), oldest, feed, title or unread (unread first).
+    #[arg(long, value_name = "ORDER", default_value = "newest", value_parser = parse_sort)]
+    pub sort: SortOrder,
     /// JSON Lines: one object per article.
     #[arg(long)]
     pub json: bool,

@@ -53,6 +53,8 @@ pub struct General {
     pub articles_per_feed: usize,
     /// Program that opens links; None = the system opener.
     pub browser: Option<String>,
+    /// Opening an article's link in the browser marks it read.
+    pub open_marks_read: bool,
     pub user_agent: String,
 }
 
@@ -68,6 +70,7 @@ impl Default for General {
             max_redirects: 10,
             articles_per_feed: 500,
             browser: None,
+            open_marks_read: true,
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }

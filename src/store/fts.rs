@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter, Connection, ToSql};
 
 use crate::model::{ArticleSummary, Filter};
 
-use super::views::{filtered, filtered_select, newest_first_after, Cursor};
+use super::views::{cursor_from_row, filtered, filtered_select, order_by, page_after, Cursor, CURSOR_COLUMNS};
 use super::{Result, Store};
 
 /// Characters indexed one per token.
@@ -80,7 +80,7 @@ impl Store {
             return Ok(Vec::new());
         };
         // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
-        // is not. Few hits: SQLite sorts them. Many: walk the view newest first and keep hits, so
+        // is not. Few hits: SQLite sorts them. Many: walk the view in its order and keep hits, so
         // about `limit` / (hit ratio) rows are read.
         let hits: Vec<i64> = {
             let mut stmt = self
@@ -92,7 +92,8 @@ impl Store {
         if hits.len() <= SORTED_HITS_MAX {
             let (mut sql, mut args) = filtered_select(filter);
             sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
-            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+            order_by(&mut sql, filter.sort, false);
+            sql.push_str(" LIMIT ?");
             args.push(Box::new(expr));
             args.push(Box::new(limit as i64));
             return self.query_summaries(&sql, args);
@@ -101,29 +102,27 @@ impl Store {
         let mut found: Vec<i64> = Vec::with_capacity(limit);
         let mut after: Option<Cursor> = None;
         while found.len() < limit {
-            let (mut sql, mut args) = filtered("SELECT a.id, a.sort_time", filter);
-            newest_first_after(&mut sql, &mut args, after, WALK_CHUNK);
+            let (mut sql, mut args) = filtered(&format!("SELECT {CURSOR_COLUMNS}"), filter);
+            page_after(&mut sql, &mut args, filter.sort, after.as_ref(), WALK_CHUNK);
             let mut stmt = self.conn.prepare_cached(&sql)?;
-            let rows: Vec<(i64, i64)> = stmt
-                .query_map(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?
+            let rows: Vec<Cursor> = stmt
+                .query_map(params_from_iter(args.iter()), cursor_from_row)?
                 .collect::<rusqlite::Result<_>>()?;
-            let Some(&(id, sort_time)) = rows.last() else { break };
-            after = Some(Cursor { sort_time, id });
             found.extend(
                 rows.iter()
-                    .map(|r| r.0)
+                    .map(|c| c.id)
                     .filter(|id| hits.contains(id))
                     .take(limit - found.len()),
             );
+            let Some(last) = rows.into_iter().last() else { break };
+            after = Some(last);
         }
         // In chunks, to stay under SQLite's limit on bound parameters; `found` is in view order.
         let mut out = Vec::with_capacity(found.len());
         for ids in found.chunks(500) {
             let (mut sql, mut args) = filtered_select(filter);
-            sql.push_str(&format!(
-                " AND a.id IN ({}) ORDER BY a.sort_time DESC, a.id DESC",
-                vec!["?"; ids.len()].join(",")
-            ));
+            sql.push_str(&format!(" AND a.id IN ({})", vec!["?"; ids.len()].join(",")));
+            order_by(&mut sql, filter.sort, false);
             args.extend(ids.iter().map(|&id| Box::new(id) as Box<dyn ToSql>));
             out.extend(self.query_summaries(&sql, args)?);
         }

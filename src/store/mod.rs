@@ -5,6 +5,7 @@ mod articles;
 mod body;
 mod feeds;
 mod fts;
+mod prefs;
 mod schema;
 mod views;
 mod write;

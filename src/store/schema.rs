@@ -95,6 +95,16 @@ const MIGRATIONS: &[&str] = &[
         UPDATE feeds SET unread_count = unread_count + (new.read = 0) - (old.read = 0) WHERE id = new.feed_id;
     END;
     "#,
+    // 5: orders other than by date have their own index (the date index serves both directions;
+    // the feed order walks each feed's date index in config order); each view keeps its order.
+    r#"
+    CREATE INDEX articles_title ON articles(title COLLATE NOCASE, id);
+    CREATE INDEX articles_unread_first ON articles(read, sort_time, id);
+    CREATE TABLE view_sort (
+        view TEXT PRIMARY KEY,                -- e.g. "all", "tag:news", "feed:https://…"
+        sort TEXT NOT NULL                    -- SortOrder::name
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,48 +3,129 @@
 
 use rusqlite::{params_from_iter, ToSql};
 
-use crate::model::{ArticleId, ArticleSummary, FeedId, Filter};
+use crate::model::{ArticleId, ArticleSummary, FeedId, Filter, SortOrder};
 
 use super::{ts, Result, Store};
 
-/// A position in a view (newest first): an article's (sort_time, id).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A position in a view: the values an article has in every sort key, so the same cursor pages
+/// in whichever order the view is in.
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Cursor {
     pub(super) sort_time: i64,
     pub(super) id: i64,
+    pub(super) read: bool,
+    pub(super) title: String,
+    /// The article's feed's place in the config.
+    pub(super) position: i64,
+}
+
+/// One column of a sort order and its direction.
+#[derive(Clone, Copy)]
+enum Key {
+    SortTime,
+    Id,
+    Read,
+    Title,
+    Position,
+}
+
+impl Key {
+    fn column(self) -> &'static str {
+        match self {
+            Key::SortTime => "a.sort_time",
+            Key::Id => "a.id",
+            Key::Read => "a.read",
+            Key::Title => "a.title COLLATE NOCASE",
+            Key::Position => "f.position",
+        }
+    }
+
+    fn value(self, c: &Cursor) -> Box<dyn ToSql> {
+        match self {
+            Key::SortTime => Box::new(c.sort_time),
+            Key::Id => Box::new(c.id),
+            Key::Read => Box::new(c.read),
+            Key::Title => Box::new(c.title.clone()),
+            Key::Position => Box::new(c.position),
+        }
+    }
+}
+
+/// The keys of an order, most significant first, with `true` for ascending. The indexes that
+/// serve them: `articles_time` (date, both ways), `articles_title`, `articles_unread_first`,
+/// and `articles_feed_time` per feed for the feed order.
+fn keys_of(order: SortOrder) -> &'static [(Key, bool)] {
+    match order {
+        SortOrder::Newest => &[(Key::SortTime, false), (Key::Id, false)],
+        SortOrder::Oldest => &[(Key::SortTime, true), (Key::Id, true)],
+        SortOrder::Feed => &[(Key::Position, true), (Key::SortTime, false), (Key::Id, false)],
+        SortOrder::Title => &[(Key::Title, true), (Key::Id, true)],
+        SortOrder::UnreadFirst => &[(Key::Read, true), (Key::SortTime, false), (Key::Id, false)],
+    }
 }
 
 pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
      a.link, a.author, a.published, a.read, a.starred, a.sort_time";
 
 impl Store {
-    /// One page of a view, newest first, starting after `after` (keyset pagination: the cost of
+    /// One page of a view in its order, starting after `after` (keyset pagination: the cost of
     /// a page does not grow with its depth).
-    pub fn list(&self, filter: &Filter, limit: usize, after: Option<Cursor>) -> Result<Vec<ArticleSummary>> {
+    pub fn list(&self, filter: &Filter, limit: usize, after: Option<&Cursor>) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
-        newest_first_after(&mut sql, &mut args, after, limit);
+        page_after(&mut sql, &mut args, filter.sort, after, limit);
         self.query_summaries(&sql, args)
     }
 
-    /// The page just before `before` (newer articles), returned newest first.
-    pub fn list_before(&self, filter: &Filter, limit: usize, before: Cursor) -> Result<Vec<ArticleSummary>> {
+    /// A page of a view starting at `from` itself (to show an article found elsewhere).
+    pub fn list_from(&self, filter: &Filter, limit: usize, from: &Cursor) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
-        beyond(&mut sql, &mut args, before, Side::Newer);
-        sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
+        beyond(&mut sql, &mut args, filter.sort, from, Side::Later, true);
+        order_by(&mut sql, filter.sort, false);
+        sql.push_str(" LIMIT ?");
+        args.push(Box::new(limit as i64));
+        self.query_summaries(&sql, args)
+    }
+
+    /// The page just before `before` in the view's order, returned in that order.
+    pub fn list_before(&self, filter: &Filter, limit: usize, before: &Cursor) -> Result<Vec<ArticleSummary>> {
+        let (mut sql, mut args) = filtered_select(filter);
+        beyond(&mut sql, &mut args, filter.sort, before, Side::Earlier, false);
+        order_by(&mut sql, filter.sort, true);
+        sql.push_str(" LIMIT ?");
         args.push(Box::new(limit as i64));
         let mut rows = self.query_summaries(&sql, args)?;
         rows.reverse();
         Ok(rows)
     }
 
-    /// The oldest `limit` articles of a view, newest first (the bottom page).
+    /// The last `limit` articles of a view, in its order (the bottom page).
     pub fn list_last(&self, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_select(filter);
-        sql.push_str(" ORDER BY a.sort_time ASC, a.id ASC LIMIT ?");
+        order_by(&mut sql, filter.sort, true);
+        sql.push_str(" LIMIT ?");
         args.push(Box::new(limit as i64));
         let mut rows = self.query_summaries(&sql, args)?;
         rows.reverse();
         Ok(rows)
+    }
+
+    /// The first unread article after `after` (or before it, with `backward`) in the view's
+    /// order: what "next unread" jumps to. None when there is none that way.
+    pub fn next_unread(&self, filter: &Filter, after: Option<&Cursor>, backward: bool) -> Result<Option<ArticleId>> {
+        let (mut sql, mut args) = filtered("SELECT a.id", filter);
+        sql.push_str(" AND a.read = 0");
+        if let Some(c) = after {
+            let side = if backward { Side::Earlier } else { Side::Later };
+            beyond(&mut sql, &mut args, filter.sort, c, side, false);
+        }
+        order_by(&mut sql, filter.sort, backward);
+        sql.push_str(" LIMIT 1");
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let mut rows = stmt.query(params_from_iter(args.iter()))?;
+        Ok(match rows.next()? {
+            Some(r) => Some(ArticleId(r.get(0)?)),
+            None => None,
+        })
     }
 
     /// Articles in a view.
@@ -70,10 +151,10 @@ impl Store {
         Ok(n as usize)
     }
 
-    /// Articles of the view that sort before (are newer than) `cursor`: its index in the view.
-    pub fn position(&self, filter: &Filter, cursor: Cursor) -> Result<usize> {
+    /// Articles of the view that come before `cursor` in its order: its index in the view.
+    pub fn position(&self, filter: &Filter, cursor: &Cursor) -> Result<usize> {
         let (mut sql, mut args) = filtered_count(filter);
-        beyond(&mut sql, &mut args, cursor, Side::Newer);
+        beyond(&mut sql, &mut args, filter.sort, cursor, Side::Earlier, false);
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?
@@ -81,13 +162,10 @@ impl Store {
         Ok(n as usize)
     }
 
-    /// The keyset position of an article, to page from it in either direction.
+    /// The keyset position of an article, to page from it in either direction and any order.
     pub fn cursor_of(&self, id: ArticleId) -> Result<Cursor> {
-        let sort_time = self
-            .conn
-            .prepare_cached("SELECT sort_time FROM articles WHERE id = ?1")?
-            .query_row([id.0], |r| r.get(0))?;
-        Ok(Cursor { sort_time, id: id.0 })
+        let sql = format!("SELECT {CURSOR_COLUMNS} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE a.id = ?1");
+        Ok(self.conn.prepare_cached(&sql)?.query_row([id.0], cursor_from_row)?)
     }
 
     pub(super) fn query_summaries(&self, sql: &str, args: Vec<Box<dyn ToSql>>) -> Result<Vec<ArticleSummary>> {
@@ -140,40 +218,84 @@ fn narrow_to_feeds(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, filter: &Fi
     }
 }
 
-/// Which rows of a view `beyond` keeps, from a cursor.
-enum Side {
-    Newer,
-    Older,
+/// Which rows of a view `beyond` keeps: those after the cursor in the view's order, or before.
+pub(super) enum Side {
+    Later,
+    Earlier,
 }
 
-/// Narrows a view query (from `filtered`) to the rows strictly newer or older than `cursor`.
-fn beyond(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, cursor: Cursor, side: Side) {
-    let op = match side {
-        Side::Newer => ">",
-        Side::Older => "<",
-    };
-    sql.push_str(&format!(
-        " AND (a.sort_time {op} ? OR (a.sort_time = ? AND a.id {op} ?))"
-    ));
-    args.extend([
-        Box::new(cursor.sort_time) as Box<dyn ToSql>,
-        Box::new(cursor.sort_time),
-        Box::new(cursor.id),
-    ]);
-}
-
-/// Ends a view query (from `filtered`): the rows older than `after`, newest first, `limit` of them.
-pub(super) fn newest_first_after(
+/// Narrows a view query (from `filtered`) to the rows strictly after or before `cursor` in
+/// `order` (and the cursor's own row, with `inclusive`): `(k1 > v1) OR (k1 = v1 AND k2 > v2) ...`
+/// with each key's comparison turned by its direction.
+pub(super) fn beyond(
     sql: &mut String,
     args: &mut Vec<Box<dyn ToSql>>,
-    after: Option<Cursor>,
+    order: SortOrder,
+    cursor: &Cursor,
+    side: Side,
+    inclusive: bool,
+) {
+    let keys = keys_of(order);
+    let mut terms = Vec::with_capacity(keys.len());
+    for (i, (key, ascending)) in keys.iter().enumerate() {
+        let later = matches!(side, Side::Later) == *ascending;
+        let last = i + 1 == keys.len();
+        let op = match (later, last && inclusive) {
+            (true, false) => ">",
+            (true, true) => ">=",
+            (false, false) => "<",
+            (false, true) => "<=",
+        };
+        let mut term: Vec<String> = keys[..i].iter().map(|(k, _)| format!("{} = ?", k.column())).collect();
+        for (k, _) in &keys[..i] {
+            args.push(k.value(cursor));
+        }
+        term.push(format!("{} {op} ?", key.column()));
+        args.push(key.value(cursor));
+        terms.push(format!("({})", term.join(" AND ")));
+    }
+    sql.push_str(&format!(" AND ({})", terms.join(" OR ")));
+}
+
+/// ` ORDER BY` the view's order, or its reverse.
+pub(super) fn order_by(sql: &mut String, order: SortOrder, reversed: bool) {
+    let keys: Vec<String> = keys_of(order)
+        .iter()
+        .map(|(k, ascending)| {
+            let dir = if *ascending != reversed { "ASC" } else { "DESC" };
+            format!("{} {dir}", k.column())
+        })
+        .collect();
+    sql.push_str(&format!(" ORDER BY {}", keys.join(", ")));
+}
+
+/// Ends a view query (from `filtered`): `limit` rows after `after`, in the view's order.
+pub(super) fn page_after(
+    sql: &mut String,
+    args: &mut Vec<Box<dyn ToSql>>,
+    order: SortOrder,
+    after: Option<&Cursor>,
     limit: usize,
 ) {
     if let Some(c) = after {
-        beyond(sql, args, c, Side::Older);
+        beyond(sql, args, order, c, Side::Later, false);
     }
-    sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+    order_by(sql, order, false);
+    sql.push_str(" LIMIT ?");
     args.push(Box::new(limit as i64));
+}
+
+/// The columns `cursor_from_row` reads, for queries that walk a view.
+pub(super) const CURSOR_COLUMNS: &str = "a.id, a.sort_time, a.read, a.title, f.position";
+
+pub(super) fn cursor_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Cursor> {
+    Ok(Cursor {
+        id: r.get(0)?,
+        sort_time: r.get(1)?,
+        read: r.get(2)?,
+        title: r.get(3)?,
+        position: r.get(4)?,
+    })
 }
 
 pub(super) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<ArticleSummary> {

@@ -41,6 +41,10 @@ actions! {
     OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
     ToggleRead => "toggle_read", "Toggle read";
+    NextUnread => "next_unread", "Next unread article (on into the next tag or feed)";
+    PrevUnread => "prev_unread", "Previous unread article";
+    ReadAndNext => "read_and_next", "Mark read and open the next unread article";
+    CycleSort => "cycle_sort", "Sort: newest, oldest, by feed, by title, unread first (kept per view)";
     ToggleStar => "toggle_star", "Toggle star";
     MarkViewRead => "mark_view_read", "Mark every article in the view read (asks first when many)";
     Undo => "undo", "Undo the last read, unread, star or mark-all";

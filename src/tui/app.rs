@@ -46,17 +46,31 @@ pub async fn run(
     bench: Option<Bench>,
 ) -> anyhow::Result<()> {
     let _lock = lock_cache(&cache)?;
+    let start = Start {
+        notice,
+        sorts: store.view_sorts().unwrap_or_else(|e| {
+            tracing::warn!("cannot read the views' orders, using the default: {e}");
+            Vec::new()
+        }),
+    };
     let config = Arc::new(config);
     let (msg_tx, msg_rx) = mpsc::unbounded_channel();
     let effects = Effects::start(config.clone(), store, cache, msg_tx)?;
 
     let mut terminal = init_terminal().context("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, &config, settings, effects, msg_rx, notice, bench).await;
+    let result = event_loop(&mut terminal, &config, settings, effects, msg_rx, start, bench).await;
     restore_terminal();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
         eprintln!("{report}");
     }
     result.map(|_| ())
+}
+
+/// What the state starts with besides the config: the notice for the status bar, and each
+/// view's remembered order (read before the first page is asked for).
+struct Start {
+    notice: Option<String>,
+    sorts: Vec<(String, crate::model::SortOrder)>,
 }
 
 /// Peak resident set size of this process, in KiB (Linux), for the startup benchmark.
@@ -111,7 +125,7 @@ async fn event_loop(
     settings: UiSettings,
     effects: Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
-    notice: Option<String>,
+    start: Start,
     bench: Option<Bench>,
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
@@ -119,7 +133,9 @@ async fn event_loop(
     let theme = &Theme::new(&settings.colours, no_color);
     let mut state = AppState::new(settings.keymap, config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
-    state.startup_hint = notice;
+    state.startup_hint = start.notice;
+    state.sorts = start.sorts.into_iter().collect();
+    state.open_marks_read = config.general.open_marks_read;
     for cmd in state.start() {
         effects.run(cmd);
     }

@@ -5,7 +5,7 @@ use std::sync::mpsc as std_mpsc;
 
 use tokio::sync::mpsc;
 
-use crate::model::{ArticleId, Filter, Flag};
+use crate::model::{ArticleId, Filter, Flag, SortOrder};
 use crate::store::{Store, StoreError};
 
 use super::super::state::{Change, LoadKind, Msg, Notice, View, PAGE};
@@ -27,6 +27,13 @@ pub(super) enum StoreJob {
     SetFlags(Vec<ArticleId>, Flag, bool),
     MarkViewRead(Filter, String),
     SetFull(ArticleId, Result<String, String>),
+    FindUnread {
+        generation: u64,
+        view: View,
+        after: ArticleId,
+        backward: bool,
+    },
+    SaveSort(String, SortOrder),
 }
 
 /// Answers store jobs in order until the app drops its sender.
@@ -60,6 +67,24 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                 }
                 Some(page)
             }),
+            StoreJob::FindUnread {
+                generation,
+                view,
+                after,
+                backward,
+            } => find_unread(&store, &view, after, backward).map(|found| {
+                Some(match found {
+                    Some((id, (rows, first_index, total))) => Msg::Page {
+                        generation,
+                        kind: LoadKind::At(id),
+                        rows,
+                        first_index,
+                        total,
+                    },
+                    None => Msg::NoUnreadBeyond { generation },
+                })
+            }),
+            StoreJob::SaveSort(view, sort) => store.set_view_sort(&view, sort).map(|_| None),
             StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
             StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
             StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
@@ -94,6 +119,20 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
     }
 }
 
+/// The first unread article past `after`, and the page that starts with it.
+fn find_unread(
+    store: &Store,
+    view: &View,
+    after: ArticleId,
+    backward: bool,
+) -> Result<Option<(ArticleId, Page)>, StoreError> {
+    let cursor = store.cursor_of(after)?;
+    match store.next_unread(&view.filter(), Some(&cursor), backward)? {
+        Some(id) => Ok(Some((id, load_page(store, view, LoadKind::At(id))?))),
+        None => Ok(None),
+    }
+}
+
 type Page = (Vec<crate::model::ArticleSummary>, Option<usize>, Option<usize>);
 
 fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreError> {
@@ -113,10 +152,15 @@ fn load_page(store: &Store, view: &View, kind: LoadKind) -> Result<Page, StoreEr
             let total = (rows.len() < PAGE).then_some(rows.len());
             (rows, Some(0), total)
         }
-        LoadKind::After(id) => (store.list(&filter, PAGE, Some(store.cursor_of(id)?))?, None, None),
+        LoadKind::After(id) => (store.list(&filter, PAGE, Some(&store.cursor_of(id)?))?, None, None),
         // The state places an earlier page just before its window: no COUNT over the rows
         // newer than it, which costs a read per row (most of the view after G).
-        LoadKind::Before(id) => (store.list_before(&filter, PAGE, store.cursor_of(id)?)?, None, None),
+        LoadKind::Before(id) => (store.list_before(&filter, PAGE, &store.cursor_of(id)?)?, None, None),
+        LoadKind::At(id) => {
+            let cursor = store.cursor_of(id)?;
+            let rows = store.list_from(&filter, PAGE, &cursor)?;
+            (rows, Some(store.position(&filter, &cursor)?), None)
+        }
         LoadKind::Last => {
             let rows = store.list_last(&filter, PAGE)?;
             let total = store.count(&filter)?;

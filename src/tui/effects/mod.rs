@@ -130,6 +130,18 @@ impl Effects {
             Command::LoadArticle(id) => self.job(StoreJob::Article(id)),
             Command::SetRead(id, v) => self.job(StoreJob::SetRead(id, v)),
             Command::SetStarred(id, v) => self.job(StoreJob::SetStarred(id, v)),
+            Command::FindUnread {
+                generation,
+                view,
+                after,
+                backward,
+            } => self.job(StoreJob::FindUnread {
+                generation,
+                view,
+                after,
+                backward,
+            }),
+            Command::SaveSort { view, sort } => self.job(StoreJob::SaveSort(view, sort)),
             Command::SetFlags { flag, ids, value } => self.job(StoreJob::SetFlags(ids, flag, value)),
             Command::MarkViewRead { filter, what } => self.job(StoreJob::MarkViewRead(filter, what)),
             Command::Render { id, html, width, full } => {

@@ -7,8 +7,9 @@ use super::headlines::{go_bottom, go_top, move_by};
 use super::input::{prompt, Confirmed, InputKind};
 use super::refresh::start_refresh;
 use super::undo::{self, Change};
+use super::unread;
 use super::view::{activate_sidebar, toggle_feeds};
-use super::{AppState, Command, Focus, Mode, SidebarEntry, View, ViewKind};
+use super::{AppState, Command, Focus, Mode, SidebarEntry, ViewKind};
 use crate::model::Flag;
 
 /// Runs an action in the current focus. A count repeats motions; before `o` or `y` it picks
@@ -46,6 +47,19 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
         Action::ToggleRead => toggle_flag(state, true),
         Action::ToggleStar => toggle_flag(state, false),
         Action::MarkViewRead => confirm_mark_view_read(state),
+        Action::NextUnread => unread::next_unread(state, false, false),
+        Action::PrevUnread => unread::next_unread(state, true, false),
+        Action::ReadAndNext => unread::read_and_next(state),
+        Action::CycleSort => {
+            let sort = state.view.sort.next();
+            state.view.sort = sort;
+            let key = state.view.kind.key();
+            state.sorts.insert(key.clone(), sort);
+            state.notify(format!("sorted {}", sort.describe()), false);
+            let mut cmds = vec![Command::SaveSort { view: key, sort }];
+            cmds.extend(state.reload_view());
+            cmds
+        }
         Action::Undo => undo::undo(state),
         Action::Redo => undo::redo(state),
         Action::ToggleUnreadOnly => {
@@ -157,12 +171,7 @@ fn back(state: &mut AppState) -> Vec<Command> {
             state.focus = Focus::Headlines;
         }
         _ if state.article.is_some() => state.article = None,
-        _ if state.view.search().is_some() => {
-            return state.open_view(View {
-                kind: ViewKind::All,
-                unread_only: state.view.unread_only,
-            })
-        }
+        _ if state.view.search().is_some() => return state.open_view(state.view_of(ViewKind::All)),
         _ => state.quit = true,
     }
     vec![]

@@ -115,7 +115,13 @@ pub(super) fn perform(state: &mut AppState, action: Action, given: Option<usize>
             }
         },
         Action::OpenLink => match current_link(state) {
-            Some(url) => open_url(state, url),
+            Some(url) => {
+                let mut cmds = open_url(state, url);
+                if !cmds.is_empty() && state.open_marks_read {
+                    cmds.extend(mark_current_read(state));
+                }
+                cmds
+            }
             None => {
                 state.notify("this article has no link", true);
                 vec![]
@@ -153,6 +159,30 @@ fn toggle_full(state: &mut AppState) -> Vec<Command> {
             vec![Command::FetchFull { id, link }]
         }
     }
+}
+
+/// Marks the article whose link was opened read (undoably), if it was unread.
+fn mark_current_read(state: &mut AppState) -> Vec<Command> {
+    let current = match (state.focus, &state.article) {
+        (Focus::Article, Some(p)) => Some((p.article.summary.id, p.article.summary.read)),
+        _ => state.headlines.current().map(|a| (a.id, a.read)),
+    };
+    let Some((id, false)) = current else {
+        return vec![];
+    };
+    for a in state.headlines.rows.iter_mut().filter(|a| a.id == id) {
+        a.read = true;
+    }
+    if let Some(p) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
+        p.article.summary.read = true;
+    }
+    state.history.record(Change {
+        flag: Flag::Read,
+        ids: vec![id],
+        value: true,
+        what: "opened in the browser (marked read)".into(),
+    });
+    vec![Command::SetRead(id, true), Command::LoadFeeds]
 }
 
 /// Only web links are handed to the browser.

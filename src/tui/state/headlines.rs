@@ -4,6 +4,7 @@
 use crate::model::{ArticleId, ArticleSummary};
 
 use super::article::{open_selected, scroll_article};
+use super::unread;
 use super::view::{activate_sidebar, move_sidebar};
 use super::{AppState, Command, Focus};
 
@@ -18,6 +19,8 @@ pub enum LoadKind {
     Last,
     After(ArticleId),
     Before(ArticleId),
+    /// A page starting at this article (one found beyond the window: next unread).
+    At(ArticleId),
 }
 
 /// A window of the current view, newest first.
@@ -53,7 +56,7 @@ impl AppState {
     }
 
     /// Asks for a page that will replace the rows; replies to earlier requests are dropped.
-    fn replace_rows(&mut self, kind: LoadKind, count: bool) -> Vec<Command> {
+    pub(super) fn replace_rows(&mut self, kind: LoadKind, count: bool) -> Vec<Command> {
         let h = &mut self.headlines;
         h.generation += 1;
         h.loading = true;
@@ -190,6 +193,14 @@ pub(super) fn on_page(
                 .unwrap_or(0);
             h.scroll = 0;
         }
+        LoadKind::At(_) => {
+            h.first_index = first_index.unwrap_or(0);
+            h.at_top = h.first_index == 0;
+            h.at_bottom = !full;
+            h.rows = rows;
+            h.selected = 0;
+            h.scroll = 0;
+        }
         LoadKind::Last => {
             h.first_index = first_index.unwrap_or(0);
             h.at_top = !full;
@@ -223,6 +234,13 @@ pub(super) fn on_page(
                 h.at_bottom = false;
             }
         }
+    }
+    if state.seek.is_some() {
+        let target = match kind {
+            LoadKind::At(id) => Some(id),
+            _ => None,
+        };
+        return unread::on_page(state, target);
     }
     let mut cmds = ensure_window(state);
     cmds.extend(follow_selection(state));

@@ -99,6 +99,8 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
         }
         Resolution::Action(action) => {
             state.pending.clear();
+            // A key press ends a jump still waiting for the cache (a new jump starts its own).
+            state.seek = None;
             let count = state.count.take();
             // A new key press replaces an old notice.
             if !matches!(action, Action::Cancel) {

@@ -1,7 +1,7 @@
 //! What crosses the state's border: `Msg`, everything `update` is told, and `Command`, everything
 //! it asks the effects to do. Both are plain data; the app and the effects are their other ends.
 
-use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Flag};
+use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Flag, SortOrder};
 use crate::poller::PollEvent;
 use crate::text::rich::Rendered;
 
@@ -53,6 +53,10 @@ pub enum Msg {
         generation: u64,
         total: usize,
     },
+    /// Nothing unread past the window that way (a `FindUnread` of this generation).
+    NoUnreadBeyond {
+        generation: u64,
+    },
     /// A refresh began over this many feeds.
     RefreshStarted(usize),
     /// The cache made a change asked for by a filter (mark the view read): exactly these
@@ -72,6 +76,19 @@ pub enum Command {
         count: bool,
     },
     LoadArticle(ArticleId),
+    /// The first unread article past `after` in the view's order (before it, with `backward`):
+    /// answered with a page starting there (`LoadKind::At`), or `Msg::NoUnreadBeyond`.
+    FindUnread {
+        generation: u64,
+        view: View,
+        after: ArticleId,
+        backward: bool,
+    },
+    /// Remember the order of a view (by `ViewKind::key`).
+    SaveSort {
+        view: String,
+        sort: SortOrder,
+    },
     Render {
         id: ArticleId,
         html: String,

@@ -10,9 +10,12 @@ mod messages;
 mod mouse;
 mod refresh;
 mod undo;
+mod unread;
 mod view;
 
-use crate::model::{Feed, FeedId};
+use std::collections::HashMap;
+
+use crate::model::{Feed, FeedId, SortOrder};
 
 use super::keymap::{Key, Keymap};
 use super::layout;
@@ -24,6 +27,7 @@ pub use input::{InputKind, Mode};
 pub use messages::{Command, Msg};
 pub use refresh::Progress;
 pub use undo::{Change, History, UNDO_STEPS};
+pub use unread::Seek;
 pub use view::{SidebarEntry, View, ViewKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +53,12 @@ pub struct AppState {
     pub feeds_collapsed: bool,
     pub sidebar_selected: usize,
     pub view: View,
+    /// The order each view was last shown in, by `ViewKind::key` (kept in the cache).
+    pub sorts: HashMap<String, SortOrder>,
+    /// A next/previous-unread jump waiting for the cache (see `unread.rs`).
+    pub seek: Option<Seek>,
+    /// Opening an article's link in the browser marks it read (`open_marks_read`).
+    pub open_marks_read: bool,
     pub headlines: Headlines,
     pub article: Option<ArticlePane>,
     pub fullscreen: bool,
@@ -82,7 +92,11 @@ impl AppState {
             view: View {
                 kind: ViewKind::All,
                 unread_only: false,
+                sort: SortOrder::default(),
             },
+            sorts: HashMap::new(),
+            seek: None,
+            open_marks_read: true,
             headlines: Headlines::default(),
             article: None,
             fullscreen: false,
@@ -102,7 +116,7 @@ impl AppState {
 
     /// The commands that fill a fresh state: the headlines first, for the first frame.
     pub fn start(&mut self) -> Vec<Command> {
-        let mut cmds = self.open_view(self.view.clone());
+        let mut cmds = self.open_view(self.view_of(self.view.kind.clone()));
         cmds.push(Command::LoadFeeds);
         cmds
     }
@@ -190,6 +204,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.progress.get_or_insert_with(Progress::default).total = total;
             vec![]
         }
+        Msg::NoUnreadBeyond { generation } => unread::on_none_beyond(state, generation),
         Msg::Changed(change) => {
             state.history.record(change);
             vec![]

@@ -1,7 +1,7 @@
 //! Which articles the headline list shows (`View`: a sidebar entry, a search, unread only) and
 //! the sidebar that picks it: its entries, moving in it, and opening the view it names.
 
-use crate::model::{FeedId, Filter};
+use crate::model::{FeedId, Filter, SortOrder};
 
 use super::{AppState, Command, Focus, Headlines, LoadKind};
 
@@ -30,12 +30,14 @@ pub enum ViewKind {
 pub struct View {
     pub kind: ViewKind,
     pub unread_only: bool,
+    pub sort: SortOrder,
 }
 
 impl View {
     pub fn filter(&self) -> Filter {
         let mut f = Filter {
             unread_only: self.unread_only,
+            sort: self.sort,
             ..Default::default()
         };
         match &self.kind {
@@ -52,6 +54,21 @@ impl View {
         match &self.kind {
             ViewKind::Search(q) => Some(q),
             _ => None,
+        }
+    }
+}
+
+impl ViewKind {
+    /// The name its order is remembered under ("all", "tag:news", "feed:URL"; every search
+    /// shares "search").
+    pub fn key(&self) -> String {
+        match self {
+            ViewKind::All => "all".into(),
+            ViewKind::Unread => "unread".into(),
+            ViewKind::Starred => "starred".into(),
+            ViewKind::Tag(t) => format!("tag:{t}"),
+            ViewKind::Feed { url, .. } => format!("feed:{url}"),
+            ViewKind::Search(_) => "search".into(),
         }
     }
 }
@@ -77,10 +94,24 @@ impl AppState {
             ViewKind::Feed { id, url } => self.feed(*id).map_or(url.clone(), |f| f.display_title().to_string()),
             ViewKind::Search(q) => format!("Search: {q}"),
         };
-        if self.view.unread_only && self.view.kind != ViewKind::Unread {
+        let base = if self.view.unread_only && self.view.kind != ViewKind::Unread {
             format!("{base} (unread)")
         } else {
             base
+        };
+        if self.view.sort == SortOrder::default() {
+            base
+        } else {
+            format!("{base} · {}", self.view.sort.describe())
+        }
+    }
+
+    /// A view of `kind` keeping the unread-only toggle, in the order it was last shown in.
+    pub(super) fn view_of(&self, kind: ViewKind) -> View {
+        View {
+            sort: self.sorts.get(&kind.key()).copied().unwrap_or_default(),
+            kind,
+            unread_only: self.view.unread_only,
         }
     }
 
@@ -104,10 +135,7 @@ impl AppState {
     /// Opens a view of `kind`, keeping the unread-only toggle, and moves to the headlines.
     pub(super) fn open_kind(&mut self, kind: ViewKind) -> Vec<Command> {
         self.focus = Focus::Headlines;
-        self.open_view(View {
-            kind,
-            unread_only: self.view.unread_only,
-        })
+        self.open_view(self.view_of(kind))
     }
 }
 
@@ -130,10 +158,7 @@ pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
     if state.view.kind == kind {
         return vec![];
     }
-    state.open_view(View {
-        kind,
-        unread_only: state.view.unread_only,
-    })
+    state.open_view(state.view_of(kind))
 }
 
 /// Moves the sidebar selection by `delta` entries and opens what it lands on.
