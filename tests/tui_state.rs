@@ -84,7 +84,15 @@ fn toggles_and_links() {
         [Command::SetStarred(ArticleId(1), true), Command::LoadFeeds]
     );
     assert!(s.headlines.rows[0].starred);
-    assert_eq!(keys(&mut s, "o"), [Command::OpenUrl("http://example.org/a".into())]);
+    // Opening the link marks the (unread) article read: open_marks_read is on by default.
+    assert_eq!(
+        keys(&mut s, "o"),
+        [
+            Command::OpenUrl("http://example.org/a".into()),
+            Command::SetRead(ArticleId(1), true),
+            Command::LoadFeeds
+        ]
+    );
     assert_eq!(keys(&mut s, "y"), [Command::Copy("http://example.org/a".into())]);
     s.headlines.rows[0].link = Some("javascript:alert(1)".into());
     assert!(keys(&mut s, "o").is_empty(), "only http(s) links are opened");

@@ -96,10 +96,12 @@ const MIGRATIONS: &[&str] = &[
     END;
     "#,
     // 5: orders other than by date have their own index (the date index serves both directions;
-    // the feed order walks each feed's date index in config order); each view keeps its order.
+    // the feed order walks the feeds by position, then each feed's date index); each view keeps
+    // its order. Directions in an index must match the ORDER BY (or its reverse) to avoid a sort.
     r#"
     CREATE INDEX articles_title ON articles(title COLLATE NOCASE, id);
-    CREATE INDEX articles_unread_first ON articles(read, sort_time, id);
+    CREATE INDEX articles_unread_first ON articles(read, sort_time DESC, id DESC);
+    CREATE INDEX feeds_position ON feeds(position);
     CREATE TABLE view_sort (
         view TEXT PRIMARY KEY,                -- e.g. "all", "tag:news", "feed:https://…"
         sort TEXT NOT NULL                    -- SortOrder::name

@@ -71,14 +71,14 @@ impl Store {
     /// One page of a view in its order, starting after `after` (keyset pagination: the cost of
     /// a page does not grow with its depth).
     pub fn list(&self, filter: &Filter, limit: usize, after: Option<&Cursor>) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_select(filter);
+        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
         page_after(&mut sql, &mut args, filter.sort, after, limit);
         self.query_summaries(&sql, args)
     }
 
     /// A page of a view starting at `from` itself (to show an article found elsewhere).
     pub fn list_from(&self, filter: &Filter, limit: usize, from: &Cursor) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_select(filter);
+        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
         beyond(&mut sql, &mut args, filter.sort, from, Side::Later, true);
         order_by(&mut sql, filter.sort, false);
         sql.push_str(" LIMIT ?");
@@ -88,7 +88,7 @@ impl Store {
 
     /// The page just before `before` in the view's order, returned in that order.
     pub fn list_before(&self, filter: &Filter, limit: usize, before: &Cursor) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_select(filter);
+        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
         beyond(&mut sql, &mut args, filter.sort, before, Side::Earlier, false);
         order_by(&mut sql, filter.sort, true);
         sql.push_str(" LIMIT ?");
@@ -100,7 +100,7 @@ impl Store {
 
     /// The last `limit` articles of a view, in its order (the bottom page).
     pub fn list_last(&self, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_select(filter);
+        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
         order_by(&mut sql, filter.sort, true);
         sql.push_str(" LIMIT ?");
         args.push(Box::new(limit as i64));
@@ -112,8 +112,14 @@ impl Store {
     /// The first unread article after `after` (or before it, with `backward`) in the view's
     /// order: what "next unread" jumps to. None when there is none that way.
     pub fn next_unread(&self, filter: &Filter, after: Option<&Cursor>, backward: bool) -> Result<Option<ArticleId>> {
-        let (mut sql, mut args) = filtered("SELECT a.id", filter);
-        sql.push_str(" AND a.read = 0");
+        // Few unread among many: they are found by the unread index, whatever the order.
+        let walk = self.walk(filter)?;
+        let (mut sql, mut args) = filtered_walk("SELECT a.id", filter, walk);
+        sql.push_str(if walk.unread {
+            " AND +a.read = 0"
+        } else {
+            " AND a.read = 0"
+        });
         if let Some(c) = after {
             let side = if backward { Side::Earlier } else { Side::Later };
             beyond(&mut sql, &mut args, filter.sort, c, side, false);
@@ -181,7 +187,57 @@ impl Store {
 }
 
 pub(super) fn filtered_select(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    filtered(&format!("SELECT {SUMMARY_COLUMNS}"), filter)
+    filtered(&summary_select(), filter)
+}
+
+fn summary_select() -> String {
+    format!("SELECT {SUMMARY_COLUMNS}")
+}
+
+/// How a query that reads a view in order (with a LIMIT) should find its rows. SQLite, without
+/// statistics, prefers an equality on an index (the tag's feeds, `read = 0`) and then sorts
+/// every match; when matches are common, walking the order's own index and skipping the others
+/// reads a few hundred rows instead. `+` in front of a column keeps SQLite off its index.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Walk {
+    /// Filter the tag's feeds row by row while walking the order's index.
+    tag: bool,
+    /// Filter `read = 0` row by row: the order has its own index (title, feed) and at least one
+    /// article in `COMMON` is unread.
+    unread: bool,
+}
+
+/// A share is "common" when at least one row in this many matches.
+const COMMON: i64 = 20;
+
+impl Store {
+    /// Decides `Walk` from the per-feed counts (one read of the feeds table).
+    pub(super) fn walk(&self, filter: &Filter) -> Result<Walk> {
+        let mut sql = "SELECT COALESCE(SUM(f.article_count), 0), COALESCE(SUM(f.unread_count), 0) FROM feeds f \
+                       WHERE f.active = 1"
+            .to_string();
+        let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+        narrow_to_feeds(&mut sql, &mut args, filter, "f.id");
+        let (articles, unread): (i64, i64) = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| Ok((r.get(0)?, r.get(1)?)))?;
+        let total: i64 = if filter.tag.is_some() {
+            self.conn
+                .prepare_cached("SELECT COALESCE(SUM(article_count), 0) FROM feeds WHERE active = 1")?
+                .query_row([], |r| r.get(0))?
+        } else {
+            articles
+        };
+        let own_index = !matches!(
+            filter.sort,
+            SortOrder::Newest | SortOrder::Oldest | SortOrder::UnreadFirst
+        );
+        Ok(Walk {
+            tag: filter.tag.is_some() && filter.sort != SortOrder::Feed && articles * COMMON >= total,
+            unread: own_index && unread * COMMON >= articles,
+        })
+    }
 }
 
 fn filtered_count(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
@@ -191,15 +247,34 @@ fn filtered_count(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
 /// `select` over the articles of configured feeds narrowed by the filter; more conditions may be
 /// appended with AND.
 pub(super) fn filtered(select: &str, filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    let mut sql = format!("{select} FROM articles a JOIN feeds f ON f.id = a.feed_id WHERE f.active = 1");
+    filtered_walk(select, filter, Walk::default())
+}
+
+/// `filtered`, shaped by `walk` for a query that reads the view in order.
+fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<dyn ToSql>>) {
+    // By feed, the feeds are the outer loop in position order, each feed's articles read by its
+    // date index (SQLite would otherwise sort every article).
+    let from = match filter.sort {
+        SortOrder::Feed => {
+            "feeds f INDEXED BY feeds_position CROSS JOIN articles a INDEXED BY articles_feed_time \
+             ON a.feed_id = f.id"
+        }
+        _ => "articles a JOIN feeds f ON f.id = a.feed_id",
+    };
+    let mut sql = format!("{select} FROM {from} WHERE f.active = 1");
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
     if filter.unread_only {
-        sql.push_str(" AND a.read = 0");
+        sql.push_str(if walk.unread {
+            " AND +a.read = 0"
+        } else {
+            " AND a.read = 0"
+        });
     }
     if filter.starred_only {
         sql.push_str(" AND a.starred = 1");
     }
-    narrow_to_feeds(&mut sql, &mut args, filter, "a.feed_id");
+    let feed_id = if walk.tag { "+a.feed_id" } else { "a.feed_id" };
+    narrow_to_feeds(&mut sql, &mut args, filter, feed_id);
     (sql, args)
 }
 
@@ -236,6 +311,16 @@ pub(super) fn beyond(
     inclusive: bool,
 ) {
     let keys = keys_of(order);
+    // The leading key's range, implied by the terms below but stated so SQLite scans a range of
+    // its index instead of taking each OR term apart and sorting the union.
+    let (lead, lead_ascending) = keys[0];
+    let lead_op = if matches!(side, Side::Later) == lead_ascending {
+        ">="
+    } else {
+        "<="
+    };
+    sql.push_str(&format!(" AND {} {lead_op} ?", lead.column()));
+    args.push(lead.value(cursor));
     let mut terms = Vec::with_capacity(keys.len());
     for (i, (key, ascending)) in keys.iter().enumerate() {
         let later = matches!(side, Side::Later) == *ascending;

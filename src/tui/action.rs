@@ -44,9 +44,9 @@ actions! {
     NextUnread => "next_unread", "Next unread article (on into the next tag or feed)";
     PrevUnread => "prev_unread", "Previous unread article";
     ReadAndNext => "read_and_next", "Mark read and open the next unread article";
-    CycleSort => "cycle_sort", "Sort: newest, oldest, by feed, by title, unread first (kept per view)";
+    CycleSort => "cycle_sort", "Next order: newest, oldest, feed, title, unread";
     ToggleStar => "toggle_star", "Toggle star";
-    MarkViewRead => "mark_view_read", "Mark every article in the view read (asks first when many)";
+    MarkViewRead => "mark_view_read", "Mark the view read (asks y/n when many)";
     Undo => "undo", "Undo the last read, unread, star or mark-all";
     Redo => "redo", "Redo what undo undid";
     ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";

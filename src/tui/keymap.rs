@@ -329,7 +329,7 @@ mod tests {
             map.resolve(&[Key::ch('g'), Key::ch('g')]),
             Resolution::Action(Action::Top)
         );
-        assert_eq!(map.resolve(&[Key::ch('x')]), Resolution::Unbound);
+        assert_eq!(map.resolve(&[Key::ch('Z')]), Resolution::Unbound);
         assert_eq!(map.keys_for(Action::Top), ["g g", "home"]);
     }
 

@@ -1,0 +1,143 @@
+//! The reading loop on a big cache (divan): the first page of every order, next unread, and
+//! undoing a mark-all of 10,000 articles. `cargo bench --bench reading`; with
+//! `KHABAR_BENCH_CACHE=path/cache.db` it runs on a copy of that cache (e.g. the shared corpus'
+//! 100,000 articles), else on a synthetic one of 500 feeds × 200 articles.
+
+use std::sync::OnceLock;
+
+use chrono::{TimeZone, Utc};
+use divan::{black_box, Bencher};
+use khabar::config::{Config, ConfigSource};
+use khabar::model::{ArticleId, Filter, Flag, NewArticle, SortOrder};
+use khabar::store::{FetchRecord, Store};
+
+fn main() {
+    divan::main();
+}
+
+/// A copy of the cache the benchmarks read and write, made once.
+fn cache() -> &'static std::path::Path {
+    static CACHE: OnceLock<(tempfile::TempDir, std::path::PathBuf)> = OnceLock::new();
+    let (_, path) = CACHE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cache.db");
+        match std::env::var_os("KHABAR_BENCH_CACHE") {
+            Some(src) => {
+                std::fs::copy(src, &path).expect("copy KHABAR_BENCH_CACHE");
+            }
+            None => synthetic(&path),
+        }
+        // Migrated once here, not inside a measurement.
+        drop(Store::open(&path).unwrap());
+        (dir, path)
+    });
+    path
+}
+
+fn synthetic(path: &std::path::Path) {
+    let mut config = String::new();
+    for f in 0..500 {
+        config.push_str(&format!(
+            "[[feed]]\nurl = \"http://127.0.0.1/{f}.xml\"\ntags = [\"t{}\"]\n",
+            f % 7
+        ));
+    }
+    let config = Config::parse(
+        &config,
+        "bench.toml",
+        std::path::Path::new("/"),
+        ConfigSource::User("b".into()),
+    )
+    .unwrap();
+    let mut store = Store::open(path).unwrap();
+    let ids = store.sync_feeds(&config.feeds).unwrap();
+    store
+        .in_one_transaction(|s| {
+            for (f, id) in ids.iter().enumerate() {
+                let articles = (0..200)
+                    .map(|i| NewArticle {
+                        key: format!("{f}-{i}"),
+                        title: format!("{} story {i} of feed {f}", ["Alpha", "beta", "Gamma", "delta"][i % 4]),
+                        link: Some(format!("http://127.0.0.1/{f}/{i}")),
+                        author: None,
+                        published: Utc
+                            .timestamp_opt(1_700_000_000 + (i as i64 * 500 + f as i64) * 60, 0)
+                            .single(),
+                        content: Some(format!("<p>Body {i}</p>")),
+                    })
+                    .collect();
+                let rec = FetchRecord {
+                    status: "200".into(),
+                    articles,
+                    keep_per_feed: 500,
+                    ..Default::default()
+                };
+                s.apply_fetch(*id, Utc::now(), &rec).unwrap();
+            }
+        })
+        .unwrap();
+}
+
+fn open() -> Store {
+    Store::open(cache()).unwrap()
+}
+
+const ORDERS: [&str; 5] = ["newest", "oldest", "feed", "title", "unread"];
+
+fn order(name: &str) -> SortOrder {
+    SortOrder::from_name(name).unwrap()
+}
+
+#[divan::bench(args = ORDERS)]
+fn first_page_of_200_all(b: Bencher, name: &str) {
+    let store = open();
+    let filter = Filter {
+        sort: order(name),
+        ..Default::default()
+    };
+    b.bench_local(|| store.list(black_box(&filter), 200, None).unwrap());
+}
+
+#[divan::bench(args = ORDERS)]
+fn first_page_of_200_one_tag(b: Bencher, name: &str) {
+    let store = open();
+    let tag = store.feeds().unwrap()[3].tags.first().cloned();
+    let filter = Filter {
+        sort: order(name),
+        tag,
+        ..Default::default()
+    };
+    b.bench_local(|| store.list(black_box(&filter), 200, None).unwrap());
+}
+
+/// The next unread article when the newest 20,000 of the view are read: the query walks past them.
+#[divan::bench(args = ORDERS)]
+fn next_unread_past_20k_read(b: Bencher, name: &str) {
+    let mut store = open();
+    let filter = Filter {
+        sort: order(name),
+        ..Default::default()
+    };
+    let newest = store.list(&Filter::default(), 20_000, None).unwrap();
+    let ids: Vec<ArticleId> = newest.iter().map(|a| a.id).collect();
+    store.set_flag_many(&ids, Flag::Read, true).unwrap();
+    let from = store.cursor_of(store.list(&filter, 1, None).unwrap()[0].id).unwrap();
+    b.bench_local(|| store.next_unread(black_box(&filter), Some(&from), false).unwrap());
+    store.set_flag_many(&ids, Flag::Read, false).unwrap();
+}
+
+/// Undo of a mark-all that changed 10,000 articles: one statement over exactly those ids.
+#[divan::bench(sample_count = 20)]
+fn undo_mark_all_of_10k(b: Bencher) {
+    let mut store = open();
+    let ids: Vec<ArticleId> = store
+        .list(&Filter::default(), 10_000, None)
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    b.with_inputs(|| ()).bench_local_values(|()| {
+        store.set_flag_many(&ids, Flag::Read, true).unwrap();
+        store.set_flag_many(black_box(&ids), Flag::Read, false).unwrap()
+    });
+}
