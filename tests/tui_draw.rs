@@ -8,10 +8,11 @@ use khabar::text::rich;
 use khabar::tui::keymap::Keymap;
 use khabar::tui::layout;
 use khabar::tui::state::{update, AppState, Focus, LoadKind, Mode, Msg};
+use khabar::tui::ui::theme::{Background, Element};
 use khabar::tui::ui::{self, theme::Theme};
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
-use ratatui::style::Modifier;
+use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
 const HINDI_FEED: &str = include_str!("fixtures/hindi-feed.xml");
@@ -429,6 +430,130 @@ fn article_text_in_every_script_is_exact_in_the_buffer() {
             .unwrap_or_else(|| panic!("width {width}: first body line not on screen:\n{rows:#?}"));
         for (i, want) in expected.iter().enumerate().take(rows.len() - start) {
             assert_eq!(&rows[start + i], want, "width {width}, body line {i}");
+        }
+    }
+}
+
+/// The RGB a terminal shows for a colour: xterm's defaults for the 16 named colours, its
+/// 256-colour cube and grey ramp for indexed ones; `Reset` (the terminal's own colour) is None.
+fn rgb(c: Color) -> Option<(u8, u8, u8)> {
+    const ANSI: [(u8, u8, u8); 16] = [
+        (0, 0, 0),
+        (205, 0, 0),
+        (0, 205, 0),
+        (205, 205, 0),
+        (0, 0, 238),
+        (205, 0, 205),
+        (0, 205, 205),
+        (229, 229, 229),
+        (127, 127, 127),
+        (255, 0, 0),
+        (0, 255, 0),
+        (255, 255, 0),
+        (92, 92, 255),
+        (255, 0, 255),
+        (0, 255, 255),
+        (255, 255, 255),
+    ];
+    let indexed = |i: u8| match i {
+        0..=15 => ANSI[i as usize],
+        16..=231 => {
+            let i = i - 16;
+            let level = |v: u8| if v == 0 { 0 } else { 55 + 40 * v };
+            (level(i / 36), level(i / 6 % 6), level(i % 6))
+        }
+        _ => {
+            let v = 8 + 10 * (i - 232);
+            (v, v, v)
+        }
+    };
+    Some(match c {
+        Color::Reset => return None,
+        Color::Black => ANSI[0],
+        Color::Red => ANSI[1],
+        Color::Green => ANSI[2],
+        Color::Yellow => ANSI[3],
+        Color::Blue => ANSI[4],
+        Color::Magenta => ANSI[5],
+        Color::Cyan => ANSI[6],
+        Color::Gray => ANSI[7],
+        Color::DarkGray => ANSI[8],
+        Color::LightRed => ANSI[9],
+        Color::LightGreen => ANSI[10],
+        Color::LightYellow => ANSI[11],
+        Color::LightBlue => ANSI[12],
+        Color::LightMagenta => ANSI[13],
+        Color::LightCyan => ANSI[14],
+        Color::White => ANSI[15],
+        Color::Indexed(i) => indexed(i),
+        Color::Rgb(r, g, b) => (r, g, b),
+    })
+}
+
+/// WCAG contrast ratio of two colours (1 to 21).
+fn contrast(a: (u8, u8, u8), b: (u8, u8, u8)) -> f64 {
+    use khabar::tui::background::luminance;
+    let (la, lb) = (luminance(a.0, a.1, a.2), luminance(b.0, b.1, b.2));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
+/// xterm's own default background and foreground for each palette: white on black, black on white.
+fn terminal_colours(bg: Background) -> ((u8, u8, u8), (u8, u8, u8)) {
+    match bg {
+        Background::Dark => ((0, 0, 0), (229, 229, 229)),
+        Background::Light => ((255, 255, 255), (0, 0, 0)),
+    }
+}
+
+#[test]
+fn each_palette_reads_on_its_background() {
+    for background in [Background::Dark, Background::Light] {
+        let theme = Theme::new(&[], background, false);
+        let (bg, fg) = terminal_colours(background);
+        for &e in Element::ALL {
+            let colour = theme.color(e);
+            if e.is_background() {
+                // Text in the terminal's colour on a selection or status bar stays readable.
+                let shade = rgb(colour).expect("backgrounds are concrete colours");
+                assert!(contrast(shade, fg) >= 4.5, "{background:?} {}: text on it", e.name());
+                assert_ne!(shade, bg, "{background:?} {} equals the background", e.name());
+            } else if let Some(c) = rgb(colour) {
+                assert!(
+                    contrast(c, bg) >= 3.0,
+                    "{background:?} {}: {colour:?} has contrast {:.2} on the background",
+                    e.name(),
+                    contrast(c, bg)
+                );
+            }
+        }
+        // Unread is bold in the terminal's own colour, never a fixed white or black.
+        let unread = theme.style(Element::Unread);
+        assert_eq!(unread.fg, Some(Color::Reset));
+        assert!(unread.add_modifier.contains(Modifier::BOLD));
+    }
+}
+
+#[test]
+fn a_light_terminal_gets_no_colour_equal_to_its_background() {
+    let s = state((120, 30));
+    for background in [Background::Dark, Background::Light] {
+        let theme = Theme::new(&[], background, false);
+        let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+        terminal.draw(|f| ui::draw(f, &s, &theme)).unwrap();
+        let buf = terminal.backend().buffer().clone();
+        let (bg, _) = terminal_colours(background);
+        for cell in buf.content() {
+            if cell.symbol().trim().is_empty() {
+                continue;
+            }
+            if let Some(c) = rgb(cell.fg) {
+                assert_ne!(
+                    c,
+                    bg,
+                    "{background:?}: {:?} drawn in the background colour",
+                    cell.symbol()
+                );
+            }
         }
     }
 }

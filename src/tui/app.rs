@@ -47,6 +47,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let _lock = lock_cache(&cache)?;
     let start = Start {
+        keymap: settings.keymap.clone(),
         notice,
         sorts: store.view_sorts().unwrap_or_else(|e| {
             tracing::warn!("cannot read the views' orders, using the default: {e}");
@@ -58,7 +59,12 @@ pub async fn run(
     let effects = Effects::start(config.clone(), store, cache, msg_tx)?;
 
     let mut terminal = init_terminal().context("cannot set up the terminal")?;
-    let result = event_loop(&mut terminal, &config, settings, effects, msg_rx, start, bench).await;
+    // Raw mode is on and nothing reads input yet: the terminal's answer can be read here.
+    let background = settings.background.unwrap_or_else(super::background::detect);
+    tracing::info!("palette for a {background:?} background");
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    let theme = Theme::new(&settings.colours, background, no_color);
+    let result = event_loop(&mut terminal, &config, theme, effects, msg_rx, start, bench).await;
     restore_terminal();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
         eprintln!("{report}");
@@ -66,9 +72,10 @@ pub async fn run(
     result.map(|_| ())
 }
 
-/// What the state starts with besides the config: the notice for the status bar, and each
-/// view's remembered order (read before the first page is asked for).
+/// What the state starts with besides the config: the keymap, the notice for the status bar,
+/// and each view's remembered order (read before the first page is asked for).
 struct Start {
+    keymap: super::keymap::Keymap,
     notice: Option<String>,
     sorts: Vec<(String, crate::model::SortOrder)>,
 }
@@ -122,16 +129,15 @@ fn lock_cache(cache: &Path) -> anyhow::Result<File> {
 async fn event_loop(
     terminal: &mut Term,
     config: &Config,
-    settings: UiSettings,
+    theme: Theme,
     effects: Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     start: Start,
     bench: Option<Bench>,
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = &Theme::new(&settings.colours, no_color);
-    let mut state = AppState::new(settings.keymap, config.tags(), (size.width, size.height));
+    let theme = &theme;
+    let mut state = AppState::new(start.keymap, config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
     state.startup_hint = start.notice;
     state.sorts = start.sorts.into_iter().collect();

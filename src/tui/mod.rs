@@ -4,6 +4,7 @@
 pub mod action;
 pub mod app;
 pub mod backend;
+pub mod background;
 pub mod bench;
 pub mod effects;
 pub mod keymap;

@@ -6,14 +6,16 @@ use ratatui::style::Color;
 use crate::config::{Config, ConfigError};
 
 use super::keymap::Keymap;
-use super::ui::theme::{parse_color, Element};
+use super::ui::theme::{parse_color, Background, Element};
 
 /// The keymap and colours the user asked for, validated.
 #[derive(Debug, Clone)]
 pub struct UiSettings {
     pub keymap: Keymap,
-    /// The user's colours, applied over the defaults by `Theme::new`.
+    /// The user's colours, applied over the palette by `Theme::new`.
     pub colours: Vec<(Element, Color)>,
+    /// `[theme] background`: None for "auto" (ask the terminal when the reader starts).
+    pub background: Option<Background>,
 }
 
 impl UiSettings {
@@ -34,12 +36,26 @@ impl UiSettings {
         })?;
 
         let mut colours = Vec::new();
+        let mut background = None;
         for entry in &config.theme {
             let (element, colour) = (&entry.element.value, &entry.colour.value);
+            if element == "background" {
+                background = match colour.as_str() {
+                    "auto" => None,
+                    "light" => Some(Background::Light),
+                    "dark" => Some(Background::Dark),
+                    other => {
+                        return Err(entry.colour.at.error(format!(
+                            "bad background {other:?}: expected \"auto\", \"light\" or \"dark\""
+                        )))
+                    }
+                };
+                continue;
+            }
             let Some(known) = Element::from_name(element) else {
                 let names: Vec<&str> = Element::ALL.iter().map(|e| e.name()).collect();
                 return Err(entry.element.at.error(format!(
-                    "unknown theme element {element:?}; known: {}",
+                    "unknown theme element {element:?}; known: background, {}",
                     names.join(", ")
                 )));
             };
@@ -50,7 +66,11 @@ impl UiSettings {
             };
             colours.push((known, parsed));
         }
-        Ok(UiSettings { keymap, colours })
+        Ok(UiSettings {
+            keymap,
+            colours,
+            background,
+        })
     }
 }
 
@@ -91,7 +111,7 @@ mod tests {
         assert!(e.starts_with("test.toml:2:8: bad colour \"blurple\""), "{e}");
         let e = settings("[theme]\nlnk = \"red\"\n").unwrap_err().to_string();
         assert!(
-            e.starts_with("test.toml:2:1: unknown theme element \"lnk\"") && e.contains("known: text, dim"),
+            e.starts_with("test.toml:2:1: unknown theme element \"lnk\"") && e.contains("known: background, text, dim"),
             "{e}"
         );
     }
@@ -103,5 +123,10 @@ mod tests {
         assert_eq!(s.keymap.keys_for(Action::Help), ["f1", "?"]);
         assert_eq!(s.keymap.keys_for(Action::MoveDown), ["ctrl-n"]);
         assert_eq!(s.colours, [(Element::Link, Color::Rgb(0, 255, 0))]);
+        assert_eq!(s.background, None, "auto by default");
+        let s = settings("[theme]\nbackground = \"light\"\n").unwrap();
+        assert_eq!(s.background, Some(Background::Light));
+        let e = settings("[theme]\nbackground = \"beige\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:14: bad background \"beige\""), "{e}");
     }
 }

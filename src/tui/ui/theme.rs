@@ -1,12 +1,12 @@
-//! Colours of each screen element: defaults, the user's `[theme]` (names or "#rrggbb"), and
-//! NO_COLOR, which drops every colour and keeps only bold/italic/reverse.
+//! Colours of each screen element: a dark and a light palette, the user's `[theme]` over them
+//! (names or "#rrggbb"), and NO_COLOR, which drops every colour and keeps only bold/italic/reverse.
 
 use std::str::FromStr;
 
 use ratatui::style::{Color, Modifier, Style};
 
 macro_rules! elements {
-    ($($variant:ident => $name:literal, $default:expr;)*) => {
+    ($($variant:ident => $name:literal, $dark:expr, $light:expr;)*) => {
         /// A themable part of the screen.
         #[derive(Debug, Clone, Copy, PartialEq, Eq)]
         pub enum Element { $($variant),* }
@@ -18,30 +18,44 @@ macro_rules! elements {
                 match self { $(Element::$variant => $name),* }
             }
 
-            fn default_color(self) -> Color {
-                match self { $(Element::$variant => $default),* }
+            /// The element's colour in a palette. `Reset` is the terminal's own colour: text
+            /// and unread headlines (bold) use it, so they read on any background.
+            pub fn default_color(self, background: Background) -> Color {
+                match (self, background) {
+                    $((Element::$variant, Background::Dark) => $dark,)*
+                    $((Element::$variant, Background::Light) => $light,)*
+                }
             }
         }
     };
 }
 
+//  element            name              dark background        light background
 elements! {
-    Text => "text", Color::Reset;
-    Dim => "dim", Color::DarkGray;
-    Border => "border", Color::DarkGray;
-    BorderFocused => "border_focused", Color::Cyan;
-    Selection => "selection", Color::Indexed(24);
-    Unread => "unread", Color::White;
-    Starred => "starred", Color::Yellow;
-    Error => "error", Color::LightRed;
-    Title => "title", Color::LightCyan;
-    Heading => "heading", Color::LightYellow;
-    Link => "link", Color::LightBlue;
-    Quote => "quote", Color::Green;
-    Code => "code", Color::LightMagenta;
-    Count => "count", Color::Cyan;
-    Status => "status", Color::Indexed(236);
-    Progress => "progress", Color::LightGreen;
+    Text => "text", Color::Reset, Color::Reset;
+    Dim => "dim", Color::DarkGray, Color::Indexed(242);
+    Border => "border", Color::DarkGray, Color::Indexed(245);
+    BorderFocused => "border_focused", Color::Cyan, Color::Indexed(25);
+    Selection => "selection", Color::Indexed(24), Color::Indexed(153);
+    Unread => "unread", Color::Reset, Color::Reset;
+    Starred => "starred", Color::Yellow, Color::Indexed(130);
+    Error => "error", Color::LightRed, Color::Indexed(160);
+    Title => "title", Color::LightCyan, Color::Indexed(24);
+    Heading => "heading", Color::LightYellow, Color::Indexed(94);
+    Link => "link", Color::LightBlue, Color::Indexed(25);
+    Quote => "quote", Color::Green, Color::Indexed(28);
+    Code => "code", Color::LightMagenta, Color::Indexed(90);
+    Count => "count", Color::Cyan, Color::Indexed(31);
+    Status => "status", Color::Indexed(236), Color::Indexed(253);
+    Progress => "progress", Color::LightGreen, Color::Indexed(28);
+}
+
+/// The terminal's background, which picks the palette.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Background {
+    #[default]
+    Dark,
+    Light,
 }
 
 impl Element {
@@ -50,7 +64,7 @@ impl Element {
     }
 
     /// Selection and status colours are backgrounds; the rest colour the text.
-    fn is_background(self) -> bool {
+    pub fn is_background(self) -> bool {
         matches!(self, Element::Selection | Element::Status)
     }
 }
@@ -67,9 +81,10 @@ pub struct Theme {
 }
 
 impl Theme {
-    /// The defaults with the user's colours (`UiSettings::colours`) over them.
-    pub fn new(user: &[(Element, Color)], no_color: bool) -> Theme {
-        let mut colors: Vec<(Element, Color)> = Element::ALL.iter().map(|e| (*e, e.default_color())).collect();
+    /// The palette for `background` with the user's colours (`UiSettings::colours`) over it.
+    pub fn new(user: &[(Element, Color)], background: Background, no_color: bool) -> Theme {
+        let mut colors: Vec<(Element, Color)> =
+            Element::ALL.iter().map(|e| (*e, e.default_color(background))).collect();
         for (e, c) in user {
             if let Some(slot) = colors.iter_mut().find(|(el, _)| el == e) {
                 slot.1 = *c;
@@ -78,7 +93,7 @@ impl Theme {
         Theme { colors, no_color }
     }
 
-    fn color(&self, e: Element) -> Color {
+    pub fn color(&self, e: Element) -> Color {
         self.colors
             .iter()
             .find(|(el, _)| *el == e)
@@ -109,7 +124,7 @@ impl Theme {
 
 impl Default for Theme {
     fn default() -> Self {
-        Theme::new(&[], false)
+        Theme::new(&[], Background::Dark, false)
     }
 }
 
@@ -119,10 +134,14 @@ mod tests {
 
     #[test]
     fn user_colours_and_no_color() {
-        let t = Theme::new(&[(Element::Link, parse_color("#ff0000").unwrap())], false);
+        let t = Theme::new(
+            &[(Element::Link, parse_color("#ff0000").unwrap())],
+            Background::Dark,
+            false,
+        );
         assert_eq!(t.style(Element::Link).fg, Some(Color::Rgb(255, 0, 0)));
         assert_eq!(t.style(Element::Selection).bg, Some(Color::Indexed(24)));
-        let plain = Theme::new(&[(Element::Link, Color::Red)], true);
+        let plain = Theme::new(&[(Element::Link, Color::Red)], Background::Dark, true);
         assert_eq!(plain.style(Element::Link).fg, None);
         assert!(plain
             .style(Element::Selection)
