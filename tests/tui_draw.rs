@@ -209,7 +209,7 @@ fn headlines_and_sidebar_with_a_failed_feed_selected() {
     for _ in 0..6 {
         update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('h')));
     }
-    // Down to the broken feed: All, Unread, Starred, #news, #हिंदी, Feeds, three feeds.
+    // Down to the broken feed: All, Unread, Starred, #news, #हिंदी, (no tag), three feeds.
     for _ in 0..8 {
         update(&mut s, Msg::Key(khabar::tui::keymap::Key::ch('j')));
     }

@@ -113,8 +113,8 @@ fn a_large_mark_all_asks_first_and_undoes_exactly_what_it_marked() {
 #[test]
 fn a_small_mark_all_in_a_feed_does_not_ask() {
     let (mut s, _) = loaded(10);
-    // The sidebar: All, Unread, Starred, tag "news", the feeds header, feed 1 (3 unread).
-    keys(&mut s, "h j j j j j");
+    // The sidebar: All, Unread, Starred, tag "news", then under it feed 1 (3 unread).
+    keys(&mut s, "h j j j j");
     let cmds = keys(&mut s, "A");
     assert!(matches!(&cmds[0], Command::MarkViewRead { .. }), "{cmds:?}");
     assert_eq!(s.mode, Mode::Normal);
@@ -299,4 +299,82 @@ fn each_view_keeps_its_order() {
     keys(&mut s, "k");
     assert_eq!(s.view.sort, SortOrder::Title);
     assert_eq!(s.view.filter().sort, SortOrder::Title);
+}
+
+fn tagged_feed(id: i64, unread: u64, tags: &[&str]) -> khabar::model::Feed {
+    let mut f = feed(id, unread);
+    f.tags = tags.iter().map(|t| t.to_string()).collect();
+    f
+}
+
+#[test]
+fn the_sidebar_is_a_tree_of_tags_and_feeds() {
+    let (mut s, _) = loaded(5);
+    s.tags = vec!["news".into(), "tech".into()];
+    update(
+        &mut s,
+        Msg::Feeds(vec![
+            tagged_feed(1, 3, &["news", "tech"]),
+            tagged_feed(2, 0, &["news"]),
+            tagged_feed(3, 2, &[]),
+        ]),
+    );
+    let feed_in = |id: i64, tag: Option<&str>| SidebarEntry::Feed {
+        id: khabar::model::FeedId(id),
+        tag: tag.map(str::to_string),
+    };
+    assert_eq!(
+        s.sidebar_entries()[3..],
+        [
+            SidebarEntry::Tag("news".into()),
+            feed_in(1, Some("news")),
+            feed_in(2, Some("news")),
+            SidebarEntry::Tag("tech".into()),
+            feed_in(1, Some("tech")),
+            SidebarEntry::Untagged,
+            feed_in(3, None),
+        ],
+        "a feed with two tags is under both"
+    );
+    assert_eq!((s.tag_unread("news"), s.tag_unread("tech")), (3, 3));
+
+    // c folds the group under the cursor (from one of its feeds, the selection goes to the tag).
+    keys(&mut s, "h j j j j");
+    assert_eq!(s.selected_entry(), Some(feed_in(1, Some("news"))));
+    keys(&mut s, "c");
+    assert_eq!(s.selected_entry(), Some(SidebarEntry::Tag("news".into())));
+    assert_eq!(s.sidebar_entries()[4], SidebarEntry::Tag("tech".into()));
+    keys(&mut s, "c");
+    assert_eq!(s.sidebar_entries()[4], feed_in(1, Some("news")));
+
+    // H hides what has nothing unread; the view on screen stays listed.
+    keys(&mut s, "j j");
+    assert_eq!(s.selected_entry(), Some(feed_in(2, Some("news"))));
+    keys(&mut s, "H");
+    assert!(
+        s.sidebar_entries().contains(&feed_in(2, Some("news"))),
+        "the current view stays"
+    );
+    keys(&mut s, "j");
+    assert!(
+        !s.sidebar_entries().contains(&feed_in(2, Some("news"))),
+        "hidden once left"
+    );
+    assert_eq!(s.selected_entry(), Some(SidebarEntry::Tag("tech".into())));
+}
+
+#[test]
+fn the_sidebar_selection_stays_put_when_counts_change() {
+    let (mut s, _) = loaded(5);
+    s.tags = vec!["news".into(), "tech".into()];
+    let feeds = |a, b| vec![tagged_feed(1, a, &["news"]), tagged_feed(2, b, &["tech"])];
+    update(&mut s, Msg::Feeds(feeds(3, 4)));
+    keys(&mut s, "H h G");
+    let selected = s.selected_entry();
+    assert!(matches!(selected, Some(SidebarEntry::Feed { .. })));
+    // A refresh reads everything in "news" elsewhere: its entries go, the selection does not move.
+    update(&mut s, Msg::Feeds(feeds(0, 5)));
+    assert_eq!(s.selected_entry(), selected);
+    update(&mut s, Msg::Feeds(feeds(7, 5)));
+    assert_eq!(s.selected_entry(), selected);
 }

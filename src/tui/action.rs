@@ -57,7 +57,8 @@ actions! {
     PrevResult => "prev_result", "Previous search result";
     CommandLine => "command_line", "Command line (:tag NAME, :feed URL, :refresh, :q)";
     ToggleFullscreen => "toggle_fullscreen", "Article pane full width, or back";
-    ToggleFeeds => "toggle_feeds", "Collapse or expand the feed list";
+    ToggleFeeds => "toggle_feeds", "Fold or unfold the tag under the cursor";
+    ToggleHideRead => "toggle_hide_read", "Hide tags and feeds with nothing unread, or show all";
     Help => "help", "Show or hide this help";
     Back => "back", "Go back; quit from the list";
     Cancel => "cancel", "Cancel";

@@ -25,7 +25,8 @@ fn query_terminal() -> Option<Background> {
         .write(true)
         .open("/dev/tty")
         .ok()?;
-    tty.write_all(b"\x1b]11;?\x07\x1b[c").ok()?;
+    // ST, not BEL, ends the query: BEL would ring in a terminal that does not know OSC 11.
+    tty.write_all(b"\x1b]11;?\x1b\\\x1b[c").ok()?;
     tty.flush().ok()?;
     let started = Instant::now();
     let mut reply = Vec::new();

@@ -200,6 +200,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     (":", Action::CommandLine),
     ("z", Action::ToggleFullscreen),
     ("c", Action::ToggleFeeds),
+    ("H", Action::ToggleHideRead),
     ("?", Action::Help),
     ("q", Action::Back),
     ("esc", Action::Cancel),

@@ -6,9 +6,9 @@ use super::article::{self, open_selected, render_if_needed};
 use super::headlines::{go_bottom, go_top, move_by};
 use super::input::{prompt, Confirmed, InputKind};
 use super::refresh::start_refresh;
+use super::sidebar::{activate_sidebar, toggle_group, toggle_hide_read};
 use super::undo::{self, Change};
 use super::unread;
-use super::view::{activate_sidebar, toggle_feeds};
 use super::{AppState, Command, Focus, Mode, SidebarEntry, ViewKind};
 use crate::model::Flag;
 
@@ -31,8 +31,8 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
         }
         Action::Open => match state.focus {
             Focus::Sidebar => {
-                if let Some(SidebarEntry::FeedsHeader) = state.sidebar_entries().get(state.sidebar_selected) {
-                    toggle_feeds(state);
+                if let Some(SidebarEntry::Untagged) = state.selected_entry() {
+                    toggle_group(state);
                     return vec![];
                 }
                 state.focus = Focus::Headlines;
@@ -69,7 +69,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
         }
         Action::RefreshFeed => {
             let feed = match (state.focus, state.sidebar_entries().get(state.sidebar_selected)) {
-                (Focus::Sidebar, Some(SidebarEntry::Feed(id))) => Some(*id),
+                (Focus::Sidebar, Some(SidebarEntry::Feed { id, .. })) => Some(*id),
                 _ => state.headlines.current().map(|a| a.feed_id),
             };
             match feed {
@@ -106,7 +106,11 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             render_if_needed(state)
         }
         Action::ToggleFeeds => {
-            toggle_feeds(state);
+            toggle_group(state);
+            vec![]
+        }
+        Action::ToggleHideRead => {
+            toggle_hide_read(state);
             vec![]
         }
         Action::Help => {

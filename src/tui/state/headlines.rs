@@ -4,8 +4,8 @@
 use crate::model::{ArticleId, ArticleSummary};
 
 use super::article::{open_selected, scroll_article};
+use super::sidebar::{activate_sidebar, move_sidebar};
 use super::unread;
-use super::view::{activate_sidebar, move_sidebar};
 use super::{AppState, Command, Focus};
 
 /// Rows fetched per query, and the most rows held at once (a sliding window over the view).

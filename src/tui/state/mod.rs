@@ -9,6 +9,7 @@ mod input;
 mod messages;
 mod mouse;
 mod refresh;
+mod sidebar;
 mod undo;
 mod unread;
 mod view;
@@ -26,9 +27,10 @@ pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
 pub use input::{InputKind, Mode};
 pub use messages::{Command, Msg};
 pub use refresh::Progress;
+pub use sidebar::{SidebarEntry, SidebarState};
 pub use undo::{Change, History, UNDO_STEPS};
 pub use unread::Seek;
-pub use view::{SidebarEntry, View, ViewKind};
+pub use view::{View, ViewKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Focus {
@@ -50,7 +52,7 @@ pub struct AppState {
     pub focus: Focus,
     pub feeds: Vec<Feed>,
     pub tags: Vec<String>,
-    pub feeds_collapsed: bool,
+    pub sidebar: SidebarState,
     pub sidebar_selected: usize,
     pub view: View,
     /// The order each view was last shown in, by `ViewKind::key` (kept in the cache).
@@ -87,7 +89,7 @@ impl AppState {
             focus: Focus::Headlines,
             feeds: Vec::new(),
             tags,
-            feeds_collapsed: false,
+            sidebar: SidebarState::default(),
             sidebar_selected: 0,
             view: View {
                 kind: ViewKind::All,
@@ -168,9 +170,9 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::Poll(ev) => refresh::on_poll(state, ev),
         Msg::Feeds(feeds) => {
+            let selected = state.selected_entry();
             state.feeds = feeds;
-            let n = state.sidebar_entries().len();
-            state.sidebar_selected = state.sidebar_selected.min(n.saturating_sub(1));
+            state.keep_selection(selected);
             vec![]
         }
         Msg::Page {

@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use super::super::layout;
 use super::article::scroll_article;
 use super::headlines::{move_by, select_row};
-use super::view::activate_sidebar;
+use super::sidebar::activate_sidebar;
 use super::{AppState, Command, Focus};
 
 pub(super) fn on_click(state: &mut AppState, col: u16, row: u16) -> Vec<Command> {

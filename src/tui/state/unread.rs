@@ -149,12 +149,12 @@ fn next_view(state: &mut AppState, seek: Seek) -> Vec<Command> {
         state.notify("no unread articles left", false);
         return vec![];
     };
-    let entry = match &next {
-        ViewKind::Tag(t) => SidebarEntry::Tag(t.clone()),
-        ViewKind::Feed { id, .. } => SidebarEntry::Feed(*id),
-        _ => SidebarEntry::All,
+    let in_sidebar = |e: &SidebarEntry| match (e, &next) {
+        (SidebarEntry::Tag(t), ViewKind::Tag(u)) => t == u,
+        (SidebarEntry::Feed { id, .. }, ViewKind::Feed { id: shown, .. }) => id == shown,
+        _ => false,
     };
-    if let Some(i) = state.sidebar_entries().iter().position(|e| *e == entry) {
+    if let Some(i) = state.sidebar_entries().iter().position(in_sidebar) {
         state.sidebar_selected = i;
     }
     state.notify(format!("next unread in {}", sidebar_name(state, &next)), false);

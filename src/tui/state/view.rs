@@ -1,19 +1,9 @@
-//! Which articles the headline list shows (`View`: a sidebar entry, a search, unread only) and
-//! the sidebar that picks it: its entries, moving in it, and opening the view it names.
+//! Which articles the headline list shows (`View`: a sidebar entry or a search, unread only, its
+//! order), its title, and opening one.
 
 use crate::model::{FeedId, Filter, SortOrder};
 
 use super::{AppState, Command, Focus, Headlines, LoadKind};
-
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SidebarEntry {
-    All,
-    Unread,
-    Starred,
-    Tag(String),
-    FeedsHeader,
-    Feed(FeedId),
-}
 
 /// What the headline list shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -74,16 +64,6 @@ impl ViewKind {
 }
 
 impl AppState {
-    pub fn sidebar_entries(&self) -> Vec<SidebarEntry> {
-        let mut v = vec![SidebarEntry::All, SidebarEntry::Unread, SidebarEntry::Starred];
-        v.extend(self.tags.iter().cloned().map(SidebarEntry::Tag));
-        v.push(SidebarEntry::FeedsHeader);
-        if !self.feeds_collapsed {
-            v.extend(self.feeds.iter().map(|f| SidebarEntry::Feed(f.id)));
-        }
-        v
-    }
-
     /// The view's name for the status bar and the headline title.
     pub fn view_title(&self) -> String {
         let base = match &self.view.kind {
@@ -137,43 +117,4 @@ impl AppState {
         self.focus = Focus::Headlines;
         self.open_view(self.view_of(kind))
     }
-}
-
-/// Opens the view of the selected sidebar entry (nothing when it is already shown).
-pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
-    let Some(entry) = state.sidebar_entries().get(state.sidebar_selected).cloned() else {
-        return vec![];
-    };
-    let kind = match entry {
-        SidebarEntry::All => ViewKind::All,
-        SidebarEntry::Unread => ViewKind::Unread,
-        SidebarEntry::Starred => ViewKind::Starred,
-        SidebarEntry::Tag(t) => ViewKind::Tag(t),
-        SidebarEntry::Feed(id) => ViewKind::Feed {
-            id,
-            url: state.feed(id).map(|f| f.url.clone()).unwrap_or_default(),
-        },
-        SidebarEntry::FeedsHeader => return vec![],
-    };
-    if state.view.kind == kind {
-        return vec![];
-    }
-    state.open_view(state.view_of(kind))
-}
-
-/// Moves the sidebar selection by `delta` entries and opens what it lands on.
-pub(super) fn move_sidebar(state: &mut AppState, delta: isize) -> Vec<Command> {
-    let n = state.sidebar_entries().len();
-    state.sidebar_selected = state
-        .sidebar_selected
-        .saturating_add_signed(delta)
-        .min(n.saturating_sub(1));
-    activate_sidebar(state)
-}
-
-/// The feed list under the tags is shown or folded away; the selection stays in the list.
-pub(super) fn toggle_feeds(state: &mut AppState) {
-    state.feeds_collapsed = !state.feeds_collapsed;
-    let n = state.sidebar_entries().len();
-    state.sidebar_selected = state.sidebar_selected.min(n.saturating_sub(1));
 }

@@ -1,5 +1,5 @@
-//! The tag sidebar: All, Unread, Starred, the config's tags, then the (collapsible) feeds with
-//! unread counts; feeds whose last fetch failed are marked.
+//! The sidebar: All, Unread, Starred, then each tag (foldable) with its unread count and its
+//! feeds indented under it; feeds whose last fetch failed are marked.
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -30,14 +30,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 SidebarEntry::All => ("All".to_string(), None, false),
                 SidebarEntry::Unread => ("Unread".to_string(), Some(unread_total), false),
                 SidebarEntry::Starred => ("Starred".to_string(), None, false),
-                SidebarEntry::Tag(t) => (format!("#{t}"), None, false),
-                SidebarEntry::FeedsHeader => {
-                    let arrow = if state.feeds_collapsed { "▸" } else { "▾" };
-                    (format!("{arrow} Feeds ({})", state.feeds.len()), None, false)
+                SidebarEntry::Tag(t) => (format!("{} #{t}", arrow(state, t)), Some(state.tag_unread(t)), false),
+                SidebarEntry::Untagged => {
+                    let unread = state.feeds.iter().filter(|f| f.tags.is_empty()).map(|f| f.unread).sum();
+                    (format!("{} (no tag)", arrow(state, "")), Some(unread), false)
                 }
-                SidebarEntry::Feed(id) => match state.feed(*id) {
+                SidebarEntry::Feed { id, .. } => match state.feed(*id) {
                     Some(f) => (
-                        format!("  {}", f.display_title()),
+                        format!("    {}", f.display_title()),
                         Some(f.unread),
                         f.last_error.is_some(),
                     ),
@@ -63,4 +63,13 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// ▸ for a folded group, ▾ for an open one.
+fn arrow(state: &AppState, group: &str) -> &'static str {
+    if state.sidebar.folded.contains(group) {
+        "▸"
+    } else {
+        "▾"
+    }
 }

@@ -100,7 +100,7 @@ fn selected_feed_error(state: &AppState) -> Option<&str> {
         return None;
     }
     match state.sidebar_entries().get(state.sidebar_selected)? {
-        SidebarEntry::Feed(id) => state.feed(*id)?.last_error.as_deref(),
+        SidebarEntry::Feed { id, .. } => state.feed(*id)?.last_error.as_deref(),
         _ => None,
     }
 }

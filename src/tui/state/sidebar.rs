@@ -1,0 +1,166 @@
+//! The sidebar: All, Unread, Starred, then each tag with its feeds under it (a feed with two
+//! tags under both; untagged feeds last), folding, hiding what is read, and a stable selection.
+
+use std::collections::BTreeSet;
+
+use crate::model::{Feed, FeedId};
+
+use super::{AppState, Command, ViewKind};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SidebarEntry {
+    All,
+    Unread,
+    Starred,
+    Tag(String),
+    /// The group of feeds with no tag.
+    Untagged,
+    /// A feed, listed under `tag` (None: in the untagged group).
+    Feed {
+        id: FeedId,
+        tag: Option<String>,
+    },
+}
+
+/// The sidebar's own state besides the selection.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SidebarState {
+    /// Folded groups: tag names, and "" for the untagged group.
+    pub folded: BTreeSet<String>,
+    /// Tags and feeds with nothing unread are left out (the current view's stay).
+    pub hide_read: bool,
+}
+
+impl AppState {
+    pub fn sidebar_entries(&self) -> Vec<SidebarEntry> {
+        let mut v = vec![SidebarEntry::All, SidebarEntry::Unread, SidebarEntry::Starred];
+        let mut groups: Vec<(Option<&String>, Vec<&Feed>)> = self
+            .tags
+            .iter()
+            .map(|t| (Some(t), self.feeds.iter().filter(|f| f.tags.contains(t)).collect()))
+            .collect();
+        let untagged: Vec<&Feed> = self.feeds.iter().filter(|f| f.tags.is_empty()).collect();
+        if !untagged.is_empty() {
+            groups.push((None, untagged));
+        }
+        for (tag, feeds) in groups {
+            let unread: u64 = feeds.iter().map(|f| f.unread).sum();
+            let is_current_tag = tag.is_some_and(|t| self.view.kind == ViewKind::Tag(t.clone()));
+            let shows_current_feed = feeds.iter().any(|f| self.is_current_feed(f.id));
+            if self.sidebar.hide_read && unread == 0 && !is_current_tag && !shows_current_feed {
+                continue;
+            }
+            v.push(match tag {
+                Some(t) => SidebarEntry::Tag(t.clone()),
+                None => SidebarEntry::Untagged,
+            });
+            if self.sidebar.folded.contains(tag.map_or("", String::as_str)) {
+                continue;
+            }
+            for f in feeds {
+                if self.sidebar.hide_read && f.unread == 0 && !self.is_current_feed(f.id) {
+                    continue;
+                }
+                v.push(SidebarEntry::Feed {
+                    id: f.id,
+                    tag: tag.cloned(),
+                });
+            }
+        }
+        v
+    }
+
+    fn is_current_feed(&self, id: FeedId) -> bool {
+        matches!(self.view.kind, ViewKind::Feed { id: shown, .. } if shown == id)
+    }
+
+    /// Unread articles of a tag's feeds.
+    pub fn tag_unread(&self, tag: &str) -> u64 {
+        self.feeds
+            .iter()
+            .filter(|f| f.tags.iter().any(|t| t == tag))
+            .map(|f| f.unread)
+            .sum()
+    }
+
+    /// The selected entry, if the index is in range.
+    pub fn selected_entry(&self) -> Option<SidebarEntry> {
+        self.sidebar_entries().get(self.sidebar_selected).cloned()
+    }
+
+    /// Puts the selection back on `entry` after the list changed (counts during a refresh,
+    /// folding, hiding), so it never jumps; else keeps the index in range.
+    pub(super) fn keep_selection(&mut self, entry: Option<SidebarEntry>) {
+        let entries = self.sidebar_entries();
+        self.sidebar_selected = entry
+            .and_then(|e| entries.iter().position(|x| *x == e))
+            .unwrap_or(self.sidebar_selected)
+            .min(entries.len().saturating_sub(1));
+    }
+}
+
+/// Opens the view of the selected sidebar entry (nothing when it is already shown).
+pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
+    let Some(entry) = state.selected_entry() else {
+        return vec![];
+    };
+    let kind = match entry.clone() {
+        SidebarEntry::All => ViewKind::All,
+        SidebarEntry::Unread => ViewKind::Unread,
+        SidebarEntry::Starred => ViewKind::Starred,
+        SidebarEntry::Tag(t) => ViewKind::Tag(t),
+        SidebarEntry::Feed { id, .. } => ViewKind::Feed {
+            id,
+            url: state.feed(id).map(|f| f.url.clone()).unwrap_or_default(),
+        },
+        SidebarEntry::Untagged => return vec![],
+    };
+    if state.view.kind == kind {
+        return vec![];
+    }
+    let cmds = state.open_view(state.view_of(kind));
+    // Hiding what is read depends on the view shown: keep the selection on its entry.
+    state.keep_selection(Some(entry));
+    cmds
+}
+
+/// Moves the sidebar selection by `delta` entries and opens what it lands on.
+pub(super) fn move_sidebar(state: &mut AppState, delta: isize) -> Vec<Command> {
+    let n = state.sidebar_entries().len();
+    state.sidebar_selected = state
+        .sidebar_selected
+        .saturating_add_signed(delta)
+        .min(n.saturating_sub(1));
+    activate_sidebar(state)
+}
+
+/// Folds or unfolds the group under the selection (a tag, or the group of the selected feed).
+pub(super) fn toggle_group(state: &mut AppState) {
+    let Some(entry) = state.selected_entry() else {
+        return;
+    };
+    let (group, select) = match &entry {
+        SidebarEntry::Tag(t) => (t.clone(), entry.clone()),
+        SidebarEntry::Untagged => (String::new(), entry.clone()),
+        SidebarEntry::Feed { tag: Some(t), .. } => (t.clone(), SidebarEntry::Tag(t.clone())),
+        SidebarEntry::Feed { tag: None, .. } => (String::new(), SidebarEntry::Untagged),
+        _ => return,
+    };
+    if !state.sidebar.folded.remove(&group) {
+        state.sidebar.folded.insert(group);
+    }
+    state.keep_selection(Some(select));
+}
+
+/// Hides (or shows again) the tags and feeds with nothing unread.
+pub(super) fn toggle_hide_read(state: &mut AppState) {
+    let entry = state.selected_entry();
+    state.sidebar.hide_read = !state.sidebar.hide_read;
+    state.keep_selection(entry);
+    let what = if state.sidebar.hide_read {
+        "hiding tags and feeds with nothing unread"
+    } else {
+        "showing every tag and feed"
+    };
+    state.notify(what, false);
+}
