@@ -103,6 +103,11 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             return Ok(());
         }
         Some(Command::Import { file }) => return cli::import(file, &source),
+        Some(Command::Add { url, tags, title }) => {
+            return cli::add(&source, &config, url, tags, title.as_deref()).await
+        }
+        Some(Command::Remove { url }) => return cli::remove(&source, url),
+        Some(Command::Rename { url, title }) => return cli::rename(&source, url, title),
         _ => {}
     }
 
@@ -130,7 +135,16 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
         Some(Command::Mark(args)) => cli::mark(&mut store, &args),
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
-        Some(Command::Export | Command::Import { .. } | Command::Demo | Command::Completions { .. } | Command::Man) => {
+        Some(
+            Command::Export
+            | Command::Import { .. }
+            | Command::Add { .. }
+            | Command::Remove { .. }
+            | Command::Rename { .. }
+            | Command::Demo
+            | Command::Completions { .. }
+            | Command::Man,
+        ) => {
             unreachable!("handled above")
         }
     }

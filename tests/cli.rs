@@ -359,3 +359,66 @@ fn completions_and_man_page_come_from_the_command_definitions() {
     let out = sb.run(&["completions", "bash"]);
     assert!(out.status.success(), "{}", stderr(&out));
 }
+
+#[test]
+fn add_remove_and_rename_edit_the_config_keeping_comments() {
+    let server = TestServer::start();
+    server.route(
+        "/feed.xml",
+        Route::ok(rss("Found feed", &[("a", "One", "x"), ("b", "Two", "y")])),
+    );
+    server.route(
+        "/page.html",
+        Route::ok(r#"<html><head><link rel="alternate" type="application/rss+xml" href="/feed.xml"></head><body>hi</body></html>"#)
+            .header("Content-Type", "text/html"),
+    );
+    server.route(
+        "/plain.html",
+        Route::ok("<html><head></head><body>no feed</body></html>").header("Content-Type", "text/html"),
+    );
+    let sb = Sandbox::new();
+    let original = "# my feeds\n[general]\nrequest_timeout = \"5s\" # short\n";
+    sb.write_config(original);
+
+    // A page's URL finds its feed; the feed's URL is what goes in.
+    let out = sb.run(&["add", &server.url("/page.html"), "--tag", "news", "--tag", "local"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("added Found feed") && err.contains("2 articles"), "{err}");
+    let text = std::fs::read_to_string(sb.config()).unwrap();
+    assert!(text.starts_with(original), "comments and settings kept:\n{text}");
+    assert!(
+        text.contains(&format!("url = \"{}\"", server.url("/feed.xml"))),
+        "{text}"
+    );
+    assert!(text.contains("tags = [\"news\", \"local\"]"), "{text}");
+
+    // Twice, or a page without a feed, or a bad URL: an error and the file untouched.
+    for (args, wanted) in [
+        (vec!["add".to_string(), server.url("/feed.xml")], "already in"),
+        (vec!["add".to_string(), server.url("/page.html")], "already in"),
+        (vec!["add".to_string(), server.url("/plain.html")], "no feed link"),
+        (vec!["add".to_string(), server.url("/missing.xml")], "404"),
+        (vec!["add".to_string(), "gopher://x/".to_string()], "gopher"),
+    ] {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = sb.run(&args);
+        assert_eq!(out.status.code(), Some(1), "{args:?}: {}", stderr(&out));
+        assert!(stderr(&out).contains(wanted), "{args:?}: {}", stderr(&out));
+        assert_eq!(std::fs::read_to_string(sb.config()).unwrap(), text);
+    }
+
+    let feed = server.url("/feed.xml");
+    let out = sb.run(&["rename", &feed, "Mine"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    sb.refresh();
+    assert_eq!(sb.feeds_json()[0]["title"], "Mine");
+    let out = sb.run(&["remove", &feed]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(sb.feeds_json().is_empty());
+    let after = std::fs::read_to_string(sb.config()).unwrap();
+    assert!(after.starts_with(original) && !after.contains("feed.xml"), "{after}");
+    let out = sb.run(&["remove", &feed]);
+    assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
+    assert!(stderr(&out).contains("no [[feed]] with url"));
+}

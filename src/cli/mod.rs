@@ -4,6 +4,7 @@
 mod demo;
 mod feeds;
 mod list;
+mod manage;
 mod mark;
 mod opml;
 mod refresh;
@@ -19,6 +20,7 @@ pub use demo::run as demo;
 pub use demo::{prepare as prepare_demo, Demo};
 pub use feeds::run as feeds;
 pub use list::{list, search};
+pub use manage::{add, remove, rename};
 pub use mark::run as mark;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
@@ -87,6 +89,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add a feed to your config file (comments are kept). A web page's URL finds the feed it
+    /// links to; nothing is added unless it parses.
+    Add {
+        url: String,
+        /// A tag for the feed (repeat for more).
+        #[arg(long = "tag", value_name = "TAG")]
+        tags: Vec<String>,
+        /// A title of your own instead of the feed's.
+        #[arg(long)]
+        title: Option<String>,
+    },
+    /// Remove a feed from your config file (its articles stay in the cache, hidden).
+    Remove { url: String },
+    /// Set the title shown for a feed ("" goes back to the feed's own).
+    Rename { url: String, title: String },
     /// Add the feeds of an OPML file to your config file (comments are kept).
     Import { file: PathBuf },
     /// Print the configured feeds as OPML 2.0.

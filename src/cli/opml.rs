@@ -9,7 +9,7 @@ use quick_xml::escape::escape;
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::Reader;
 
-use crate::config::{Config, ConfigSource};
+use crate::config::{Config, ConfigEdit, ConfigSource};
 
 /// A feed found in an OPML file.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,31 +151,15 @@ fn to_feed(a: &OutlineAttrs, folders: &[Option<String>]) -> Option<OpmlFeed> {
 /// Adds the OPML file's feeds to the user's config file (created if missing), skipping feeds
 /// already there. The result is validated before it replaces the file.
 pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
-    let target = match source {
-        ConfigSource::User(p) => p.clone(),
-        ConfigSource::Embedded { suggested } => suggested.clone(),
-    };
     let opml_text =
         std::fs::read_to_string(opml_path).with_context(|| format!("cannot read {}", opml_path.display()))?;
     let feeds = parse_opml(&opml_text).with_context(|| opml_path.display().to_string())?;
-
-    let original = match std::fs::read_to_string(&target) {
-        Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            "# khabar configuration (see config.example.toml for every key).\n".to_string()
-        }
-        Err(e) => return Err(e).with_context(|| format!("cannot read {}", target.display())),
-    };
-    let base_dir = target.parent().map(Path::to_path_buf).unwrap_or_default();
-    let shown = target.display().to_string();
-    // Refuse to edit a config that is already broken: the user would not see which error is ours.
-    let existing = Config::parse(&original, &shown, &base_dir, source.clone())?;
-    let mut doc: toml_edit::DocumentMut = original.parse().with_context(|| shown.clone())?;
-
-    let mut known: Vec<String> = existing.feeds.iter().map(|f| f.url.clone()).collect();
+    let mut edit = ConfigEdit::open(source)?;
+    let base_dir = edit.base_dir();
+    let shown = edit.path().display().to_string();
     let (mut added, mut skipped) = (Vec::new(), 0);
     for f in feeds {
-        if known.contains(&f.url) {
+        if edit.has_feed(&f.url) {
             skipped += 1;
             continue;
         }
@@ -184,21 +168,7 @@ pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
             skipped += 1;
             continue;
         }
-        let mut table = toml_edit::Table::new();
-        table.insert("url", toml_edit::value(f.url.clone()));
-        if let Some(t) = &f.title {
-            table.insert("title", toml_edit::value(t.clone()));
-        }
-        if !f.tags.is_empty() {
-            table.insert("tags", toml_edit::value(f.tags.iter().collect::<toml_edit::Array>()));
-        }
-        let feeds_array = doc
-            .entry("feed")
-            .or_insert_with(|| toml_edit::ArrayOfTables::new().into())
-            .as_array_of_tables_mut()
-            .context("`feed` in the config is not a list of [[feed]] tables")?;
-        feeds_array.push(table);
-        known.push(f.url.clone());
+        edit.add_feed(&f.url, f.title.as_deref(), &f.tags)?;
         added.push(f);
     }
     if added.is_empty() {
@@ -208,15 +178,8 @@ pub fn import(opml_path: &Path, source: &ConfigSource) -> anyhow::Result<()> {
         );
         return Ok(());
     }
-    let new_text = doc.to_string();
-    Config::parse(&new_text, &shown, &base_dir, source.clone())
+    edit.save()
         .context("the imported feeds would make the config invalid")?;
-    if !base_dir.as_os_str().is_empty() {
-        std::fs::create_dir_all(&base_dir).with_context(|| format!("cannot create {}", base_dir.display()))?;
-    }
-    let tmp = target.with_extension("toml.khabar-import");
-    std::fs::write(&tmp, &new_text).with_context(|| format!("cannot write {}", tmp.display()))?;
-    std::fs::rename(&tmp, &target).with_context(|| format!("cannot replace {}", shown))?;
     for f in &added {
         let tags = if f.tags.is_empty() {
             String::new()

@@ -13,6 +13,9 @@ pub enum ConfigError {
         column: usize,
         message: String,
     },
+    /// An edit of the file that cannot be made (no such feed, a file that is not a config).
+    #[error("{file}: {message}")]
+    Edit { file: String, message: String },
     #[error("{file}: {source}")]
     Io {
         file: String,

@@ -1,6 +1,7 @@
 //! The TOML config: the validated `Config` and its loading, with file:line:column errors.
 //! The embedded default (config.example.toml) is used when the user has no file of their own.
 
+mod edit;
 mod error;
 mod paths;
 mod values;
@@ -13,6 +14,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use edit::{ConfigEdit, RemovedFeed};
 use error::{find_key, line_col};
 pub use error::{ConfigError, Located, Position};
 pub use paths::{locate, ConfigSource, Paths};

@@ -9,6 +9,7 @@ pub mod discover;
 pub mod fetch;
 pub mod full;
 pub mod parse;
+pub mod probe;
 
 pub use fetch::{FetchError, Fetched, Fetcher, Limits, Validators};
 pub use parse::{ParseError, ParsedFeed};
