@@ -8,5 +8,6 @@ pub mod logging;
 pub mod model;
 pub mod poller;
 pub mod store;
+pub mod subscribe;
 pub mod text;
 pub mod tui;

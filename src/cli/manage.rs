@@ -1,13 +1,9 @@
 //! `khabar add`, `remove` and `rename`: the feed list edited in the user's config file, keeping
-//! its comments. `add` checks first that the URL (or the page's feed link) is a feed.
+//! its comments (`subscribe` does the work; this reports it).
 
-use anyhow::{bail, Context};
+use crate::config::{Config, ConfigSource};
+use crate::subscribe::{self, SubscribeError};
 
-use crate::config::{parse_target, Config, ConfigEdit, ConfigSource};
-use crate::feed::probe::probe;
-use crate::feed::{Fetcher, Limits};
-
-/// Adds a feed: a page URL is followed to the feed it links to; what is added must parse.
 pub async fn add(
     source: &ConfigSource,
     config: &Config,
@@ -15,77 +11,46 @@ pub async fn add(
     tags: &[String],
     title: Option<&str>,
 ) -> anyhow::Result<()> {
-    let mut edit = ConfigEdit::open(source)?;
-    let url = url.trim();
-    let target = parse_target(url, &edit.base_dir()).map_err(anyhow::Error::msg)?;
-    if edit.has_feed(url) {
-        bail!("{url} is already in {}", edit.path().display());
-    }
-    let fetcher = Fetcher::new(Limits::from(&config.general))?;
-    let found = probe(&fetcher, &target, url).await.map_err(anyhow::Error::msg)?;
-    if found.url != url && edit.has_feed(&found.url) {
-        bail!(
-            "{url} links to {}, which is already in {}",
-            found.url,
-            edit.path().display()
-        );
-    }
-    let tags = clean_tags(tags)?;
-    edit.add_feed(&found.url, title, &tags)?;
-    let path = edit.path().display().to_string();
-    edit.save().context("the new feed would make the config invalid")?;
+    let added = subscribe::add(source, &config.general, url, tags, title)
+        .await
+        .map_err(edge)?;
     let name = title
         .map(str::to_string)
-        .or(found.title)
-        .unwrap_or_else(|| found.url.clone());
-    let via = if found.url != url {
-        format!(" (found on {url})")
-    } else {
-        String::new()
-    };
+        .or(added.feed.title.clone())
+        .unwrap_or_else(|| added.feed.url.clone());
+    let via = added
+        .found_on
+        .map(|page| format!(" (found on {page})"))
+        .unwrap_or_default();
     eprintln!(
-        "added {name}: {}{via}, {} articles now; in {path}",
-        found.url, found.articles
+        "added {name}: {}{via}, {} articles now; in {}",
+        added.feed.url, added.feed.articles, added.config_file
     );
     Ok(())
 }
 
-/// Removes a feed from the config; the cache keeps its articles (hidden) in case it comes back.
 pub fn remove(source: &ConfigSource, url: &str) -> anyhow::Result<()> {
-    let mut edit = ConfigEdit::open(source)?;
-    edit.remove_feed(url.trim())?;
-    let path = edit.path().display().to_string();
-    edit.save()?;
+    subscribe::remove(source, url).map_err(edge)?;
     eprintln!(
-        "removed {} from {path} (its read and starred articles stay in the cache)",
+        "removed {} from your config (its read and starred articles stay in the cache)",
         url.trim()
     );
     Ok(())
 }
 
-/// Sets the title shown for a feed; an empty title goes back to the feed's own.
 pub fn rename(source: &ConfigSource, url: &str, title: &str) -> anyhow::Result<()> {
-    let mut edit = ConfigEdit::open(source)?;
-    let title = Some(title.trim()).filter(|t| !t.is_empty());
-    edit.set_title(url.trim(), title)?;
-    let path = edit.path().display().to_string();
-    edit.save()?;
-    match title {
-        Some(t) => eprintln!("{} is now called {t:?} in {path}", url.trim()),
-        None => eprintln!("{} shows its own title again ({path})", url.trim()),
+    subscribe::rename(source, url, Some(title)).map_err(edge)?;
+    match Some(title.trim()).filter(|t| !t.is_empty()) {
+        Some(t) => eprintln!("{} is now called {t:?}", url.trim()),
+        None => eprintln!("{} shows its own title again", url.trim()),
     }
     Ok(())
 }
 
-fn clean_tags(tags: &[String]) -> anyhow::Result<Vec<String>> {
-    let mut out: Vec<String> = Vec::new();
-    for t in tags.iter().map(|t| t.trim()) {
-        if t.is_empty() || t.chars().any(char::is_control) {
-            bail!("bad tag {t:?}: tags must be non-empty text");
-        }
-        if !out.iter().any(|o| o == t) {
-            out.push(t.to_string());
-        }
+/// A config mistake stays a `ConfigError` at the edge, so it exits with 2 like any other.
+fn edge(e: SubscribeError) -> anyhow::Error {
+    match e {
+        SubscribeError::Config(c) => c.into(),
+        other => other.into(),
     }
-    Ok(out)
 }
