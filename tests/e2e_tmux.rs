@@ -418,3 +418,55 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
     };
     assert_eq!(store.count(&all).unwrap() - store.count(&unread).unwrap(), toggled);
 }
+
+#[test]
+fn an_edit_of_the_config_applies_while_the_reader_runs() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("one.xml"),
+        rss("First feed", &[("a", "Story from the first", "x")]),
+    )
+    .unwrap();
+    std::fs::write(
+        sb.path("two.xml"),
+        rss("Second feed", &[("b", "Story from the second", "y")]),
+    )
+    .unwrap();
+    let first = feed_entry("one.xml", &["alpha"]);
+    sb.write_config(&first);
+    let tmux = start_reader(&sb, "watch");
+    tmux.wait_for("the first feed", |s| s.contains("Story from the first"));
+
+    // Another window adds a feed and a key: it is fetched and shown, the key works.
+    sb.write_config(&format!(
+        "{first}{}[keys]\nhelp = \"F\"\n",
+        feed_entry("two.xml", &["beta"])
+    ));
+    tmux.wait_for("the new feed", |s| {
+        s.contains("Story from the second") && s.contains("#beta")
+    });
+    tmux.keys(&["F"]);
+    tmux.wait_for("help on the new key", |s| s.contains("Keys (any other key closes)"));
+    tmux.keys(&["Escape"]);
+
+    // A mistake keeps the running config and says where it is.
+    sb.write_config(&format!("{first}[general]\nrefresh_interval = \"soon\"\n"));
+    let screen = tmux.wait_for("the error", |s| s.contains("bad duration"));
+    assert!(screen.contains("config.toml:"), "{screen}");
+    assert!(
+        screen.contains("Story from the second"),
+        "nothing else changed:\n{screen}"
+    );
+
+    // Fixed again: the removed feed leaves the sidebar.
+    sb.write_config(&first);
+    tmux.wait_for("the second feed gone", |s| {
+        !s.contains("#beta") && s.contains("#alpha") && !s.contains("Story from the second")
+    });
+    tmux.keys(&["q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+}

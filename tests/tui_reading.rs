@@ -378,3 +378,95 @@ fn the_sidebar_selection_stays_put_when_counts_change() {
     update(&mut s, Msg::Feeds(feeds(7, 5)));
     assert_eq!(s.selected_entry(), selected);
 }
+
+#[test]
+fn removing_a_feed_asks_and_undo_puts_it_back() {
+    let (mut s, _) = loaded(5);
+    keys(&mut s, "h j j j j");
+    assert!(keys(&mut s, "D").is_empty());
+    let Mode::Confirm { question, .. } = &s.mode else {
+        panic!("{:?}", s.mode)
+    };
+    assert!(question.starts_with("remove Feed 1 from your config?"), "{question}");
+    let url = "http://127.0.0.1/1.xml".to_string();
+    assert_eq!(
+        keys(&mut s, "y"),
+        [Command::RemoveFeed {
+            url: url.clone(),
+            record: true
+        }]
+    );
+    let removed = khabar::config::RemovedFeed {
+        url: url.clone(),
+        index: 0,
+        toml: format!("[[feed]]\nurl = \"{url}\"\n"),
+    };
+    update(
+        &mut s,
+        Msg::FeedRemoved {
+            removed: removed.clone(),
+            record: true,
+        },
+    );
+    assert_eq!(keys(&mut s, "U"), [Command::RestoreFeed(removed)]);
+    assert_eq!(keys(&mut s, "ctrl-r"), [Command::RemoveFeed { url, record: false }]);
+    // n answers no.
+    keys(&mut s, "D n");
+    assert_eq!(s.notice.as_ref().unwrap().text, "cancelled");
+}
+
+#[test]
+fn the_command_line_adds_and_renames_feeds() {
+    let (mut s, _) = loaded(5);
+    keys(&mut s, ":");
+    type_text(&mut s, "add https://example.org/blog news tech");
+    assert_eq!(
+        keys(&mut s, "enter"),
+        [Command::AddFeed {
+            url: "https://example.org/blog".into(),
+            tags: vec!["news".into(), "tech".into()]
+        }]
+    );
+    // Renames the feed of the selected article.
+    keys(&mut s, ":");
+    type_text(&mut s, "rename हिंदी ख़बरें");
+    assert_eq!(
+        keys(&mut s, "enter"),
+        [Command::RenameFeed {
+            url: "http://127.0.0.1/2.xml".into(),
+            title: Some("हिंदी ख़बरें".into())
+        }]
+    );
+}
+
+#[test]
+fn a_reloaded_config_brings_its_tags_and_keys() {
+    let (mut s, _) = loaded(5);
+    let keymap = khabar::tui::keymap::Keymap::with_overrides(&[("next_unread".into(), vec!["n".into()])]).unwrap();
+    let cmds = update(
+        &mut s,
+        Msg::ConfigChanged(Box::new(khabar::tui::state::LiveConfig {
+            tags: vec!["news".into(), "science".into()],
+            keymap,
+            colours: vec![],
+            background: None,
+            open_marks_read: false,
+        })),
+    );
+    assert_eq!(cmds[..2], [Command::LoadFeeds, Command::RefreshNew]);
+    assert!(
+        matches!(
+            &cmds[2],
+            Command::LoadPage {
+                kind: LoadKind::First,
+                ..
+            }
+        ),
+        "the list reloads"
+    );
+    assert_eq!(s.tags, ["news", "science"]);
+    assert!(!s.open_marks_read);
+    s.headlines.rows[1].read = true;
+    keys(&mut s, "n");
+    assert_eq!(s.headlines.selected, 2, "the new key is in force");
+}

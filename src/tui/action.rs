@@ -52,10 +52,11 @@ actions! {
     ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";
     RefreshFeed => "refresh_feed", "Refresh the selected feed";
     RefreshAll => "refresh_all", "Refresh all feeds";
+    RemoveFeed => "remove_feed", "Remove the selected feed from the config (asks; U undoes)";
     Search => "search", "Search (full text)";
     NextResult => "next_result", "Next search result";
     PrevResult => "prev_result", "Previous search result";
-    CommandLine => "command_line", "Command line (:tag NAME, :feed URL, :refresh, :q)";
+    CommandLine => "command_line", "Command line (:add URL, :rename TITLE, :tag, :feed, :q)";
     ToggleFullscreen => "toggle_fullscreen", "Article pane full width, or back";
     ToggleFeeds => "toggle_feeds", "Fold or unfold the tag under the cursor";
     ToggleHideRead => "toggle_hide_read", "Hide tags and feeds with nothing unread, or show all";

@@ -47,6 +47,7 @@ pub async fn run(
 ) -> anyhow::Result<()> {
     let _lock = lock_cache(&cache)?;
     let start = Start {
+        background: Default::default(),
         keymap: settings.keymap.clone(),
         notice,
         sorts: store.view_sorts().unwrap_or_else(|e| {
@@ -62,8 +63,8 @@ pub async fn run(
     // Raw mode is on and nothing reads input yet: the terminal's answer can be read here.
     let background = settings.background.unwrap_or_else(super::background::detect);
     tracing::info!("palette for a {background:?} background");
-    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
-    let theme = Theme::new(&settings.colours, background, no_color);
+    let theme = Theme::new(&settings.colours, background, no_color());
+    let start = Start { background, ..start };
     let result = event_loop(&mut terminal, &config, theme, effects, msg_rx, start, bench).await;
     restore_terminal();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
@@ -75,9 +76,16 @@ pub async fn run(
 /// What the state starts with besides the config: the keymap, the notice for the status bar,
 /// and each view's remembered order (read before the first page is asked for).
 struct Start {
+    /// The palette's background in force (asked of the terminal, or the config's).
+    background: super::ui::theme::Background,
     keymap: super::keymap::Keymap,
     notice: Option<String>,
     sorts: Vec<(String, crate::model::SortOrder)>,
+}
+
+/// NO_COLOR (any non-empty value) turns every colour off.
+fn no_color() -> bool {
+    std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
 /// Peak resident set size of this process, in KiB (Linux), for the startup benchmark.
@@ -136,7 +144,7 @@ async fn event_loop(
     bench: Option<Bench>,
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
-    let theme = &theme;
+    let mut theme = theme;
     let mut state = AppState::new(start.keymap, config.tags(), (size.width, size.height));
     state.utc_offset = *chrono::Local::now().offset();
     state.startup_hint = start.notice;
@@ -165,7 +173,7 @@ async fn event_loop(
     let mut dirty = true;
     loop {
         if dirty {
-            terminal.draw(|frame| ui::draw(frame, &state, theme))?;
+            terminal.draw(|frame| ui::draw(frame, &state, &theme))?;
             dirty = false;
             if panic_after_first_frame {
                 panic!("KHABAR_DEBUG_PANIC is set: panicking after the first frame, as asked");
@@ -223,6 +231,11 @@ async fn event_loop(
         }
         for m in batch {
             dirty = true;
+            // The theme is the app's: a reloaded config's colours apply here, the rest in `update`.
+            if let Msg::ConfigChanged(live) = &m {
+                let background = live.background.unwrap_or(start.background);
+                theme = Theme::new(&live.colours, background, no_color());
+            }
             for cmd in update(&mut state, m) {
                 effects.run(cmd);
             }

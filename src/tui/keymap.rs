@@ -194,6 +194,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("u", Action::ToggleUnreadOnly),
     ("r", Action::RefreshFeed),
     ("R", Action::RefreshAll),
+    ("D", Action::RemoveFeed),
     ("/", Action::Search),
     ("n", Action::NextResult),
     ("N", Action::PrevResult),

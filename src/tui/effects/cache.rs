@@ -5,6 +5,7 @@ use std::sync::mpsc as std_mpsc;
 
 use tokio::sync::mpsc;
 
+use crate::config::FeedConfig;
 use crate::model::{ArticleId, Filter, Flag, SortOrder};
 use crate::store::{Store, StoreError};
 
@@ -34,6 +35,9 @@ pub(super) enum StoreJob {
         backward: bool,
     },
     SaveSort(String, SortOrder),
+    /// The config changed: its feeds into the cache (new ones added, removed ones hidden); the
+    /// sender hears when it is done.
+    SyncFeeds(Vec<FeedConfig>, tokio::sync::oneshot::Sender<()>),
 }
 
 /// Answers store jobs in order until the app drops its sender.
@@ -85,6 +89,11 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                 })
             }),
             StoreJob::SaveSort(view, sort) => store.set_view_sort(&view, sort).map(|_| None),
+            StoreJob::SyncFeeds(feeds, done) => {
+                let synced = store.sync_feeds(&feeds).map(|_| None);
+                let _ = done.send(());
+                synced
+            }
             StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
             StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
             StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),

@@ -4,6 +4,7 @@
 
 mod cache;
 mod open;
+mod watch;
 
 use std::path::PathBuf;
 use std::sync::{mpsc as std_mpsc, Arc};
@@ -17,18 +18,21 @@ use crate::feed::parse::contain_panics;
 use crate::feed::{Fetcher, Limits};
 use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
 use crate::store::{Store, StoreError};
+use crate::subscribe;
 use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, Msg, Notice};
 use cache::{store_worker, StoreJob};
+use watch::SharedConfig;
 
 pub use open::open_url;
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
     msgs: mpsc::UnboundedSender<Msg>,
-    config: Arc<Config>,
+    /// The config in force: replaced when the file changes (`watch.rs`).
+    config: SharedConfig,
     cache: PathBuf,
     /// Set up on first use, off the path to the first frame: HTTP clients load the system's
     /// certificates and the poller opens two more cache connections (a few ms at startup).
@@ -103,6 +107,8 @@ impl Effects {
         std::thread::Builder::new()
             .name("khabar-store".into())
             .spawn(move || store_worker(store, rx, worker_msgs))?;
+        let config: SharedConfig = Arc::new(std::sync::RwLock::new(config));
+        watch::start(config.clone(), jobs.clone(), msgs.clone());
         Ok(Effects {
             jobs,
             msgs,
@@ -177,7 +183,7 @@ impl Effects {
             }
             Command::FetchFull { id, link } => {
                 let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
-                let (network, config, cache) = (self.network.clone(), self.config.clone(), self.cache.clone());
+                let (network, config, cache) = (self.network.clone(), self.config(), self.cache.clone());
                 background().spawn(async move {
                     let fetched = match Network::get(&network, &config, &cache).await {
                         Ok(net) => fetch_full(&net.fetcher, link.as_deref())
@@ -201,17 +207,22 @@ impl Effects {
             Command::Refresh(feed) => self.refresh(
                 move |job: &Job| feed.is_none_or(|id| job.state.feed_id == id),
                 feed.is_some(),
-                true,
+                Wait::Asked,
             ),
             Command::RefreshDue => {
                 let now = Utc::now();
-                self.refresh(move |job: &Job| job.is_due(now), false, false)
+                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning)
             }
+            Command::RefreshNew => self.refresh(|job: &Job| job.state.last_fetched.is_none(), false, Wait::Quietly),
             Command::OpenUrl(url) => {
-                if let Err(e) = open_url(self.config.general.browser.as_deref(), &url) {
+                if let Err(e) = open_url(self.config().general.browser.as_deref(), &url) {
                     self.notice(format!("cannot open {url}: {e}"), true);
                 }
             }
+            cmd @ (Command::AddFeed { .. }
+            | Command::RemoveFeed { .. }
+            | Command::RestoreFeed(_)
+            | Command::RenameFeed { .. }) => self.subscribe(cmd),
             Command::Copy(text) => {
                 use crossterm::clipboard::CopyToClipboard;
                 // OSC 52: the terminal puts the text on the clipboard (also over SSH).
@@ -220,6 +231,53 @@ impl Effects {
                 }
             }
         }
+    }
+
+    /// The config in force now.
+    fn config(&self) -> Arc<Config> {
+        watch::current(&self.config)
+    }
+
+    /// Changes the feed list in the config file; the watcher then applies the new file.
+    fn subscribe(&self, cmd: Command) {
+        let (config, msgs) = (self.config(), self.msgs.clone());
+        background().spawn(async move {
+            let source = config.source.clone();
+            let result = match cmd {
+                Command::AddFeed { url, tags } => subscribe::add(&source, &config.general, &url, &tags, None)
+                    .await
+                    .map(|added| {
+                        let name = added.feed.title.unwrap_or_else(|| added.feed.url.clone());
+                        Msg::Notice(Notice {
+                            text: format!("added {name} ({} articles); fetching it", added.feed.articles),
+                            error: false,
+                        })
+                    }),
+                Command::RemoveFeed { url, record } => {
+                    subscribe::remove(&source, &url).map(|removed| Msg::FeedRemoved { removed, record })
+                }
+                Command::RestoreFeed(removed) => subscribe::restore(&source, &removed).map(|()| {
+                    Msg::Notice(Notice {
+                        text: format!("{} is back in your config", removed.url),
+                        error: false,
+                    })
+                }),
+                Command::RenameFeed { url, title } => subscribe::rename(&source, &url, title.as_deref()).map(|()| {
+                    Msg::Notice(Notice {
+                        text: format!("renamed {url}"),
+                        error: false,
+                    })
+                }),
+                _ => return,
+            };
+            let msg = result.unwrap_or_else(|e| {
+                Msg::Notice(Notice {
+                    text: e.to_string(),
+                    error: true,
+                })
+            });
+            let _ = msgs.send(msg);
+        });
     }
 
     fn job(&self, job: StoreJob) {
@@ -233,9 +291,9 @@ impl Effects {
     }
 
     /// Polls the configured feeds that `select` picks, in the background; PollEvents become Msgs.
-    fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, asked: bool) {
+    fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, wait: Wait) {
         let (config, cache, network, msgs) = (
-            self.config.clone(),
+            self.config(),
             self.cache.clone(),
             self.network.clone(),
             self.msgs.clone(),
@@ -244,7 +302,7 @@ impl Effects {
         background().spawn(async move {
             let _running = match refreshing.clone().try_lock_owned() {
                 Ok(guard) => guard,
-                Err(_) if !asked => return,
+                Err(_) if wait == Wait::SkipIfRunning => return,
                 Err(_) => refreshing.lock_owned().await,
             };
             let net = match Network::get(&network, &config, &cache).await {
@@ -266,7 +324,7 @@ impl Effects {
             };
             let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
             // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
-            if jobs.is_empty() && !asked {
+            if jobs.is_empty() && wait != Wait::Asked {
                 return;
             }
             let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
@@ -282,6 +340,17 @@ impl Effects {
             let _ = forward.await;
         });
     }
+}
+
+/// What a refresh does when another one is running, and whether it reports when nothing is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wait {
+    /// The schedule's check: skipped while a refresh runs; silent when nothing is due.
+    SkipIfRunning,
+    /// New feeds from the config: waits its turn; silent when there are none.
+    Quietly,
+    /// The user asked: waits its turn, always reports.
+    Asked,
 }
 
 fn notify_failure(msgs: &mpsc::UnboundedSender<Msg>, e: StoreError) {

@@ -4,7 +4,7 @@
 use super::super::action::Action;
 use super::article::{self, open_selected, render_if_needed};
 use super::headlines::{go_bottom, go_top, move_by};
-use super::input::{prompt, Confirmed, InputKind};
+use super::input::{confirm_remove_feed, prompt, Confirmed, InputKind};
 use super::refresh::start_refresh;
 use super::sidebar::{activate_sidebar, toggle_group, toggle_hide_read};
 use super::undo::{self, Change};
@@ -60,6 +60,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             cmds.extend(state.reload_view());
             cmds
         }
+        Action::RemoveFeed => confirm_remove_feed(state),
         Action::Undo => undo::undo(state),
         Action::Redo => undo::redo(state),
         Action::ToggleUnreadOnly => {

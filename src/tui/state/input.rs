@@ -5,7 +5,7 @@ use super::super::action::Action;
 use super::super::keymap::{Code, Key, Resolution};
 use super::actions::mark_view_read;
 use super::refresh::start_refresh;
-use super::{perform, AppState, Command, ViewKind};
+use super::{perform, AppState, Command, Focus, SidebarEntry, ViewKind};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum InputKind {
@@ -34,6 +34,8 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmed {
     MarkViewRead,
+    /// Remove this feed (its configured URL) from the config.
+    RemoveFeed(String),
 }
 
 pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
@@ -60,6 +62,7 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
         if key == Key::ch('y') {
             return match then {
                 Confirmed::MarkViewRead => mark_view_read(state),
+                Confirmed::RemoveFeed(url) => vec![Command::RemoveFeed { url, record: true }],
             };
         }
         state.notify("cancelled", false);
@@ -130,7 +133,7 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
     }
 }
 
-/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`.
+/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:add URL [TAG…]`, `:rename TITLE`, `:remove`.
 fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
     let (cmd, arg) = text.split_once(' ').map_or((text, ""), |(c, a)| (c, a.trim()));
     match cmd {
@@ -139,6 +142,30 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
             vec![]
         }
         "refresh" => start_refresh(state, None),
+        "add" if !arg.is_empty() => {
+            let mut words = arg.split_whitespace().map(str::to_string);
+            let url = words.next().unwrap_or_default();
+            state.notify(format!("checking {url}…"), false);
+            vec![Command::AddFeed {
+                url,
+                tags: words.collect(),
+            }]
+        }
+        "add" => {
+            state.notify("usage: :add URL [TAG…] (a web page's URL finds its feed)", true);
+            vec![]
+        }
+        "rename" => match chosen_feed(state) {
+            Some(url) => vec![Command::RenameFeed {
+                url,
+                title: Some(arg.to_string()).filter(|t| !t.is_empty()),
+            }],
+            None => {
+                state.notify("select a feed to rename (in the sidebar, or one of its articles)", true);
+                vec![]
+            }
+        },
+        "remove" => confirm_remove_feed(state),
         "tag" if state.tags.iter().any(|t| t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
         "tag" => {
             state.notify(format!("no tag {arg:?} (tags: {})", state.tags.join(", ")), true);
@@ -159,10 +186,38 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         other => {
             state.notify(
-                format!("unknown command :{other} (try :tag NAME, :feed URL, :refresh, :q)"),
+                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :refresh, :q)"),
                 true,
             );
             vec![]
         }
     }
+}
+
+/// The feed an action on "the selected feed" means: the sidebar's feed under the cursor, else
+/// the current article's feed. Its configured URL.
+pub(super) fn chosen_feed(state: &AppState) -> Option<String> {
+    let id = match (state.focus, state.selected_entry()) {
+        (Focus::Sidebar, Some(SidebarEntry::Feed { id, .. })) => id,
+        _ => state.headlines.current()?.feed_id,
+    };
+    state.feed(id).map(|f| f.url.clone())
+}
+
+/// `D` / `:remove`: asks before removing the selected feed from the config.
+pub(super) fn confirm_remove_feed(state: &mut AppState) -> Vec<Command> {
+    let Some(url) = chosen_feed(state) else {
+        state.notify("select a feed to remove (in the sidebar, or one of its articles)", true);
+        return vec![];
+    };
+    let name = state
+        .feeds
+        .iter()
+        .find(|f| f.url == url)
+        .map_or(url.clone(), |f| f.display_title().to_string());
+    state.mode = Mode::Confirm {
+        question: format!("remove {name} from your config? its articles stay in the cache (y/n)"),
+        then: Confirmed::RemoveFeed(url),
+    };
+    vec![]
 }

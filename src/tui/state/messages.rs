@@ -1,11 +1,15 @@
 //! What crosses the state's border: `Msg`, everything `update` is told, and `Command`, everything
 //! it asks the effects to do. Both are plain data; the app and the effects are their other ends.
 
+use ratatui::style::Color;
+
+use crate::config::RemovedFeed;
 use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Flag, SortOrder};
 use crate::poller::PollEvent;
 use crate::text::rich::Rendered;
 
-use super::super::keymap::Key;
+use super::super::keymap::{Key, Keymap};
+use super::super::ui::theme::{Background, Element};
 use super::{Change, LoadKind, Notice, View};
 
 /// Inputs to `update`.
@@ -59,6 +63,14 @@ pub enum Msg {
     },
     /// A refresh began over this many feeds.
     RefreshStarted(usize),
+    /// The config file changed and was valid: what the reader takes from it (the feeds are
+    /// already in step in the cache).
+    ConfigChanged(Box<LiveConfig>),
+    /// A feed was removed from the config (`record`: as a new undo step).
+    FeedRemoved {
+        removed: RemovedFeed,
+        record: bool,
+    },
     /// The cache made a change asked for by a filter (mark the view read): exactly these
     /// articles changed, which is what undo restores.
     Changed(Change),
@@ -115,6 +127,35 @@ pub enum Command {
     },
     Refresh(Option<FeedId>),
     RefreshDue,
+    /// Fetch the feeds never fetched (just added to the config), after any refresh running.
+    RefreshNew,
     OpenUrl(String),
     Copy(String),
+    /// Adds a feed to the config after checking it is one (`:add URL [TAG…]`).
+    AddFeed {
+        url: String,
+        tags: Vec<String>,
+    },
+    /// Removes a feed from the config; answered with `Msg::FeedRemoved`.
+    RemoveFeed {
+        url: String,
+        record: bool,
+    },
+    /// Puts a removed feed back (undo).
+    RestoreFeed(RemovedFeed),
+    /// Sets the title shown for a feed (None: its own).
+    RenameFeed {
+        url: String,
+        title: Option<String>,
+    },
+}
+
+/// What the reader takes from a reloaded config.
+#[derive(Debug, Clone)]
+pub struct LiveConfig {
+    pub tags: Vec<String>,
+    pub keymap: Keymap,
+    pub colours: Vec<(Element, Color)>,
+    pub background: Option<Background>,
+    pub open_marks_read: bool,
 }

@@ -25,10 +25,10 @@ pub use actions::perform;
 pub use article::{ArticlePane, ARTICLE_HEADER_LINES};
 pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
 pub use input::{InputKind, Mode};
-pub use messages::{Command, Msg};
+pub use messages::{Command, LiveConfig, Msg};
 pub use refresh::Progress;
 pub use sidebar::{SidebarEntry, SidebarState};
-pub use undo::{Change, History, UNDO_STEPS};
+pub use undo::{Change, History, Step, UNDO_STEPS};
 pub use unread::Seek;
 pub use view::{View, ViewKind};
 
@@ -207,6 +207,30 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::NoUnreadBeyond { generation } => unread::on_none_beyond(state, generation),
+        Msg::ConfigChanged(live) => {
+            let selected = state.selected_entry();
+            state.tags = live.tags;
+            state.keymap = live.keymap;
+            state.open_marks_read = live.open_marks_read;
+            state.keep_selection(selected);
+            state.notify("config reloaded", false);
+            // New feeds are due at once; removed ones leave the sidebar and the list.
+            let mut cmds = vec![Command::LoadFeeds, Command::RefreshNew];
+            if state.view.search().is_none() {
+                cmds.extend(state.reload_view());
+            }
+            cmds
+        }
+        Msg::FeedRemoved { removed, record } => {
+            state.notify(
+                format!("removed {} from your config (U puts it back)", removed.url),
+                false,
+            );
+            if record {
+                state.history.record_step(Step::FeedRemoved(removed));
+            }
+            vec![Command::LoadFeeds]
+        }
         Msg::Changed(change) => {
             state.history.record(change);
             vec![]

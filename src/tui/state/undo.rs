@@ -1,8 +1,9 @@
-//! Undo and redo of what the reader changed: each step holds the exact articles a key changed,
-//! so undoing a mark-all touches those and nothing that arrived or was read since.
+//! Undo and redo of what the reader changed: each step holds the exact articles a key changed
+//! (so undoing a mark-all touches those and nothing since), or the feed it removed.
 
 use std::collections::HashSet;
 
+use crate::config::RemovedFeed;
 use crate::model::{ArticleId, Flag};
 
 use super::{AppState, Command};
@@ -20,19 +21,30 @@ pub struct Change {
     pub what: String,
 }
 
+/// One undoable step.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Step {
+    Flags(Change),
+    /// A feed removed from the config, with its table to put back.
+    FeedRemoved(RemovedFeed),
+}
+
 #[derive(Debug, Clone, Default)]
 pub struct History {
-    done: Vec<Change>,
-    undone: Vec<Change>,
+    done: Vec<Step>,
+    undone: Vec<Step>,
 }
 
 impl History {
     /// Remembers a change just made; a new change forgets what was undone.
     pub fn record(&mut self, change: Change) {
-        if change.ids.is_empty() {
-            return;
+        if !change.ids.is_empty() {
+            self.record_step(Step::Flags(change));
         }
-        self.done.push(change);
+    }
+
+    pub fn record_step(&mut self, step: Step) {
+        self.done.push(step);
         if self.done.len() > UNDO_STEPS {
             self.done.remove(0);
         }
@@ -41,24 +53,45 @@ impl History {
 }
 
 pub(super) fn undo(state: &mut AppState) -> Vec<Command> {
-    let Some(change) = state.history.done.pop() else {
+    let Some(step) = state.history.done.pop() else {
         state.notify("nothing to undo", true);
         return vec![];
     };
-    let cmds = apply(state, &change, !change.value);
-    state.notify(format!("undone: {} ({})", change.what, plural(change.ids.len())), false);
-    state.history.undone.push(change);
+    let cmds = match &step {
+        Step::Flags(change) => {
+            let cmds = apply(state, change, !change.value);
+            state.notify(format!("undone: {} ({})", change.what, plural(change.ids.len())), false);
+            cmds
+        }
+        Step::FeedRemoved(removed) => {
+            state.notify(format!("undone: removing {}", removed.url), false);
+            vec![Command::RestoreFeed(removed.clone())]
+        }
+    };
+    state.history.undone.push(step);
     cmds
 }
 
 pub(super) fn redo(state: &mut AppState) -> Vec<Command> {
-    let Some(change) = state.history.undone.pop() else {
+    let Some(step) = state.history.undone.pop() else {
         state.notify("nothing to redo", true);
         return vec![];
     };
-    let cmds = apply(state, &change, change.value);
-    state.notify(format!("redone: {} ({})", change.what, plural(change.ids.len())), false);
-    state.history.done.push(change);
+    let cmds = match &step {
+        Step::Flags(change) => {
+            let cmds = apply(state, change, change.value);
+            state.notify(format!("redone: {} ({})", change.what, plural(change.ids.len())), false);
+            cmds
+        }
+        Step::FeedRemoved(removed) => {
+            state.notify(format!("redone: removing {}", removed.url), false);
+            vec![Command::RemoveFeed {
+                url: removed.url.clone(),
+                record: false,
+            }]
+        }
+    };
+    state.history.done.push(step);
     cmds
 }
 
