@@ -52,7 +52,7 @@ actions! {
     ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";
     RefreshFeed => "refresh_feed", "Refresh the selected feed";
     RefreshAll => "refresh_all", "Refresh all feeds";
-    RemoveFeed => "remove_feed", "Remove the selected feed from the config (asks; U undoes)";
+    RemoveFeed => "remove_feed", "Remove the feed from the config (asks; U undoes)";
     Search => "search", "Search (full text)";
     NextResult => "next_result", "Next search result";
     PrevResult => "prev_result", "Previous search result";
