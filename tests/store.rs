@@ -424,3 +424,53 @@ fn every_order_pages_both_ways_positions_and_finds_unread() {
     store.set_view_sort("all", SortOrder::Newest).unwrap();
     assert_eq!(store.view_sorts().unwrap(), [("tag:t".to_string(), SortOrder::Title)]);
 }
+
+#[test]
+fn a_feed_whose_url_changed_keeps_its_articles_and_state() {
+    let (_dir, mut store, ids) = two_feed_cache();
+    store.apply_fetch(ids[0], now(), &fetched(articles(5), 500)).unwrap();
+    store.apply_fetch(ids[1], now(), &fetched(articles(3), 500)).unwrap();
+    let first = store.list(&Filter::default(), 100, None).unwrap();
+    let a_article = first.iter().find(|a| a.feed_id == ids[0]).unwrap().id;
+    store.set_read(a_article, true).unwrap();
+    store.set_starred(a_article, true).unwrap();
+
+    // The user moves "http://a/f" (untitled, first in the config) to a new address in place.
+    let moved = store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://a2/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n").feeds)
+        .unwrap();
+    assert_eq!(moved, ids, "the same rows, under the new address");
+    let feeds = store.feeds().unwrap();
+    assert_eq!((feeds[0].url.as_str(), feeds[0].articles), ("http://a2/f", 5));
+    let kept = store.article(a_article).unwrap().unwrap().summary;
+    assert!(kept.read && kept.starred && kept.feed_url == "http://a2/f");
+
+    // A titled feed is followed by its title, wherever it moves in the file.
+    let titled = store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://b/f\"\ntitle = \"Bee\"\n[[feed]]\nurl = \"http://a2/f\"\n").feeds)
+        .unwrap();
+    let again = store
+        .sync_feeds(
+            &config("[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n").feeds,
+        )
+        .unwrap();
+    assert_eq!(again, [titled[1], titled[0]]);
+    assert_eq!(store.feeds().unwrap()[1].articles, 3);
+
+    // A different feed in a new place is a new feed.
+    let other = store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n[[feed]]\nurl = \"http://c/f\"\n").feeds)
+        .unwrap();
+    assert!(!ids.contains(&other[2]));
+    assert_eq!(store.feeds().unwrap()[2].articles, 0);
+
+    // A feed that moved for good (a permanent redirect was recorded) is followed there too.
+    let mut rec = fetched(articles(2), 500);
+    rec.fetch_url = Some("http://c-new/f".into());
+    store.apply_fetch(other[2], now(), &rec).unwrap();
+    let followed = store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://c-new/f\"\n[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n").feeds)
+        .unwrap();
+    assert_eq!(followed[0], other[2]);
+    assert_eq!(store.feeds().unwrap()[0].articles, 2);
+}

@@ -31,19 +31,21 @@ impl Store {
     /// (never deletes) feeds no longer configured, so their read and starred state survive.
     /// Writes nothing when the cache already matches, so starting up costs no write.
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<Vec<FeedId>> {
-        type Row = (i64, Option<String>, i64, bool);
+        type Row = (i64, Option<String>, i64, bool, Option<String>);
         let stored: HashMap<String, Row> = {
             let mut stmt = self
                 .conn
-                .prepare_cached("SELECT url, id, config_title, position, active FROM feeds")?;
-            let rows = stmt.query_map([], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?))))?;
+                .prepare_cached("SELECT url, id, config_title, position, active, fetch_url FROM feeds")?;
+            let rows = stmt.query_map([], |r| {
+                Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
+            })?;
             rows.collect::<rusqlite::Result<_>>()?
         };
         let tags = self.tags_by_feed()?;
         let configured: HashSet<&str> = feeds.iter().map(|f| f.url.as_str()).collect();
         let unchanged = stored.values().filter(|r| r.3).count() == feeds.len()
             && feeds.iter().enumerate().all(|(pos, f)| {
-                stored.get(&f.url).is_some_and(|(id, title, position, active)| {
+                stored.get(&f.url).is_some_and(|(id, title, position, active, _)| {
                     *active
                         && *title == f.title
                         && *position == pos as i64
@@ -54,7 +56,39 @@ impl Store {
             return Ok(feeds.iter().map(|f| FeedId(stored[&f.url].0)).collect());
         }
 
-        let tx = self.conn.transaction()?;
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        // A feed whose URL changed keeps its row (articles, read and starred state): a configured
+        // URL with no row takes over the row of a feed no longer configured that moved there (a
+        // recorded permanent redirect), or that has the same title of the user's, or (untitled)
+        // that stood at the same place in the config.
+        {
+            let mut taken: HashSet<&str> = HashSet::new();
+            let mut rekey = tx.prepare(
+                "UPDATE feeds SET url = ?2, etag = CASE WHEN fetch_url = ?2 THEN etag END,
+                 last_modified = CASE WHEN fetch_url = ?2 THEN last_modified END,
+                 body_hash = CASE WHEN fetch_url = ?2 THEN body_hash END, fetch_url = NULL
+                 WHERE id = ?1",
+            )?;
+            for (pos, f) in feeds.iter().enumerate() {
+                if stored.contains_key(&f.url) {
+                    continue;
+                }
+                let moved = stored.iter().find(|(url, (_, title, position, active, fetch_url))| {
+                    !configured.contains(url.as_str())
+                        && !taken.contains(url.as_str())
+                        && (fetch_url.as_deref() == Some(f.url.as_str())
+                            || (title.is_some() && *title == f.title)
+                            || (*active && title.is_none() && f.title.is_none() && *position == pos as i64))
+                });
+                if let Some((old_url, (id, ..))) = moved {
+                    tracing::info!("feed {old_url} is now {}: its articles stay with it", f.url);
+                    rekey.execute(params![id, f.url])?;
+                    taken.insert(old_url);
+                }
+            }
+        }
         {
             let mut hide = tx.prepare("UPDATE feeds SET active = 0 WHERE url = ?1")?;
             for (url, row) in &stored {
