@@ -208,6 +208,30 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("ctrl-c", Action::Quit),
 ];
 
+/// newsboat's default meanings, for `[keys] preset = "newsboat"`: they replace whatever
+/// khabar binds to the same keys (and sequences starting with them).
+const NEWSBOAT: &[(&str, Action)] = &[
+    ("n", Action::NextUnread),
+    ("p", Action::PrevUnread),
+    ("N", Action::ToggleRead),
+    ("A", Action::MarkViewRead),
+    ("o", Action::OpenLink),
+    ("O", Action::OpenLink),
+    ("r", Action::RefreshFeed),
+    ("R", Action::RefreshAll),
+    ("J", Action::MoveDown),
+    ("K", Action::MoveUp),
+    ("l", Action::ToggleHideRead),
+    ("g", Action::CycleSort),
+    ("Q", Action::Quit),
+    ("q", Action::Back),
+    ("/", Action::Search),
+    ("?", Action::Help),
+];
+
+/// Named sets of default keys, applied over khabar's own before the user's `[keys]`.
+pub const PRESETS: &[&str] = &["khabar", "newsboat"];
+
 impl Default for Keymap {
     fn default() -> Self {
         let bindings = DEFAULTS
@@ -246,12 +270,34 @@ impl fmt::Display for BindingError {
 }
 
 impl Keymap {
+    /// khabar's defaults with a preset's keys over them ("khabar": none).
+    pub fn with_preset(name: &str) -> Option<Keymap> {
+        let preset: &[(&str, Action)] = match name {
+            "khabar" => &[],
+            "newsboat" => NEWSBOAT,
+            _ => return None,
+        };
+        let mut map = Keymap::default();
+        for (keys, action) in preset {
+            let seq = parse_sequence(keys).expect("preset keys parse");
+            map.bindings
+                .retain(|(s, _)| !s.starts_with(&seq) && !seq.starts_with(s.as_slice()));
+            map.bindings.push((seq, *action));
+        }
+        Some(map)
+    }
+
     /// The defaults with the user's bindings applied: an action the user lists loses its default
     /// keys, and a key the user gives an action is taken from any other action.
     /// `user` holds (action name, key strings) in config order; errors carry the entry's index
     /// and, for a bad key, the key's index.
     pub fn with_overrides(user: &[(String, Vec<String>)]) -> Result<Keymap, (usize, Option<usize>, BindingError)> {
-        let mut map = Keymap::default();
+        Keymap::default().overridden(user)
+    }
+
+    /// This keymap with the user's bindings applied (see `with_overrides`).
+    pub fn overridden(self, user: &[(String, Vec<String>)]) -> Result<Keymap, (usize, Option<usize>, BindingError)> {
+        let mut map = self;
         let mut taken: Vec<(Vec<Key>, Action)> = Vec::new();
         for (i, (name, keys)) in user.iter().enumerate() {
             let action = Action::from_name(name).ok_or((i, None, BindingError::UnknownAction(name.clone())))?;

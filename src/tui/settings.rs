@@ -5,7 +5,7 @@ use ratatui::style::Color;
 
 use crate::config::{Config, ConfigError};
 
-use super::keymap::Keymap;
+use super::keymap::{Keymap, PRESETS};
 use super::ui::theme::{parse_color, Background, Element};
 
 /// The keymap and colours the user asked for, validated.
@@ -22,13 +22,25 @@ impl UiSettings {
     /// Reads `[keys]` and `[theme]`: unknown actions and elements, bad keys and colours, and two
     /// actions given the same key are errors naming the value and where it was written.
     pub fn from_config(config: &Config) -> Result<UiSettings, ConfigError> {
-        let user_keys: Vec<(String, Vec<String>)> = config
-            .keys
+        // `preset = "newsboat"` picks the defaults; every other entry binds an action.
+        let mut base = Keymap::default();
+        let mut bindings = Vec::new();
+        for b in &config.keys {
+            if b.action.value != "preset" {
+                bindings.push(b);
+                continue;
+            }
+            let name = b.keys.first().map_or("", |k| k.value.as_str());
+            let at = b.keys.first().map_or(&b.action.at, |k| &k.at);
+            base = Keymap::with_preset(name)
+                .ok_or_else(|| at.error(format!("unknown key preset {name:?}; known: {}", PRESETS.join(", "))))?;
+        }
+        let user_keys: Vec<(String, Vec<String>)> = bindings
             .iter()
             .map(|b| (b.action.value.clone(), b.keys.iter().map(|k| k.value.clone()).collect()))
             .collect();
-        let keymap = Keymap::with_overrides(&user_keys).map_err(|(entry, key, err)| {
-            let binding = &config.keys[entry];
+        let keymap = base.overridden(&user_keys).map_err(|(entry, key, err)| {
+            let binding = bindings[entry];
             let at = key
                 .and_then(|k| binding.keys.get(k))
                 .map_or(&binding.action.at, |k| &k.at);
@@ -126,6 +138,29 @@ mod tests {
         assert_eq!(s.background, None, "auto by default");
         let s = settings("[theme]\nbackground = \"light\"\n").unwrap();
         assert_eq!(s.background, Some(Background::Light));
+        // newsboat's keys win over khabar's; the user's win over both; `?` lists what is in force.
+        let s = settings("[keys]\npreset = \"newsboat\"\nquit = \"ctrl-q\"\n").unwrap();
+        assert_eq!(
+            s.keymap.keys_for(Action::NextUnread),
+            ["n"],
+            "J is newsboat's next article"
+        );
+        assert_eq!(s.keymap.keys_for(Action::ToggleRead), ["m", "N"]);
+        assert_eq!(
+            s.keymap.keys_for(Action::NextResult),
+            Vec::<String>::new(),
+            "n went to next unread"
+        );
+        assert_eq!(s.keymap.keys_for(Action::Quit), ["ctrl-q"]);
+        assert!(
+            s.keymap.keys_for(Action::Top).iter().all(|k| k != "g g"),
+            "g is newsboat's sort"
+        );
+        let e = settings("[keys]\npreset = \"emacs\"\n").unwrap_err().to_string();
+        assert!(
+            e.starts_with("test.toml:2:10: unknown key preset \"emacs\"; known: khabar, newsboat"),
+            "{e}"
+        );
         let e = settings("[theme]\nbackground = \"beige\"\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:14: bad background \"beige\""), "{e}");
     }
