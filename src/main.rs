@@ -102,7 +102,10 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             out.flush()?;
             return Ok(());
         }
-        Some(Command::Import { file }) => return cli::import(file, &source),
+        Some(Command::Import {
+            file: Some(file),
+            newsboat: None,
+        }) => return cli::import(file, &source),
         Some(Command::Add { url, tags, title }) => {
             return cli::add(&source, &config, url, tags, title.as_deref()).await
         }
@@ -134,10 +137,12 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         Some(Command::Show { id, width, full }) => cli::show(&mut store, &config, id, width, full).await,
         Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
         Some(Command::Mark(args)) => cli::mark(&mut store, &args),
+        Some(Command::Import { newsboat, .. }) => {
+            cli::import_newsboat(newsboat.flatten().as_deref(), &source, &mut store)
+        }
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
         Some(
             Command::Export
-            | Command::Import { .. }
             | Command::Add { .. }
             | Command::Remove { .. }
             | Command::Rename { .. }

@@ -80,6 +80,15 @@ pub struct NewArticle {
     pub content: Option<String>,
 }
 
+/// An article brought in from another reader, with the state the user left it in there.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ImportedArticle {
+    /// `key` holds the other reader's own identity for the article (newsboat: its guid).
+    pub article: NewArticle,
+    pub read: bool,
+    pub starred: bool,
+}
+
 /// What the feed document says about itself.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct FeedMeta {

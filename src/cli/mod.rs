@@ -6,6 +6,7 @@ mod feeds;
 mod list;
 mod manage;
 mod mark;
+mod newsboat;
 mod opml;
 mod refresh;
 mod show;
@@ -22,6 +23,7 @@ pub use feeds::run as feeds;
 pub use list::{list, search};
 pub use manage::{add, remove, rename};
 pub use mark::run as mark;
+pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
 pub use show::run as show;
@@ -104,8 +106,17 @@ pub enum Command {
     Remove { url: String },
     /// Set the title shown for a feed ("" goes back to the feed's own).
     Rename { url: String, title: String },
-    /// Add the feeds of an OPML file to your config file (comments are kept).
-    Import { file: PathBuf },
+    /// Add the feeds of an OPML file to your config file (comments are kept); or, with
+    /// --newsboat, newsboat's feeds, tags and titles, and its articles with their read state.
+    Import {
+        /// An OPML file.
+        #[arg(required_unless_present = "newsboat")]
+        file: Option<PathBuf>,
+        /// newsboat's folder (its `urls` and `cache.db`); default ~/.newsboat, else
+        /// $XDG_CONFIG_HOME/newsboat and $XDG_DATA_HOME/newsboat.
+        #[arg(long, value_name = "DIR", num_args = 0..=1, conflicts_with = "file")]
+        newsboat: Option<Option<PathBuf>>,
+    },
     /// Print the configured feeds as OPML 2.0.
     Export,
     /// Try khabar offline on bundled demo feeds, in a temporary cache.

@@ -5,6 +5,7 @@ mod articles;
 mod body;
 mod feeds;
 mod fts;
+mod import;
 mod prefs;
 mod schema;
 mod views;
@@ -19,6 +20,7 @@ use rusqlite::Connection;
 use fts::{write_fts, FtsWrite};
 
 pub use feeds::PollState;
+pub use import::{read_newsboat_cache, ImportCounts};
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use views::Cursor;
 pub use write::{body_hash, prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};

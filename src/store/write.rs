@@ -135,6 +135,8 @@ impl Store {
                 "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
                  WHERE id = ?1",
             )?;
+            let mut rekey = tx.prepare_cached("UPDATE articles SET key = ?2 WHERE id = ?1")?;
+            let mut adopted: HashSet<i64> = HashSet::new();
 
             // Reverse document order: undated items first seen together then list in feed order.
             for (i, a) in rec.articles.iter().enumerate().rev() {
@@ -144,7 +146,20 @@ impl Store {
                 }
                 let hash = prepared.hashes[i];
                 let published = a.published.map(|p| p.timestamp());
-                match existing.get(&key) {
+                // An article imported from another reader is stored under that reader's identity:
+                // the first time the feed serves it, it takes khabar's key and stays the same row.
+                let imported = if existing.contains_key(&key) || existing.is_empty() {
+                    None
+                } else {
+                    imported_keys(a)
+                        .into_iter()
+                        .find_map(|k| existing.get(&k).filter(|(id, _)| !adopted.contains(id)))
+                };
+                if let Some(&(id, _)) = imported {
+                    rekey.execute(params![id, key])?;
+                    adopted.insert(id);
+                }
+                match imported.or(existing.get(&key)) {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
                     Some(&(id, _)) => {
                         update.execute(params![
@@ -259,7 +274,7 @@ fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) ->
     Ok(doomed.len())
 }
 
-fn index_text(a: &NewArticle) -> String {
+pub(super) fn index_text(a: &NewArticle) -> String {
     let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
     fts::index_text(&a.title, &body)
 }
@@ -274,12 +289,26 @@ pub fn body_hash(bytes: &[u8]) -> i64 {
     i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
 }
 
-fn hash64(bytes: &[u8]) -> i64 {
+/// The keys an article may have been imported under (`IMPORTED_KEY_PREFIX` + its guid, which
+/// newsboat takes from the item's id, else its link).
+fn imported_keys(a: &NewArticle) -> Vec<i64> {
+    let id = a.key.strip_prefix("id:");
+    [id, a.link.as_deref()]
+        .into_iter()
+        .flatten()
+        .map(|k| hash64(format!("{IMPORTED_KEY_PREFIX}{k}").as_bytes()))
+        .collect()
+}
+
+/// Keys of imported articles start with this, then the other reader's guid.
+pub const IMPORTED_KEY_PREFIX: &str = "imported:";
+
+pub(super) fn hash64(bytes: &[u8]) -> i64 {
     let digest = Sha256::digest(bytes);
     i64::from_le_bytes(digest[..8].try_into().expect("sha256 is 32 bytes"))
 }
 
-fn article_hash(a: &NewArticle) -> i64 {
+pub(super) fn article_hash(a: &NewArticle) -> i64 {
     let mut h = Sha256::new();
     for field in [
         Some(a.title.as_str()),
