@@ -470,3 +470,39 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
     keys(&mut s, "n");
     assert_eq!(s.headlines.selected, 2, "the new key is in force");
 }
+
+#[test]
+fn a_visual_selection_acts_on_every_article_in_it() {
+    let (mut s, _) = loaded(10);
+    s.headlines.rows[1].read = true;
+    keys(&mut s, "j v j j");
+    assert_eq!(s.visual_range(), Some(1..=3));
+    let cmds = keys(&mut s, "m");
+    assert_eq!(
+        change_of(&cmds),
+        Some((Flag::Read, vec![ArticleId(3), ArticleId(4)], true)),
+        "only the ones that change"
+    );
+    assert!(s.visual.is_none() && s.headlines.rows[1..=3].iter().all(|a| a.read));
+    // All read: m again marks them all unread; one undo restores exactly the step.
+    keys(&mut s, "v k k m");
+    assert!(s.headlines.rows[1..=3].iter().all(|a| !a.read));
+    keys(&mut s, "U");
+    assert!(s.headlines.rows[1..=3].iter().all(|a| a.read));
+
+    // Star and open: every selected article's (http) link.
+    keys(&mut s, "g g v j s");
+    assert!(s.headlines.rows[0].starred && s.headlines.rows[1].starred);
+    s.headlines.rows[1].link = Some("javascript:x".into());
+    let cmds = keys(&mut s, "v j j o");
+    assert_eq!(cmds.len(), 2, "{cmds:?}");
+    assert!(cmds
+        .iter()
+        .all(|c| matches!(c, Command::OpenUrl(u) if u.starts_with("http"))));
+
+    // Esc ends it; so does any action that is not a movement.
+    keys(&mut s, "v j esc");
+    assert!(s.visual.is_none());
+    keys(&mut s, "v j R");
+    assert!(s.visual.is_none());
+}

@@ -188,6 +188,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("x", Action::ReadAndNext),
     ("S", Action::CycleSort),
     ("s", Action::ToggleStar),
+    ("v", Action::Visual),
     ("A", Action::MarkViewRead),
     ("U", Action::Undo),
     ("ctrl-r", Action::Redo),

@@ -9,6 +9,7 @@ use super::refresh::start_refresh;
 use super::sidebar::{activate_sidebar, toggle_group, toggle_hide_read};
 use super::undo::{self, Change};
 use super::unread;
+use super::visual;
 use super::{AppState, Command, Focus, Mode, SidebarEntry, ViewKind};
 use crate::model::Flag;
 
@@ -16,7 +17,19 @@ use crate::model::Flag;
 /// the article's numbered link ("3o" opens link [3]).
 pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Vec<Command> {
     let count = given.unwrap_or(1);
+    if state.visual.is_some() {
+        match action {
+            Action::ToggleRead => return visual::set_flag(state, Flag::Read),
+            Action::ToggleStar => return visual::set_flag(state, Flag::Starred),
+            Action::OpenLink => return visual::open(state),
+            Action::Cancel | Action::Back | Action::Visual => return visual::toggle(state),
+            // Movement extends the selection; anything else ends it first.
+            _ if matches!(state.focus, Focus::Headlines) && is_motion(action) => {}
+            _ => state.visual = None,
+        }
+    }
     match action {
+        Action::Visual => visual::toggle(state),
         Action::MoveDown
         | Action::MoveUp
         | Action::HalfPageDown
@@ -129,6 +142,22 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             vec![]
         }
     }
+}
+
+fn is_motion(action: Action) -> bool {
+    matches!(
+        action,
+        Action::MoveDown
+            | Action::MoveUp
+            | Action::HalfPageDown
+            | Action::HalfPageUp
+            | Action::PageDown
+            | Action::PageUp
+            | Action::Top
+            | Action::Bottom
+            | Action::NextUnread
+            | Action::PrevUnread
+    )
 }
 
 /// Movement by lines, half pages, pages (of the focused pane), or to either end.

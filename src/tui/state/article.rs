@@ -186,8 +186,12 @@ fn mark_current_read(state: &mut AppState) -> Vec<Command> {
 }
 
 /// Only web links are handed to the browser.
+pub(super) fn is_web_url(url: &str) -> bool {
+    url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
+}
+
 fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
-    if url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "http" | "https")) {
+    if is_web_url(&url) {
         vec![Command::OpenUrl(url)]
     } else {
         state.notify(format!("not opening {url}: only http and https links are opened"), true);

@@ -217,6 +217,7 @@ pub(super) fn on_page(
                 h.rows.drain(..drop);
                 h.first_index += drop;
                 h.selected = h.selected.saturating_sub(drop);
+                state.visual = state.visual.map(|v| v.saturating_sub(drop));
                 h.scroll = h.scroll.saturating_sub(drop);
                 h.at_top = false;
             }
@@ -229,6 +230,7 @@ pub(super) fn on_page(
             h.first_index = first_index.unwrap_or(h.first_index.saturating_sub(added));
             h.selected += added;
             h.scroll += added;
+            state.visual = state.visual.map(|v| v + added);
             if h.rows.len() > WINDOW {
                 h.rows.truncate(WINDOW);
                 h.at_bottom = false;

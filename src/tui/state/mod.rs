@@ -13,6 +13,7 @@ mod sidebar;
 mod undo;
 mod unread;
 mod view;
+mod visual;
 
 use std::collections::HashMap;
 
@@ -59,6 +60,8 @@ pub struct AppState {
     pub sorts: HashMap<String, SortOrder>,
     /// A next/previous-unread jump waiting for the cache (see `unread.rs`).
     pub seek: Option<Seek>,
+    /// The anchor row of a visual selection in the headline window (`v`).
+    pub visual: Option<usize>,
     /// Opening an article's link in the browser marks it read (`open_marks_read`).
     pub open_marks_read: bool,
     pub headlines: Headlines,
@@ -98,6 +101,7 @@ impl AppState {
             },
             sorts: HashMap::new(),
             seek: None,
+            visual: None,
             open_marks_read: true,
             headlines: Headlines::default(),
             article: None,

@@ -65,7 +65,8 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 Span::styled(fixed[star.len()..].to_string(), theme.style(Element::Dim)),
                 Span::styled(width::fit(&a.title, title_cols), row_style),
             ]);
-            if i == h.selected {
+            let in_visual = state.visual_range().is_some_and(|r| r.contains(&i));
+            if i == h.selected || in_visual {
                 line = line.style(selection_style(state, Focus::Headlines, theme));
             }
             line
