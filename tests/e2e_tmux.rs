@@ -83,11 +83,11 @@ fn tmux_available() -> bool {
     found
 }
 
+/// The count beside "Unread" in the sidebar (the first box of the screen), if shown.
 fn unread_count(screen: &str) -> Option<u32> {
-    screen.lines().find(|l| l.contains("Unread")).and_then(|l| {
-        l.split_whitespace()
-            .find_map(|w| w.trim_end_matches(['│', '┃']).parse().ok())
-    })
+    let line = screen.lines().find(|l| l.contains("Unread"))?;
+    let cell = line.split(['│', '┃']).find(|cell| cell.contains("Unread"))?;
+    cell.split_whitespace().last()?.parse().ok()
 }
 
 #[test]
@@ -469,4 +469,90 @@ fn an_edit_of_the_config_applies_while_the_reader_runs() {
     tmux.keys(&["q"]);
     wait_dead(&tmux);
     assert_restored(&tmux);
+}
+
+/// A morning's reading, as a user does it: refresh, next unread through two feeds, star, mark a
+/// tag read (confirming), undo that, quit; the state is as left, also in a new reader.
+#[test]
+fn a_morning_of_reading() {
+    if !tmux_available() {
+        return;
+    }
+    let server = TestServer::start();
+    server.route(
+        "/a.xml",
+        Route::ok(rss(
+            "Alpha",
+            &[
+                ("a1", "Alpha one", "first"),
+                ("a2", "Alpha two", "second"),
+                ("a3", "Alpha three", "third"),
+            ],
+        )),
+    );
+    let items: Vec<(String, String)> = (0..40)
+        .map(|i| (format!("b{i:02}"), format!("Beta story {i:02}")))
+        .collect();
+    let refs: Vec<(&str, &str, &str)> = items.iter().map(|(g, t)| (g.as_str(), t.as_str(), "body")).collect();
+    server.route("/b.xml", Route::ok(rss("Beta", &refs)));
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "[general]\nrequest_timeout = \"5s\"\n{}{}",
+        feed_entry(&server.url("/a.xml"), &["news"]),
+        feed_entry(&server.url("/b.xml"), &["tech"])
+    ));
+    let tmux = start_reader(&sb, "morning");
+    tmux.wait_for("the refresh", |s| {
+        s.contains("refreshed 2 feeds: 43 new") && unread_count(s) == Some(43)
+    });
+
+    // To Alpha in the sidebar, open its first article, then next unread through it and on.
+    tmux.keys(&["h", "j", "j", "j", "j", "Enter", "Enter"]);
+    tmux.wait_for("Alpha's first article", |s| {
+        s.contains("Article") && s.contains("Alpha")
+    });
+    tmux.keys(&["J", "J"]);
+    tmux.wait_for("Alpha read", |s| unread_count(s) == Some(40));
+    tmux.keys(&["J"]);
+    let screen = tmux.wait_for("on into Beta", |s| {
+        s.contains("next unread in Beta") && unread_count(s) == Some(39)
+    });
+    assert!(screen.contains("Beta story"), "{screen}");
+    tmux.keys(&["J", "s"]);
+    tmux.wait_for("a star", |s| unread_count(s) == Some(38) && s.contains("★"));
+
+    // Mark the tech tag read: more than a screenful, so it asks; y does it; U undoes it.
+    tmux.keys(&["q", "h", "g", "g", "j", "j", "j", "j", "j"]);
+    tmux.wait_for("the tech tag", |s| s.contains("Tag: tech"));
+    tmux.keys(&["A"]);
+    tmux.wait_for("the question", |s| {
+        s.contains("mark 38 unread articles in Tag: tech read? (y/n)")
+    });
+    tmux.keys(&["y"]);
+    tmux.wait_for("all read", |s| unread_count(s) == Some(0) || unread_count(s).is_none());
+    tmux.keys(&["U"]);
+    tmux.wait_for("undone", |s| {
+        s.contains("undone: marked Tag: tech read (38 articles)") && unread_count(s) == Some(38)
+    });
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+
+    // As left: Alpha and two Beta stories read, one of them starred, 38 unread.
+    let list = sb.list_json(&[]);
+    let read: Vec<&str> = list
+        .iter()
+        .filter(|a| a["read"].as_bool().unwrap())
+        .map(|a| a["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(read.len(), 5, "{read:?}");
+    assert!(read.iter().filter(|t| t.starts_with("Alpha")).count() == 3, "{read:?}");
+    let starred: Vec<&serde_json::Value> = list.iter().filter(|a| a["starred"].as_bool().unwrap()).collect();
+    assert_eq!(starred.len(), 1);
+    assert!(starred[0]["title"].as_str().unwrap().starts_with("Beta story") && starred[0]["read"] == true);
+    let again = start_reader(&sb, "morning2");
+    let screen = again.wait_for("the reader again", |s| unread_count(s) == Some(38));
+    assert!(screen.contains("★"), "{screen}");
+    again.keys(&["q"]);
+    wait_dead(&again);
 }

@@ -46,7 +46,7 @@ actions! {
     ReadAndNext => "read_and_next", "Mark read and open the next unread article";
     CycleSort => "cycle_sort", "Next order: newest, oldest, feed, title, unread";
     ToggleStar => "toggle_star", "Toggle star";
-    Visual => "visual", "Select several articles (move to extend; m, s, o act on all)";
+    Visual => "visual", "Select several (move to extend; m, s, o act on all)";
     MarkViewRead => "mark_view_read", "Mark the view read (asks y/n when many)";
     Undo => "undo", "Undo the last read, unread, star or mark-all";
     Redo => "redo", "Redo what undo undid";
