@@ -370,6 +370,21 @@ mod tests {
         assert_eq!(parse_sequence("g g"), Some(vec![Key::ch('g'), Key::ch('g')]));
     }
 
+    /// The example config lists every action with its default keys, as the keymap has them.
+    #[test]
+    fn the_example_config_lists_every_action_and_its_keys() {
+        let example = crate::config::EMBEDDED_DEFAULT;
+        let map = Keymap::default();
+        for action in Action::ALL {
+            let keys = map.keys_for(*action);
+            let written = match keys.as_slice() {
+                [one] => format!("{} = {one:?}", action.name()),
+                many => format!("{} = {:?}", action.name(), many),
+            };
+            assert!(example.contains(&written), "config.example.toml lacks `{written}`");
+        }
+    }
+
     #[test]
     fn resolves_sequences() {
         let map = Keymap::default();
