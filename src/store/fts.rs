@@ -8,7 +8,7 @@ use rusqlite::{params, params_from_iter, Connection, ToSql};
 
 use crate::model::{ArticleSummary, Filter};
 
-use super::views::{cursor_from_row, filtered, filtered_select, order_by, page_after, Cursor, CURSOR_COLUMNS};
+use super::views::{cursor_columns, cursor_from_row, filtered, filtered_select, order_by, page_after, Cursor};
 use super::{Result, Store};
 
 /// Characters indexed one per token.
@@ -79,6 +79,7 @@ impl Store {
         let Some(expr) = match_query(query) else {
             return Ok(Vec::new());
         };
+        self.order_index(filter.sort)?;
         // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
         // is not. Few hits: SQLite sorts them. Many: walk the view in its order and keep hits, so
         // about `limit` / (hit ratio) rows are read.
@@ -102,7 +103,7 @@ impl Store {
         let mut found: Vec<i64> = Vec::with_capacity(limit);
         let mut after: Option<Cursor> = None;
         while found.len() < limit {
-            let (mut sql, mut args) = filtered(&format!("SELECT {CURSOR_COLUMNS}"), filter);
+            let (mut sql, mut args) = filtered(&format!("SELECT {}", cursor_columns(filter.sort)), filter);
             page_after(&mut sql, &mut args, filter.sort, after.as_ref(), WALK_CHUNK);
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows: Vec<Cursor> = stmt

@@ -50,6 +50,8 @@ pub struct Store {
     /// its pending terms to a new segment at every savepoint once it has been written in a
     /// transaction, so writing it per feed would cost a flush and merges per feed.
     deferred_fts: Option<Vec<FtsWrite>>,
+    /// The sort orders whose index this connection has made sure of (`views::ORDER_INDEXES`).
+    order_indexes: std::cell::Cell<u8>,
 }
 
 impl Store {
@@ -82,6 +84,7 @@ impl Store {
         Ok(Store {
             conn,
             deferred_fts: None,
+            order_indexes: std::cell::Cell::new(0),
         })
     }
 

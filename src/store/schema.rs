@@ -95,12 +95,10 @@ const MIGRATIONS: &[&str] = &[
         UPDATE feeds SET unread_count = unread_count + (new.read = 0) - (old.read = 0) WHERE id = new.feed_id;
     END;
     "#,
-    // 5: orders other than by date have their own index (the date index serves both directions;
-    // the feed order walks the feeds by position, then each feed's date index); each view keeps
-    // its order. Directions in an index must match the ORDER BY (or its reverse) to avoid a sort.
+    // 5: each view keeps its order; the feed order walks the feeds by position, then each feed's
+    // date index. (The title and unread-first orders' indexes are made the first time those
+    // orders are used, `views::ORDER_INDEXES`: every index slows every refresh.)
     r#"
-    CREATE INDEX articles_title ON articles(title COLLATE NOCASE, id);
-    CREATE INDEX articles_unread_first ON articles(read, sort_time DESC, id DESC);
     CREATE INDEX feeds_position ON feeds(position);
     CREATE TABLE view_sort (
         view TEXT PRIMARY KEY,                -- e.g. "all", "tag:news", "feed:https://…"
