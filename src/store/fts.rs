@@ -8,7 +8,8 @@ use rusqlite::{params, params_from_iter, Connection, ToSql};
 
 use crate::model::{ArticleSummary, Filter};
 
-use super::views::{cursor_columns, cursor_from_row, filtered, filtered_select, order_by, page_after, Cursor};
+use super::order::{cursor_columns, cursor_from_row, order_by, page_after, Cursor};
+use super::views::{filtered, filtered_select};
 use super::{Result, Store};
 
 /// Characters indexed one per token.

@@ -6,6 +6,7 @@ mod body;
 mod feeds;
 mod fts;
 mod import;
+mod order;
 mod prefs;
 mod schema;
 mod views;
@@ -21,8 +22,8 @@ use fts::{write_fts, FtsWrite};
 
 pub use feeds::PollState;
 pub use import::{read_newsboat_cache, ImportCounts};
+pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
-pub use views::Cursor;
 pub use write::{body_hash, prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]
