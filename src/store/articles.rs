@@ -12,8 +12,8 @@ use super::{Result, Store};
 impl Store {
     pub fn article(&self, id: ArticleId) -> Result<Option<Article>> {
         let sql = format!(
-            "SELECT {SUMMARY_COLUMNS}, b.content, b.full_content FROM articles a JOIN feeds f ON f.id = a.feed_id \
-             LEFT JOIN article_bodies b ON b.id = a.id WHERE a.id = ?1"
+            "SELECT {SUMMARY_COLUMNS}, a.content, a.full_content FROM articles a JOIN feeds f ON f.id = a.feed_id \
+             WHERE a.id = ?1"
         );
         let tags = self.tags_by_feed()?;
         let row = self
@@ -46,8 +46,7 @@ impl Store {
         };
         self.conn
             .prepare_cached(
-                "INSERT INTO article_bodies (id, full_content, full_error) VALUES (?1, ?2, ?3)
-                 ON CONFLICT(id) DO UPDATE SET full_content = COALESCE(?2, full_content), full_error = ?3",
+                "UPDATE articles SET full_content = COALESCE(?2, full_content), full_error = ?3 WHERE id = ?1",
             )?
             .execute(params![id.0, content, error])?;
         Ok(())
@@ -56,9 +55,8 @@ impl Store {
     /// The newest articles of a feed whose full text has not been fetched or tried yet.
     pub fn missing_full_text(&self, feed: FeedId, limit: usize) -> Result<Vec<(ArticleId, String)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT a.id, a.link FROM articles a LEFT JOIN article_bodies b ON b.id = a.id
-             WHERE a.feed_id = ?1 AND b.full_content IS NULL AND b.full_error IS NULL AND a.link IS NOT NULL
-             ORDER BY a.sort_time DESC, a.id DESC LIMIT ?2",
+            "SELECT id, link FROM articles WHERE feed_id = ?1 AND full_content IS NULL AND full_error IS NULL
+             AND link IS NOT NULL ORDER BY sort_time DESC, id DESC LIMIT ?2",
         )?;
         let rows = stmt.query_map(params![feed.0, limit as i64], |r| Ok((ArticleId(r.get(0)?), r.get(1)?)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

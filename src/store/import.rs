@@ -72,10 +72,9 @@ impl Store {
             let mut find = tx.prepare_cached("SELECT id FROM articles WHERE feed_id = ?1 AND key IN (?2, ?3, ?4)")?;
             let mut flags = tx.prepare_cached("UPDATE articles SET read = ?2, starred = ?3 WHERE id = ?1")?;
             let mut insert = tx.prepare_cached(
-                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, read, starred)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content, read, starred)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             )?;
-            let mut insert_body = tx.prepare_cached("INSERT INTO article_bodies (id, content) VALUES (?1, ?2)")?;
             for item in items {
                 let a = &item.article;
                 // newsboat makes an item with no guid its link followed by its date: the link is
@@ -109,14 +108,11 @@ impl Store {
                     a.title,
                     a.link,
                     a.author,
+                    a.content.as_deref().map(pack),
                     item.read,
                     item.starred
                 ])?;
-                let id = tx.last_insert_rowid();
-                if let Some(content) = &a.content {
-                    insert_body.execute(params![id, pack(content)])?;
-                }
-                fts.push(FtsWrite::Insert(id, index_text(a)));
+                fts.push(FtsWrite::Insert(tx.last_insert_rowid(), index_text(a)));
                 counts.added += 1;
                 new_unread += usize::from(!item.read);
             }

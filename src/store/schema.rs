@@ -105,25 +105,6 @@ const MIGRATIONS: &[&str] = &[
         sort TEXT NOT NULL                    -- SortOrder::name
     ) WITHOUT ROWID;
     "#,
-    // 6: article bodies in a table of their own: a row of `articles` is then a few hundred bytes,
-    // not kilobytes, so changing flags (marking read, undo) rewrites far fewer pages.
-    r#"
-    CREATE TABLE article_bodies (
-        id           INTEGER PRIMARY KEY,     -- articles.id
-        content      TEXT,                    -- the feed's body (zstd BLOB, or TEXT)
-        full_content TEXT,                    -- reader mode: the page's main content
-        full_error   TEXT                     -- reader mode: why the page could not be had
-    );
-    INSERT INTO article_bodies (id, content, full_content, full_error)
-        SELECT id, content, full_content, full_error FROM articles
-        WHERE content IS NOT NULL OR full_content IS NOT NULL OR full_error IS NOT NULL;
-    ALTER TABLE articles DROP COLUMN content;
-    ALTER TABLE articles DROP COLUMN full_content;
-    ALTER TABLE articles DROP COLUMN full_error;
-    CREATE TRIGGER article_bodies_delete AFTER DELETE ON articles BEGIN
-        DELETE FROM article_bodies WHERE id = old.id;
-    END;
-    "#,
 ];
 
 /// The schema version this build writes.

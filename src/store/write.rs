@@ -128,15 +128,12 @@ impl Store {
         let mut fts = Vec::new();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
             )?;
             let mut update = tx.prepare_cached(
-                "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6 WHERE id = ?1",
-            )?;
-            let mut insert_body = tx.prepare_cached("INSERT INTO article_bodies (id, content) VALUES (?1, ?2)")?;
-            let mut update_body = tx.prepare_cached(
-                "INSERT INTO article_bodies (id, content) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET content = ?2",
+                "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
+                 WHERE id = ?1",
             )?;
             let mut rekey = tx.prepare_cached("UPDATE articles SET key = ?2 WHERE id = ?1")?;
             let mut adopted: HashSet<i64> = HashSet::new();
@@ -165,8 +162,15 @@ impl Store {
                 match imported.or(existing.get(&key)) {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
                     Some(&(id, _)) => {
-                        update.execute(params![id, hash, published, a.title, a.link, a.author])?;
-                        update_body.execute(params![id, body_of(i).as_deref()])?;
+                        update.execute(params![
+                            id,
+                            hash,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
+                        ])?;
                         fts.push(FtsWrite::Delete(id));
                         fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
                         counts.updated += 1;
@@ -174,13 +178,17 @@ impl Store {
                     None => {
                         let sort_time = published.map_or(now, |p| p.min(now));
                         insert.execute(params![
-                            feed.0, key, hash, sort_time, published, a.title, a.link, a.author
+                            feed.0,
+                            key,
+                            hash,
+                            sort_time,
+                            published,
+                            a.title,
+                            a.link,
+                            a.author,
+                            body_of(i).as_deref()
                         ])?;
-                        let id = tx.last_insert_rowid();
-                        if let Some(body) = body_of(i) {
-                            insert_body.execute(params![id, body.as_ref()])?;
-                        }
-                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
+                        fts.push(FtsWrite::Insert(tx.last_insert_rowid(), text_of(i).into_owned()));
                         counts.new += 1;
                     }
                 }
