@@ -5,8 +5,18 @@ use rusqlite::{params_from_iter, ToSql};
 
 use crate::model::{ArticleId, ArticleSummary, FeedId, Filter, SortOrder};
 
-use super::order::{beyond, cursor_from_row, order_by, page_after, Cursor, Side, ALL_CURSOR_COLUMNS};
+use super::order::{beyond, cursor_from_row, order_by, Cursor, Side, ALL_CURSOR_COLUMNS};
 use super::{ts, Result, Store};
+
+/// Where a page of a view starts.
+#[derive(Clone, Copy)]
+enum Start<'a> {
+    Top,
+    After(&'a Cursor),
+    At(&'a Cursor),
+    Before(&'a Cursor),
+    Bottom,
+}
 
 pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
      a.link, a.author, a.published, a.read, a.starred, a.sort_time";
@@ -15,41 +25,45 @@ impl Store {
     /// One page of a view in its order, starting after `after` (keyset pagination: the cost of
     /// a page does not grow with its depth).
     pub fn list(&self, filter: &Filter, limit: usize, after: Option<&Cursor>) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
-        page_after(&mut sql, &mut args, filter.sort, after, limit);
-        self.query_summaries(&sql, args)
+        self.page(filter, limit, after.map_or(Start::Top, Start::After))
     }
 
     /// A page of a view starting at `from` itself (to show an article found elsewhere).
     pub fn list_from(&self, filter: &Filter, limit: usize, from: &Cursor) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
-        beyond(&mut sql, &mut args, filter.sort, from, Side::Later, true);
-        order_by(&mut sql, filter.sort, false);
-        sql.push_str(" LIMIT ?");
-        args.push(Box::new(limit as i64));
-        self.query_summaries(&sql, args)
+        self.page(filter, limit, Start::At(from))
     }
 
     /// The page just before `before` in the view's order, returned in that order.
     pub fn list_before(&self, filter: &Filter, limit: usize, before: &Cursor) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
-        beyond(&mut sql, &mut args, filter.sort, before, Side::Earlier, false);
-        order_by(&mut sql, filter.sort, true);
-        sql.push_str(" LIMIT ?");
-        args.push(Box::new(limit as i64));
-        let mut rows = self.query_summaries(&sql, args)?;
-        rows.reverse();
-        Ok(rows)
+        self.page(filter, limit, Start::Before(before))
     }
 
     /// The last `limit` articles of a view, in its order (the bottom page).
     pub fn list_last(&self, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
+        self.page(filter, limit, Start::Bottom)
+    }
+
+    /// `limit` rows of the view from `start`, in the view's order (rows before a cursor, or at
+    /// the bottom, are read backwards and turned round).
+    fn page(&self, filter: &Filter, limit: usize, start: Start<'_>) -> Result<Vec<ArticleSummary>> {
         let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
-        order_by(&mut sql, filter.sort, true);
+        let beyond_cursor = match start {
+            Start::Top | Start::Bottom => None,
+            Start::After(c) => Some((c, Side::Later, false)),
+            Start::At(c) => Some((c, Side::Later, true)),
+            Start::Before(c) => Some((c, Side::Earlier, false)),
+        };
+        if let Some((cursor, side, inclusive)) = beyond_cursor {
+            beyond(&mut sql, &mut args, filter.sort, cursor, side, inclusive);
+        }
+        let backwards = matches!(start, Start::Before(_) | Start::Bottom);
+        order_by(&mut sql, filter.sort, backwards);
         sql.push_str(" LIMIT ?");
         args.push(Box::new(limit as i64));
         let mut rows = self.query_summaries(&sql, args)?;
-        rows.reverse();
+        if backwards {
+            rows.reverse();
+        }
         Ok(rows)
     }
 

@@ -144,6 +144,9 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
     }
 }
 
+/// Actions that move the selection (and so extend a visual selection). The match in `perform`
+/// lists the same movements without the unread jumps; it stays a plain match so the compiler
+/// checks that every action is handled.
 fn is_motion(action: Action) -> bool {
     matches!(
         action,

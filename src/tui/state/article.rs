@@ -118,7 +118,7 @@ pub(super) fn perform(state: &mut AppState, action: Action, given: Option<usize>
             Some(url) => {
                 let mut cmds = open_url(state, url);
                 if !cmds.is_empty() && state.open_marks_read {
-                    cmds.extend(mark_current_read(state));
+                    cmds.extend(mark_current_read(state, "opened in the browser (marked read)"));
                 }
                 cmds
             }
@@ -161,8 +161,9 @@ fn toggle_full(state: &mut AppState) -> Vec<Command> {
     }
 }
 
-/// Marks the article whose link was opened read (undoably), if it was unread.
-fn mark_current_read(state: &mut AppState) -> Vec<Command> {
+/// Marks the current article (the open one, else the selected one) read, undoably, if it was
+/// unread; `what` names the step for undo.
+pub(super) fn mark_current_read(state: &mut AppState, what: &str) -> Vec<Command> {
     let current = match (state.focus, &state.article) {
         (Focus::Article, Some(p)) => Some((p.article.summary.id, p.article.summary.read)),
         _ => state.headlines.current().map(|a| (a.id, a.read)),
@@ -180,7 +181,7 @@ fn mark_current_read(state: &mut AppState) -> Vec<Command> {
         flag: Flag::Read,
         ids: vec![id],
         value: true,
-        what: "opened in the browser (marked read)".into(),
+        what: what.into(),
     });
     vec![Command::SetRead(id, true), Command::LoadFeeds]
 }

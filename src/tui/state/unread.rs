@@ -1,11 +1,8 @@
 //! Next and previous unread: in the window, then in the cache beyond it, then on into the next
 //! tag or feed with unread articles (sidebar order, wrapping once); "read and next" too.
 
-use crate::model::Flag;
-
-use super::article::open_selected;
+use super::article::{mark_current_read, open_selected};
 use super::headlines::{ensure_window, follow_selection};
-use super::undo::Change;
 use super::{AppState, Command, Focus, SidebarEntry, ViewKind};
 
 /// A jump to an unread article that waits for the cache.
@@ -42,26 +39,7 @@ pub(super) fn next_unread(state: &mut AppState, backward: bool, open: bool) -> V
 
 /// `x`: marks the current article read (undoably) and goes to the next unread one, shown.
 pub(super) fn read_and_next(state: &mut AppState) -> Vec<Command> {
-    let mut cmds = Vec::new();
-    let current = match (state.focus, &state.article) {
-        (Focus::Article, Some(p)) => Some((p.article.summary.id, p.article.summary.read)),
-        _ => state.headlines.current().map(|a| (a.id, a.read)),
-    };
-    if let Some((id, false)) = current {
-        for a in state.headlines.rows.iter_mut().filter(|a| a.id == id) {
-            a.read = true;
-        }
-        if let Some(p) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
-            p.article.summary.read = true;
-        }
-        state.history.record(Change {
-            flag: Flag::Read,
-            ids: vec![id],
-            value: true,
-            what: "marked read".into(),
-        });
-        cmds.extend([Command::SetRead(id, true), Command::LoadFeeds]);
-    }
+    let mut cmds = mark_current_read(state, "marked read");
     cmds.extend(next_unread(state, false, true));
     cmds
 }
