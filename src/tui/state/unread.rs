@@ -50,7 +50,7 @@ fn select(state: &mut AppState, i: usize, open: bool) -> Vec<Command> {
     state.headlines.selected = i;
     let mut cmds = ensure_window(state);
     if open {
-        state.focus = super::Focus::Headlines;
+        state.focus = Focus::Headlines;
         cmds.extend(open_selected(state));
     } else {
         cmds.extend(follow_selection(state));
