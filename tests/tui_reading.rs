@@ -505,4 +505,8 @@ fn a_visual_selection_acts_on_every_article_in_it() {
     assert!(s.visual.is_none());
     keys(&mut s, "v j R");
     assert!(s.visual.is_none());
+    // A reload replaces the rows under a selection: it ends.
+    keys(&mut s, "v j");
+    page(&mut s, LoadKind::First, 1..=10, 0);
+    assert!(s.visual.is_none());
 }

@@ -179,6 +179,10 @@ pub(super) fn on_page(
     if total.is_some() {
         h.total = total;
     }
+    // New rows in place of the window: a visual selection's anchor no longer means anything.
+    if matches!(kind, LoadKind::First | LoadKind::Last | LoadKind::At(_)) {
+        state.visual = None;
+    }
     let full = rows.len() >= PAGE;
     match kind {
         LoadKind::First => {
