@@ -201,3 +201,19 @@ fn content_location_is_the_base_for_relative_links() {
     sb.refresh();
     assert_eq!(sb.list_json(&[])[0]["link"], server.url("/site/en/post/1.html"));
 }
+
+/// RSS 2.0 in UserLand's default namespace yielded no articles, and `&#X41;` (uppercase X)
+/// failed the whole document.
+#[test]
+fn rss2_in_a_default_namespace_with_uppercase_hex_references() {
+    let f = parsed(&fixture("rss2-default-ns.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Namespaced & old"));
+    let titles: Vec<&str> = f.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(titles, ["First Article", "Second"]);
+    assert_eq!(f.articles[0].link.as_deref(), Some("http://ns.example.org/1"));
+    assert_eq!(date(&f.articles[0]), "2010-09-07T10:00:00+00:00");
+    // Uppercase X alone, in an otherwise plain feed.
+    let doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><title>&#X4B;habar</title>\
+               <link>http://e/x</link></item></channel></rss>";
+    assert_eq!(parsed(doc).articles[0].title, "Khabar");
+}

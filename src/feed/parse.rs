@@ -53,9 +53,16 @@ pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
 }
 
 /// Dialects feed-rs parses with no items, rewritten to the ones it knows: RSS 0.90 to RSS 1.0,
-/// Atom 0.3 to Atom 1.0; and `itunes:author` to `dc:creator`, which it reads.
+/// Atom 0.3 to Atom 1.0, RSS 2.0 in UserLand's default namespace to plain RSS 2.0; and
+/// `itunes:author` to `dc:creator`, which it reads.
 fn rewrite_dialects(text: &str) -> std::borrow::Cow<'_, str> {
     let mut out = std::borrow::Cow::Borrowed(text);
+    // The namespace sits on the root element: only the document's head is looked at.
+    const USERLAND: &str = " xmlns=\"http://backend.userland.com/rss2\"";
+    let head = &text.as_bytes()[..text.len().min(4096)];
+    if head.windows(USERLAND.len()).any(|w| w == USERLAND.as_bytes()) {
+        out = out.replacen(USERLAND, "", 1).into();
+    }
     if text.contains("my.netscape.com/rdf/simple/0.9/") {
         out = out
             .replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/")
@@ -112,6 +119,14 @@ fn repair_entities(text: &str) -> Option<String> {
             .filter(|&n| n > 1 && rest[n..].starts_with(';'))
             .map(|n| &rest[1..n]);
         match entity {
+            // `&#X41;`: XML allows only a lowercase x.
+            Some(name) if name.starts_with("#X") => {
+                out.push_str("&#x");
+                out.push_str(&name[2..]);
+                out.push(';');
+                rest = &rest[name.len() + 2..];
+                changed = true;
+            }
             Some(name) if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") => {
                 out.push_str(&rest[..name.len() + 2]);
                 rest = &rest[name.len() + 2..];
