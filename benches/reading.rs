@@ -127,17 +127,51 @@ fn next_unread_past_20k_read(b: Bencher, name: &str) {
 }
 
 /// Undo of a mark-all that changed 10,000 articles: one statement over exactly those ids.
-#[divan::bench(sample_count = 20)]
+// One iteration per sample: each needs its own mark-all before it.
+#[divan::bench(sample_count = 20, sample_size = 1)]
 fn undo_mark_all_of_10k(b: Bencher) {
-    let mut store = open();
+    let store = std::cell::RefCell::new(open());
+    let store = &store;
+    // As the reader's cache worker has it: the checkpoint runs after, when the worker is idle.
+    store.borrow().defer_checkpoints().unwrap();
     let ids: Vec<ArticleId> = store
+        .borrow()
         .list(&Filter::default(), 10_000, None)
         .unwrap()
         .iter()
         .map(|a| a.id)
         .collect();
-    b.with_inputs(|| ()).bench_local_values(|()| {
-        store.set_flag_many(&ids, Flag::Read, true).unwrap();
-        store.set_flag_many(black_box(&ids), Flag::Read, false).unwrap()
+    b.with_inputs(|| {
+        store.borrow_mut().set_flag_many(&ids, Flag::Read, true).unwrap();
+        store.borrow().checkpoint().unwrap();
+    })
+    .bench_local_values(|()| {
+        store
+            .borrow_mut()
+            .set_flag_many(black_box(&ids), Flag::Read, false)
+            .unwrap()
     });
+    store.borrow().checkpoint().unwrap();
+}
+
+/// The idle checkpoint that follows the undo above (off the reader's path: no job waits).
+// One iteration per sample: each needs its own mark-all before it.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn checkpoint_after_undo_of_10k(b: Bencher) {
+    let store = std::cell::RefCell::new(open());
+    let store = &store;
+    store.borrow().defer_checkpoints().unwrap();
+    let ids: Vec<ArticleId> = store
+        .borrow()
+        .list(&Filter::default(), 10_000, None)
+        .unwrap()
+        .iter()
+        .map(|a| a.id)
+        .collect();
+    b.with_inputs(|| {
+        store.borrow_mut().set_flag_many(&ids, Flag::Read, true).unwrap();
+        store.borrow().checkpoint().unwrap();
+        store.borrow_mut().set_flag_many(&ids, Flag::Read, false).unwrap();
+    })
+    .bench_local_values(|()| store.borrow().checkpoint().unwrap());
 }

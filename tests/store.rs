@@ -474,3 +474,31 @@ fn a_feed_whose_url_changed_keeps_its_articles_and_state() {
     assert_eq!(followed[0], other[2]);
     assert_eq!(store.feeds().unwrap()[0].articles, 2);
 }
+
+#[test]
+fn deferred_checkpoints_reach_the_file_when_asked() {
+    let (dir, mut store, feeds) = two_feed_cache();
+    store.apply_fetch(feeds[0], now(), &fetched(articles(20), 100)).unwrap();
+    store.checkpoint().unwrap();
+    store.defer_checkpoints().unwrap();
+    let all = store.list(&Filter::default(), 100, None).unwrap();
+    let ids: Vec<ArticleId> = all.iter().map(|a| a.id).collect();
+    assert_eq!(ids.len(), 20);
+    assert_eq!(store.set_flag_many(&ids, Flag::Read, true).unwrap().len(), 20);
+    // The file alone (WAL ignored) still has them unread until the checkpoint copies the WAL in.
+    let file_only = |dir: &Path| {
+        let uri = format!("file:{}?immutable=1", dir.join("c.db").display());
+        let conn = rusqlite::Connection::open_with_flags(
+            uri,
+            rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY | rusqlite::OpenFlags::SQLITE_OPEN_URI,
+        )
+        .unwrap();
+        conn.query_row("SELECT COUNT(*) FROM articles WHERE read = 1", [], |r| {
+            r.get::<_, i64>(0)
+        })
+        .unwrap()
+    };
+    assert_eq!(file_only(dir.path()), 0);
+    store.checkpoint().unwrap();
+    assert_eq!(file_only(dir.path()), ids.len() as i64);
+}

@@ -102,7 +102,10 @@ impl Store {
             Flag::Read => "read",
             Flag::Starred => "starred",
         };
-        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();
+        // In rowid order the rows are visited page after page, not back and forth.
+        let mut sorted: Vec<i64> = ids.iter().map(|id| id.0).collect();
+        sorted.sort_unstable();
+        let list = serde_json::to_string(&sorted).unwrap_or_default();
         let sql = format!(
             "UPDATE articles SET {column} = ?1 WHERE {column} != ?1 AND id IN (SELECT value FROM json_each(?2))
              RETURNING id"

@@ -89,6 +89,23 @@ impl Store {
         })
     }
 
+    /// Shapes this connection for the reader's interactive writes: a page cache large enough
+    /// for a bulk flag change (10,000 rows touch thousands of pages; the default 2 MB spills
+    /// them mid-statement) and no checkpoint inside a committing statement (a third of an
+    /// undo's time): the owner calls `checkpoint` when it is idle instead.
+    pub fn defer_checkpoints(&self) -> Result<()> {
+        self.conn.pragma_update(None, "cache_size", -16_384)?;
+        self.conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        Ok(())
+    }
+
+    /// Copies what the WAL holds into the cache file without waiting for readers (PASSIVE);
+    /// other connections' own automatic checkpoints also do it.
+    pub fn checkpoint(&self) -> Result<()> {
+        self.conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(()))?;
+        Ok(())
+    }
+
     /// Another connection to the same cache file (None for an in-memory cache), for reads that
     /// must not wait for the writer.
     pub fn reopen(&self) -> Result<Option<Store>> {

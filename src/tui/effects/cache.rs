@@ -40,9 +40,39 @@ pub(super) enum StoreJob {
     SyncFeeds(Vec<FeedConfig>, tokio::sync::oneshot::Sender<()>),
 }
 
+impl StoreJob {
+    fn writes(&self) -> bool {
+        !matches!(
+            self,
+            StoreJob::Feeds | StoreJob::Page { .. } | StoreJob::Article(_) | StoreJob::FindUnread { .. }
+        )
+    }
+}
+
 /// Answers store jobs in order until the app drops its sender.
 pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>, msgs: mpsc::UnboundedSender<Msg>) {
-    for job in jobs {
+    if let Err(e) = store.defer_checkpoints() {
+        tracing::warn!("cache: {e}");
+    }
+    let mut wrote = false;
+    loop {
+        // The WAL is copied into the file when no job waits, not inside the write a key asked for.
+        let job = match jobs.try_recv() {
+            Ok(job) => job,
+            Err(std_mpsc::TryRecvError::Disconnected) => break,
+            Err(std_mpsc::TryRecvError::Empty) => {
+                if std::mem::take(&mut wrote) {
+                    if let Err(e) = store.checkpoint() {
+                        tracing::warn!("cache checkpoint: {e}");
+                    }
+                }
+                match jobs.recv() {
+                    Ok(job) => job,
+                    Err(_) => break,
+                }
+            }
+        };
+        wrote |= job.writes();
         // Writes answer nothing unless they fail; the state already shows their effect.
         let reply: Result<Option<Msg>, StoreError> = match job {
             StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
