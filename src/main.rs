@@ -134,7 +134,14 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             cli::refresh(&config, store, force).await.map(|_| ())
         }
         Some(Command::List(args)) => cli::list(&store, &args),
-        Some(Command::Show { id, width, full }) => cli::show(&mut store, &config, id, width, full).await,
+        Some(Command::Show { id, width, full, json }) => {
+            let shape = if json {
+                cli::ShowAs::Json
+            } else {
+                cli::ShowAs::Text { width }
+            };
+            cli::show(&mut store, &config, id, shape, full).await
+        }
         Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
         Some(Command::Mark(args)) => cli::mark(&mut store, &args),
         Some(Command::Import { newsboat, .. }) => {

@@ -59,6 +59,18 @@ pub struct ArticleSummary {
     pub tags: Vec<Tag>,
 }
 
+impl ArticleSummary {
+    /// The title to show: an article without one (kept as "" in the cache and in JSON) reads
+    /// "(untitled)".
+    pub fn shown_title(&self) -> &str {
+        if self.title.is_empty() {
+            "(untitled)"
+        } else {
+            &self.title
+        }
+    }
+}
+
 /// An article with its body (HTML, already sanitised of control characters).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Article {

@@ -133,7 +133,7 @@ fn titles_authors_dates_and_links_in_their_many_forms() {
     let f = parsed(&fixture("forms.xml"));
     assert_eq!(f.meta.title.as_deref(), Some("Forms & cases"));
     let by_guid = |g: usize| &f.articles[g - 1];
-    assert_eq!(by_guid(1).title, "Café … it’s here", "entities decoded, nbsp folded");
+    assert_eq!(by_guid(1).title, "Café … it’s\u{a0}here", "entities decoded, nbsp kept");
     assert_eq!(by_guid(1).author.as_deref(), Some("Jane Doe"), "email (name)");
     assert_eq!(by_guid(2).title, "Bold & CDATA", "markup removed from CDATA");
     assert_eq!(by_guid(2).author.as_deref(), Some("John Roe"), "name (email)");
@@ -171,7 +171,7 @@ fn titles_authors_dates_and_links_in_their_many_forms() {
 #[test]
 fn html_entities_and_bare_ampersands_in_xml_are_repaired() {
     let f = parsed(&fixture("entities.xml"));
-    assert_eq!(f.articles[0].title, "Café naïve — AT&T …");
+    assert_eq!(f.articles[0].title, "Café naïve\u{a0}— AT&T …");
 }
 
 #[test]
@@ -216,4 +216,177 @@ fn rss2_in_a_default_namespace_with_uppercase_hex_references() {
     let doc = "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>T</title><item><title>&#X4B;habar</title>\
                <link>http://e/x</link></item></channel></rss>";
     assert_eq!(parsed(doc).articles[0].title, "Khabar");
+}
+
+fn decoded_fixture(name: &str) -> ParsedFeed {
+    let bytes = std::fs::read(format!("{}/tests/fixtures/compat/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    parsed(&khabar::feed::decode::decode(&bytes, None))
+}
+
+/// UTF-32 (encoding_rs has no decoder for it), with and without a BOM, in both byte orders.
+#[test]
+fn utf32_documents_are_read() {
+    for name in [
+        "utf32-bom.xml",
+        "utf32be-bom.xml",
+        "utf32be-nobom.xml",
+        "utf32le-nobom.xml",
+    ] {
+        let f = decoded_fixture(&format!("encodings/{name}"));
+        assert_eq!(f.meta.title.as_deref(), Some("UTF-32 समाचार"), "{name}");
+        assert_eq!(f.articles[0].title, "चंद्रयान-3 🚀", "{name}");
+    }
+}
+
+/// Legacy encodings with no declaration, no header and no BOM are detected (chardetng), not
+/// read as UTF-8 mojibake.
+#[test]
+fn undeclared_legacy_encodings_are_detected() {
+    for (name, title) in [
+        ("big5", "台北新聞"),
+        ("euc_jp", "東京のニュース"),
+        ("shift_jis", "大阪のニュース"),
+        ("euc_kr", "서울 뉴스"),
+        ("gb2312", "北京新闻"),
+        ("koi8_r", "Новости Москвы"),
+    ] {
+        let f = decoded_fixture(&format!("encodings/{name}.xml"));
+        assert_eq!(f.articles[0].title, title, "{name}");
+        assert!(
+            !f.articles[0].content.as_deref().unwrap_or("").contains('\u{FFFD}'),
+            "{name}"
+        );
+    }
+    // UTF-8 with one stray Latin-1 byte stays UTF-8: only that byte is lost.
+    let mixed = "<rss version=\"2.0\"><channel><title>T</title><item><title>हिंदी समाचार caf\u{0}</title>\
+                 <link>http://e/1</link></item></channel></rss>"
+        .replace('\u{0}', "\u{1}");
+    let mut bytes = mixed.into_bytes();
+    let at = bytes.iter().position(|b| *b == 1).unwrap();
+    bytes[at] = 0xE9;
+    let f = parsed(&khabar::feed::decode::decode(&bytes, None));
+    assert_eq!(f.articles[0].title, "हिंदी समाचार caf\u{FFFD}");
+}
+
+/// Atom text constructs feed-rs refused (failing the whole feed) or misread: xhtml titles, a
+/// media type instead of a text type, an empty type, markup left unescaped in a title.
+#[test]
+fn atom_text_constructs_of_every_type() {
+    let f = parsed(&fixture("atom-text-types.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("The XHTML feed"));
+    let titles: Vec<&str> = f.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "An xhtml title",
+            "Octet title",
+            "Empty type title",
+            "Example Atom and more"
+        ]
+    );
+    assert_eq!(f.articles[0].content.as_deref(), Some("<p>Body <b>one</b></p>"));
+    assert_eq!(f.articles[1].content.as_deref(), Some("<p>Empty-type summary</p>"));
+    // The same forms one at a time, and in RSS.
+    let atom = |title: &str| {
+        format!(
+            "<feed xmlns=\"http://www.w3.org/2005/Atom\"><title>F</title><id>f</id>\
+             <entry><id>1</id><link href=\"http://e/1\"/>{title}</entry></feed>"
+        )
+    };
+    for (title, expected) in [
+        ("<title type=\"application/xhtml+xml\"><div xmlns=\"http://www.w3.org/1999/xhtml\">A <i>b</i></div></title>", "A b"),
+        ("<title type=\"text/plain\">1 &lt; 2</title>", "1 < 2"),
+        ("<title type=\"\">Empty</title>", "Empty"),
+        ("<title type=\"html\">Tom &amp; <b>Jerry</b></title>", "Tom & Jerry"),
+        ("<title>A &amp; <b>B</b></title>", "A & B"),
+        ("<title type=\"html\">Unescaped <b>bold</b> end</title>", "Unescaped bold end"),
+    ] {
+        assert_eq!(parsed(&atom(title)).articles[0].title, expected, "{title}");
+    }
+    let rss = "<rss version=\"2.0\"><channel><title>T</title><item><title>Example <b>RSS</b> &amp; more</title>\
+               <link>http://e/1</link></item></channel></rss>";
+    assert_eq!(parsed(rss).articles[0].title, "Example RSS & more");
+    // Base64 content in Atom 1.0 (a media type that is not text) is decoded when it is text.
+    let b64 = atom("<title>T</title><content type=\"application/octet-stream\">aGVsbG8=</content>");
+    assert_eq!(parsed(&b64).articles[0].content.as_deref(), Some("<p>hello</p>"));
+}
+
+/// Atom 0.3 `mode="base64"` text: the decoded text, not the base64 itself.
+#[test]
+fn atom_0_3_base64_text_is_decoded() {
+    let f = parsed(&fixture("atom03-base64.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Base64 feed"));
+    assert_eq!(f.articles[0].title, "Decoded title");
+    assert_eq!(f.articles[0].content.as_deref(), Some("<p>Hello <b>world</b></p>"));
+}
+
+/// Titles and authors from other namespaces, typographic spaces kept, no title kept as none.
+#[test]
+fn titles_from_dc_and_media_spaces_kept_and_missing_titles_empty() {
+    let f = parsed(&fixture("rss-alt-fields.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Alt\u{a0}fields"));
+    let titles: Vec<&str> = f.articles.iter().map(|a| a.title.as_str()).collect();
+    assert_eq!(
+        titles,
+        [
+            "Only a Dublin Core title",
+            "Only a media title",
+            "A media title inside content",
+            "Spaces:\u{a0}nb\u{2002}en\u{2003}em\u{2009}thin",
+            "",
+        ]
+    );
+    assert_eq!(f.articles[0].author.as_deref(), Some("Dee Creator"));
+}
+
+/// RSS 1.0 items with no `<link>` (feed-rs dropped them) and RSS in an unknown namespace.
+#[test]
+fn rss1_items_without_links_and_unknown_root_namespaces() {
+    let f = parsed(&fixture("rss10-nolink.xml"));
+    let got: Vec<(&str, Option<&str>)> = f
+        .articles
+        .iter()
+        .map(|a| (a.title.as_str(), a.link.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("About is a web address", Some("http://nolink.example.org/a")),
+            ("About is a URN", None)
+        ]
+    );
+    assert_eq!(date(&f.articles[0]), "2010-09-06T10:00:00+00:00");
+    let f = parsed(&fixture("unknown-ns.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Unknown namespace title"));
+    assert_eq!(f.articles[0].title, "Unknown item");
+}
+
+/// JSON carries data: a missing title is "" (the text listing shows "(untitled)"), for articles
+/// and feeds alike; typographic spaces stay.
+#[test]
+fn json_output_keeps_empty_titles_empty() {
+    let server = TestServer::start();
+    server.route(
+        "/f.xml",
+        Route::ok(
+            "<rss version=\"2.0\"><channel><link>http://e.org/</link>\
+             <item><guid>a</guid><link>http://e.org/a</link></item>\
+             <item><guid>b</guid><title>Non&#160;breaking</title><link>http://e.org/b</link></item></channel></rss>",
+        ),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/f.xml"), &[]));
+    sb.refresh();
+    let mut titles: Vec<String> = sb
+        .list_json(&[])
+        .iter()
+        .map(|a| a["title"].as_str().unwrap().to_string())
+        .collect();
+    titles.sort();
+    assert_eq!(titles, ["", "Non\u{a0}breaking"]);
+    let feeds = stdout(&sb.run(&["feeds", "--json"]));
+    let feed: serde_json::Value = serde_json::from_str(feeds.lines().next().unwrap()).unwrap();
+    assert_eq!(feed["title"], "");
+    let listing = stdout(&sb.run(&["list"]));
+    assert!(listing.contains("(untitled)"), "{listing}");
 }

@@ -138,3 +138,73 @@ fn full_text_feeds_fetch_pages_on_refresh() {
     sb.refresh();
     assert_eq!(server.hits("/wind.html").len(), 1);
 }
+
+/// `show --json`: the article's fields, its text unwrapped but for paragraphs, its links as the
+/// reader numbers them, its images; with `--full`, reader mode's text and why it failed.
+#[test]
+fn show_json_carries_the_article_as_data() {
+    let server = TestServer::start();
+    let body =
+        "&lt;p&gt;First paragraph with a &lt;a href=\"http://e.org/one\"&gt;first &lt;b&gt;link&lt;/b&gt;&lt;/a&gt; \
+                and a long sentence that would wrap at eighty columns if anything wrapped it here.&lt;/p&gt;\
+                &lt;p&gt;Second &lt;a href=\"http://e.org/two\"&gt;two&lt;/a&gt; \
+                &lt;img src=\"http://e.org/i.png\" alt=\"A chart\"&gt;&lt;/p&gt;";
+    server.route(
+        "/feed.xml",
+        Route::ok(format!(
+            "<rss version=\"2.0\"><channel><title>J</title><item><guid>j1</guid><title>Data</title>\
+             <link>{}</link><author>a@e.org (Ann)</author><description>{body}</description></item></channel></rss>",
+            server.url("/gone.html")
+        )),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/feed.xml"), &["news"]));
+    sb.refresh();
+    let id = sb.list_json(&[])[0]["id"].to_string();
+
+    let out = sb.run(&["show", &id, "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["id"].to_string(), id);
+    assert_eq!((v["title"].as_str(), v["author"].as_str()), (Some("Data"), Some("Ann")));
+    assert_eq!(v["feed_title"], "J");
+    assert_eq!(v["tags"], serde_json::json!(["news"]));
+    assert_eq!((v["read"].as_bool(), v["full"].as_bool()), (Some(false), Some(false)));
+    assert!(v["full_error"].is_null());
+    let text = v["body_text"].as_str().unwrap();
+    let paragraphs: Vec<&str> = text.split("\n\n").collect();
+    assert_eq!(paragraphs.len(), 2, "{text:?}");
+    assert!(
+        paragraphs[0].starts_with("First paragraph")
+            && paragraphs[0].ends_with("wrapped it here.")
+            && !paragraphs[0].contains('\n'),
+        "{text:?}"
+    );
+    assert!(!text.contains("http://e.org/one"), "no link list in the text: {text:?}");
+    assert_eq!(
+        v["links"],
+        serde_json::json!([
+            {"n": 1, "url": "http://e.org/one", "text": "first link"},
+            {"n": 2, "url": "http://e.org/two", "text": "two"},
+        ])
+    );
+    assert_eq!(
+        v["images"],
+        serde_json::json!([{"url": "http://e.org/i.png", "alt": "A chart"}])
+    );
+
+    // --full with a page that is gone: the feed's text, and why.
+    let out = sb.run(&["show", &id, "--json", "--full"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["full"], false);
+    assert!(v["full_error"].as_str().unwrap().contains("404"), "{v}");
+    assert!(v["body_text"].as_str().unwrap().starts_with("First paragraph"));
+
+    // --full with the page there: reader mode's text.
+    server.route("/gone.html", Route::ok(PAGE));
+    let out = sb.run(&["show", &id, "--json", "--full"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    assert_eq!(v["full"], true);
+    assert!(v["full_error"].is_null());
+    assert!(v["body_text"].as_str().unwrap().contains(KEEP[0]), "{v}");
+}

@@ -15,7 +15,7 @@ pub fn run(store: &Store, as_json: bool) -> anyhow::Result<()> {
         if as_json {
             let v = json!({
                 "url": f.url,
-                "title": f.title,
+                "title": f.title.as_deref().unwrap_or(""),
                 "tags": f.tags,
                 "articles": f.articles,
                 "unread": f.unread,

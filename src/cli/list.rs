@@ -73,7 +73,7 @@ fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> any
             "{:>7} {flags} {date}  {}  {}",
             a.id.0,
             width::fit(&a.feed_title, 24),
-            a.title
+            a.shown_title()
         )
     };
     match result {

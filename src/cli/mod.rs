@@ -26,7 +26,7 @@ pub use mark::run as mark;
 pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
-pub use show::run as show;
+pub use show::{run as show, ShowAs};
 
 /// khabar: a fast terminal news reader.
 #[derive(Debug, Parser)]
@@ -75,6 +75,9 @@ pub enum Command {
         /// Reader mode: the full article from its web page (fetched once, then cached).
         #[arg(long)]
         full: bool,
+        /// One JSON object: the article's fields, its text, links and images.
+        #[arg(long)]
+        json: bool,
     },
     /// Mark articles read, unread, starred or unstarred, by the ids `list --json` shows.
     Mark(MarkArgs),

@@ -1,9 +1,10 @@
-//! `khabar show ID [--full]`: one article as text, the title block then the body wrapped to a
-//! width; with --full, the article from its web page (reader mode).
+//! `khabar show ID [--full] [--json]`: one article as text, the title block then the body
+//! wrapped to a width, or as one JSON object; with --full, the article from its web page.
 
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Context;
+use serde_json::json;
 
 use crate::config::Config;
 use crate::feed::full::fetch_full;
@@ -15,7 +16,7 @@ use crate::text::{rich, width};
 /// Prints the article. With `full` (or for a `full_text` feed whose page is cached) the body is
 /// the full article from its web page, fetched once and cached; if that fails, the feed's own
 /// text is shown and stderr says why.
-pub async fn run(store: &mut Store, config: &Config, id: i64, width: Option<usize>, full: bool) -> anyhow::Result<()> {
+pub async fn run(store: &mut Store, config: &Config, id: i64, shape: ShowAs, full: bool) -> anyhow::Result<()> {
     let mut article = store
         .article(ArticleId(id))?
         .with_context(|| format!("no article with id {id} (see `khabar list`)"))?;
@@ -39,6 +40,15 @@ pub async fn run(store: &mut Store, config: &Config, id: i64, width: Option<usiz
     if !(full || full_text_feed) {
         article.full_content = None;
     }
+    let width = match shape {
+        ShowAs::Json => {
+            let full_error = store.full_error(article.summary.id)?;
+            let v = article_json(&article, full_error.as_deref());
+            writeln!(io::stdout().lock(), "{v}")?;
+            return Ok(());
+        }
+        ShowAs::Text { width } => width,
+    };
     let width = width
         .or_else(|| std::env::var("COLUMNS").ok().and_then(|c| c.parse().ok()))
         .unwrap_or(80);
@@ -49,12 +59,78 @@ pub async fn run(store: &mut Store, config: &Config, id: i64, width: Option<usiz
     Ok(())
 }
 
+/// How `show` prints the article.
+#[derive(Debug, Clone, Copy)]
+pub enum ShowAs {
+    /// Wrapped to this width (default: $COLUMNS, else 80).
+    Text {
+        width: Option<usize>,
+    },
+    Json,
+}
+
+/// Wide enough that only paragraphs break a line: `body_text` is for scripts and editors,
+/// which wrap as they like.
+const UNWRAPPED: usize = 1 << 20;
+
+/// The JSON contract of `show --json`: `list --json`'s fields, whether reader mode's text is
+/// the body (`full`) and why it could not be had, the body as plain text, its links (numbered
+/// as the reader numbers them) and its images.
+fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Value {
+    let a = &article.summary;
+    let body = article.full_content.as_ref().or(article.content.as_ref());
+    let rendered = body
+        .map(|html| {
+            crate::feed::parse::contain_panics(|| rich::render(html, UNWRAPPED)).unwrap_or_else(|e| {
+                tracing::error!("rendering article {}: {e}", a.id.0);
+                rich::Rendered {
+                    lines: vec![rich::RichLine::plain(
+                        rich::LineKind::Text,
+                        crate::text::html::to_plain(html),
+                    )],
+                    ..rich::Rendered::default()
+                }
+            })
+        })
+        .unwrap_or_default();
+    let mut v = super::list::article_json(a);
+    let fields = [
+        ("full", json!(article.full_content.is_some())),
+        ("full_error", json!(full_error)),
+        ("body_text", json!(rendered.body_text())),
+        (
+            "links",
+            json!(rendered
+                .links
+                .iter()
+                .zip(&rendered.link_texts)
+                .enumerate()
+                .map(|(i, (url, text))| json!({"n": i + 1, "url": url, "text": text}))
+                .collect::<Vec<_>>()),
+        ),
+        (
+            "images",
+            json!(rendered
+                .images
+                .iter()
+                .map(|i| json!({"url": i.url, "alt": i.alt}))
+                .collect::<Vec<_>>()),
+        ),
+    ];
+    if let Some(map) = v.as_object_mut() {
+        for (k, value) in fields {
+            map.insert(k.to_string(), value);
+        }
+    }
+    v
+}
+
 /// The article as the article pane shows it. `styled` adds bold to the title (terminals only).
 /// Every line fits `width` but the link, which stays whole so it can be copied.
 pub fn render(article: &Article, width: usize, styled: bool) -> String {
     let a = &article.summary;
     let mut s = String::new();
-    for line in width::wrap(&a.title, width) {
+    for line in width::wrap(a.shown_title(), width) {
         if styled {
             s.push_str(&format!("\x1b[1m{line}\x1b[0m\n"));
         } else {

@@ -1,5 +1,6 @@
-//! Bytes to UTF-8 before feed-rs sees them: BOM, then the HTTP charset, then the XML
-//! declaration, then UTF-16 sniffing, else UTF-8. Invalid sequences become U+FFFD.
+//! Bytes to UTF-8 before feed-rs sees them: UTF-32, then the BOM, then the HTTP charset, then
+//! the XML declaration, then UTF-16 sniffing, else UTF-8, or a detected legacy encoding when the
+//! bytes are not UTF-8. Invalid sequences become U+FFFD.
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, UTF_8};
 
@@ -16,9 +17,62 @@ pub fn charset_of(content_type: &str) -> Option<&str> {
 /// Decodes a document to UTF-8 text, and rewrites its XML declaration to say so, so the
 /// parser does not decode it a second time.
 pub fn decode(bytes: &[u8], header_charset: Option<&str>) -> String {
-    let encoding = pick_encoding(bytes, header_charset);
-    let (text, _, _) = encoding.decode(bytes);
+    let text = match decode_utf32(bytes) {
+        Some(text) => std::borrow::Cow::Owned(text),
+        None => pick_encoding(bytes, header_charset).decode(bytes).0,
+    };
     rewrite_declaration(text.trim_start_matches(['\u{FEFF}', ' ', '\t', '\r', '\n']))
+}
+
+/// UTF-32 (which encoding_rs does not read), known by its BOM or by a `<` in four bytes.
+fn decode_utf32(bytes: &[u8]) -> Option<String> {
+    let (big_endian, body) = match bytes {
+        [0, 0, 0xFE, 0xFF, rest @ ..] => (true, rest),
+        [0xFF, 0xFE, 0, 0, rest @ ..] => (false, rest),
+        [0, 0, 0, b'<', ..] => (true, bytes),
+        [b'<', 0, 0, 0, ..] => (false, bytes),
+        _ => return None,
+    };
+    let chunks = body.chunks(4);
+    let mut text = String::with_capacity(body.len() / 4);
+    for chunk in chunks {
+        let unit = <[u8; 4]>::try_from(chunk).ok().map(|b| {
+            if big_endian {
+                u32::from_be_bytes(b)
+            } else {
+                u32::from_le_bytes(b)
+            }
+        });
+        text.push(unit.and_then(char::from_u32).unwrap_or('\u{FFFD}'));
+    }
+    Some(text)
+}
+
+/// UTF-8, or UTF-8 with a few stray bytes (a feed pasted together from two sources): reading
+/// those as a legacy encoding would garble every other non-ASCII character.
+fn mostly_utf8(bytes: &[u8]) -> bool {
+    if std::str::from_utf8(bytes).is_ok() {
+        return true;
+    }
+    let (mut valid, mut invalid) = (0usize, 0usize);
+    for chunk in bytes.utf8_chunks() {
+        valid += chunk.valid().chars().filter(|c| !c.is_ascii()).count();
+        invalid += usize::from(!chunk.invalid().is_empty());
+    }
+    invalid == 0 || invalid * 4 < valid
+}
+
+/// Bytes that declare no encoding and are not UTF-8: chardetng's guess (Firefox's detector),
+/// which tells Big5, EUC-JP, EUC-KR, GBK, KOI8-R, Shift_JIS and the single-byte encodings apart.
+fn detect_legacy(bytes: &[u8]) -> &'static Encoding {
+    if mostly_utf8(bytes) {
+        return UTF_8;
+    }
+    let mut detector = chardetng::EncodingDetector::new(chardetng::Iso2022JpDetection::Deny);
+    // Enough text to decide; a whole large feed would cost more than it tells.
+    const SAMPLE: usize = 256 * 1024;
+    detector.feed(&bytes[..bytes.len().min(SAMPLE)], bytes.len() <= SAMPLE);
+    detector.guess(None, chardetng::Utf8Detection::Allow)
 }
 
 fn pick_encoding(bytes: &[u8], header_charset: Option<&str>) -> &'static Encoding {
@@ -44,17 +98,17 @@ fn pick_encoding(bytes: &[u8], header_charset: Option<&str>) -> &'static Encodin
         .and_then(|label| Encoding::for_label(label.as_bytes()))
         // A declaration of UTF-16 in a body that is not UTF-16 is wrong: read it as UTF-8.
         .filter(|e| *e != UTF_16BE && *e != UTF_16LE)
-        .unwrap_or(UTF_8)
+        .unwrap_or_else(|| detect_legacy(bytes))
 }
 
 /// Decodes a web page to UTF-8: BOM, then the HTTP charset, then `<meta charset>` (or
-/// `http-equiv` content), else UTF-8. Invalid sequences become U+FFFD.
+/// `http-equiv` content), else UTF-8 or the detected legacy encoding. Invalid sequences become U+FFFD.
 pub fn decode_html(bytes: &[u8], header_charset: Option<&str>) -> String {
     let encoding = Encoding::for_bom(bytes)
         .map(|(e, _)| e)
         .or_else(|| header_charset.and_then(|c| Encoding::for_label(c.as_bytes())))
         .or_else(|| meta_charset(bytes).and_then(|c| Encoding::for_label(c.as_bytes())))
-        .unwrap_or(UTF_8);
+        .unwrap_or_else(|| detect_legacy(bytes));
     encoding.decode(bytes).0.into_owned()
 }
 

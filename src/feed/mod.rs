@@ -10,6 +10,7 @@ pub mod fetch;
 pub mod full;
 pub mod parse;
 pub mod probe;
+mod rewrite;
 
 pub use fetch::{FetchError, Fetched, Fetcher, Limits, Validators};
 pub use parse::{ParseError, ParsedFeed};

@@ -9,6 +9,7 @@ use feed_rs::model::{Entry, Link, Text};
 use sha2::{Digest, Sha256};
 use url::Url;
 
+use super::rewrite;
 use crate::model::{FeedMeta, NewArticle};
 use crate::text::{html, sanitize, width};
 
@@ -35,124 +36,15 @@ const MAX_NAME_COLUMNS: usize = 200;
 /// reads without items are rewritten first; a document it refuses is retried once after
 /// repairs (docs/compatibility.md lists them in order).
 pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
-    let text = rewrite_dialects(text);
+    let text = rewrite::before_parse(text);
     match parse_once(&text, base) {
         Ok(feed) => Ok(feed),
-        Err(first) => {
-            let mut fixed = normalise_rss_version(&text).unwrap_or_else(|| text.to_string());
-            if let Some(f) = repair_entities(&fixed) {
-                fixed = f;
-            }
-            if fixed == *text {
-                return Err(first);
-            }
-            // Report the original error if the repaired document fails too.
-            parse_once(&fixed, base).map_err(|_| first)
-        }
+        // Report the original error if the repaired document fails too.
+        Err(first) => match rewrite::repaired(&text) {
+            Some(fixed) => parse_once(&fixed, base).map_err(|_| first),
+            None => Err(first),
+        },
     }
-}
-
-/// Dialects feed-rs parses with no items, rewritten to the ones it knows: RSS 0.90 to RSS 1.0,
-/// Atom 0.3 to Atom 1.0, RSS 2.0 in UserLand's default namespace to plain RSS 2.0; and
-/// `itunes:author` to `dc:creator`, which it reads.
-fn rewrite_dialects(text: &str) -> std::borrow::Cow<'_, str> {
-    let mut out = std::borrow::Cow::Borrowed(text);
-    // The namespace sits on the root element: only the document's head is looked at.
-    const USERLAND: &str = " xmlns=\"http://backend.userland.com/rss2\"";
-    let head = &text.as_bytes()[..text.len().min(4096)];
-    if head.windows(USERLAND.len()).any(|w| w == USERLAND.as_bytes()) {
-        out = out.replacen(USERLAND, "", 1).into();
-    }
-    if text.contains("my.netscape.com/rdf/simple/0.9/") {
-        out = out
-            .replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/")
-            .into();
-    }
-    if text.contains("http://purl.org/atom/ns#") {
-        let mut t = out.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
-        for (old, new) in [
-            ("issued>", "published>"),
-            ("modified>", "updated>"),
-            ("tagline>", "subtitle>"),
-            ("copyright>", "rights>"),
-        ] {
-            t = t
-                .replace(&format!("<{old}"), &format!("<{new}"))
-                .replace(&format!("</{old}"), &format!("</{new}"));
-        }
-        // Atom 0.3 content: a MIME type plus mode="escaped"|"xml".
-        t = t
-            .replace("type=\"text/html\" mode=\"escaped\"", "type=\"html\"")
-            .replace("mode=\"escaped\" type=\"text/html\"", "type=\"html\"")
-            .replace("type=\"application/xhtml+xml\" mode=\"xml\"", "type=\"xhtml\"")
-            .replace("mode=\"escaped\"", "")
-            .replace("type=\"text/plain\"", "type=\"text\"");
-        out = t.into();
-    }
-    if out.contains("<itunes:author>") {
-        out = out
-            .replace("<itunes:author>", "<dc:creator>")
-            .replace("</itunes:author>", "</dc:creator>")
-            .into();
-        if !out.contains("xmlns:dc=") {
-            out = out
-                .replacen("<rss ", "<rss xmlns:dc=\"http://purl.org/dc/elements/1.1/\" ", 1)
-                .into();
-        }
-    }
-    out
-}
-
-/// HTML named entities (`&eacute;`, `&nbsp;`) are not XML: they become numeric references, and a
-/// bare `&` ("AT&T") is escaped. None when nothing needed repair.
-fn repair_entities(text: &str) -> Option<String> {
-    let mut out = String::with_capacity(text.len());
-    let mut changed = false;
-    let mut rest = text;
-    while let Some(i) = rest.find('&') {
-        out.push_str(&rest[..i]);
-        rest = &rest[i..];
-        let name_len = rest[1..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '#'))
-            .map(|n| n + 1);
-        let entity = name_len
-            .filter(|&n| n > 1 && rest[n..].starts_with(';'))
-            .map(|n| &rest[1..n]);
-        match entity {
-            // `&#X41;`: XML allows only a lowercase x.
-            Some(name) if name.starts_with("#X") => {
-                out.push_str("&#x");
-                out.push_str(&name[2..]);
-                out.push(';');
-                rest = &rest[name.len() + 2..];
-                changed = true;
-            }
-            Some(name) if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") => {
-                out.push_str(&rest[..name.len() + 2]);
-                rest = &rest[name.len() + 2..];
-            }
-            Some(name) => {
-                let decoded = html_escape::decode_html_entities(&rest[..name.len() + 2]).into_owned();
-                if decoded.starts_with('&') {
-                    out.push_str("&amp;");
-                    rest = &rest[1..];
-                } else {
-                    for c in decoded.chars() {
-                        out.push_str(&format!("&#{};", c as u32));
-                    }
-                    rest = &rest[name.len() + 2..];
-                }
-                changed = true;
-            }
-            None => {
-                out.push_str("&amp;");
-                rest = &rest[1..];
-                changed = true;
-            }
-        }
-    }
-    out.push_str(rest);
-    changed.then_some(out)
 }
 
 fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
@@ -207,13 +99,17 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>, ato
     let content = e
         .content
         .as_ref()
-        .and_then(|c| c.body.clone())
+        .and_then(|c| Some(body_to_html(is_plain_type(&c.content_type), c.body.as_deref()?)))
         .or_else(|| e.summary.as_ref().map(text_to_html))
         .map(|b| sanitize::clean_body(&b))
         .filter(|b| !b.trim().is_empty());
+    // The title, else a media title (feed-rs keeps `media:title` on the media object), else
+    // the start of the text; else none ("", shown as "(untitled)").
+    let media_title = e.media.iter().find_map(|m| m.title.as_ref());
     let mut title = e
         .title
         .as_ref()
+        .or(media_title)
         .map(|t| width::truncate(&text_to_line(t, atom), MAX_TITLE_COLUMNS))
         .unwrap_or_default();
     if title.is_empty() {
@@ -221,8 +117,7 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>, ato
             .as_deref()
             .map(html::to_plain)
             .map(|t| width::truncate(&t, 80))
-            .filter(|t| !t.is_empty())
-            .unwrap_or_else(|| "(untitled)".into());
+            .unwrap_or_default();
     }
     let author = e
         .authors
@@ -289,7 +184,11 @@ fn text_to_line(t: &Text, atom: bool) -> String {
 }
 
 fn is_plain(t: &Text) -> bool {
-    t.content_type.to_string().starts_with("text/plain")
+    is_plain_type(&t.content_type)
+}
+
+fn is_plain_type(content_type: &impl std::fmt::Display) -> bool {
+    content_type.to_string().starts_with("text/plain")
 }
 
 /// Text that carries markup although declared plain (common in RSS 1.0 descriptions).
@@ -301,11 +200,15 @@ fn looks_like_html(s: &str) -> bool {
 
 /// A text construct as HTML: plain text is escaped and keeps its line breaks.
 fn text_to_html(t: &Text) -> String {
-    if is_plain(t) && !looks_like_html(&t.content) {
-        let escaped = html_escape::encode_text(&t.content);
+    body_to_html(is_plain(t), &t.content)
+}
+
+fn body_to_html(plain: bool, content: &str) -> String {
+    if plain && !looks_like_html(content) {
+        let escaped = html_escape::encode_text(content);
         format!("<p>{}</p>", escaped.replace("\n\n", "</p><p>").replace('\n', "<br>"))
     } else {
-        t.content.clone()
+        content.to_string()
     }
 }
 
@@ -319,26 +222,6 @@ fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
         Err(_) => return None,
     };
     matches!(url.scheme(), "http" | "https").then(|| sanitize::clean_line(url.as_str()))
-}
-
-/// RSS with no version attribute, or one feed-rs does not know (0.93, 0.94, 2.0.1), is read as 2.0.
-fn normalise_rss_version(text: &str) -> Option<String> {
-    let start = text.find("<rss")?;
-    let end = start + text[start..].find('>')?;
-    let tag = &text[start..end];
-    let new_tag = match tag.find("version=") {
-        Some(v) => {
-            // Only a quoted value is rewritten (found by fuzzing: `version=て` sliced inside a character).
-            let quote = tag[v + 8..].chars().next().filter(|c| *c == '"' || *c == '\'')?;
-            let value_end = v + 9 + tag[v + 9..].find(quote)?;
-            if &tag[v + 9..value_end] == "2.0" {
-                return None;
-            }
-            format!("{}version=\"2.0\"{}", &tag[..v], &tag[value_end + 1..])
-        }
-        None => format!("<rss version=\"2.0\"{}", &tag[4..]),
-    };
-    Some(format!("{}{}{}", &text[..start], new_tag, &text[end..]))
 }
 
 thread_local! {

@@ -37,6 +37,16 @@ impl Store {
         }))
     }
 
+    /// Why the article's web page could not be had for reader mode, if it could not.
+    pub fn full_error(&self, id: ArticleId) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT full_error FROM articles WHERE id = ?1")?
+            .query_row([id.0], |r| r.get(0))
+            .optional()?
+            .flatten())
+    }
+
     /// Keeps the extracted full article, or why it could not be had (then it is not retried
     /// by the background refresh; asking for it again does retry).
     pub fn set_full_content(&mut self, id: ArticleId, result: std::result::Result<&str, &str>) -> Result<()> {

@@ -282,7 +282,7 @@ pub(super) fn index_text(a: &NewArticle) -> String {
 /// Identifies a fetched feed body. Salted with the parser's generation, so a khabar that parses
 /// differently reads every feed once more instead of trusting what an older one stored.
 pub fn body_hash(bytes: &[u8]) -> i64 {
-    const PARSER_GENERATION: &[u8] = b"khabar-parse-2";
+    const PARSER_GENERATION: &[u8] = b"khabar-parse-3";
     let mut h = Sha256::new();
     h.update(PARSER_GENERATION);
     h.update(bytes);

@@ -158,7 +158,7 @@ mod tests {
     fn plain_text_of_fragments() {
         assert_eq!(
             to_plain("<b>Bold</b> &amp; <i>it&eacute;</i>&nbsp;x&#8217;s&hellip;"),
-            "Bold & ité x’s…"
+            "Bold & ité\u{a0}x’s…"
         );
         assert_eq!(
             to_plain("a<script>alert(1)</script>b<style>p{}</STYLE>c<!-- hidden -->d"),

@@ -69,11 +69,35 @@ impl Rendered {
     }
 }
 
-/// A rendered body: its lines and its links in reference order ([1] is `links[0]`).
+/// A rendered body: its lines, its links in reference order ([1] is `links[0]`), and its images
+/// in the order they appear.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Rendered {
     pub lines: Vec<RichLine>,
     pub links: Vec<String>,
+    /// Each link's text where it first appears, by the same index as `links`.
+    pub link_texts: Vec<String>,
+    pub images: Vec<Image>,
+}
+
+/// An image in a rendered body: its address and its alt text (may be empty).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Image {
+    pub url: String,
+    pub alt: String,
+}
+
+impl Rendered {
+    /// The body as plain text: the lines up to the link list, without trailing blank lines.
+    pub fn body_text(&self) -> String {
+        let body: Vec<String> = self
+            .lines
+            .iter()
+            .take_while(|l| l.kind != LineKind::LinkRef)
+            .map(|l| l.text().trim_end().to_string())
+            .collect();
+        body.join("\n").trim_end().to_string()
+    }
 }
 
 /// html2text's rich decorator, but images read "[image: alt]" (wrapped with the text, so the
@@ -186,11 +210,14 @@ pub fn render(html: &str, width: usize) -> Rendered {
         let text = super::html::to_plain(&html);
         return Rendered {
             lines: vec![RichLine::plain(LineKind::Text, text)],
-            links: Vec::new(),
+            ..Rendered::default()
         };
     };
     let mut lines = Vec::with_capacity(tagged.len());
-    let mut links = Vec::new();
+    let mut links: Vec<String> = Vec::new();
+    let mut link_texts: Vec<String> = Vec::new();
+    let mut images: Vec<Image> = Vec::new();
+    let mut open_link: Option<String> = None;
     let mut in_footnotes = false;
     for line in tagged {
         let mut out = RichLine::default();
@@ -204,16 +231,47 @@ pub fn render(html: &str, width: usize) -> Rendered {
                     RichAnnotation::Code => kind.code = true,
                     RichAnnotation::Preformat(_) => out.kind = LineKind::Preformatted,
                     RichAnnotation::Image(_) => kind.image = true,
-                    RichAnnotation::Link(url) => {
-                        kind.link = true;
-                        if !links.contains(url) {
-                            links.push(url.clone());
-                        }
-                    }
+                    RichAnnotation::Link(_) => kind.link = true,
                     _ => {}
                 }
             }
             let text = sanitize::clean_line_keep_spaces(&ts.s);
+            let link = ts.tag.iter().find_map(|a| match a {
+                RichAnnotation::Link(url) if !in_footnotes => Some(url),
+                _ => None,
+            });
+            open_link = match link {
+                // The same link as the segment before (styled parts, or wrapped over lines).
+                Some(url) if open_link.as_ref() == Some(url) => {
+                    let t = link_texts.last_mut().expect("an open link has its text");
+                    if out.spans.is_empty() {
+                        t.push(' ');
+                    }
+                    t.push_str(&text);
+                    link.cloned()
+                }
+                Some(url) if !links.contains(url) => {
+                    links.push(url.clone());
+                    link_texts.push(text.clone());
+                    link.cloned()
+                }
+                _ => None,
+            };
+            for ann in &ts.tag {
+                if let RichAnnotation::Image(src) = ann {
+                    if images.last().is_none_or(|i| i.url != *src) {
+                        let alt = text.trim();
+                        let alt = alt
+                            .strip_prefix("[image: ")
+                            .and_then(|a| a.strip_suffix(']'))
+                            .unwrap_or("");
+                        images.push(Image {
+                            url: sanitize::clean_line(src),
+                            alt: alt.to_string(),
+                        });
+                    }
+                }
+            }
             if !text.is_empty() {
                 out.spans.push(RichSpan { text, kind });
             }
@@ -247,7 +305,12 @@ pub fn render(html: &str, width: usize) -> Rendered {
     while lines.last().is_some_and(|l| l.text().trim().is_empty()) {
         lines.pop();
     }
-    Rendered { lines, links }
+    Rendered {
+        lines,
+        links,
+        link_texts: link_texts.iter().map(|t| sanitize::clean_line(t)).collect(),
+        images,
+    }
 }
 
 /// A line wider than `width` cut into lines that fit, at grapheme boundaries, styles kept.

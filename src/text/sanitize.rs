@@ -18,7 +18,7 @@ fn fold_line(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut push = |word: &str| {
-        if !out.is_empty() {
+        if !out.is_empty() && !out.ends_with(is_kept_space) && !word.starts_with(is_kept_space) {
             out.push(' ');
         }
         out.push_str(word);
@@ -28,7 +28,7 @@ fn fold_line(s: &str) -> String {
     if s.is_ascii() {
         s.split_ascii_whitespace().for_each(&mut push);
     } else {
-        s.split_whitespace().for_each(&mut push);
+        s.split(folds).filter(|w| !w.is_empty()).for_each(&mut push);
     }
     out
 }
@@ -38,13 +38,13 @@ fn scrub_and_fold_line(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     let mut pending_space = false;
     for c in Scrubbed::new(s) {
-        if c.is_whitespace() {
-            pending_space = !out.is_empty();
+        if folds(c) {
+            pending_space = !out.is_empty() && !out.ends_with(is_kept_space);
         } else {
-            if pending_space {
+            if pending_space && !is_kept_space(c) {
                 out.push(' ');
-                pending_space = false;
             }
+            pending_space = false;
             out.push(c);
         }
     }
@@ -115,6 +115,17 @@ fn is_clean_line(s: &str) -> bool {
         .zip(bytes.iter().skip(1).chain(std::iter::once(&b'x')))
         .all(|(&b, &next)| (b > 0x20 && b != 0x7f) || b >= 0x80 || (b == b' ' && next != b' '));
     ascii_ok && (s.is_ascii() || s.chars().all(|c| !is_unsafe(c) && (c == ' ' || !c.is_whitespace())))
+}
+
+/// Whitespace a line folds into one space. No-break and typographic spaces (`&nbsp;`,
+/// `&ensp;`, `&emsp;`, `&thinsp;`…) are the author's choice and stay as they are.
+/// Around them, a folded space is dropped (HTML's "ité</i>&nbsp;x" is "ité\u{A0}x").
+fn folds(c: char) -> bool {
+    c.is_whitespace() && !is_kept_space(c)
+}
+
+fn is_kept_space(c: char) -> bool {
+    matches!(c, '\u{A0}' | '\u{2000}'..='\u{200A}' | '\u{202F}')
 }
 
 fn is_bidi_control(c: char) -> bool {

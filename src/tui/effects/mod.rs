@@ -160,7 +160,7 @@ impl Effects {
                             tracing::error!("rendering article {}: {e}", id.0);
                             rich::Rendered {
                                 lines: vec![rich::RichLine::plain(rich::LineKind::Text, html::to_plain(&html))],
-                                links: Vec::new(),
+                                ..rich::Rendered::default()
                             }
                         })
                     };

@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 /// Title (up to two lines), feed and author, date, link, then a blank line.
 fn header<'a>(pane: &ArticlePane, cols: usize, state: &AppState, theme: &Theme) -> Vec<Line<'a>> {
     let a = &pane.article.summary;
-    let mut lines: Vec<Line> = width::wrap(&a.title, cols)
+    let mut lines: Vec<Line> = width::wrap(a.shown_title(), cols)
         .into_iter()
         .take(2)
         .map(|t| Line::styled(t, theme.style(Element::Title)))

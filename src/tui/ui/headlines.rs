@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             let mut line = Line::from(vec![
                 Span::styled(star, theme.style(Element::Starred)),
                 Span::styled(fixed[star.len()..].to_string(), theme.style(Element::Dim)),
-                Span::styled(width::fit(&a.title, title_cols), row_style),
+                Span::styled(width::fit(a.shown_title(), title_cols), row_style),
             ]);
             let in_visual = state.visual_range().is_some_and(|r| r.contains(&i));
             if i == h.selected || in_visual {
