@@ -208,3 +208,41 @@ fn show_json_carries_the_article_as_data() {
     assert!(v["full_error"].is_null());
     assert!(v["body_text"].as_str().unwrap().contains(KEEP[0]), "{v}");
 }
+
+/// The shared Hindi story (a copy of `../shared/fixtures/hindi-news/`) keeps its headline, its
+/// lede and every paragraph, although the feed item's title is not the page's headline, and
+/// drops the page's boilerplate.
+#[test]
+fn the_hindi_story_keeps_headline_lede_and_body() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/reader/hindi");
+    let read = |name: &str| std::fs::read_to_string(format!("{dir}/{name}")).unwrap();
+    let server = TestServer::start();
+    server.route(
+        "/story.html",
+        Route::ok(read("page.html")).header("Content-Type", "text/html; charset=utf-8"),
+    );
+    server.route(
+        "/feed.xml",
+        Route::ok(format!(
+            "<rss version=\"2.0\"><channel><title>ज़ी न्यूज़</title><item><guid>h1</guid>\
+             <title>रूस और भारत: अंतरिक्ष में साझेदारी</title><link>{}</link>\
+             <description>सारांश</description></item></channel></rss>",
+            server.url("/story.html")
+        )),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry(&server.url("/feed.xml"), &[]));
+    sb.refresh();
+    let id = sb.list_json(&[])[0]["id"].to_string();
+    let out = sb.run(&["show", &id, "--full", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&stdout(&out)).expect("one JSON object");
+    let text = v["body_text"].as_str().unwrap();
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    for keep in read("expected-keep.txt").lines().filter(|l| !l.trim().is_empty()) {
+        let keep = keep.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(flat.contains(&keep), "missing {keep:?} in\n{text}");
+    }
+    for drop in read("expected-drop.txt").lines().filter(|l| !l.trim().is_empty()) {
+        assert!(!text.contains(drop.trim()), "boilerplate {drop:?} in\n{text}");
+    }
+}

@@ -1,10 +1,14 @@
 //! An HTML body as styled, wrapped lines (html2text's annotated output), with inline link
 //! numbers and a numbered link list at the end. Style kinds, not colours: the UI's theme decides.
 
-use html2text::render::{RichAnnotation, RichDecorator, TaggedLine, TextDecorator};
+use html2text::render::{RichAnnotation, RichDecorator};
 use unicode_width::UnicodeWidthStr;
 
 use super::sanitize;
+
+mod decorator;
+
+use decorator::{Decorator, LastImage};
 
 /// What a span of text is; the theme maps each to a style.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -100,79 +104,6 @@ impl Rendered {
     }
 }
 
-/// html2text's rich decorator, but images read "[image: alt]" (wrapped with the text, so the
-/// width stays exact).
-#[derive(Clone)]
-struct Decorator(RichDecorator);
-
-impl TextDecorator for Decorator {
-    type Annotation = RichAnnotation;
-
-    fn decorate_link_start(&mut self, url: &str) -> (String, RichAnnotation) {
-        self.0.decorate_link_start(url)
-    }
-    fn decorate_link_end(&mut self) -> String {
-        self.0.decorate_link_end()
-    }
-    fn decorate_em_start(&self) -> (String, RichAnnotation) {
-        self.0.decorate_em_start()
-    }
-    fn decorate_em_end(&self) -> String {
-        self.0.decorate_em_end()
-    }
-    fn decorate_strong_start(&self) -> (String, RichAnnotation) {
-        self.0.decorate_strong_start()
-    }
-    fn decorate_strong_end(&self) -> String {
-        self.0.decorate_strong_end()
-    }
-    fn decorate_strikeout_start(&self) -> (String, RichAnnotation) {
-        self.0.decorate_strikeout_start()
-    }
-    fn decorate_strikeout_end(&self) -> String {
-        self.0.decorate_strikeout_end()
-    }
-    fn decorate_code_start(&self) -> (String, RichAnnotation) {
-        self.0.decorate_code_start()
-    }
-    fn decorate_code_end(&self) -> String {
-        self.0.decorate_code_end()
-    }
-    fn decorate_preformat_first(&self) -> RichAnnotation {
-        self.0.decorate_preformat_first()
-    }
-    fn decorate_preformat_cont(&self) -> RichAnnotation {
-        self.0.decorate_preformat_cont()
-    }
-    fn decorate_image(&mut self, src: &str, title: &str) -> (String, RichAnnotation) {
-        let title = title.trim();
-        let text = if title.is_empty() {
-            "[image]".to_string()
-        } else {
-            format!("[image: {title}]")
-        };
-        (text, RichAnnotation::Image(src.to_string()))
-    }
-    fn header_prefix(&self, level: usize) -> String {
-        self.0.header_prefix(level)
-    }
-    fn quote_prefix(&self) -> String {
-        self.0.quote_prefix()
-    }
-    fn unordered_item_prefix(&self) -> String {
-        self.0.unordered_item_prefix()
-    }
-    fn ordered_item_prefix(&self, i: i64) -> String {
-        self.0.ordered_item_prefix(i)
-    }
-    fn make_subblock_decorator(&self) -> Self {
-        self.clone()
-    }
-    fn finalise(&mut self, urls: Vec<String>) -> Vec<TaggedLine<RichAnnotation>> {
-        self.0.finalise(urls)
-    }
-}
-
 /// Bodies longer than this get a quick first rendering of their beginning (see `render_first`).
 pub const FIRST_SCREEN_BYTES: usize = 64 * 1024;
 
@@ -200,7 +131,7 @@ const HIDDEN_CSS: &str = "[hidden] { display: none; } [aria-hidden=true] { displ
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
     let html = super::html::limit_depth(html, super::html::MAX_DEPTH);
-    let config = html2text::config::with_decorator(Decorator(RichDecorator::new()))
+    let config = html2text::config::with_decorator(Decorator(RichDecorator::new(), LastImage::default()))
         .link_footnotes(true)
         .use_doc_css()
         .add_agent_css(HIDDEN_CSS)
@@ -469,7 +400,7 @@ mod tests {
     fn styles_links_and_line_kinds() {
         let r = render(
             "<h2>Head</h2><p>Some <b>bold</b> and <i>it</i> with <a href='http://x.org/a'>a link</a>.</p>\
-             <blockquote>quoted</blockquote><pre>  code  kept</pre><script>evil()</script><img alt='Pic' src='p.png'>",
+             <blockquote>quoted</blockquote><pre>  code  kept</pre><script>evil()</script><img alt='Harbour' src='p.png'>",
             40,
         );
         let all: Vec<String> = r.lines.iter().map(RichLine::text).collect();
@@ -493,10 +424,36 @@ mod tests {
         let refs: Vec<&RichLine> = r.lines.iter().filter(|l| l.kind == LineKind::LinkRef).collect();
         assert!(refs.iter().any(|l| l.text() == "[1]: http://x.org/a"), "{all:?}");
         assert!(!all.iter().any(|l| l.contains("evil")));
-        assert!(all.iter().any(|l| l.contains("[image: Pic]")), "{all:?}");
-        assert!(spans.iter().any(|s| s.text.contains("[image: Pic]") && s.kind.image));
+        assert!(all.iter().any(|l| l.contains("[image: Harbour]")), "{all:?}");
+        assert!(spans
+            .iter()
+            .any(|s| s.text.contains("[image: Harbour]") && s.kind.image));
         for l in &all {
             assert!(l.width() <= 40, "{l:?}");
         }
+    }
+
+    #[test]
+    fn image_alts_show_once_and_only_when_they_say_something() {
+        let html = r#"<p>Before <img src="http://e/a.png" alt="A  chart"><img src="http://e/a.png" alt="A chart">
+            <img src="http://e/b.png" alt="A chart"> <img src="http://e/c.png" alt="photo">
+            <img src="http://e/d.png" alt="IMG_1234.JPG"> <img src="http://e/e.png" alt="The river"> after</p>"#;
+        let r = render(html, 200);
+        assert_eq!(
+            r.to_text().trim(),
+            "Before [image: A chart] [image] [image] [image] [image: The river] after"
+        );
+        let urls: Vec<&str> = r.images.iter().map(|i| i.url.as_str()).collect();
+        assert_eq!(
+            urls,
+            [
+                "http://e/a.png",
+                "http://e/b.png",
+                "http://e/c.png",
+                "http://e/d.png",
+                "http://e/e.png"
+            ]
+        );
+        assert_eq!(r.images[0].alt, "A chart");
     }
 }
