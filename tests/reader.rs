@@ -186,6 +186,8 @@ fn show_json_carries_the_article_as_data() {
         serde_json::json!([
             {"n": 1, "url": "http://e.org/one", "text": "first link"},
             {"n": 2, "url": "http://e.org/two", "text": "two"},
+            // The image is numbered like a link, so `o 3` opens it.
+            {"n": 3, "url": "http://e.org/i.png", "text": "[image: A chart]"},
         ])
     );
     assert_eq!(

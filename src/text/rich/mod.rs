@@ -7,8 +7,10 @@ use unicode_width::UnicodeWidthStr;
 use super::sanitize;
 
 mod decorator;
+mod links;
 
 use decorator::{Decorator, LastImage};
+use links::{footnote, link_images, link_mark};
 
 /// What a span of text is; the theme maps each to a style.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -130,7 +132,8 @@ const HIDDEN_CSS: &str = "[hidden] { display: none; } [aria-hidden=true] { displ
 /// Renders HTML to at most `width` columns. Never fails: unparseable HTML falls back to text.
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
-    let html = super::html::limit_depth(html, super::html::MAX_DEPTH);
+    let html = link_images(html);
+    let html = super::html::limit_depth(&html, super::html::MAX_DEPTH);
     let config = html2text::config::with_decorator(Decorator(RichDecorator::new(), LastImage::default()))
         .link_footnotes(true)
         .use_doc_css()
@@ -145,10 +148,12 @@ pub fn render(html: &str, width: usize) -> Rendered {
         };
     };
     let mut lines = Vec::with_capacity(tagged.len());
-    let mut links: Vec<String> = Vec::new();
-    let mut link_texts: Vec<String> = Vec::new();
+    // html2text numbers every link where it ends ("text[n]") and lists "[n]: url" at the end:
+    // the list gives the addresses, the text before each mark gives the link's text.
+    let mut footnotes: Vec<(usize, String)> = Vec::new();
+    let mut texts: Vec<(usize, String)> = Vec::new();
+    let mut run: Option<(String, String)> = None;
     let mut images: Vec<Image> = Vec::new();
-    let mut open_link: Option<String> = None;
     let mut in_footnotes = false;
     for line in tagged {
         let mut out = RichLine::default();
@@ -171,22 +176,26 @@ pub fn render(html: &str, width: usize) -> Rendered {
                 RichAnnotation::Link(url) if !in_footnotes => Some(url),
                 _ => None,
             });
-            open_link = match link {
+            run = match (link, run.take()) {
                 // The same link as the segment before (styled parts, or wrapped over lines).
-                Some(url) if open_link.as_ref() == Some(url) => {
-                    let t = link_texts.last_mut().expect("an open link has its text");
+                (Some(url), Some((open, mut t))) if open == *url => {
                     if out.spans.is_empty() {
                         t.push(' ');
                     }
                     t.push_str(&text);
-                    link.cloned()
+                    Some((open, t))
                 }
-                Some(url) if !links.contains(url) => {
-                    links.push(url.clone());
-                    link_texts.push(text.clone());
-                    link.cloned()
-                }
-                _ => None,
+                (Some(url), _) => Some((url.clone(), text.clone())),
+                (None, Some((open, t))) => match link_mark(&text) {
+                    Some(n) => {
+                        texts.push((n, t));
+                        None
+                    }
+                    // Blank space between the text and its mark.
+                    None if text.trim().is_empty() => Some((open, t)),
+                    None => None,
+                },
+                (None, None) => None,
             };
             for ann in &ts.tag {
                 if let RichAnnotation::Image(src) = ann {
@@ -214,6 +223,9 @@ pub fn render(html: &str, width: usize) -> Rendered {
         }
         if in_footnotes {
             out.kind = LineKind::LinkRef;
+            if let Some((n, url)) = footnote(&text) {
+                footnotes.push((n, url));
+            }
         } else if out.kind == LineKind::Text {
             let trimmed = text.trim_start();
             let hashes = trimmed.len() - trimmed.trim_start_matches('#').len();
@@ -236,10 +248,21 @@ pub fn render(html: &str, width: usize) -> Rendered {
     while lines.last().is_some_and(|l| l.text().trim().is_empty()) {
         lines.pop();
     }
+    let count = footnotes.iter().map(|(n, _)| *n).max().unwrap_or(0);
+    let mut links = vec![String::new(); count];
+    let mut link_texts = vec![String::new(); count];
+    for (n, url) in footnotes {
+        links[n - 1] = url;
+    }
+    for (n, text) in texts {
+        if let Some(slot) = link_texts.get_mut(n.wrapping_sub(1)) {
+            *slot = sanitize::clean_line(&text);
+        }
+    }
     Rendered {
         lines,
         links,
-        link_texts: link_texts.iter().map(|t| sanitize::clean_line(t)).collect(),
+        link_texts,
         images,
     }
 }
@@ -420,7 +443,7 @@ mod tests {
         assert!(spans.iter().any(|s| s.text == "it" && s.kind.italic));
         assert!(spans.iter().any(|s| s.text.contains("a link") && s.kind.link));
         assert!(all.iter().any(|l| l.contains("a link[1]")), "{all:?}");
-        assert_eq!(r.links, ["http://x.org/a"]);
+        assert_eq!(r.links, ["http://x.org/a", "p.png"], "the image is numbered too");
         let refs: Vec<&RichLine> = r.lines.iter().filter(|l| l.kind == LineKind::LinkRef).collect();
         assert!(refs.iter().any(|l| l.text() == "[1]: http://x.org/a"), "{all:?}");
         assert!(!all.iter().any(|l| l.contains("evil")));
@@ -440,9 +463,11 @@ mod tests {
             <img src="http://e/d.png" alt="IMG_1234.JPG"> <img src="http://e/e.png" alt="The river"> after</p>"#;
         let r = render(html, 200);
         assert_eq!(
-            r.to_text().trim(),
-            "Before [image: A chart] [image] [image] [image] [image: The river] after"
+            r.body_text(),
+            "Before [image: A chart][1] [image][2] [image][3] [image][4] [image: The river][5] after"
         );
+        // Numbered like links, so `o` opens them.
+        assert_eq!(r.links[1], "http://e/b.png");
         let urls: Vec<&str> = r.images.iter().map(|i| i.url.as_str()).collect();
         assert_eq!(
             urls,
@@ -455,5 +480,21 @@ mod tests {
             ]
         );
         assert_eq!(r.images[0].alt, "A chart");
+    }
+
+    #[test]
+    fn every_link_mark_opens_its_own_link_with_its_text() {
+        let html = r#"<p><a href="http://e/x">first <b>bold</b></a> and <a href="http://e/y">second</a>,
+            <a href="http://e/x">x again</a>, <a href="http://e/z"></a> and
+            <a href="http://e/w"><img src="http://e/w.png" alt="Map of the route"></a>.</p>"#;
+        let r = render(html, 30);
+        // A link with nothing in it gets no mark, so no number.
+        assert_eq!(r.links, ["http://e/x", "http://e/y", "http://e/x", "http://e/w"]);
+        assert_eq!(
+            r.link_texts,
+            ["first bold", "second", "x again", "[image: Map of the route]"]
+        );
+        let text = r.body_text().split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(text.contains("x again[3]") && text.contains("route][4]"), "{text}");
     }
 }

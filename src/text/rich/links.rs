@@ -1,0 +1,90 @@
+//! Links and images as numbered references: an image outside any link becomes a link to
+//! itself (so `o` opens it), and html2text's marks ("text[n]") and footnotes are read back.
+
+/// Every image not already inside a link becomes a link to itself, so it gets a number like
+/// a link and `o` opens it (an image repeated at once is linked once).
+pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
+    if !html.contains("<img") && !html.contains("<IMG") {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    let mut out = String::with_capacity(html.len() + 256);
+    let (mut copied, mut pos, mut in_link, mut last_src) = (0, 0, 0usize, String::new());
+    while let Some(i) = html[pos..].find('<') {
+        let start = pos + i;
+        let Some(len) = html[start..].find('>').map(|e| e + 1) else {
+            break;
+        };
+        let tag = &html[start..start + len];
+        pos = start + len;
+        let name: String = tag[1..]
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '/')
+            .collect::<String>()
+            .to_ascii_lowercase();
+        match name.as_str() {
+            "a" => in_link += 1,
+            "/a" => in_link = in_link.saturating_sub(1),
+            "img" if in_link == 0 => {
+                let Some(src) = attribute(tag, "src").filter(|s| {
+                    let s = s.trim();
+                    !s.is_empty() && !s.starts_with("data:") && !s.contains('"')
+                }) else {
+                    continue;
+                };
+                if src == last_src {
+                    continue;
+                }
+                out.push_str(&html[copied..start]);
+                out.push_str(&format!("<a href=\"{}\">{tag}</a>", src.trim()));
+                copied = pos;
+                last_src = src;
+            }
+            _ => {}
+        }
+    }
+    if copied == 0 {
+        return std::borrow::Cow::Borrowed(html);
+    }
+    out.push_str(&html[copied..]);
+    std::borrow::Cow::Owned(out)
+}
+
+/// An attribute's value in a start tag, as written (quoted or not).
+fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let before = lower[..at].chars().last();
+        if !before.is_some_and(char::is_whitespace) {
+            continue;
+        }
+        let rest = tag[at + name.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=') else { continue };
+        let rest = rest.trim_start();
+        return Some(match rest.chars().next()? {
+            q @ ('"' | '\'') => rest[1..].split(q).next()?.to_string(),
+            _ => rest
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()?
+                .trim_end_matches('/')
+                .to_string(),
+        });
+    }
+    None
+}
+
+/// The number of a link mark ("[3]") at the start of a text.
+pub(super) fn link_mark(text: &str) -> Option<usize> {
+    let rest = text.trim_start().strip_prefix('[')?;
+    let end = rest.find(']')?;
+    rest[..end].parse().ok().filter(|n| *n > 0)
+}
+
+/// A footnote line "[n]: url".
+pub(super) fn footnote(line: &str) -> Option<(usize, String)> {
+    let n = link_mark(line)?;
+    let url = line.trim_start().split_once("]: ")?.1.trim();
+    Some((n, url.to_string()))
+}
