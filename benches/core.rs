@@ -126,5 +126,6 @@ fn headline_page_of_200_from_100k(b: Bencher) {
 #[divan::bench(args = ["भारत", "scheduler", "科技"])]
 fn search_100k(b: Bencher, query: &str) {
     let store = store_with(100_000);
-    b.bench_local(|| store.search(query, &Filter::default(), 200).unwrap());
+    let query = khabar::query::parse(query).unwrap();
+    b.bench_local(|| store.search(&query, &Filter::default(), 200).unwrap());
 }

@@ -7,6 +7,7 @@ pub mod feed;
 pub mod logging;
 pub mod model;
 pub mod poller;
+pub mod query;
 pub mod store;
 pub mod subscribe;
 pub mod text;

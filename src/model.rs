@@ -122,6 +122,8 @@ pub struct Filter {
     pub starred_only: bool,
     pub tag: Option<Tag>,
     pub feed_url: Option<String>,
+    /// Only articles the query matches (search, `list --query`).
+    pub query: Option<crate::query::Query>,
     pub sort: SortOrder,
 }
 

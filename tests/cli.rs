@@ -133,7 +133,11 @@ fn json_lines_contract_of_list_search_and_feeds() {
     assert_eq!(search("阅读器"), ["上海科技大会今日开幕"]);
     assert_eq!(search("scheduler latency"), ["Kernel release notes"]);
     assert_eq!(search("scheduler missing"), Vec::<String>::new());
-    assert_eq!(search("\"unbalanced OR ("), Vec::<String>::new());
+    // FTS syntax inside a phrase is text; an unbalanced query is a mistake, named.
+    assert_eq!(search("\"NEAR(a b) OR ( * ^\""), Vec::<String>::new());
+    let out = sb.run(&["search", "\"unbalanced OR (", "--json"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("(column 1): unclosed quote"), "{}", stderr(&out));
 
     let feeds = sb.feeds_json();
     assert_eq!(feeds.len(), 1);
@@ -421,4 +425,71 @@ fn add_remove_and_rename_edit_the_config_keeping_comments() {
     let out = sb.run(&["remove", &feed]);
     assert_eq!(out.status.code(), Some(2), "{}", stderr(&out));
     assert!(stderr(&out).contains("no [[feed]] with url"));
+}
+
+/// `list --query` and `search` speak the query language; a mistake exits 2 naming the column,
+/// and nothing else happens.
+#[test]
+fn list_and_search_take_queries_and_point_at_mistakes() {
+    let server = TestServer::start();
+    server.route(
+        "/a.xml",
+        Route::ok(rss(
+            "Tech",
+            &[
+                ("a1", "Rust kernel news", "about kernels"),
+                ("a2", "Python release", "snakes"),
+            ],
+        )),
+    );
+    server.route(
+        "/b.xml",
+        Route::ok(rss("Weather", &[("b1", "Rain today", "kernel of truth")])),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{}{}",
+        feed_entry(&server.url("/a.xml"), &["tech"]),
+        feed_entry(&server.url("/b.xml"), &[])
+    ));
+    sb.refresh();
+    let titles = |args: &[&str]| -> Vec<String> {
+        let out = sb.run(args);
+        assert!(out.status.success(), "{args:?}: {}", stderr(&out));
+        let mut t: Vec<String> = stdout(&out)
+            .lines()
+            .map(|l| {
+                serde_json::from_str::<serde_json::Value>(l).unwrap()["title"]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        t.sort();
+        t
+    };
+    assert_eq!(
+        titles(&["list", "--json", "--query", "kernel -tag:tech"]),
+        ["Rain today"]
+    );
+    assert_eq!(
+        titles(&["list", "--json", "--query", "tag:tech title:/^P/"]),
+        ["Python release"]
+    );
+    assert_eq!(
+        titles(&["search", "--json", "kernel"]),
+        ["Rain today", "Rust kernel news"]
+    );
+    assert_eq!(titles(&["search", "--json", "kernel OR snakes feed:tech"]).len(), 3);
+
+    for args in [&["list", "--query", "age:<7x"][..], &["search", "is:new"]] {
+        let out = sb.run(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = stderr(&out);
+        assert!(
+            err.contains("column") && (err.contains("unknown unit `x`") || err.contains("unknown state `new`")),
+            "{err}"
+        );
+        assert!(stdout(&out).is_empty());
+    }
 }

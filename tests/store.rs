@@ -35,6 +35,10 @@ fn two_feed_cache() -> (tempfile::TempDir, Store, Vec<FeedId>) {
     (dir, store, ids)
 }
 
+fn q(text: &str) -> khabar::query::Query {
+    khabar::query::parse(text).unwrap()
+}
+
 fn now() -> DateTime<Utc> {
     Utc.timestamp_opt(1_800_000_000, 0).unwrap()
 }
@@ -162,8 +166,8 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
         "the failed write left nothing"
     );
     // Search entries are written at the end of the transaction, for every committed write.
-    assert_eq!(store.search("zebra", &Filter::default(), 10).unwrap().len(), 3);
-    assert_eq!(store.search("body", &Filter::default(), 10).unwrap().len(), 8);
+    assert_eq!(store.search(&q("zebra"), &Filter::default(), 10).unwrap().len(), 3);
+    assert_eq!(store.search(&q("body"), &Filter::default(), 10).unwrap().len(), 8);
 
     // A changed article in a later group replaces its search entry.
     let mut changed = articles(1);
@@ -171,8 +175,8 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
     store
         .in_one_transaction(|s| s.apply_fetch(ids[0], now, &rec(changed)).unwrap())
         .unwrap();
-    assert_eq!(store.search("giraffe", &Filter::default(), 10).unwrap().len(), 1);
-    assert_eq!(store.search("body", &Filter::default(), 10).unwrap().len(), 7);
+    assert_eq!(store.search(&q("giraffe"), &Filter::default(), 10).unwrap().len(), 1);
+    assert_eq!(store.search(&q("body"), &Filter::default(), 10).unwrap().len(), 7);
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 
@@ -190,10 +194,10 @@ fn searches_with_many_hits_return_the_newest_in_view_order() {
 
     let all = Filter::default();
     for limit in [1, 200, 1_200, 10_000] {
-        let hits = store.search("body", &all, limit).unwrap();
+        let hits = store.search(&q("body"), &all, limit).unwrap();
         assert_eq!(hits, store.list(&all, limit, None).unwrap(), "limit {limit}");
     }
-    let rare = store.search("rare", &all, 200).unwrap();
+    let rare = store.search(&q("rare"), &all, 200).unwrap();
     assert_eq!(rare.len(), 20);
     assert!(rare.windows(2).all(|w| w[0].published >= w[1].published));
 
@@ -207,7 +211,7 @@ fn searches_with_many_hits_return_the_newest_in_view_order() {
         unread_only: true,
         ..Default::default()
     };
-    let hits = store.search("body", &unread, 300).unwrap();
+    let hits = store.search(&q("body"), &unread, 300).unwrap();
     assert_eq!(hits.len(), 300);
     assert!(hits.iter().all(|a| a.feed_id == ids[1] && !a.read));
     assert_eq!(hits, store.list(&unread, 300, None).unwrap());
@@ -501,4 +505,106 @@ fn deferred_checkpoints_reach_the_file_when_asked() {
     assert_eq!(file_only(dir.path()), 0);
     store.checkpoint().unwrap();
     assert_eq!(file_only(dir.path()), ids.len() as i64);
+}
+
+/// Every construct of the query language against a real cache: words and phrases through the
+/// search index, fields, tags, flags, ages and dates, negation, OR and parentheses; and the same
+/// query through list, count, search and marking a view read.
+#[test]
+fn queries_select_by_every_field() {
+    let (_dir, mut store, feeds) = two_feed_cache();
+    let day = 86_400;
+    let real_now = Utc::now().timestamp();
+    let at = |t: i64| Utc.timestamp_opt(t, 0).single();
+    let article = |key: &str, title: &str, author: Option<&str>, body: &str, published: i64| NewArticle {
+        key: format!("id:{key}"),
+        title: title.into(),
+        link: Some(format!("http://e/{key}")),
+        author: author.map(str::to_string),
+        published: at(published),
+        content: Some(format!("<p>{body}</p>")),
+    };
+    let jan_15 = 1_768_435_200; // 2026-01-15
+    let dec_31 = 1_767_139_200; // 2025-12-31
+    let a = vec![
+        article(
+            "a1",
+            "Rust 2.0 released",
+            Some("Ann Lee"),
+            "The kernel news today",
+            real_now - day,
+        ),
+        article(
+            "a2",
+            "Show HN: a tool",
+            Some("Bob"),
+            "big news from the kernel",
+            real_now - 400 * day,
+        ),
+        article("a3", "भारत समाचार 100%", None, "चंद्रयान सफल", jan_15),
+    ];
+    let b = vec![article("b1", "Weather", Some("Cara"), "rain and kernel", dec_31)];
+    store.apply_fetch(feeds[0], now(), &fetched(a, 100)).unwrap();
+    store.apply_fetch(feeds[1], now(), &fetched(b, 100)).unwrap();
+    let all = store.list(&Filter::default(), 100, None).unwrap();
+    let id = |title: &str| all.iter().find(|x| x.title.starts_with(title)).unwrap().id;
+    store.set_read(id("Show HN"), true).unwrap();
+    store.set_starred(id("Weather"), true).unwrap();
+
+    let matching = |store: &Store, q: &str| -> Vec<String> {
+        let filter = Filter {
+            query: Some(khabar::query::parse(q).unwrap()),
+            ..Default::default()
+        };
+        let mut titles: Vec<String> = store
+            .list(&filter, 100, None)
+            .unwrap()
+            .into_iter()
+            .map(|x| x.title.split(' ').next().unwrap().to_string())
+            .collect();
+        titles.sort();
+        assert_eq!(store.count(&filter).unwrap(), titles.len(), "count of {q}");
+        titles
+    };
+    for (q, expected) in [
+        ("kernel", &["Rust", "Show", "Weather"][..]),
+        ("\"kernel news\"", &["Rust"]),
+        ("kernel -news", &["Weather"]),
+        ("rain OR चंद्रयान", &["Weather", "भारत"]),
+        ("title:rust", &["Rust"]),
+        ("title:\"show hn\"", &["Show"]),
+        ("title:/^Show (HN|Lobsters)/", &["Show"]),
+        ("title:%", &["भारत"]),
+        ("author:ann", &["Rust"]),
+        ("author:/^B/", &["Show"]),
+        ("feed:a/f", &["Rust", "Show", "भारत"]),
+        ("tag:t", &["Rust", "Show", "भारत"]),
+        ("-tag:t", &["Weather"]),
+        ("is:unread", &["Rust", "Weather", "भारत"]),
+        ("is:read", &["Show"]),
+        ("is:starred", &["Weather"]),
+        ("age:<7d", &["Rust"]),
+        ("age:>1y", &["Show"]),
+        ("after:2026-01-01", &["Rust", "भारत"]),
+        ("before:2026-01-01", &["Show", "Weather"]),
+        ("(kernel OR rain) is:unread -author:cara", &["Rust"]),
+        ("-(tag:t OR is:starred)", &[]),
+    ] {
+        assert_eq!(matching(&store, q), expected, "{q}");
+    }
+
+    // Search: the words through the index first, the rest row by row.
+    let q = khabar::query::parse("kernel is:unread").unwrap();
+    let found = store.search(&q, &Filter::default(), 10).unwrap();
+    let mut titles: Vec<&str> = found.iter().map(|x| x.title.as_str()).collect();
+    titles.sort();
+    assert_eq!(titles, ["Rust 2.0 released", "Weather"]);
+
+    // Marking a query's view read touches exactly its articles.
+    let filter = Filter {
+        query: Some(khabar::query::parse("kernel is:unread").unwrap()),
+        ..Default::default()
+    };
+    assert_eq!(store.mark_view_read_ids(&filter).unwrap().len(), 2);
+    assert_eq!(matching(&store, "is:unread"), ["भारत"]);
 }

@@ -167,8 +167,24 @@ fn views_from_sidebar_search_and_command_line() {
     type_text(&mut s, "चंद्रयान");
     assert!(matches!(&s.mode, Mode::Input { text, .. } if text == "चंद्रयान"));
     let cmds = keys(&mut s, "enter");
-    assert_eq!(s.view.kind, ViewKind::Search("चंद्रयान".into()));
-    assert!(matches!(&cmds[0], Command::LoadPage { view, .. } if view.search() == Some("चंद्रयान")));
+    assert_eq!(s.view.kind, ViewKind::Search(khabar::query::parse("चंद्रयान").unwrap()));
+    assert!(
+        matches!(&cmds[0], Command::LoadPage { view, .. } if view.search().map(|q| q.text.as_str()) == Some("चंद्रयान"))
+    );
+
+    // A query with a mistake keeps the prompt, with what was typed, and says where.
+    keys(&mut s, "/");
+    type_text(&mut s, "news age:<7x");
+    let cmds = keys(&mut s, "enter");
+    assert!(cmds.is_empty());
+    assert!(matches!(&s.mode, Mode::Input { text, .. } if text == "news age:<7x"));
+    let notice = s.notice.as_ref().unwrap();
+    assert!(
+        notice.error && notice.text.contains("column 12") && notice.text.contains("unknown unit `x`"),
+        "{}",
+        notice.text
+    );
+    keys(&mut s, "esc");
 
     keys(&mut s, ":");
     type_text(&mut s, "tag nope");

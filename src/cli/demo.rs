@@ -85,6 +85,7 @@ pub async fn run() -> anyhow::Result<Option<Demo>> {
             tag: None,
             feed: None,
             limit: None,
+            query: None,
             sort: crate::model::SortOrder::Newest,
             json: false,
         },

@@ -1,4 +1,5 @@
-//! `khabar list` and `khabar search`: articles newest first, as aligned text or JSON Lines.
+//! `khabar list` and `khabar search`: articles in a view's order (a query narrows them), as
+//! aligned text or JSON Lines.
 //! Pages through the cache, so even a huge list never sits in memory at once.
 
 use std::io::{self, BufWriter, Write};
@@ -7,6 +8,7 @@ use chrono::SecondsFormat;
 use serde_json::json;
 
 use crate::model::{ArticleSummary, Filter};
+use crate::query::Query;
 use crate::store::Store;
 use crate::text::width;
 
@@ -20,6 +22,7 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
         starred_only: args.starred,
         tag: args.tag.clone(),
         feed_url: args.feed.clone(),
+        query: args.query.clone(),
         sort: args.sort,
     };
     let mut out = BufWriter::new(io::stdout().lock());
@@ -39,7 +42,7 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
     finish(out)
 }
 
-pub fn search(store: &Store, query: &str, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
+pub fn search(store: &Store, query: &Query, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     for a in store.search(query, &Filter::default(), limit.unwrap_or(1000))? {
         write_article(&mut out, &a, json)?;

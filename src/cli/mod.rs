@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use clap::{Parser, Subcommand};
 
 use crate::model::SortOrder;
+use crate::query::Query;
 
 pub use demo::run as demo;
 pub use demo::{prepare as prepare_demo, Demo};
@@ -81,9 +82,11 @@ pub enum Command {
     },
     /// Mark articles read, unread, starred or unstarred, by the ids `list --json` shows.
     Mark(MarkArgs),
-    /// Full-text search of titles and bodies (all words must match).
+    /// Search with the query language (docs/queries.md): words and "phrases" in titles and
+    /// bodies, fields such as title:, tag:, is:unread, age:<7d; -, OR and parentheses.
     Search {
-        query: String,
+        #[arg(value_parser = parse_query)]
+        query: Query,
         #[arg(long)]
         json: bool,
         #[arg(long)]
@@ -149,6 +152,10 @@ pub struct MarkArgs {
     pub unstar: bool,
 }
 
+fn parse_query(text: &str) -> Result<Query, String> {
+    crate::query::parse(text).map_err(|e| e.to_string())
+}
+
 fn parse_sort(s: &str) -> Result<SortOrder, String> {
     SortOrder::from_name(s).ok_or_else(|| {
         let names: Vec<&str> = SortOrder::ALL.iter().map(|o| o.name()).collect();
@@ -181,6 +188,9 @@ pub struct ListArgs {
     pub feed: Option<String>,
     #[arg(long, value_name = "N")]
     pub limit: Option<usize>,
+    /// Only articles this query matches (docs/queries.md), e.g. 'tag:tech is:unread -rust'.
+    #[arg(long, value_name = "QUERY", value_parser = parse_query)]
+    pub query: Option<Query>,
     /// Order: newest (the default), oldest, feed, title or unread (unread first).
     #[arg(long, value_name = "ORDER", default_value = "newest", value_parser = parse_sort)]
     pub sort: SortOrder,

@@ -7,6 +7,7 @@ use std::collections::HashSet;
 use rusqlite::{params, params_from_iter, Connection, ToSql};
 
 use crate::model::{ArticleSummary, Filter};
+use crate::query::Query;
 
 use super::order::{cursor_columns, cursor_from_row, order_by, page_after, Cursor};
 use super::views::{filtered, filtered_select};
@@ -63,6 +64,21 @@ pub fn match_query(user: &str) -> Option<String> {
     (!terms.is_empty()).then(|| terms.join(" "))
 }
 
+/// The MATCH expression for one word or phrase of a query (see `match_query`): None when it
+/// holds no letter or digit.
+pub(super) fn match_text(text: &crate::query::Text) -> Option<String> {
+    match text {
+        crate::query::Text::Word(w) => match_query(w),
+        crate::query::Text::Phrase(p) => {
+            let mut seg = String::new();
+            push_segmented(&mut seg, p);
+            seg.chars()
+                .any(char::is_alphanumeric)
+                .then(|| format!("\"{}\"", seg.trim().replace('"', "\"\"")))
+        }
+    }
+}
+
 /// A search-index change, in order (an update deletes the old entry, then inserts).
 pub(super) enum FtsWrite {
     Delete(i64),
@@ -75,11 +91,23 @@ const SORTED_HITS_MAX: usize = 2_000;
 const WALK_CHUNK: usize = 1_000;
 
 impl Store {
-    /// Full-text search over titles and bodies, newest first, within the filter.
-    pub fn search(&self, query: &str, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
-        let Some(expr) = match_query(query) else {
-            return Ok(Vec::new());
+    /// The first `limit` articles a query matches within the filter, in the filter's order.
+    /// The words every match needs are looked up in the index first: few hits are sorted by
+    /// SQLite, many are found by walking the view (the rest of the query checked row by row).
+    pub fn search(&self, query: &Query, filter: &Filter, limit: usize) -> Result<Vec<ArticleSummary>> {
+        let (texts, rest) = query.split_text();
+        let filter = &Filter {
+            query: rest.map(|expr| Query {
+                text: query.text.clone(),
+                expr,
+            }),
+            ..filter.clone()
         };
+        let words: Vec<String> = texts.iter().filter_map(match_text).collect();
+        if words.is_empty() {
+            return self.list(filter, limit, None);
+        }
+        let expr = words.join(" ");
         self.order_index(filter.sort)?;
         // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
         // is not. Few hits: SQLite sorts them. Many: walk the view in its order and keep hits, so

@@ -8,6 +8,7 @@ mod fts;
 mod import;
 mod order;
 mod prefs;
+mod query;
 mod schema;
 mod views;
 mod write;
@@ -78,6 +79,7 @@ impl Store {
         use_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
+        query::register_regexp(&conn)?;
         // A process that finds another one migrating waits for it, however long the migration.
         conn.busy_timeout(MIGRATION_WAIT)?;
         schema::migrate(&mut conn)?;

@@ -95,7 +95,7 @@ impl Store {
     /// Articles in a view.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         // The per-feed counts answer every view but starred ones without reading articles.
-        let (sql, args) = if filter.starred_only {
+        let (sql, args) = if filter.starred_only || filter.query.is_some() {
             filtered_count(filter)
         } else {
             let column = if filter.unread_only {
@@ -178,8 +178,9 @@ impl Store {
             filter.sort,
             SortOrder::Newest | SortOrder::Oldest | SortOrder::UnreadFirst
         );
-        // Only a tag, or unread articles in an order with its own index, have a choice to make.
-        if filter.tag.is_none() && !own_index {
+        // Only a tag, or unread articles in an order with its own index, have a choice to make;
+        // a query's own conditions are left to SQLite.
+        if (filter.tag.is_none() && !own_index) || filter.query.is_some() {
             return Ok(Walk::default());
         }
         let mut sql = "SELECT COALESCE(SUM(f.article_count), 0), COALESCE(SUM(f.unread_count), 0) FROM feeds f \
@@ -240,6 +241,9 @@ fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<
     }
     let feed_id = if walk.tag { "+a.feed_id" } else { "a.feed_id" };
     narrow_to_feeds(&mut sql, &mut args, filter, feed_id);
+    if let Some(q) = &filter.query {
+        super::query::push_query(&mut sql, &mut args, &q.expr, chrono::Utc::now().timestamp());
+    }
     (sql, args)
 }
 

@@ -128,7 +128,18 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
         return vec![];
     }
     match kind {
-        InputKind::Search => state.open_kind(ViewKind::Search(text.to_string())),
+        InputKind::Search => match crate::query::parse(text) {
+            Ok(query) => state.open_kind(ViewKind::Search(query)),
+            // The prompt stays, with what was typed, so the mistake can be fixed.
+            Err(e) => {
+                state.mode = Mode::Input {
+                    kind,
+                    text: text.to_string(),
+                };
+                state.notify(format!("query: {e}"), true);
+                vec![]
+            }
+        },
         InputKind::Command => run_command_line(state, text),
     }
 }

@@ -2,6 +2,7 @@
 //! order), its title, and opening one.
 
 use crate::model::{FeedId, Filter, SortOrder};
+use crate::query::Query;
 
 use super::{AppState, Command, Focus, Headlines, LoadKind};
 
@@ -12,8 +13,12 @@ pub enum ViewKind {
     Unread,
     Starred,
     Tag(String),
-    Feed { id: FeedId, url: String },
-    Search(String),
+    Feed {
+        id: FeedId,
+        url: String,
+    },
+    /// A search: the query as parsed (its text is `Query::text`).
+    Search(Query),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,7 +45,7 @@ impl View {
         f
     }
 
-    pub fn search(&self) -> Option<&str> {
+    pub fn search(&self) -> Option<&Query> {
         match &self.kind {
             ViewKind::Search(q) => Some(q),
             _ => None,
@@ -72,7 +77,7 @@ impl AppState {
             ViewKind::Starred => "Starred".to_string(),
             ViewKind::Tag(t) => format!("Tag: {t}"),
             ViewKind::Feed { id, url } => self.feed(*id).map_or(url.clone(), |f| f.display_title().to_string()),
-            ViewKind::Search(q) => format!("Search: {q}"),
+            ViewKind::Search(q) => format!("Search: {}", q.text),
         };
         let base = if self.view.unread_only && self.view.kind != ViewKind::Unread {
             format!("{base} (unread)")

@@ -26,7 +26,18 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         while width::width(&shown) + 1 > cols && !shown.is_empty() {
             shown.remove(0);
         }
-        let line = Line::from(vec![Span::raw(shown), Span::raw("█")]).style(bar);
+        let mut spans = vec![Span::raw(shown.clone()), Span::raw("█")];
+        // A query that did not parse says why beside the prompt it stays in.
+        if let Some(n) = state.notice.as_ref().filter(|n| n.error) {
+            let room = cols.saturating_sub(width::width(&shown) + 3);
+            if room > 0 {
+                spans.push(Span::styled(
+                    format!("  {}", width::fit(&n.text, room)),
+                    theme.style(Element::Error).patch(bar),
+                ));
+            }
+        }
+        let line = Line::from(spans).style(bar);
         frame.render_widget(Paragraph::new(line).style(bar), area);
         return;
     }

@@ -1,0 +1,141 @@
+//! Queries (`crate::query`) as SQL conditions on `articles a JOIN feeds f`: words and phrases
+//! through the search index, fields by LIKE or the `regexp` function, flags and dates by column.
+
+use rusqlite::functions::FunctionFlags;
+use rusqlite::{Connection, ToSql};
+
+use crate::query::{compile_regex, Expr, Field, Pattern, State, Text};
+
+use super::fts::match_text;
+
+/// Registers `regexp(pattern, text)` (the `title:/…/` form): the `regex` crate, linear time,
+/// each pattern compiled once per statement.
+pub(super) fn register_regexp(conn: &Connection) -> rusqlite::Result<()> {
+    conn.create_scalar_function(
+        "regexp",
+        2,
+        FunctionFlags::SQLITE_UTF8 | FunctionFlags::SQLITE_DETERMINISTIC,
+        |ctx| {
+            let re = ctx.get_or_create_aux(0, |pattern| {
+                compile_regex(pattern.as_str()?).map_err(|e| rusqlite::Error::UserFunctionError(e.into()))
+            })?;
+            let text: Option<String> = ctx.get(1)?;
+            Ok(text.is_some_and(|t| re.is_match(&t)))
+        },
+    )
+}
+
+/// Appends ` AND (condition)` for the query's expression; `now` (unix seconds) anchors `age:`.
+pub(super) fn push_query(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64) {
+    sql.push_str(" AND ");
+    push_expr(sql, args, expr, now);
+}
+
+fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64) {
+    match expr {
+        Expr::And(terms) => {
+            // The words every match needs go to the index as one expression.
+            let texts: Vec<&Text> = terms
+                .iter()
+                .filter_map(|t| match t {
+                    Expr::Text(t) => Some(t),
+                    _ => None,
+                })
+                .collect();
+            let mut parts: Vec<String> = Vec::new();
+            if let Some(m) = joined_match(&texts) {
+                parts.push(FTS_CONDITION.to_string());
+                args.push(Box::new(m));
+            }
+            for t in terms.iter().filter(|t| !matches!(t, Expr::Text(_))) {
+                let mut part = String::new();
+                push_expr(&mut part, args, t, now);
+                parts.push(part);
+            }
+            if parts.is_empty() {
+                sql.push('1');
+            } else {
+                sql.push('(');
+                sql.push_str(&parts.join(" AND "));
+                sql.push(')');
+            }
+        }
+        Expr::Or(terms) => {
+            sql.push('(');
+            for (i, t) in terms.iter().enumerate() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                push_expr(sql, args, t, now);
+            }
+            sql.push(')');
+        }
+        Expr::Not(inner) => {
+            sql.push_str("NOT ");
+            push_expr(sql, args, inner, now);
+        }
+        Expr::Text(t) => match joined_match(&[t]) {
+            Some(m) => {
+                sql.push_str(FTS_CONDITION);
+                args.push(Box::new(m));
+            }
+            // Punctuation alone: nothing to look for, so it does not narrow.
+            None => sql.push('1'),
+        },
+        Expr::Field(field, pattern) => {
+            let columns: &[&str] = match field {
+                Field::Title => &["a.title"],
+                Field::Author => &["a.author"],
+                Field::Feed => &["COALESCE(f.config_title, f.title)", "f.url"],
+            };
+            let tests: Vec<String> = columns
+                .iter()
+                .map(|c| match pattern {
+                    Pattern::Contains(text) => {
+                        args.push(Box::new(format!("%{}%", escape_like(text))));
+                        format!("{c} LIKE ? ESCAPE '\\'")
+                    }
+                    Pattern::Regex(re) => {
+                        args.push(Box::new(re.clone()));
+                        format!("regexp(?, {c})")
+                    }
+                })
+                .collect();
+            sql.push_str(&format!("({})", tests.join(" OR ")));
+        }
+        Expr::Tag(tag) => {
+            sql.push_str("a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+            args.push(Box::new(tag.clone()));
+        }
+        Expr::Is(state) => sql.push_str(match state {
+            State::Unread => "a.read = 0",
+            State::Read => "a.read = 1",
+            State::Starred => "a.starred = 1",
+        }),
+        Expr::Age { newer, seconds } => {
+            sql.push_str(if *newer { "a.sort_time >= ?" } else { "a.sort_time < ?" });
+            args.push(Box::new(now.saturating_sub(*seconds)));
+        }
+        Expr::After(t) => {
+            sql.push_str("a.sort_time >= ?");
+            args.push(Box::new(*t));
+        }
+        Expr::Before(t) => {
+            sql.push_str("a.sort_time < ?");
+            args.push(Box::new(*t));
+        }
+    }
+}
+
+const FTS_CONDITION: &str = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)";
+
+/// One MATCH expression requiring every word and phrase; None when none has a letter or digit.
+fn joined_match(texts: &[&Text]) -> Option<String> {
+    let parts: Vec<String> = texts.iter().filter_map(|t| match_text(t)).collect();
+    (!parts.is_empty()).then(|| parts.join(" "))
+}
+
+/// `%`, `_` and `\` taken literally by LIKE … ESCAPE '\'.
+fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
