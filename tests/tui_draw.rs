@@ -557,3 +557,29 @@ fn a_light_terminal_gets_no_colour_equal_to_its_background() {
         }
     }
 }
+
+/// `?` on an empty search prompt shows the query language on one screen; any key goes back to
+/// the prompt; a query with a mistake shows why beside the prompt.
+#[test]
+fn search_prompt_has_a_query_summary_and_names_mistakes() {
+    use khabar::tui::keymap::Key;
+    let mut s = state((90, 30));
+    update(&mut s, Msg::Key(Key::ch('/')));
+    update(&mut s, Msg::Key(Key::ch('?')));
+    assert_eq!(s.mode, Mode::QueryHelp);
+    let screen = text(&draw(&s));
+    assert!(screen.contains("age:<7d") && screen.contains("is:unread"), "{screen}");
+    insta::assert_snapshot!("query_summary", screen);
+    update(&mut s, Msg::Key(Key::ch('x')));
+    assert!(matches!(&s.mode, Mode::Input { text, .. } if text.is_empty()));
+    for c in "is:new".chars() {
+        update(&mut s, Msg::Key(Key::ch(c)));
+    }
+    update(&mut s, Msg::Key(Key::plain(khabar::tui::keymap::Code::Enter)));
+    let buf = draw(&s);
+    let status = text(&buf).lines().last().unwrap_or_default().to_string();
+    assert!(
+        status.starts_with("/is:new█") && status.contains("unknown state `new`"),
+        "{status}"
+    );
+}

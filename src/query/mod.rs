@@ -5,6 +5,21 @@ mod parse;
 
 pub use parse::parse;
 
+/// The one-screen summary `?` shows in the reader's search prompt: (syntax, meaning).
+pub const SUMMARY: &[(&str, &str)] = &[
+    ("kernel  \"big news\"", "a word, a phrase, in title or body"),
+    ("title:rust  author:ann", "the field contains the text"),
+    ("feed:lwn  tag:tech", "the feed's title or URL; a tag's feeds"),
+    ("title:/^Show HN/", "a regular expression (title, author, feed)"),
+    ("is:unread  is:read  is:starred", "by flag"),
+    ("age:<7d  age:>1y", "newer / older than (h d w m y)"),
+    ("after:2026-01-01  before:…", "by date (UTC), on or after / before"),
+    ("a b", "both"),
+    ("a OR b", "either (OR in capitals)"),
+    ("-a  -(a OR b)", "not"),
+    ("(a OR b) is:unread", "parentheses group"),
+];
+
 /// A parsed query, with the text it came from (shown in titles, written back to the config).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Query {

@@ -23,6 +23,8 @@ pub enum Mode {
         kind: InputKind,
         text: String,
     },
+    /// The query language's summary, over the search prompt (`?` on an empty `/`).
+    QueryHelp,
     /// A question on the status line; `y` does it, any other key cancels.
     Confirm {
         question: String,
@@ -51,6 +53,7 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
             // Backspace on an empty line leaves it, as in vim.
             Code::Backspace if text.pop().is_none() => state.mode = Mode::Normal,
             Code::Backspace => {}
+            Code::Char('?') if *kind == InputKind::Search && text.is_empty() => state.mode = Mode::QueryHelp,
             Code::Char(c) if !key.ctrl && !key.alt => text.push(c),
             _ => {}
         }
@@ -66,6 +69,14 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
             };
         }
         state.notify("cancelled", false);
+        return vec![];
+    }
+    if state.mode == Mode::QueryHelp {
+        // Any key goes back to the prompt the summary was opened from.
+        state.mode = Mode::Input {
+            kind: InputKind::Search,
+            text: String::new(),
+        };
         return vec![];
     }
     if let Mode::Help { scroll } = &mut state.mode {

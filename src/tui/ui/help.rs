@@ -1,5 +1,5 @@
-//! The help overlay: every action with the keys bound to it, read from the live keymap, so a
-//! remapped key shows as it is.
+//! The help overlays: every action with the keys bound to it, read from the live keymap, so a
+//! remapped key shows as it is; and the query language's summary (`?` in the search prompt).
 
 use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
@@ -51,6 +51,36 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme, 
                 Span::styled(width::fit(keys, key_cols), theme.style(Element::Title)),
                 Span::raw("  "),
                 Span::raw(width::truncate(desc, desc_cols)),
+            ])
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(text), body);
+}
+
+/// The query language on one screen (`crate::query::SUMMARY`).
+pub fn draw_queries(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let entries = crate::query::SUMMARY;
+    let w = area.width.saturating_sub(4).clamp(1, 76);
+    let h = (entries.len() as u16 + 3).min(area.height.saturating_sub(2)).max(1);
+    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
+    frame.render_widget(Clear, popup);
+    let title = " Queries (docs/queries.md; any key goes back) ".to_string();
+    frame.render_widget(pane_block(title, true, theme), popup);
+    let body = inner(popup);
+    let syntax_cols = entries
+        .iter()
+        .map(|(s, _)| width::width(s))
+        .max()
+        .unwrap_or(0)
+        .min(body.width as usize / 2);
+    let meaning_cols = (body.width as usize).saturating_sub(syntax_cols + 2);
+    let text: Vec<Line> = entries
+        .iter()
+        .map(|(syntax, meaning)| {
+            Line::from(vec![
+                Span::styled(width::fit(syntax, syntax_cols), theme.style(Element::Title)),
+                Span::raw("  "),
+                Span::raw(width::truncate(meaning, meaning_cols)),
             ])
         })
         .collect();

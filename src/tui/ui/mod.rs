@@ -33,6 +33,9 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
     if let Mode::Help { scroll } = state.mode {
         help::draw(frame, frame.area(), state, theme, scroll);
     }
+    if state.mode == Mode::QueryHelp {
+        help::draw_queries(frame, frame.area(), theme);
+    }
 }
 
 /// A pane's frame, highlighted when it has focus.
