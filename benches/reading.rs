@@ -175,3 +175,57 @@ fn checkpoint_after_undo_of_10k(b: Bencher) {
     })
     .bench_local_values(|()| store.borrow().checkpoint().unwrap());
 }
+
+/// Twenty saved queries of the kinds people keep (a tag's unread, recent words, a title
+/// pattern, a feed, a regex, negations): what the sidebar counts.
+const SAVED: [&str; 20] = [
+    "tag:t1 is:unread",
+    "tag:t2 -tag:t3",
+    "is:unread age:<7d",
+    "is:starred",
+    "scheduler",
+    "kernel OR socket",
+    "\"Mars audit\"",
+    "Delhi -Tokyo",
+    "title:keynote",
+    "title:/^Ships/",
+    "author:ann",
+    "feed:feed-1",
+    "tag:t4 scheduler",
+    "age:>30d is:unread",
+    "after:2026-11-01",
+    "before:2026-01-01 tag:t5",
+    "(Emacs OR Vim) is:unread",
+    "title:\"should not\"",
+    "roadmap tag:t6",
+    "Nairobi Tokyo Mars",
+];
+
+fn saved_filter(q: &str, unread_only: bool) -> Filter {
+    Filter {
+        unread_only,
+        query: Some(khabar::query::parse(q).unwrap()),
+        ..Default::default()
+    }
+}
+
+/// The sidebar's counts: unread articles of all twenty saved queries, one after another.
+#[divan::bench(sample_count = 20)]
+fn count_20_saved_queries(b: Bencher) {
+    let store = open();
+    let filters: Vec<Filter> = SAVED.iter().map(|q| saved_filter(q, true)).collect();
+    b.bench_local(|| {
+        filters
+            .iter()
+            .map(|f| store.count(black_box(f)).unwrap())
+            .sum::<usize>()
+    });
+}
+
+/// The first page of 200 of each saved query (the slowest is what a user waits for).
+#[divan::bench(args = SAVED, sample_count = 20)]
+fn first_page_of_saved_query(b: Bencher, q: &str) {
+    let store = open();
+    let filter = saved_filter(q, false);
+    b.bench_local(|| store.list(black_box(&filter), 200, None).unwrap());
+}

@@ -1,5 +1,6 @@
 //! Changing what the user subscribes to: adding a feed (after checking that the URL, or the
-//! page's feed link, is a feed), removing one (kept for undo) and retitling one, in the config.
+//! page's feed link, is a feed), removing one (kept for undo), retitling one, and saving a
+//! query, in the config.
 
 use crate::config::{parse_target, ConfigEdit, ConfigError, ConfigSource, General, RemovedFeed};
 use crate::feed::probe::{probe, Probed};
@@ -79,6 +80,14 @@ pub fn restore(source: &ConfigSource, removed: &RemovedFeed) -> Result<(), Subsc
 pub fn rename(source: &ConfigSource, url: &str, title: Option<&str>) -> Result<(), SubscribeError> {
     let mut edit = ConfigEdit::open(source)?;
     edit.set_title(url.trim(), title.map(str::trim).filter(|t| !t.is_empty()))?;
+    edit.save()?;
+    Ok(())
+}
+
+/// Saves a query under `name` as a `[[query]]` in the config file (comments kept).
+pub fn save_query(source: &ConfigSource, name: &str, query: &str) -> Result<(), SubscribeError> {
+    let mut edit = ConfigEdit::open(source)?;
+    edit.add_query(name.trim(), query.trim())?;
     edit.save()?;
     Ok(())
 }

@@ -87,6 +87,19 @@ fn feed_code_knows_no_cache_and_no_poller() {
 }
 
 #[test]
+fn the_query_language_is_a_pure_parser() {
+    let found = offenders(
+        |p| !p.starts_with("query/"),
+        &["crate::store", "crate::tui", "crate::config", "::now(", "std::fs"],
+    );
+    assert!(
+        found.is_empty(),
+        "src/query does more than parse:\n{}",
+        found.join("\n")
+    );
+}
+
+#[test]
 fn the_reader_state_does_no_io_and_reads_no_clock() {
     let found = offenders(
         |p| !p.starts_with("tui/state/"),

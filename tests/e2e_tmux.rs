@@ -37,6 +37,12 @@ impl Tmux {
         }
     }
 
+    /// Types text literally (tmux `send-keys -l`), so words like "Enter" are not keys.
+    fn type_text(&self, text: &str) {
+        self.cmd(&["send-keys", "-t", "main", "-l", text]);
+        std::thread::sleep(Duration::from_millis(80));
+    }
+
     fn var(&self, name: &str) -> String {
         self.cmd(&["display-message", "-p", "-t", "main", &format!("#{{{name}}}")])
             .trim()
@@ -555,4 +561,64 @@ fn a_morning_of_reading() {
     assert!(screen.contains("★"), "{screen}");
     again.keys(&["q"]);
     wait_dead(&again);
+}
+
+/// A search saved as a query: `/` then `:save NAME` writes a `[[query]]` to the config (its
+/// comments kept), and the reader shows it in the sidebar with its unread count; opening it
+/// shows its articles; a query with a mistake written into the config is reported and the
+/// running config stays.
+#[test]
+fn a_search_saved_as_a_query_shows_in_the_sidebar_with_its_count() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("one.xml"),
+        rss(
+            "Tech",
+            &[
+                ("a", "Kernel release notes", "scheduler work"),
+                ("b", "Kernel bug fixed", "memory"),
+                ("c", "Garden tips", "roses"),
+            ],
+        ),
+    )
+    .unwrap();
+    let config = format!("# my feeds\n{}", feed_entry("one.xml", &["tech"]));
+    sb.write_config(&config);
+    let tmux = start_reader(&sb, "savedq");
+    tmux.wait_for("the feed", |s| s.contains("Garden tips"));
+
+    tmux.keys(&["/"]);
+    tmux.type_text("title:kernel");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the search", |s| {
+        s.contains("Search: title:kernel") && !s.contains("Garden tips")
+    });
+    tmux.keys(&[":"]);
+    tmux.type_text("save Kernel news");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the saved query in the sidebar", |s| s.contains("? Kernel news"));
+    let line = screen.lines().find(|l| l.contains("? Kernel news")).unwrap();
+    assert!(line.contains(" 2"), "two unread: {line:?}");
+    let written = std::fs::read_to_string(sb.config()).unwrap();
+    assert!(
+        written.starts_with("# my feeds\n")
+            && written.contains("[[query]]\nname = \"Kernel news\"\nquery = \"title:kernel\""),
+        "{written}"
+    );
+
+    // A mistake in a query written by hand: said where, the running config stays.
+    sb.write_config(&format!("{written}[[query]]\nname = \"Bad\"\nquery = \"is:new\"\n"));
+    let screen = tmux.wait_for("the error", |s| s.contains("query \"Bad\": `is:new`"));
+    assert!(
+        screen.contains("config.toml:12:13:"),
+        "the line and column of `new`:\n{screen}"
+    );
+    assert!(screen.contains("? Kernel news"), "{screen}");
+    // q leaves the search view, then the reader.
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
 }

@@ -447,6 +447,7 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
         &mut s,
         Msg::ConfigChanged(Box::new(khabar::tui::state::LiveConfig {
             tags: vec!["news".into(), "science".into()],
+            queries: vec![],
             keymap,
             colours: vec![],
             background: None,

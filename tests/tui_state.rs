@@ -7,7 +7,7 @@ use common::reader::*;
 use khabar::model::{ArticleId, ArticleSummary, FeedId};
 use khabar::poller::{PollEvent, RefreshSummary};
 use khabar::tui::keymap::Keymap;
-use khabar::tui::state::{update, AppState, Command, Focus, LoadKind, Mode, Msg, ViewKind, PAGE, WINDOW};
+use khabar::tui::state::{update, AppState, Command, Focus, LoadKind, Mode, Msg, SidebarEntry, ViewKind, PAGE, WINDOW};
 
 #[test]
 fn start_loads_feeds_and_the_first_page() {
@@ -501,4 +501,92 @@ fn the_schedule_refreshes_what_is_due_and_follows_the_time_zone() {
     let cmds = update(&mut s, Msg::Schedule(summer));
     assert_eq!(s.utc_offset, summer);
     assert!(!cmds.iter().any(|c| matches!(c, Command::RefreshDue)), "{cmds:?}");
+}
+
+/// Saved queries in the sidebar: counted when the feeds change, listed above the tags (or under
+/// their tag), opened in their configured order, kept in step with the config, and a search
+/// saved with `:save NAME`.
+#[test]
+fn saved_queries_in_the_sidebar() {
+    use khabar::config::SavedQuery;
+    use khabar::model::SortOrder;
+    let saved = |name: &str, q: &str, sort: Option<SortOrder>, tags: &[&str]| SavedQuery {
+        name: name.into(),
+        query: khabar::query::parse(q).unwrap(),
+        sort,
+        tags: tags.iter().map(|t| t.to_string()).collect(),
+    };
+    let (mut s, _) = loaded(3);
+    s.queries = vec![
+        saved("Fresh", "is:unread age:<2d", Some(SortOrder::Oldest), &[]),
+        saved("Kernel", "title:kernel", None, &["news"]),
+    ];
+    let cmds = update(&mut s, Msg::Feeds(vec![feed(1, 3), feed(2, 0)]));
+    assert!(
+        matches!(&cmds[..], [Command::CountQueries(q)] if q.len() == 2 && q[0].0 == "Fresh"),
+        "{cmds:?}"
+    );
+    update(
+        &mut s,
+        Msg::QueryCounts(vec![("Fresh".into(), 4), ("Kernel".into(), 1)]),
+    );
+    let entries = s.sidebar_entries();
+    let names: Vec<String> = entries.iter().map(|e| format!("{e:?}")).collect();
+    let fresh = entries
+        .iter()
+        .position(|e| matches!(e, SidebarEntry::Query { name, tag: None } if name == "Fresh"))
+        .expect("Fresh above the tags");
+    let tag = entries
+        .iter()
+        .position(|e| *e == SidebarEntry::Tag("news".into()))
+        .unwrap();
+    let kernel = entries
+        .iter()
+        .position(|e| matches!(e, SidebarEntry::Query { name, tag: Some(t) } if name == "Kernel" && t == "news"))
+        .expect("Kernel under #news");
+    assert!(fresh == 3 && tag > fresh && kernel == tag + 1, "{names:?}");
+
+    // Opening one: its view, in its configured order, loading its first page.
+    keys(&mut s, "h");
+    s.sidebar_selected = fresh - 1;
+    let cmds = keys(&mut s, "j");
+    assert!(matches!(&s.view.kind, ViewKind::Query { name, .. } if name == "Fresh"));
+    assert_eq!(s.view.sort, SortOrder::Oldest);
+    assert!(matches!(cmds.last(), Some(Command::LoadPage { view, .. }) if view.filter().query.is_some()));
+    assert!(s.view_title().starts_with("Query: Fresh"));
+
+    // The config changes its definition: the open view follows; removed, All is shown.
+    let mut live = khabar::tui::state::LiveConfig {
+        tags: vec!["news".into()],
+        queries: vec![saved("Fresh", "is:unread age:<3d", None, &[])],
+        keymap: khabar::tui::keymap::Keymap::default(),
+        colours: vec![],
+        background: None,
+        open_marks_read: true,
+    };
+    let cmds = update(&mut s, Msg::ConfigChanged(Box::new(live.clone())));
+    assert!(matches!(&s.view.kind, ViewKind::Query { query, .. } if query.text == "is:unread age:<3d"));
+    assert!(cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })));
+    live.queries.clear();
+    update(&mut s, Msg::ConfigChanged(Box::new(live)));
+    assert_eq!(s.view.kind, ViewKind::All);
+
+    // :save keeps the current search; without one it says what to do.
+    keys(&mut s, ":");
+    type_text(&mut s, "save Rust");
+    keys(&mut s, "enter");
+    assert!(s.notice.as_ref().unwrap().text.contains("search first"));
+    keys(&mut s, "/");
+    type_text(&mut s, "rust -tag:sports");
+    keys(&mut s, "enter");
+    keys(&mut s, ":");
+    type_text(&mut s, "save Rust news");
+    let cmds = keys(&mut s, "enter");
+    assert_eq!(
+        cmds,
+        [Command::SaveQuery {
+            name: "Rust news".into(),
+            query: "rust -tag:sports".into()
+        }]
+    );
 }

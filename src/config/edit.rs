@@ -82,6 +82,29 @@ impl ConfigEdit {
         Ok(())
     }
 
+    /// Appends a `[[query]]` table (a saved query). The name must be new.
+    pub fn add_query(&mut self, name: &str, query: &str) -> Result<(), ConfigError> {
+        let shown = self.target.display().to_string();
+        let item = self
+            .doc
+            .entry("query")
+            .or_insert(toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
+        let tables = item
+            .as_array_of_tables_mut()
+            .ok_or_else(|| edit_error(&shown, "`query` is not a list of [[query]] tables".into()))?;
+        if tables
+            .iter()
+            .any(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
+        {
+            return Err(edit_error(&shown, format!("a query named {name:?} exists already")));
+        }
+        let mut table = toml_edit::Table::new();
+        table.insert("name", toml_edit::value(name));
+        table.insert("query", toml_edit::value(query));
+        tables.push(table);
+        Ok(())
+    }
+
     /// Removes the feed with this URL; returns its table for undo.
     pub fn remove_feed(&mut self, url: &str) -> Result<RemovedFeed, ConfigError> {
         let shown = self.target.display().to_string();

@@ -4,6 +4,7 @@
 mod edit;
 mod error;
 mod paths;
+mod queries;
 mod values;
 
 use std::collections::BTreeMap;
@@ -18,6 +19,7 @@ pub use edit::{ConfigEdit, RemovedFeed};
 use error::{find_key, line_col};
 pub use error::{ConfigError, Located, Position};
 pub use paths::{locate, ConfigSource, Paths};
+pub use queries::SavedQuery;
 pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration};
 
 /// The documented example config, compiled in: khabar runs on it when the user has no file.
@@ -33,6 +35,8 @@ pub struct Config {
     pub keys: Vec<KeyBinding>,
     /// `[theme]` as written: element name and colour, checked by the reader likewise.
     pub theme: Vec<ThemeEntry>,
+    /// `[[query]]`: saved queries, in file order.
+    pub queries: Vec<SavedQuery>,
     pub source: ConfigSource,
 }
 
@@ -116,6 +120,8 @@ struct RawConfig {
     keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
     #[serde(default)]
     theme: BTreeMap<Spanned<String>, Spanned<String>>,
+    #[serde(default)]
+    query: Vec<queries::RawQuery>,
 }
 
 /// `action = "key"` or `action = ["key", "other key"]`.
@@ -270,11 +276,13 @@ impl Config {
             })
             .collect();
 
+        let queries = queries::saved_queries(raw.query, file, text)?;
         Ok(Config {
             general: raw.general,
             feeds,
             keys,
             theme,
+            queries,
             source,
         })
     }

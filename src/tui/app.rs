@@ -146,6 +146,7 @@ async fn event_loop(
     let size = terminal.size()?;
     let mut theme = theme;
     let mut state = AppState::new(start.keymap, config.tags(), (size.width, size.height));
+    state.queries = config.queries.clone();
     state.utc_offset = *chrono::Local::now().offset();
     state.startup_hint = start.notice;
     state.sorts = start.sorts.into_iter().collect();

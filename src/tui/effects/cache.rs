@@ -16,6 +16,7 @@ const SEARCH_LIMIT: usize = 500;
 
 pub(super) enum StoreJob {
     Feeds,
+    CountQueries(Vec<(String, crate::query::Query)>),
     Page {
         generation: u64,
         view: View,
@@ -44,7 +45,11 @@ impl StoreJob {
     fn writes(&self) -> bool {
         !matches!(
             self,
-            StoreJob::Feeds | StoreJob::Page { .. } | StoreJob::Article(_) | StoreJob::FindUnread { .. }
+            StoreJob::Feeds
+                | StoreJob::CountQueries(_)
+                | StoreJob::Page { .. }
+                | StoreJob::Article(_)
+                | StoreJob::FindUnread { .. }
         )
     }
 }
@@ -76,6 +81,18 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         // Writes answer nothing unless they fail; the state already shows their effect.
         let reply: Result<Option<Msg>, StoreError> = match job {
             StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
+            StoreJob::CountQueries(queries) => queries
+                .into_iter()
+                .map(|(name, query)| {
+                    let filter = Filter {
+                        unread_only: true,
+                        query: Some(query),
+                        ..Filter::default()
+                    };
+                    store.count(&filter).map(|n| (name, n as u64))
+                })
+                .collect::<Result<Vec<_>, _>>()
+                .map(|counts| Some(Msg::QueryCounts(counts))),
             StoreJob::Page {
                 generation,
                 view,

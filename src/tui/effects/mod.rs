@@ -122,6 +122,7 @@ impl Effects {
     pub fn run(&self, cmd: Command) {
         match cmd {
             Command::LoadFeeds => self.job(StoreJob::Feeds),
+            Command::CountQueries(queries) => self.job(StoreJob::CountQueries(queries)),
             Command::LoadPage {
                 generation,
                 view,
@@ -222,7 +223,8 @@ impl Effects {
             cmd @ (Command::AddFeed { .. }
             | Command::RemoveFeed { .. }
             | Command::RestoreFeed(_)
-            | Command::RenameFeed { .. }) => self.subscribe(cmd),
+            | Command::RenameFeed { .. }
+            | Command::SaveQuery { .. }) => self.subscribe(cmd),
             Command::Copy(text) => {
                 use crossterm::clipboard::CopyToClipboard;
                 // OSC 52: the terminal puts the text on the clipboard (also over SSH).
@@ -265,6 +267,12 @@ impl Effects {
                 Command::RenameFeed { url, title } => subscribe::rename(&source, &url, title.as_deref()).map(|()| {
                     Msg::Notice(Notice {
                         text: format!("renamed {url}"),
+                        error: false,
+                    })
+                }),
+                Command::SaveQuery { name, query } => subscribe::save_query(&source, &name, &query).map(|()| {
+                    Msg::Notice(Notice {
+                        text: format!("saved query {name:?} in your config"),
                         error: false,
                     })
                 }),

@@ -54,6 +54,7 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                     tracing::info!("config reloaded from {}", path.display());
                     let live = LiveConfig {
                         tags: new.tags(),
+                        queries: new.queries.clone(),
                         keymap: settings.keymap,
                         colours: settings.colours,
                         background: settings.background,

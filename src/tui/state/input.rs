@@ -188,6 +188,7 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
             }
         },
         "remove" => confirm_remove_feed(state),
+        "save" => super::queries::save_search(state, arg),
         "tag" if state.tags.iter().any(|t| t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
         "tag" => {
             state.notify(format!("no tag {arg:?} (tags: {})", state.tags.join(", ")), true);

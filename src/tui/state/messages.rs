@@ -33,6 +33,8 @@ pub enum Msg {
     Schedule(chrono::FixedOffset),
     Poll(PollEvent),
     Feeds(Vec<Feed>),
+    /// Unread articles of each saved query, by name.
+    QueryCounts(Vec<(String, u64)>),
     Page {
         generation: u64,
         kind: LoadKind,
@@ -81,6 +83,13 @@ pub enum Msg {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     LoadFeeds,
+    /// Count the unread articles of these saved queries (name, query).
+    CountQueries(Vec<(String, crate::query::Query)>),
+    /// Write a `[[query]]` to the config file; the config watcher then shows it.
+    SaveQuery {
+        name: String,
+        query: String,
+    },
     LoadPage {
         generation: u64,
         view: View,
@@ -154,6 +163,7 @@ pub enum Command {
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub tags: Vec<String>,
+    pub queries: Vec<crate::config::SavedQuery>,
     pub keymap: Keymap,
     pub colours: Vec<(Element, Color)>,
     pub background: Option<Background>,

@@ -8,6 +8,7 @@ mod headlines;
 mod input;
 mod messages;
 mod mouse;
+mod queries;
 mod refresh;
 mod sidebar;
 mod undo;
@@ -53,6 +54,9 @@ pub struct AppState {
     pub focus: Focus,
     pub feeds: Vec<Feed>,
     pub tags: Vec<String>,
+    /// Saved queries from the config, in its order, and their unread counts by name.
+    pub queries: Vec<crate::config::SavedQuery>,
+    pub query_unread: HashMap<String, u64>,
     pub sidebar: SidebarState,
     pub sidebar_selected: usize,
     pub view: View,
@@ -92,6 +96,8 @@ impl AppState {
             focus: Focus::Headlines,
             feeds: Vec::new(),
             tags,
+            queries: Vec::new(),
+            query_unread: HashMap::new(),
             sidebar: SidebarState::default(),
             sidebar_selected: 0,
             view: View {
@@ -177,6 +183,13 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             let selected = state.selected_entry();
             state.feeds = feeds;
             state.keep_selection(selected);
+            // The feeds' counts changed: so may the saved queries'.
+            state.count_queries()
+        }
+        Msg::QueryCounts(counts) => {
+            let selected = state.selected_entry();
+            state.query_unread = counts.into_iter().collect();
+            state.keep_selection(selected);
             vec![]
         }
         Msg::Page {
@@ -214,13 +227,16 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         Msg::ConfigChanged(live) => {
             let selected = state.selected_entry();
             state.tags = live.tags;
+            state.queries = live.queries;
             state.keymap = live.keymap;
             state.open_marks_read = live.open_marks_read;
             state.keep_selection(selected);
             state.notify("config reloaded", false);
             // New feeds are due at once; removed ones leave the sidebar and the list.
             let mut cmds = vec![Command::LoadFeeds, Command::RefreshNew];
-            if state.view.search().is_none() {
+            if state.follow_saved_query() {
+                cmds.extend(state.open_view(state.view.clone()));
+            } else if state.view.search().is_none() {
                 cmds.extend(state.reload_view());
             }
             cmds
@@ -237,7 +253,8 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::Changed(change) => {
             state.history.record(change);
-            vec![]
+            // A mark-all moved many articles: recount the saved queries.
+            state.count_queries()
         }
         Msg::Notice(n) => {
             state.notice = Some(n);

@@ -1,5 +1,6 @@
-//! The sidebar: All, Unread, Starred, then each tag with its feeds under it (a feed with two
-//! tags under both; untagged feeds last), folding, hiding what is read, and a stable selection.
+//! The sidebar: All, Unread, Starred, saved queries, then each tag with its saved queries and
+//! feeds under it (a feed with two tags under both; untagged feeds last), folding, hiding what
+//! is read, and a stable selection.
 
 use std::collections::BTreeSet;
 
@@ -12,6 +13,11 @@ pub enum SidebarEntry {
     All,
     Unread,
     Starred,
+    /// A saved query by name, listed under `tag` (None: above the tags).
+    Query {
+        name: String,
+        tag: Option<String>,
+    },
     Tag(String),
     /// The group of feeds with no tag.
     Untagged,
@@ -34,6 +40,24 @@ pub struct SidebarState {
 impl AppState {
     pub fn sidebar_entries(&self) -> Vec<SidebarEntry> {
         let mut v = vec![SidebarEntry::All, SidebarEntry::Unread, SidebarEntry::Starred];
+        let query_entries = |tag: Option<&String>| -> Vec<SidebarEntry> {
+            self.queries
+                .iter()
+                .filter(|q| match tag {
+                    Some(t) => q.tags.contains(t),
+                    None => q.tags.is_empty(),
+                })
+                .filter(|q| {
+                    let shown = matches!(&self.view.kind, ViewKind::Query { name, .. } if *name == q.name);
+                    !self.sidebar.hide_read || shown || self.query_unread.get(&q.name).is_none_or(|n| *n > 0)
+                })
+                .map(|q| SidebarEntry::Query {
+                    name: q.name.clone(),
+                    tag: tag.cloned(),
+                })
+                .collect()
+        };
+        v.extend(query_entries(None));
         let mut groups: Vec<(Option<&String>, Vec<&Feed>)> = self
             .tags
             .iter()
@@ -56,6 +80,9 @@ impl AppState {
             });
             if self.sidebar.folded.contains(tag.map_or("", String::as_str)) {
                 continue;
+            }
+            if tag.is_some() {
+                v.extend(query_entries(tag));
             }
             for f in feeds {
                 if self.sidebar.hide_read && f.unread == 0 && !self.is_current_feed(f.id) {
@@ -109,6 +136,13 @@ pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
         SidebarEntry::Unread => ViewKind::Unread,
         SidebarEntry::Starred => ViewKind::Starred,
         SidebarEntry::Tag(t) => ViewKind::Tag(t),
+        SidebarEntry::Query { name, .. } => match state.queries.iter().find(|q| q.name == name) {
+            Some(saved) => ViewKind::Query {
+                name,
+                query: saved.query.clone(),
+            },
+            None => return vec![],
+        },
         SidebarEntry::Feed { id, .. } => ViewKind::Feed {
             id,
             url: state.feed(id).map(|f| f.url.clone()).unwrap_or_default(),

@@ -19,6 +19,11 @@ pub enum ViewKind {
     },
     /// A search: the query as parsed (its text is `Query::text`).
     Search(Query),
+    /// A saved query (`[[query]]`), by its name, with its query as configured.
+    Query {
+        name: String,
+        query: Query,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,6 +42,7 @@ impl View {
         };
         match &self.kind {
             ViewKind::All | ViewKind::Search(_) => {}
+            ViewKind::Query { query, .. } => f.query = Some(query.clone()),
             ViewKind::Unread => f.unread_only = true,
             ViewKind::Starred => f.starred_only = true,
             ViewKind::Tag(t) => f.tag = Some(t.clone()),
@@ -64,6 +70,7 @@ impl ViewKind {
             ViewKind::Tag(t) => format!("tag:{t}"),
             ViewKind::Feed { url, .. } => format!("feed:{url}"),
             ViewKind::Search(_) => "search".into(),
+            ViewKind::Query { name, .. } => format!("query:{name}"),
         }
     }
 }
@@ -78,6 +85,7 @@ impl AppState {
             ViewKind::Tag(t) => format!("Tag: {t}"),
             ViewKind::Feed { id, url } => self.feed(*id).map_or(url.clone(), |f| f.display_title().to_string()),
             ViewKind::Search(q) => format!("Search: {}", q.text),
+            ViewKind::Query { name, .. } => format!("Query: {name}"),
         };
         let base = if self.view.unread_only && self.view.kind != ViewKind::Unread {
             format!("{base} (unread)")
@@ -93,8 +101,13 @@ impl AppState {
 
     /// A view of `kind` keeping the unread-only toggle, in the order it was last shown in.
     pub(super) fn view_of(&self, kind: ViewKind) -> View {
+        // A saved query opens in its configured order until another is picked.
+        let configured = match &kind {
+            ViewKind::Query { name, .. } => self.queries.iter().find(|q| q.name == *name).and_then(|q| q.sort),
+            _ => None,
+        };
         View {
-            sort: self.sorts.get(&kind.key()).copied().unwrap_or_default(),
+            sort: self.sorts.get(&kind.key()).copied().or(configured).unwrap_or_default(),
             kind,
             unread_only: self.view.unread_only,
         }

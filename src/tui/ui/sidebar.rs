@@ -30,6 +30,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 SidebarEntry::All => ("All".to_string(), None, false),
                 SidebarEntry::Unread => ("Unread".to_string(), Some(unread_total), false),
                 SidebarEntry::Starred => ("Starred".to_string(), None, false),
+                // Under a tag, indented like its feeds.
+                SidebarEntry::Query { name, tag } => (
+                    format!("{}? {name}", if tag.is_some() { "    " } else { "" }),
+                    state.query_unread.get(name).copied(),
+                    false,
+                ),
                 SidebarEntry::Tag(t) => (format!("{} #{t}", arrow(state, t)), Some(state.tag_unread(t)), false),
                 SidebarEntry::Untagged => {
                     let unread = state.feeds.iter().filter(|f| f.tags.is_empty()).map(|f| f.unread).sum();
