@@ -127,7 +127,11 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
     }
 }
 
-const FTS_CONDITION: &str = "a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)";
+/// `+` keeps SQLite from driving the query by the hits (a rowid lookup in the wide table for
+/// each of tens of thousands, then a sort: 48 ms for a common word on 100,000 articles): it
+/// walks the view's own index and checks each row against the hits instead (13 ms; a rare word
+/// 5 ms).
+const FTS_CONDITION: &str = "+a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)";
 
 /// One MATCH expression requiring every word and phrase; None when none has a letter or digit.
 fn joined_match(texts: &[&Text]) -> Option<String> {
