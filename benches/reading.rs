@@ -126,21 +126,31 @@ fn next_unread_past_20k_read(b: Bencher, name: &str) {
     store.set_flag_many(&ids, Flag::Read, false).unwrap();
 }
 
-/// Undo of a mark-all that changed 10,000 articles: one statement over exactly those ids.
-// One iteration per sample: each needs its own mark-all before it.
-#[divan::bench(sample_count = 20, sample_size = 1)]
-fn undo_mark_all_of_10k(b: Bencher) {
-    let store = std::cell::RefCell::new(open());
-    let store = &store;
-    // As the reader's cache worker has it: the checkpoint runs after, when the worker is idle.
-    store.borrow().defer_checkpoints().unwrap();
-    let ids: Vec<ArticleId> = store
-        .borrow()
+/// The newest 10,000 articles: what a mark-all of a big view changes.
+fn newest_10k(store: &Store) -> Vec<ArticleId> {
+    store
         .list(&Filter::default(), 10_000, None)
         .unwrap()
         .iter()
         .map(|a| a.id)
-        .collect();
+        .collect()
+}
+
+/// A connection as the reader's cache worker has it (the checkpoint runs after a write, when
+/// the worker is idle), and the newest 10,000 articles.
+fn worker_store() -> (std::cell::RefCell<Store>, Vec<ArticleId>) {
+    let store = open();
+    store.defer_checkpoints().unwrap();
+    let ids = newest_10k(&store);
+    (std::cell::RefCell::new(store), ids)
+}
+
+/// Undo of a mark-all that changed 10,000 articles: one statement over exactly those ids.
+// One iteration per sample: each needs its own mark-all before it.
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn undo_mark_all_of_10k(b: Bencher) {
+    let (store, ids) = worker_store();
+    let store = &store;
     b.with_inputs(|| {
         store.borrow_mut().set_flag_many(&ids, Flag::Read, true).unwrap();
         store.borrow().checkpoint().unwrap();
@@ -158,16 +168,8 @@ fn undo_mark_all_of_10k(b: Bencher) {
 // One iteration per sample: each needs its own mark-all before it.
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn checkpoint_after_undo_of_10k(b: Bencher) {
-    let store = std::cell::RefCell::new(open());
+    let (store, ids) = worker_store();
     let store = &store;
-    store.borrow().defer_checkpoints().unwrap();
-    let ids: Vec<ArticleId> = store
-        .borrow()
-        .list(&Filter::default(), 10_000, None)
-        .unwrap()
-        .iter()
-        .map(|a| a.id)
-        .collect();
     b.with_inputs(|| {
         store.borrow_mut().set_flag_many(&ids, Flag::Read, true).unwrap();
         store.borrow().checkpoint().unwrap();

@@ -37,7 +37,7 @@ pub fn find_feed_link(html: &str, page: &Url) -> Option<Url> {
         let end = start + lower[start..].find('>')?;
         from = end;
         let tag = &html[start + 5..end];
-        let attr = |name: &str| attribute(tag, name);
+        let attr = |name: &str| crate::text::html::attribute(tag, name);
         let rel = attr("rel").unwrap_or_default().to_ascii_lowercase();
         let ty = attr("type").unwrap_or_default().to_ascii_lowercase();
         if !rel.split_whitespace().any(|r| r == "alternate") || !FEED_TYPES.contains(&ty.trim()) {
@@ -49,31 +49,6 @@ pub fn find_feed_link(html: &str, page: &Url) -> Option<Url> {
                 return Some(url);
             }
         }
-    }
-    None
-}
-
-/// The value of `name=` in a tag's attribute text (quoted or bare).
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
-        let at = from + i;
-        from = at + name.len();
-        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
-        let rest = tag[at + name.len()..].trim_start();
-        let Some(rest) = rest.strip_prefix('=').filter(|_| before_ok) else {
-            continue;
-        };
-        let rest = rest.trim_start();
-        return Some(match rest.chars().next() {
-            Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or("").to_string(),
-            _ => rest
-                .split(|c: char| c.is_whitespace() || c == '/')
-                .next()
-                .unwrap_or("")
-                .to_string(),
-        });
     }
     None
 }

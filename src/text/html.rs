@@ -139,6 +139,32 @@ pub fn limit_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
     }
 }
 
+/// The value of `name=` in a start tag (`<img src="…" …>`), quoted or bare, as written
+/// (entities not decoded). A bare value ends at whitespace or `>`.
+pub fn attribute(tag: &str, name: &str) -> Option<String> {
+    let lower = tag.to_ascii_lowercase();
+    let mut from = 0;
+    while let Some(i) = lower[from..].find(name) {
+        let at = from + i;
+        from = at + name.len();
+        let before_ok = at == 0 || lower.as_bytes()[at - 1].is_ascii_whitespace();
+        let rest = tag[at + name.len()..].trim_start();
+        let Some(rest) = rest.strip_prefix('=').filter(|_| before_ok) else {
+            continue;
+        };
+        let rest = rest.trim_start();
+        return Some(match rest.chars().next() {
+            Some(q @ ('"' | '\'')) => rest[1..].split(q).next().unwrap_or("").to_string(),
+            _ => rest
+                .split(|c: char| c.is_whitespace() || c == '>')
+                .next()
+                .unwrap_or("")
+                .to_string(),
+        });
+    }
+    None
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +192,14 @@ mod tests {
         );
         assert_eq!(to_plain("5 < 7 and 8 > 3"), "5 < 7 and 8 > 3");
         assert_eq!(to_plain("line<br/>two"), "line two");
+    }
+
+    #[test]
+    fn attributes_quoted_bare_and_not_a_suffix() {
+        let tag = r#"<img data-src="x" src='a b.png' alt=Bare title="q">"#;
+        assert_eq!(attribute(tag, "src").as_deref(), Some("a b.png"));
+        assert_eq!(attribute(tag, "alt").as_deref(), Some("Bare"));
+        assert_eq!(attribute("<a href=/feed.xml>", "href").as_deref(), Some("/feed.xml"));
+        assert_eq!(attribute("<a>", "href"), None);
     }
 }

@@ -25,7 +25,7 @@ pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
             "a" => in_link += 1,
             "/a" => in_link = in_link.saturating_sub(1),
             "img" if in_link == 0 => {
-                let Some(src) = attribute(tag, "src").filter(|s| {
+                let Some(src) = crate::text::html::attribute(tag, "src").filter(|s| {
                     let s = s.trim();
                     !s.is_empty() && !s.starts_with("data:") && !s.contains('"')
                 }) else {
@@ -47,32 +47,6 @@ pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
     }
     out.push_str(&html[copied..]);
     std::borrow::Cow::Owned(out)
-}
-
-/// An attribute's value in a start tag, as written (quoted or not).
-fn attribute(tag: &str, name: &str) -> Option<String> {
-    let lower = tag.to_ascii_lowercase();
-    let mut from = 0;
-    while let Some(i) = lower[from..].find(name) {
-        let at = from + i;
-        from = at + name.len();
-        let before = lower[..at].chars().last();
-        if !before.is_some_and(char::is_whitespace) {
-            continue;
-        }
-        let rest = tag[at + name.len()..].trim_start();
-        let Some(rest) = rest.strip_prefix('=') else { continue };
-        let rest = rest.trim_start();
-        return Some(match rest.chars().next()? {
-            q @ ('"' | '\'') => rest[1..].split(q).next()?.to_string(),
-            _ => rest
-                .split(|c: char| c.is_whitespace() || c == '>')
-                .next()?
-                .trim_end_matches('/')
-                .to_string(),
-        });
-    }
-    None
 }
 
 /// The number of a link mark ("[3]") at the start of a text.

@@ -29,58 +29,53 @@ pub fn lines(state: &AppState) -> Vec<(String, &'static str)> {
 }
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme, scroll: usize) {
-    let w = area.width.saturating_sub(4).clamp(1, 76);
+    let entries = lines(state);
     let h = area.height.saturating_sub(2).max(1);
+    let title = " Keys (any other key closes) ";
+    draw_columns(frame, area, theme, title, h, &entries, scroll);
+}
+
+/// The query language on one screen (`crate::query::SUMMARY`).
+pub fn draw_queries(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
+    let entries: Vec<(String, &str)> = crate::query::SUMMARY
+        .iter()
+        .map(|(syntax, meaning)| (syntax.to_string(), *meaning))
+        .collect();
+    let h = (entries.len() as u16 + 3).min(area.height.saturating_sub(2)).max(1);
+    let title = " Queries (docs/queries.md; any key goes back) ";
+    draw_columns(frame, area, theme, title, h, &entries, 0);
+}
+
+/// A centred popup `h` rows high listing (left, right) pairs in two columns, from `scroll`.
+fn draw_columns(
+    frame: &mut Frame<'_>,
+    area: Rect,
+    theme: &Theme,
+    title: &str,
+    h: u16,
+    entries: &[(String, &str)],
+    scroll: usize,
+) {
+    let w = area.width.saturating_sub(4).clamp(1, 76);
     let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
     frame.render_widget(Clear, popup);
-    frame.render_widget(pane_block(" Keys (any other key closes) ".into(), true, theme), popup);
+    frame.render_widget(pane_block(title.to_string(), true, theme), popup);
     let body = inner(popup);
-    let entries = lines(state);
-    let key_cols = entries
+    let left_cols = entries
         .iter()
         .map(|(k, _)| width::width(k))
         .max()
         .unwrap_or(0)
         .min(body.width as usize / 2);
-    let desc_cols = (body.width as usize).saturating_sub(key_cols + 2);
+    let right_cols = (body.width as usize).saturating_sub(left_cols + 2);
     let text: Vec<Line> = entries
         .iter()
         .skip(scroll.min(entries.len().saturating_sub(1)))
-        .map(|(keys, desc)| {
+        .map(|(left, right)| {
             Line::from(vec![
-                Span::styled(width::fit(keys, key_cols), theme.style(Element::Title)),
+                Span::styled(width::fit(left, left_cols), theme.style(Element::Title)),
                 Span::raw("  "),
-                Span::raw(width::truncate(desc, desc_cols)),
-            ])
-        })
-        .collect();
-    frame.render_widget(Paragraph::new(text), body);
-}
-
-/// The query language on one screen (`crate::query::SUMMARY`).
-pub fn draw_queries(frame: &mut Frame<'_>, area: Rect, theme: &Theme) {
-    let entries = crate::query::SUMMARY;
-    let w = area.width.saturating_sub(4).clamp(1, 76);
-    let h = (entries.len() as u16 + 3).min(area.height.saturating_sub(2)).max(1);
-    let popup = Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h);
-    frame.render_widget(Clear, popup);
-    let title = " Queries (docs/queries.md; any key goes back) ".to_string();
-    frame.render_widget(pane_block(title, true, theme), popup);
-    let body = inner(popup);
-    let syntax_cols = entries
-        .iter()
-        .map(|(s, _)| width::width(s))
-        .max()
-        .unwrap_or(0)
-        .min(body.width as usize / 2);
-    let meaning_cols = (body.width as usize).saturating_sub(syntax_cols + 2);
-    let text: Vec<Line> = entries
-        .iter()
-        .map(|(syntax, meaning)| {
-            Line::from(vec![
-                Span::styled(width::fit(syntax, syntax_cols), theme.style(Element::Title)),
-                Span::raw("  "),
-                Span::raw(width::truncate(meaning, meaning_cols)),
+                Span::raw(width::truncate(right, right_cols)),
             ])
         })
         .collect();
