@@ -5,7 +5,10 @@
 # commands between the "compare" markers of docs/benchmarks.md, and prints it.
 #   benches/compare.sh                  # RUNS=5; newsboat's slow-server and 100k runs once each
 #   RUNS=3 PEER=0 benches/compare.sh    # khabar only
-# Needs nginx (nginx-light), tmux, bc, python3, sqlite3; newsboat is optional.
+#   RUSS=/path/to/russ benches/compare.sh   # and russ's cold refresh (`russ import`) beside them
+# Needs nginx (nginx-light), tmux, bc, python3, sqlite3, GNU time (/usr/bin/time); newsboat
+# and russ are optional (russ is not in the package registry: build it outside this repository
+# from https://github.com/ckampfe/russ with `cargo build --release`).
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 SHARED="${SHARED:-$HERE/../shared/bench}"
@@ -19,6 +22,9 @@ command -v newsboat >/dev/null || PEER=0
 for tool in nginx tmux bc python3 sqlite3; do
     command -v "$tool" >/dev/null || { echo "missing $tool (apt-get install -y nginx-light tmux bc sqlite3)" >&2; exit 1; }
 done
+[[ -x /usr/bin/time ]] || { echo "missing GNU time (apt-get install -y time)" >&2; exit 1; }
+RUSS="${RUSS:-}"
+[[ -z $RUSS || -x $RUSS ]] || { echo "RUSS=$RUSS is not an executable" >&2; exit 1; }
 WORK="$(mktemp -d)"
 SOCK="khabar-compare-$$"
 cleanup() {
@@ -43,6 +49,25 @@ seconds() { # runs the command, prints its wall time in seconds; its stderr is k
     echo "$end - $start" | bc -l
 }
 record() { echo "$2" >>"$WORK/$1.txt"; }           # measure-name value
+costs() { # name program args...: wall seconds as `seconds` does, and records name_cpu (user +
+          # system seconds) and name_rss (peak resident KiB) from GNU time; the program must be
+          # one process (use `env VAR=… program`, never a shell function)
+    local start end
+    start=$(date +%s.%N)
+    /usr/bin/time -o "$WORK/time.txt" -f "%U %S %M" "${@:2}" >/dev/null 2>"$WORK/last.err" \
+        || { echo "failed: ${*:2}" >&2; cat "$WORK/last.err" >&2; exit 1; }
+    end=$(date +%s.%N)
+    read -r user sys rss <"$WORK/time.txt"
+    record "$1_cpu" "$(echo "$user + $sys" | bc -l)"
+    record "$1_rss" "$rss"
+    echo "$end - $start" | bc -l
+}
+opml_of() { # url-list: an OPML document listing them (what russ imports)
+    echo '<?xml version="1.0"?><opml version="2.0"><head><title>corpus</title></head><body>'
+    while read -r u; do printf '<outline type="rss" text="%s" xmlUrl="%s"/>\n' "$u" "$u"; done <"$1"
+    echo '</body></opml>'
+}
+russ_items() { sqlite3 "$1" "SELECT COUNT(*) FROM entries"; }
 stat_of() { # measure-name [scale]: "median (min–max)" of the values, or "–"
     local f="$WORK/$1.txt" scale="${2:-1}"
     [[ -s $f ]] || { echo "–"; return; }
@@ -85,7 +110,7 @@ UPDATED=0
 for i in $(seq "$RUNS"); do
     echo "run $i/$RUNS: 500 × 50" >&2
     rm -f "$WORK"/k.db*
-    record k_cold "$(seconds k --config "$WORK/k.toml" --cache "$WORK/k.db" refresh)"
+    record k_cold "$(costs k_cold env HOME="$KHOME" "$BIN" --config "$WORK/k.toml" --cache "$WORK/k.db" refresh)"
     expect " 25000 new articles"
     record k_size "$(( $(stat -c %s "$WORK/k.db") / $(articles_in "$WORK/k.toml" "$WORK/k.db") ))"
     touch_corpus "$SMALL"
@@ -98,12 +123,18 @@ for i in $(seq "$RUNS"); do
     touch_corpus "$SMALL" "$MTIME"
     if [[ $PEER == 1 ]]; then
         rm -f "$WORK"/n.db*
-        record n_cold "$(seconds newsboat_reload "$SMALL/data/www/feeds.txt" "$WORK/n.db")"
+        record n_cold "$(costs n_cold env HOME="$KHOME" newsboat -x reload -u "$SMALL/data/www/feeds.txt" -c "$WORK/n.db" -C "$WORK/newsboat.conf")"
         record n_size "$(( $(stat -c %s "$WORK/n.db") / $(newsboat_items "$WORK/n.db") ))"
         touch_corpus "$SMALL"
         record n_200 "$(seconds newsboat_reload "$SMALL/data/www/feeds.txt" "$WORK/n.db")"
         record n_304 "$(seconds newsboat_reload "$SMALL/data/www/feeds.txt" "$WORK/n.db")"
         touch_corpus "$SMALL" "$MTIME"
+    fi
+    if [[ -n $RUSS ]]; then
+        opml_of "$SMALL/data/www/feeds.txt" >"$WORK/small.opml"
+        rm -f "$WORK"/r.db*
+        record r_cold "$(costs r_cold env HOME="$KHOME" "$RUSS" import -o "$WORK/small.opml" -d "$WORK/r.db")"
+        record r_items "$(russ_items "$WORK/r.db")"
     fi
 done
 # --- the slow server (200 ms per request) ----------------------------------------------------
@@ -146,15 +177,21 @@ khabar_config "$BIG/data/www/feeds.txt" >"$WORK/big.toml"
 for i in $(seq "$RUNS"); do
     echo "run $i/$RUNS: 500 × 200" >&2
     rm -f "$WORK"/b.db*
-    record k_big "$(seconds k --config "$WORK/big.toml" --cache "$WORK/b.db" refresh)"
+    record k_big "$(costs k_big env HOME="$KHOME" "$BIN" --config "$WORK/big.toml" --cache "$WORK/b.db" refresh)"
     expect " 100000 new articles"
+    if [[ -n $RUSS ]]; then
+        opml_of "$BIG/data/www/feeds.txt" >"$WORK/big.opml"
+        rm -f "$WORK"/rb.db*
+        record r_big "$(costs r_big env HOME="$KHOME" "$RUSS" import -o "$WORK/big.opml" -d "$WORK/rb.db")"
+        record r_big_items "$(russ_items "$WORK/rb.db")"
+    fi
 done
 record k_big_size "$(( $(stat -c %s "$WORK/b.db") / $(articles_in "$WORK/big.toml" "$WORK/b.db") ))"
 if [[ $PEER == 1 ]]; then
     for i in $(seq "$PEER_ONCE_RUNS"); do
         echo "newsboat run $i/$PEER_ONCE_RUNS: 500 × 200" >&2
         rm -f "$WORK"/nb.db*
-        record n_big "$(seconds newsboat_reload "$BIG/data/www/feeds.txt" "$WORK/nb.db")"
+        record n_big "$(costs n_big env HOME="$KHOME" newsboat -x reload -u "$BIG/data/www/feeds.txt" -c "$WORK/nb.db" -C "$WORK/newsboat.conf")"
     done
     record n_big_size "$(( $(stat -c %s "$WORK/nb.db") / $(newsboat_items "$WORK/nb.db") ))"
 fi
@@ -195,7 +232,11 @@ NB=$([[ $PEER == 1 ]] && newsboat --version | head -n1 | cut -d' ' -f1-2 || echo
     echo "| measure | target | khabar | newsboat | newsboat ÷ khabar |"
     echo "|---|---|---|---|---|"
     echo "| cold refresh, 500 × 50 items from nginx, empty cache | ≤ 0.5 s | $(stat_of k_cold) | $(stat_of n_cold) | $(ratio n_cold k_cold) |"
+    echo "| same: CPU, user + system | ≤ 1.5 × russ | $(stat_of k_cold_cpu) | $(stat_of n_cold_cpu) | $(ratio n_cold_cpu k_cold_cpu) |"
+    echo "| same: peak resident memory (MB) | ≤ 40 MB | $(stat_of k_cold_rss 0.001024) | $(stat_of n_cold_rss 0.001024) | $(ratio n_cold_rss k_cold_rss) |"
     echo "| cold refresh, 500 × 200 items (100,000 articles) | ≤ 2.0 s | $(stat_of k_big) | $(stat_of n_big) | $(ratio n_big k_big) |"
+    echo "| same: CPU, user + system | ≤ 1.5 × russ | $(stat_of k_big_cpu) | $(stat_of n_big_cpu) | $(ratio n_big_cpu k_big_cpu) |"
+    echo "| same: peak resident memory (MB) | ≤ 40 MB | $(stat_of k_big_rss 0.001024) | $(stat_of n_big_rss 0.001024) | $(ratio n_big_rss k_big_rss) |"
     echo "| second refresh, unchanged content, server answers 200 | ≤ 0.5 s, nothing rewritten | $(stat_of k_200); feed lines reporting updated articles, all runs: $UPDATED | $(stat_of n_200) | $(ratio n_200 k_200) |"
     echo "| warm refresh, server answers 304 | ≤ 0.3 s | $(stat_of k_304) | $(stat_of n_304) | $(ratio n_304 k_304) |"
     echo "| 500 feeds through the 200 ms/request slow server | ≤ 3 s | $(stat_of k_slow) (\`per_host_concurrency = 128\`, \`concurrency = 128\`) | $(stat_of n_slow) | $(ratio n_slow k_slow) |"
@@ -205,10 +246,24 @@ NB=$([[ $PEER == 1 ]] && newsboat --version | head -n1 | cut -d' ' -f1-2 || echo
     echo "| search 100,000 articles, \`khabar search WORD --limit 200\`, whole process: scheduler / भारत / 科技 | ≤ 20 ms | $(stat_of k_search_scheduler 1000) / $(stat_of k_search_भारत 1000) / $(stat_of k_search_科技 1000) ms | | |"
     echo "| cache size per article, search index included (bytes) | ≤ 2,470 | $(stat_of k_size) (100,000: $(stat_of k_big_size)) | $(stat_of n_size) (100,000: $(stat_of n_big_size)) | $(ratio n_size k_size) |"
     echo "| UI during a cold 500-feed refresh: slowest key press per run (ms) | ≤ 50 ms | $(stat_of k_refresh_key_max); median key $(stat_of k_refresh_key_median) | | |"
+    if [[ -n $RUSS ]]; then
+        echo
+        echo "russ $("$RUSS" --version | cut -d' ' -f2) beside khabar, cold refresh (\`russ import -o FEEDS.opml -d DB\`, one feed at a time by its design; no search index), the same runs (targets: khabar ≤ 0.5 × russ's wall, ≤ 1.5 × its CPU):"
+        echo
+        echo "| cold refresh | khabar | russ | khabar ÷ russ |"
+        echo "|---|---|---|---|"
+        echo "| 500 × 50: wall | $(stat_of k_cold) | $(stat_of r_cold) ($(median_of r_items) articles) | $(ratio k_cold r_cold) |"
+        echo "| 500 × 50: CPU, user + system | $(stat_of k_cold_cpu) | $(stat_of r_cold_cpu) | $(ratio k_cold_cpu r_cold_cpu) |"
+        echo "| 500 × 50: peak resident memory (MB) | $(stat_of k_cold_rss 0.001024) | $(stat_of r_cold_rss 0.001024) | $(ratio k_cold_rss r_cold_rss) |"
+        echo "| 500 × 200: wall | $(stat_of k_big) | $(stat_of r_big) ($(median_of r_big_items) articles) | $(ratio k_big r_big) |"
+        echo "| 500 × 200: CPU, user + system | $(stat_of k_big_cpu) | $(stat_of r_big_cpu) | $(ratio k_big_cpu r_big_cpu) |"
+        echo "| 500 × 200: peak resident memory (MB) | $(stat_of k_big_rss 0.001024) | $(stat_of r_big_rss 0.001024) | $(ratio k_big_rss r_big_rss) |"
+    fi
     echo
     echo '```sh'
-    echo "apt-get install -y nginx-light tmux bc sqlite3 newsboat"
+    echo "apt-get install -y nginx-light tmux bc sqlite3 newsboat time"
     echo "benches/compare.sh        # RUNS=$RUNS; starts and stops ../shared/bench/serve.sh itself"
+    echo "RUSS=/path/to/russ benches/compare.sh   # russ 0.5.0 built outside the repo from github.com/ckampfe/russ"
     echo '```'
     echo "<!-- compare:end -->"
 } >"$WORK/table.md"
