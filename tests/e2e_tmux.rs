@@ -72,21 +72,9 @@ impl Drop for Tmux {
     }
 }
 
-/// Whether these tests can run: tmux is required in CI (.ci/run installs it); elsewhere a
-/// missing tmux skips them with a note.
+/// Whether these tests can run (see `program_available`).
 fn tmux_available() -> bool {
-    let found = Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "tmux is required in CI (.ci/run installs it)"
-        );
-        eprintln!("skipping: tmux is not installed");
-    }
-    found
+    program_available("tmux", "-V")
 }
 
 /// The count beside "Unread" in the sidebar (the first box of the screen), if shown.

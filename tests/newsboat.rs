@@ -9,20 +9,9 @@ use std::process::Command;
 use common::*;
 use khabar::model::Filter;
 
-/// newsboat is required in CI (.ci/run installs it); elsewhere a missing one skips with a note.
+/// Whether these tests can run (see `program_available`).
 fn newsboat_available() -> bool {
-    let found = Command::new("newsboat")
-        .arg("-v")
-        .output()
-        .is_ok_and(|o| o.status.success());
-    if !found {
-        assert!(
-            std::env::var_os("CI").is_none(),
-            "newsboat is required in CI (.ci/run installs it)"
-        );
-        eprintln!("skipping: newsboat is not installed");
-    }
-    found
+    program_available("newsboat", "-v")
 }
 
 #[test]

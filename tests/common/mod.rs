@@ -278,6 +278,23 @@ impl Sandbox {
     }
 }
 
+/// Whether a program the test needs runs (`program flag` succeeds). CI installs every one
+/// (.ci/run), so there a missing program fails the test; elsewhere it skips with a note.
+pub fn program_available(program: &str, version_flag: &str) -> bool {
+    let found = Command::new(program)
+        .arg(version_flag)
+        .output()
+        .is_ok_and(|o| o.status.success());
+    if !found {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{program} is required in CI (.ci/run installs it)"
+        );
+        eprintln!("skipping: {program} is not installed");
+    }
+    found
+}
+
 pub fn json_lines(out: &Output) -> Vec<serde_json::Value> {
     String::from_utf8(out.stdout.clone())
         .unwrap()
