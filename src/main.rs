@@ -148,6 +148,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             cli::import_newsboat(newsboat.flatten().as_deref(), &source, &mut store)
         }
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
+        Some(Command::Filter { apply, json, .. }) => cli::filter(&mut store, &config, apply, json),
         Some(
             Command::Export
             | Command::Add { .. }

@@ -56,10 +56,28 @@ pub struct ArticleSummary {
     pub published: Option<DateTime<Utc>>,
     pub read: bool,
     pub starred: bool,
+    /// Hidden by a filter (seen only when hidden articles are shown).
+    pub hidden: bool,
     pub tags: Vec<Tag>,
 }
 
 impl ArticleSummary {
+    pub fn flag(&self, flag: Flag) -> bool {
+        match flag {
+            Flag::Read => self.read,
+            Flag::Starred => self.starred,
+            Flag::Hidden => self.hidden,
+        }
+    }
+
+    pub fn set_flag(&mut self, flag: Flag, value: bool) {
+        match flag {
+            Flag::Read => self.read = value,
+            Flag::Starred => self.starred = value,
+            Flag::Hidden => self.hidden = value,
+        }
+    }
+
     /// The title to show: an article without one (kept as "" in the cache and in JSON) reads
     /// "(untitled)".
     pub fn shown_title(&self) -> &str {
@@ -113,6 +131,8 @@ pub struct FeedMeta {
 pub enum Flag {
     Read,
     Starred,
+    /// Set by filters: out of every view that does not ask for hidden articles.
+    Hidden,
 }
 
 /// Selects the articles of a view and their order. Empty filter = every article, newest first.
@@ -124,6 +144,8 @@ pub struct Filter {
     pub feed_url: Option<String>,
     /// Only articles the query matches (search, `list --query`).
     pub query: Option<crate::query::Query>,
+    /// Hidden articles too (the reader's toggle); a query with `is:hidden` sees them anyway.
+    pub show_hidden: bool,
     pub sort: SortOrder,
 }
 

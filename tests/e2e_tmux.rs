@@ -556,7 +556,7 @@ fn a_morning_of_reading() {
 /// shows its articles; a query with a mistake written into the config is reported and the
 /// running config stays.
 #[test]
-fn a_search_saved_as_a_query_shows_in_the_sidebar_with_its_count() {
+fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_arrivals() {
     if !tmux_available() {
         return;
     }
@@ -605,8 +605,50 @@ fn a_search_saved_as_a_query_shows_in_the_sidebar_with_its_count() {
         "the line and column of `new`:\n{screen}"
     );
     assert!(screen.contains("? Kernel news"), "{screen}");
-    // q leaves the search view, then the reader.
-    tmux.keys(&["q", "q"]);
+
+    // A filter added by editing the config while the reader runs acts on what the next refresh
+    // brings: the matching new article never shows, the saved query's count takes the other.
+    sb.write_config(&format!("{written}[[filter]]\nquery = \"bug\"\naction = \"hide\"\n"));
+    tmux.wait_for("the reload", |s| s.contains("config reloaded"));
+    std::fs::write(
+        sb.path("one.xml"),
+        rss(
+            "Tech",
+            &[
+                ("a", "Kernel release notes", "scheduler work"),
+                ("b", "Kernel bug fixed", "memory"),
+                ("c", "Garden tips", "roses"),
+                ("d", "Kernel bug returns", "a bug again"),
+                ("e", "Kernel six point one", "released"),
+            ],
+        ),
+    )
+    .unwrap();
+    tmux.keys(&["R"]);
+    let screen = tmux.wait_for("the refresh", |s| s.contains("2 new (1 hidden by filters)"));
+    let line = screen.lines().find(|l| l.contains("? Kernel news")).unwrap();
+    assert!(
+        line.contains(" 3"),
+        "three unread, the hidden one not counted: {line:?}"
+    );
+    // All: the new article the filter passed is there, the hidden one is not.
+    tmux.keys(&["h", "g", "g", "Enter"]);
+    let screen = tmux.wait_for("All", |s| s.contains("Kernel six point one"));
+    assert!(!screen.contains("Kernel bug returns"), "{screen}");
+    assert!(
+        screen.contains("Kernel bug fixed"),
+        "filters act on arrivals only:\n{screen}"
+    );
+    // `.` shows what filters hid, marked; again hides it.
+    tmux.keys(&["."]);
+    tmux.wait_for("hidden shown", |s| {
+        s.contains("Kernel bug returns") && s.contains("(with hidden)")
+    });
+    tmux.keys(&["."]);
+    tmux.wait_for("hidden again", |s| {
+        !s.contains("Kernel bug returns") && s.contains("Kernel six point one")
+    });
+    tmux.keys(&["q"]);
     wait_dead(&tmux);
     assert_restored(&tmux);
 }

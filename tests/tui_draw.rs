@@ -32,6 +32,7 @@ fn summary(id: i64, feed: i64, feed_title: &str, title: &str, read: bool) -> Art
             .map(|t| t + chrono::Duration::hours(id)),
         read,
         starred: id == 3,
+        hidden: false,
         tags: vec![],
     }
 }

@@ -511,3 +511,59 @@ fn a_visual_selection_acts_on_every_article_in_it() {
     page(&mut s, LoadKind::First, 1..=10, 0);
     assert!(s.visual.is_none());
 }
+
+/// `:filter apply` and `.`: the filters' changes are one undo step (flags and tags together),
+/// and the hidden toggle reopens the view with hidden articles and says so.
+#[test]
+fn applying_filters_is_one_step_that_undo_reverses_and_the_hidden_toggle_reopens_the_view() {
+    use khabar::tui::state::FilterChange;
+    let (mut s, _) = loaded(10);
+    let cmds = keys(&mut s, ": f i l t e r space a p p l y enter");
+    assert!(cmds.iter().any(|c| matches!(c, Command::ApplyFilters)), "{cmds:?}");
+
+    let hidden = vec![ArticleId(3), ArticleId(5)];
+    let tagged = vec![ArticleId(1)];
+    let cmds = update(
+        &mut s,
+        Msg::FiltersApplied(vec![
+            FilterChange::Flags(Change {
+                flag: Flag::Hidden,
+                ids: hidden.clone(),
+                value: true,
+                what: "filter 1".into(),
+            }),
+            FilterChange::Tagged {
+                tag: "later".into(),
+                ids: tagged.clone(),
+            },
+        ]),
+    );
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })),
+        "the view is read again"
+    );
+    assert_eq!(s.notice.as_ref().unwrap().text, "filters applied: 3 changes (U undoes)");
+
+    let undo = keys(&mut s, "U");
+    assert_eq!(change_of(&undo), Some((Flag::Hidden, hidden.clone(), false)));
+    assert!(undo
+        .iter()
+        .any(|c| matches!(c, Command::SetArticleTag { tag, ids, value: false } if tag == "later" && *ids == tagged)));
+    assert_eq!(s.notice.as_ref().unwrap().text, "undone: applying filters (3 changes)");
+    let redo = keys(&mut s, "ctrl-r");
+    assert_eq!(change_of(&redo), Some((Flag::Hidden, hidden, true)));
+    assert!(redo
+        .iter()
+        .any(|c| matches!(c, Command::SetArticleTag { value: true, .. })));
+
+    // `.` shows hidden articles in the same view, and again hides them.
+    let cmds = keys(&mut s, ".");
+    assert!(s.view.show_hidden);
+    assert!(s.view_title().ends_with("(with hidden)"), "{}", s.view_title());
+    let Some(Command::LoadPage { view, .. }) = cmds.iter().find(|c| matches!(c, Command::LoadPage { .. })) else {
+        panic!("no reload: {cmds:?}")
+    };
+    assert!(view.filter().show_hidden);
+    keys(&mut s, ".");
+    assert!(!s.view.show_hidden);
+}

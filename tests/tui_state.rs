@@ -323,6 +323,8 @@ fn refresh_progress_is_live_and_one_at_a_time() {
             url: url.clone(),
             new: 4,
             updated: 0,
+            filtered: vec![],
+            hidden: 0,
         }),
     );
     update(

@@ -82,6 +82,7 @@ pub async fn run() -> anyhow::Result<Option<Demo>> {
         &super::ListArgs {
             unread: false,
             starred: false,
+            hidden: false,
             tag: None,
             feed: None,
             limit: None,

@@ -23,6 +23,7 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
         tag: args.tag.clone(),
         feed_url: args.feed.clone(),
         query: args.query.clone(),
+        show_hidden: args.hidden,
         sort: args.sort,
     };
     let mut out = BufWriter::new(io::stdout().lock());
@@ -51,14 +52,14 @@ pub fn search(store: &Store, query: &Query, json: bool, limit: Option<usize>) ->
 }
 
 /// A closed pipe (`khabar list | head`) is a normal end, not an error.
-fn finish(mut out: impl Write) -> anyhow::Result<()> {
+pub(super) fn finish(mut out: impl Write) -> anyhow::Result<()> {
     match out.flush() {
         Err(e) if e.kind() == io::ErrorKind::BrokenPipe => Ok(()),
         other => Ok(other?),
     }
 }
 
-fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> anyhow::Result<()> {
+pub(super) fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> anyhow::Result<()> {
     let result = if as_json {
         writeln!(out, "{}", article_json(a))
     } else {
@@ -73,10 +74,11 @@ fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: bool) -> any
         );
         writeln!(
             out,
-            "{:>7} {flags} {date}  {}  {}",
+            "{:>7} {flags} {date}  {}  {}{}",
             a.id.0,
             width::fit(&a.feed_title, 24),
-            a.shown_title()
+            a.shown_title(),
+            if a.hidden { "  (hidden)" } else { "" }
         )
     };
     match result {
@@ -97,6 +99,7 @@ pub fn article_json(a: &ArticleSummary) -> serde_json::Value {
         "published": a.published.map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
         "read": a.read,
         "starred": a.starred,
+        "hidden": a.hidden,
         "tags": a.tags,
     })
 }

@@ -3,6 +3,7 @@
 
 mod demo;
 mod feeds;
+mod filter;
 mod list;
 mod manage;
 mod mark;
@@ -21,6 +22,7 @@ use crate::query::Query;
 pub use demo::run as demo;
 pub use demo::{prepare as prepare_demo, Demo};
 pub use feeds::run as feeds;
+pub use filter::run as filter;
 pub use list::{list, search};
 pub use manage::{add, remove, rename};
 pub use mark::run as mark;
@@ -91,6 +93,18 @@ pub enum Command {
         json: bool,
         #[arg(long)]
         limit: Option<usize>,
+    },
+    /// What your [[filter]]s match in the cache as it is (the default, --dry-run), or apply
+    /// them to it (--apply); refreshes apply them to new articles by themselves.
+    Filter {
+        /// List what each filter would change (the default).
+        #[arg(long, conflicts_with = "apply")]
+        dry_run: bool,
+        /// Apply the filters to the articles already in the cache.
+        #[arg(long)]
+        apply: bool,
+        #[arg(long)]
+        json: bool,
     },
     /// List the configured feeds with their counts and last fetch.
     Feeds {
@@ -181,6 +195,9 @@ pub struct ListArgs {
     pub unread: bool,
     #[arg(long)]
     pub starred: bool,
+    /// Include articles hidden by filters.
+    #[arg(long)]
+    pub hidden: bool,
     #[arg(long, value_name = "TAG")]
     pub tag: Option<String>,
     /// A feed URL as written in the config.

@@ -7,6 +7,7 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::poller::{self, Job, PollEvent, Poller, RefreshSummary, SharedStore};
+use crate::query::FilterRule;
 
 /// Refreshes all feeds; prints progress with `report`. Failed feeds do not make this fail.
 pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Result<RefreshSummary> {
@@ -14,9 +15,10 @@ pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Re
     let jobs = Job::all(config, states);
     let poller = Arc::new(Poller::new(&config.general, store)?);
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let rules = config.filters.clone();
     let printer = tokio::spawn(async move {
         while let Some(event) = rx.recv().await {
-            if let Some(line) = describe(&event) {
+            if let Some(line) = describe(&event, &rules) {
                 eprintln!("{line}");
             }
         }
@@ -26,17 +28,40 @@ pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Re
     Ok(summary)
 }
 
-/// The stderr line for an event.
-fn describe(event: &PollEvent) -> Option<String> {
+/// The stderr line for an event; `rules` name the filters that acted.
+fn describe(event: &PollEvent, rules: &[FilterRule]) -> Option<String> {
     Some(match event {
         PollEvent::Started { .. } => return None,
-        PollEvent::Updated { url, new, updated, .. } => {
+        PollEvent::Updated {
+            url,
+            new,
+            updated,
+            filtered,
+            ..
+        } => {
             let changed = if *updated > 0 {
                 format!(", {updated} updated")
             } else {
                 String::new()
             };
-            format!("ok    {url}: {new} new{changed}")
+            let acted: Vec<String> = filtered
+                .iter()
+                .filter_map(|&(r, n)| {
+                    let rule = rules.get(r)?;
+                    Some(format!(
+                        "{n} {} by filter {} ({})",
+                        rule.action.done(),
+                        r + 1,
+                        rule.label()
+                    ))
+                })
+                .collect();
+            let acted = if acted.is_empty() {
+                String::new()
+            } else {
+                format!("; {}", acted.join(", "))
+            };
+            format!("ok    {url}: {new} new{changed}{acted}")
         }
         PollEvent::NotModified { url, .. } => format!("304   {url}: not modified"),
         PollEvent::Skipped { url, until, .. } => format!(
@@ -45,10 +70,15 @@ fn describe(event: &PollEvent) -> Option<String> {
         ),
         PollEvent::Failed { url, reason, .. } => format!("FAIL  {url}: {reason}"),
         PollEvent::Finished(s) => format!(
-            "refreshed {} feeds in {:.2}s: {} new articles; {} fetched, {} not modified, {} failed, {} skipped",
+            "refreshed {} feeds in {:.2}s: {} new articles{}; {} fetched, {} not modified, {} failed, {} skipped",
             s.feeds,
             s.elapsed.as_secs_f64(),
             s.new_articles,
+            if s.hidden_articles > 0 {
+                format!(" ({} hidden by filters)", s.hidden_articles)
+            } else {
+                String::new()
+            },
             s.updated,
             s.not_modified,
             s.failed,

@@ -3,6 +3,7 @@
 
 mod edit;
 mod error;
+mod filters;
 mod paths;
 mod queries;
 mod values;
@@ -37,6 +38,9 @@ pub struct Config {
     pub theme: Vec<ThemeEntry>,
     /// `[[query]]`: saved queries, in file order.
     pub queries: Vec<SavedQuery>,
+    /// `[[filter]]`: what happens to matching articles as they arrive, in file order (the
+    /// order they act in). Shared: every refresh takes them.
+    pub filters: std::sync::Arc<[crate::query::FilterRule]>,
     pub source: ConfigSource,
 }
 
@@ -122,6 +126,8 @@ struct RawConfig {
     theme: BTreeMap<Spanned<String>, Spanned<String>>,
     #[serde(default)]
     query: Vec<queries::RawQuery>,
+    #[serde(default)]
+    filter: Vec<filters::RawFilter>,
 }
 
 /// `action = "key"` or `action = ["key", "other key"]`.
@@ -277,12 +283,14 @@ impl Config {
             .collect();
 
         let queries = queries::saved_queries(raw.query, file, text)?;
+        let filters = filters::filters(raw.filter, &feeds, file, text)?.into();
         Ok(Config {
             general: raw.general,
             feeds,
             keys,
             theme,
             queries,
+            filters,
             source,
         })
     }

@@ -42,13 +42,7 @@ pub(super) fn saved_queries(raw: Vec<RawQuery>, file: &str, text: &str) -> Resul
         if out.iter().any(|o| o.name == name) {
             return Err(at(name_at).error(format!("duplicate query name {name:?}")));
         }
-        let span = q.query.span();
-        let query_text = q.query.into_inner();
-        let query = crate::query::parse(&query_text).map_err(|e| {
-            // The column inside the query, as a place in the file (past the opening quote).
-            let inside: usize = query_text.chars().take(e.column - 1).map(char::len_utf8).sum();
-            at(span.start + 1 + inside).error(format!("query {name:?}: {e}"))
-        })?;
+        let query = located_query(q.query, file, text, &format!("query {name:?}"))?;
         let sort = match q.sort {
             None => None,
             Some(s) => {
@@ -74,6 +68,23 @@ pub(super) fn saved_queries(raw: Vec<RawQuery>, file: &str, text: &str) -> Resul
         });
     }
     Ok(out)
+}
+
+/// Parses a query written in the config; a mistake names the file, line and column of the very
+/// character the parser objects to, after `what` ("query \"Rust\"", "filter 2").
+pub(super) fn located_query(
+    written: Spanned<String>,
+    file: &str,
+    text: &str,
+    what: &str,
+) -> Result<Query, ConfigError> {
+    let span = written.span();
+    let query_text = written.into_inner();
+    crate::query::parse(&query_text).map_err(|e| {
+        // The column inside the query, as a place in the file (past the opening quote).
+        let inside: usize = query_text.chars().take(e.column - 1).map(char::len_utf8).sum();
+        Position::in_text(file, text, span.start + 1 + inside).error(format!("{what}: {e}"))
+    })
 }
 
 #[cfg(test)]

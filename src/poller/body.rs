@@ -8,7 +8,7 @@ use crate::config::FeedTarget;
 use crate::feed::fetch::Body;
 use crate::feed::{decode, discover, parse, Fetched, Validators};
 use crate::model::FeedId;
-use crate::store::{FetchRecord, WriteCounts};
+use crate::store::{FeedFilters, FetchRecord, WriteCounts};
 
 use super::{lock, Outcome, Poller};
 
@@ -21,6 +21,7 @@ impl Poller {
         body: Body,
         now: DateTime<Utc>,
         previous_hash: Option<i64>,
+        mut filters: FeedFilters,
     ) -> Result<Outcome, String> {
         let base = body
             .content_location
@@ -123,6 +124,10 @@ impl Poller {
         // not under the write lock; only new and changed articles get search text.
         let articles = parsed.articles;
         let reader = self.reader.clone();
+        // `feed:` in a filter sees the title shown for the feed: configured, else its own.
+        if filters.feed_title.is_none() {
+            filters.feed_title = parsed.meta.title.clone();
+        }
         let (articles, prepared) = match tokio::task::spawn_blocking(move || {
             let stored = reader.and_then(|r| match lock(&r).stored_hashes(feed) {
                 Ok(h) => Some(h),
@@ -131,7 +136,7 @@ impl Poller {
                     None
                 }
             });
-            let prepared = crate::store::prepare(&articles, stored.as_ref());
+            let prepared = crate::store::prepare(&articles, stored.as_ref(), Some(&filters), now.timestamp());
             (articles, prepared)
         })
         .await

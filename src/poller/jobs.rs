@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::{Config, FeedTarget};
-use crate::store::PollState;
+use crate::store::{FeedFilters, PollState};
 
 /// One feed to poll: its config entry joined with its fetch state.
 #[derive(Debug, Clone)]
@@ -18,6 +18,8 @@ pub struct Job {
     pub interval: Duration,
     /// Fetch the full article of new items (reader mode) after the feed is stored.
     pub full_text: bool,
+    /// The config's filters, as they apply to this feed's new articles.
+    pub filters: FeedFilters,
 }
 
 impl Job {
@@ -35,7 +37,10 @@ impl Job {
                     .and_then(|u| Url::parse(u).ok())
                     .map(FeedTarget::Http)
                     .unwrap_or_else(|| feed.target.clone());
+                let filters =
+                    FeedFilters::for_feed(config.filters.clone(), &feed.url, feed.title.as_deref(), &feed.tags);
                 Some(Job {
+                    filters,
                     target,
                     interval: feed.refresh_interval.unwrap_or(config.general.refresh_interval.0),
                     full_text: feed.full_text,
@@ -85,6 +90,7 @@ mod tests {
             target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
             interval: Duration::from_secs(1800),
             full_text: false,
+            filters: FeedFilters::for_feed(Vec::new().into(), "http://x/", None, &[]),
         }
     }
 

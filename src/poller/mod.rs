@@ -44,6 +44,10 @@ pub enum PollEvent {
         url: String,
         new: usize,
         updated: usize,
+        /// New articles each filter acted on: (filter index in the config, count).
+        filtered: Vec<(usize, usize)>,
+        /// Of the new articles, those a filter hid.
+        hidden: usize,
     },
     NotModified {
         feed: FeedId,
@@ -71,6 +75,8 @@ pub struct RefreshSummary {
     pub failed: usize,
     pub skipped: usize,
     pub new_articles: usize,
+    /// Of the new articles, those filters hid.
+    pub hidden_articles: usize,
     pub elapsed: Duration,
 }
 
@@ -151,6 +157,8 @@ impl Poller {
                         url,
                         new: c.new,
                         updated: c.updated,
+                        filtered: c.filtered.clone(),
+                        hidden: c.hidden,
                     },
                     Outcome::NotModified => PollEvent::NotModified { feed, url },
                     Outcome::Skipped(until) => PollEvent::Skipped {
@@ -177,6 +185,7 @@ impl Poller {
                 Ok(Outcome::Updated(c)) => {
                     summary.updated += 1;
                     summary.new_articles += c.new;
+                    summary.hidden_articles += c.hidden;
                 }
                 Ok(Outcome::NotModified) => summary.not_modified += 1,
                 Ok(Outcome::Skipped(_)) => summary.skipped += 1,
@@ -210,7 +219,9 @@ impl Poller {
             Ok(Fetched::Body(body)) => {
                 // Forced refreshes parse even an unchanged body.
                 let previous = job.state.body_hash.filter(|_| !force);
-                let stored = self.store_body(feed, &job.target, *body, now, previous).await;
+                let stored = self
+                    .store_body(feed, &job.target, *body, now, previous, job.filters)
+                    .await;
                 if job.full_text && stored.is_ok() {
                     self.fill_full_text(feed).await;
                 }

@@ -1,8 +1,12 @@
 //! The query language of search, `list --query` (and, later, saved queries and filters): its
 //! syntax tree and its parser, with errors that point at the column. No SQL here (`store` owns it).
 
+mod eval;
+mod filter;
 mod parse;
 
+pub use eval::{matches, Candidate, Evaluator};
+pub use filter::{FilterAction, FilterRule};
 pub use parse::parse;
 
 /// The one-screen summary `?` shows in the reader's search prompt: (syntax, meaning).
@@ -12,6 +16,7 @@ pub const SUMMARY: &[(&str, &str)] = &[
     ("feed:lwn  tag:tech", "the feed's title or URL; a tag's feeds"),
     ("title:/^Show HN/", "a regular expression (title, author, feed)"),
     ("is:unread  is:read  is:starred", "by flag"),
+    ("is:hidden", "hidden by a filter (shown only when asked)"),
     ("age:<7d  age:>1y", "newer / older than (h d w m y)"),
     ("after:2026-01-01  before:…", "by date (UTC), on or after / before"),
     ("a b", "both"),
@@ -53,7 +58,7 @@ pub enum Expr {
 }
 
 /// Text for the search index: a word, or a phrase whose words must be adjacent.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub enum Text {
     Word(String),
     Phrase(String),
@@ -79,6 +84,8 @@ pub enum State {
     Unread,
     Read,
     Starred,
+    /// Hidden by a filter: only a query that asks for them finds these.
+    Hidden,
 }
 
 /// A query that does not parse: what is wrong, and where (1-based column, in characters).
@@ -107,6 +114,33 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
 }
 
 impl Query {
+    /// Whether the query asks about hidden articles (`is:hidden`, also negated): then it sees
+    /// them; every other query sees only what filters left visible.
+    pub fn mentions_hidden(&self) -> bool {
+        fn walk(e: &Expr) -> bool {
+            match e {
+                Expr::And(terms) | Expr::Or(terms) => terms.iter().any(walk),
+                Expr::Not(inner) => walk(inner),
+                Expr::Is(State::Hidden) => true,
+                _ => false,
+            }
+        }
+        walk(&self.expr)
+    }
+
+    /// Whether the query has words or phrases for the search index (anywhere in it).
+    pub fn has_text(&self) -> bool {
+        fn walk(e: &Expr) -> bool {
+            match e {
+                Expr::And(terms) | Expr::Or(terms) => terms.iter().any(walk),
+                Expr::Not(inner) => walk(inner),
+                Expr::Text(_) => true,
+                _ => false,
+            }
+        }
+        walk(&self.expr)
+    }
+
     /// The top-level words and phrases every match must contain, and the rest of the query:
     /// what the search index answers at once, and what is checked row by row.
     pub fn split_text(&self) -> (Vec<Text>, Option<Expr>) {

@@ -265,10 +265,11 @@ fn term(t: &Token, field: Option<&str>, value: &str) -> Result<Expr, QueryError>
             "unread" => Ok(Expr::Is(State::Unread)),
             "read" => Ok(Expr::Is(State::Read)),
             "starred" => Ok(Expr::Is(State::Starred)),
+            "hidden" => Ok(Expr::Is(State::Hidden)),
             other => Err(error(
                 value_column,
                 &t.raw,
-                format!("unknown state `{other}`, use unread, read, starred"),
+                format!("unknown state `{other}`, use unread, read, starred, hidden"),
             )),
         },
         "age" => age(t, value_column, plain),
@@ -368,11 +369,12 @@ mod tests {
             Expr::Field(Field::Title, Pattern::Regex("^Show (HN|Lobsters)".into()))
         );
         assert_eq!(
-            parse("is:unread is:read is:starred").unwrap().expr,
+            parse("is:unread is:read is:starred is:hidden").unwrap().expr,
             Expr::And(vec![
                 Expr::Is(State::Unread),
                 Expr::Is(State::Read),
-                Expr::Is(State::Starred)
+                Expr::Is(State::Starred),
+                Expr::Is(State::Hidden)
             ])
         );
         // A URL is a word, not a field.
@@ -451,7 +453,7 @@ mod tests {
         );
         assert_eq!(
             err("is:new"),
-            "`is:new` (column 4): unknown state `new`, use unread, read, starred"
+            "`is:new` (column 4): unknown state `new`, use unread, read, starred, hidden"
         );
         assert_eq!(
             err("x titel:rust"),

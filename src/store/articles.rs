@@ -22,8 +22,8 @@ impl Store {
             .query_row([id.0], |r| {
                 Ok((
                     summary_from_row(r)?,
-                    r.get::<_, Unpacked>(11)?.0,
                     r.get::<_, Unpacked>(12)?.0,
+                    r.get::<_, Unpacked>(13)?.0,
                 ))
             })
             .optional()?;
@@ -108,10 +108,7 @@ impl Store {
     /// Sets a flag on many articles in one statement; returns those whose flag changed (ids
     /// that no longer exist are skipped).
     pub fn set_flag_many(&mut self, ids: &[ArticleId], flag: Flag, value: bool) -> Result<Vec<ArticleId>> {
-        let column = match flag {
-            Flag::Read => "read",
-            Flag::Starred => "starred",
-        };
+        let column = flag_column(flag);
         // In rowid order the rows are visited page after page, not back and forth.
         let mut sorted: Vec<i64> = ids.iter().map(|id| id.0).collect();
         sorted.sort_unstable();
@@ -134,5 +131,14 @@ impl Store {
         )?;
         let found = stmt.query_map([list], |r| Ok(ArticleId(r.get(0)?)))?;
         Ok(found.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// The column holding a flag.
+pub(super) fn flag_column(flag: Flag) -> &'static str {
+    match flag {
+        Flag::Read => "read",
+        Flag::Starred => "starred",
+        Flag::Hidden => "hidden",
     }
 }

@@ -13,6 +13,9 @@ use super::order::{cursor_columns, cursor_from_row, order_by, page_after, Cursor
 use super::views::{filtered, filtered_select};
 use super::{Result, Store};
 
+/// The index's tokenizer, as migration 1 created it (filters' scratch index uses the same).
+pub(super) const TOKENIZER: &str = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'";
+
 /// Characters indexed one per token.
 fn is_cjk(c: char) -> bool {
     matches!(c,

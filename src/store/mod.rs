@@ -4,6 +4,7 @@
 mod articles;
 mod body;
 mod feeds;
+mod filters;
 mod fts;
 mod import;
 mod order;
@@ -22,6 +23,7 @@ use rusqlite::Connection;
 use fts::{write_fts, FtsWrite};
 
 pub use feeds::PollState;
+pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Verdict};
 pub use import::{read_newsboat_cache, ImportCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;

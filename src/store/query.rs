@@ -85,8 +85,9 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
         Expr::Field(field, pattern) => {
             let columns: &[&str] = match field {
                 Field::Title => &["a.title"],
-                Field::Author => &["a.author"],
-                Field::Feed => &["COALESCE(f.config_title, f.title)", "f.url"],
+                // NULL would make `-author:x` skip articles with no author.
+                Field::Author => &["COALESCE(a.author, '')"],
+                Field::Feed => &["COALESCE(f.config_title, f.title, '')", "f.url"],
             };
             let tests: Vec<String> = columns
                 .iter()
@@ -104,13 +105,18 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
             sql.push_str(&format!("({})", tests.join(" OR ")));
         }
         Expr::Tag(tag) => {
-            sql.push_str("a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+            sql.push_str(
+                "(a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) \
+                 OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))",
+            );
+            args.push(Box::new(tag.clone()));
             args.push(Box::new(tag.clone()));
         }
         Expr::Is(state) => sql.push_str(match state {
             State::Unread => "a.read = 0",
             State::Read => "a.read = 1",
             State::Starred => "a.starred = 1",
+            State::Hidden => "a.hidden = 1",
         }),
         Expr::Age { newer, seconds } => {
             sql.push_str(if *newer { "a.sort_time >= ?" } else { "a.sort_time < ?" });

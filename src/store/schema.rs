@@ -105,6 +105,33 @@ const MIGRATIONS: &[&str] = &[
         sort TEXT NOT NULL                    -- SortOrder::name
     ) WITHOUT ROWID;
     "#,
+    // 6: filters. A hidden article stays in the cache but out of views and counts (the per-feed
+    // counts count visible articles); filters may give articles tags of their own.
+    r#"
+    ALTER TABLE articles ADD COLUMN hidden INTEGER NOT NULL DEFAULT 0;
+    DROP INDEX articles_time;
+    CREATE INDEX articles_time ON articles(sort_time, id, feed_id, read, starred, hidden);
+    CREATE INDEX articles_hidden ON articles(sort_time, id) WHERE hidden = 1;
+    CREATE TABLE article_tags (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        tag        TEXT NOT NULL,
+        PRIMARY KEY (article_id, tag)
+    ) WITHOUT ROWID;
+    CREATE INDEX article_tags_tag ON article_tags(tag, article_id);
+    DROP TRIGGER articles_count_delete;
+    CREATE TRIGGER articles_count_delete AFTER DELETE ON articles BEGIN
+        UPDATE feeds SET article_count = article_count - (old.hidden = 0),
+            unread_count = unread_count - (old.read = 0 AND old.hidden = 0)
+        WHERE id = old.feed_id;
+    END;
+    DROP TRIGGER articles_count_read;
+    CREATE TRIGGER articles_count_flags AFTER UPDATE OF read, hidden ON articles
+    WHEN old.hidden != new.hidden OR (old.read = 0) != (new.read = 0) BEGIN
+        UPDATE feeds SET article_count = article_count + (new.hidden = 0) - (old.hidden = 0),
+            unread_count = unread_count + (new.read = 0 AND new.hidden = 0) - (old.read = 0 AND old.hidden = 0)
+        WHERE id = new.feed_id;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -19,7 +19,7 @@ enum Start<'a> {
 }
 
 pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
-     a.link, a.author, a.published, a.read, a.starred, a.sort_time";
+     a.link, a.author, a.published, a.read, a.starred, a.sort_time, a.hidden";
 
 impl Store {
     /// One page of a view in its order, starting after `after` (keyset pagination: the cost of
@@ -95,7 +95,7 @@ impl Store {
     /// Articles in a view.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         // The per-feed counts answer every view but starred ones without reading articles.
-        let (sql, args) = if filter.starred_only || filter.query.is_some() {
+        let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) {
             filtered_count(filter)
         } else {
             let column = if filter.unread_only {
@@ -229,6 +229,9 @@ fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<
     };
     let mut sql = format!("{select} FROM {from} WHERE f.active = 1");
     let mut args: Vec<Box<dyn ToSql>> = Vec::new();
+    if !shows_hidden(filter) {
+        sql.push_str(" AND a.hidden = 0");
+    }
     if filter.unread_only {
         sql.push_str(if walk.unread {
             " AND +a.read = 0"
@@ -245,6 +248,11 @@ fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<
         super::query::push_query(&mut sql, &mut args, &q.expr, chrono::Utc::now().timestamp());
     }
     (sql, args)
+}
+
+/// Whether a view includes hidden articles: asked for, or its query is about them.
+pub(super) fn shows_hidden(filter: &Filter) -> bool {
+    filter.show_hidden || filter.query.as_ref().is_some_and(|q| q.mentions_hidden())
 }
 
 /// The filter's tag and feed conditions, on a query joined to `feeds f`; `feed_id` names the
@@ -274,6 +282,7 @@ pub(super) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Articl
         published: r.get::<_, Option<i64>>(7)?.map(ts),
         read: r.get(8)?,
         starred: r.get(9)?,
+        hidden: r.get(11)?,
         tags: Vec::new(),
     })
 }

@@ -2,7 +2,7 @@
 //! new, update changed, skip unchanged, keep the per-feed counts, and retention.
 
 use std::borrow::Cow;
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
@@ -12,6 +12,7 @@ use crate::model::{FeedId, FeedMeta, NewArticle};
 use crate::text::html;
 
 use super::body::{pack, Packed};
+use super::filters::{judge, FeedFilters, Verdict};
 use super::fts::{self, write_fts, FtsWrite};
 use super::{Result, Store};
 
@@ -42,6 +43,8 @@ pub struct Prepared {
     index_texts: Vec<Option<String>>,
     /// The compressed bodies of the same articles (those with search text).
     bodies: Vec<Option<Packed>>,
+    /// What the filters did to the articles new to the cache (by index; none: untouched).
+    verdicts: HashMap<usize, Verdict>,
 }
 
 /// The stored articles of one feed: identity key -> content hash.
@@ -49,8 +52,14 @@ pub type StoredHashes = HashMap<i64, i64>;
 
 /// Prepares articles for `FetchRecord::prepared`: pure CPU work, no cache access, so it runs in
 /// parallel outside the write lock. With `stored` (read just before), the search text of new and
-/// changed articles is built here too; unchanged ones cost only their hashes.
-pub fn prepare(articles: &[NewArticle], stored: Option<&StoredHashes>) -> Prepared {
+/// changed articles is built here too; unchanged ones cost only their hashes. `filters` judge the
+/// new ones (all of them without `stored`); `now` is the time of the fetch (unix seconds).
+pub fn prepare(
+    articles: &[NewArticle],
+    stored: Option<&StoredHashes>,
+    filters: Option<&FeedFilters>,
+    now: i64,
+) -> Prepared {
     let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
     let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
     let (mut index_texts, mut bodies) = (Vec::new(), Vec::new());
@@ -61,21 +70,39 @@ pub fn prepare(articles: &[NewArticle], stored: Option<&StoredHashes>) -> Prepar
             bodies.push(a.content.as_deref().filter(|_| write).map(pack));
         }
     }
+    let verdicts = match filters {
+        Some(filters) if !filters.applying.is_empty() => {
+            let new: Vec<usize> = (0..articles.len())
+                .filter(|&i| stored.is_none_or(|s| !s.contains_key(&keys[i])))
+                .collect();
+            let text_of = |i: usize| match index_texts.get(i) {
+                Some(Some(text)) => Cow::Borrowed(text.as_str()),
+                _ => Cow::Owned(index_text(&articles[i])),
+            };
+            judge(articles, &new, &text_of, filters, now)
+        }
+        _ => HashMap::new(),
+    };
     Prepared {
         keys,
         hashes,
         index_texts,
         bodies,
+        verdicts,
     }
 }
 
 /// What a write changed.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WriteCounts {
     pub new: usize,
     pub updated: usize,
     pub unchanged: usize,
     pub removed: usize,
+    /// New articles each filter acted on: (filter index, count), by index.
+    pub filtered: Vec<(usize, usize)>,
+    /// New articles a filter hid (counted in `new`).
+    pub hidden: usize,
 }
 
 impl Store {
@@ -108,7 +135,7 @@ impl Store {
         let prepared = match &rec.prepared {
             Some(p) if p.keys.len() == rec.articles.len() => p,
             _ => {
-                computed = prepare(&rec.articles, None);
+                computed = prepare(&rec.articles, None, None, now);
                 &computed
             }
         };
@@ -126,11 +153,15 @@ impl Store {
         }
         let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
         let mut fts = Vec::new();
+        let (mut visible_new, mut unread_new) = (0i64, 0i64);
+        let mut acted: BTreeMap<usize, usize> = BTreeMap::new();
         {
             let mut insert = tx.prepare_cached(
-                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content,
+                 read, starred, hidden)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             )?;
+            let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
             let mut update = tx.prepare_cached(
                 "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
                  WHERE id = ?1",
@@ -177,6 +208,9 @@ impl Store {
                     }
                     None => {
                         let sort_time = published.map_or(now, |p| p.min(now));
+                        let verdict = prepared.verdicts.get(&i);
+                        let flag = |f: fn(&Verdict) -> bool| verdict.is_some_and(f);
+                        let (read, starred, hidden) = (flag(|v| v.read), flag(|v| v.starred), flag(|v| v.hidden));
                         insert.execute(params![
                             feed.0,
                             key,
@@ -186,10 +220,24 @@ impl Store {
                             a.title,
                             a.link,
                             a.author,
-                            body_of(i).as_deref()
+                            body_of(i).as_deref(),
+                            read,
+                            starred,
+                            hidden
                         ])?;
-                        fts.push(FtsWrite::Insert(tx.last_insert_rowid(), text_of(i).into_owned()));
+                        let id = tx.last_insert_rowid();
+                        if let Some(v) = verdict {
+                            for t in &v.tags {
+                                tag.execute(params![id, t])?;
+                            }
+                            for r in &v.acted {
+                                *acted.entry(*r).or_default() += 1;
+                            }
+                        }
+                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
                         counts.new += 1;
+                        visible_new += i64::from(!hidden);
+                        unread_new += i64::from(!hidden && !read);
                     }
                 }
             }
@@ -214,13 +262,15 @@ impl Store {
             rec.body_hash
         ])?;
 
-        // New articles are unread. (Deletions and read changes are counted by triggers.)
-        if counts.new > 0 {
+        // New articles are counted here, visible ones only (the triggers count the rest).
+        if visible_new > 0 {
             tx.prepare_cached(
-                "UPDATE feeds SET article_count = article_count + ?2, unread_count = unread_count + ?2 WHERE id = ?1",
+                "UPDATE feeds SET article_count = article_count + ?2, unread_count = unread_count + ?3 WHERE id = ?1",
             )?
-            .execute(params![feed.0, counts.new as i64])?;
+            .execute(params![feed.0, visible_new, unread_new])?;
         }
+        counts.filtered = acted.into_iter().collect();
+        counts.hidden = counts.new - visible_new as usize;
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
         match &mut self.deferred_fts {
             Some(deferred) => {

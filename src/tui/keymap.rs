@@ -193,6 +193,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("U", Action::Undo),
     ("ctrl-r", Action::Redo),
     ("u", Action::ToggleUnreadOnly),
+    (".", Action::ToggleHidden),
     ("r", Action::RefreshFeed),
     ("R", Action::RefreshAll),
     ("D", Action::RemoveFeed),

@@ -18,6 +18,7 @@ pub fn article(id: i64, feed: i64, title: &str, link: &str) -> ArticleSummary {
         published: Utc.timestamp_opt(1_790_000_000 - id * 60, 0).single(),
         read: false,
         starred: false,
+        hidden: false,
         tags: vec![],
     }
 }

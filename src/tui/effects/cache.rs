@@ -7,9 +7,10 @@ use tokio::sync::mpsc;
 
 use crate::config::FeedConfig;
 use crate::model::{ArticleId, Filter, Flag, SortOrder};
-use crate::store::{Store, StoreError};
+use crate::query::{FilterAction, FilterRule};
+use crate::store::{action_flag, Store, StoreError};
 
-use super::super::state::{Change, LoadKind, Msg, Notice, View, PAGE};
+use super::super::state::{Change, FilterChange, LoadKind, Msg, Notice, View, PAGE};
 
 /// Most results a search view holds.
 const SEARCH_LIMIT: usize = 500;
@@ -28,6 +29,8 @@ pub(super) enum StoreJob {
     SetStarred(ArticleId, bool),
     SetFlags(Vec<ArticleId>, Flag, bool),
     MarkViewRead(Filter, String),
+    ApplyFilters(std::sync::Arc<[FilterRule]>),
+    SetArticleTag(Vec<ArticleId>, String, bool),
     SetFull(ArticleId, Result<String, String>),
     FindUnread {
         generation: u64,
@@ -153,6 +156,32 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                     what,
                 }))
             }),
+            StoreJob::ApplyFilters(rules) => store.apply_filters(&rules).map(|applied| {
+                let changes = applied
+                    .into_iter()
+                    .filter(|a| !a.ids.is_empty())
+                    .filter_map(|a| {
+                        let rule = &rules[a.rule];
+                        let what = format!("filter {} ({})", a.rule + 1, rule.label());
+                        match (&rule.action, action_flag(&rule.action)) {
+                            (FilterAction::Tag(tag), _) => Some(FilterChange::Tagged {
+                                tag: tag.clone(),
+                                ids: a.ids,
+                            }),
+                            (_, Some(flag)) => Some(FilterChange::Flags(Change {
+                                flag,
+                                ids: a.ids,
+                                value: true,
+                                what,
+                            })),
+                            (_, None) => None,
+                        }
+                    })
+                    .collect();
+                Some(Msg::FiltersApplied(changes))
+            }),
+            StoreJob::SetArticleTag(ids, tag, true) => store.add_article_tag(&ids, &tag).map(|_| None),
+            StoreJob::SetArticleTag(ids, tag, false) => store.remove_article_tag(&ids, &tag).map(|_| None),
             StoreJob::SetFull(id, result) => {
                 let result = result.as_deref().map_err(String::as_str);
                 store.set_full_content(id, result).map(|_| None)

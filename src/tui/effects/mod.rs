@@ -151,6 +151,18 @@ impl Effects {
             Command::SaveSort { view, sort } => self.job(StoreJob::SaveSort(view, sort)),
             Command::SetFlags { flag, ids, value } => self.job(StoreJob::SetFlags(ids, flag, value)),
             Command::MarkViewRead { filter, what } => self.job(StoreJob::MarkViewRead(filter, what)),
+            Command::ApplyFilters => {
+                let rules = self.config().filters.clone();
+                if rules.is_empty() {
+                    let _ = self.msgs.send(Msg::Notice(Notice {
+                        text: "no [[filter]] in your config (docs/queries.md shows how to write one)".into(),
+                        error: true,
+                    }));
+                } else {
+                    self.job(StoreJob::ApplyFilters(rules));
+                }
+            }
+            Command::SetArticleTag { tag, ids, value } => self.job(StoreJob::SetArticleTag(ids, tag, value)),
             Command::Render { id, html, width, full } => {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {

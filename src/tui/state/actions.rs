@@ -81,6 +81,19 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             view.unread_only = !view.unread_only;
             state.open_view(view)
         }
+        Action::ToggleHidden => {
+            let mut view = state.view.clone();
+            view.show_hidden = !view.show_hidden;
+            state.notify(
+                if view.show_hidden {
+                    "showing articles hidden by filters (. hides them again)"
+                } else {
+                    "articles hidden by filters are hidden again"
+                },
+                false,
+            );
+            state.open_view(view)
+        }
         Action::RefreshFeed => {
             let feed = match (state.focus, state.sidebar_entries().get(state.sidebar_selected)) {
                 (Focus::Sidebar, Some(SidebarEntry::Feed { id, .. })) => Some(*id),

@@ -155,7 +155,8 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
     }
 }
 
-/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:add URL [TAG…]`, `:rename TITLE`, `:remove`.
+/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:add URL [TAG…]`, `:rename TITLE`, `:remove`,
+/// `:save NAME`, `:filter apply`.
 fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
     let (cmd, arg) = text.split_once(' ').map_or((text, ""), |(c, a)| (c, a.trim()));
     match cmd {
@@ -189,6 +190,17 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         "remove" => confirm_remove_feed(state),
         "save" => super::queries::save_search(state, arg),
+        "filter" if arg == "apply" => {
+            state.notify("applying your filters to the cache…", false);
+            vec![Command::ApplyFilters]
+        }
+        "filter" => {
+            state.notify(
+                "usage: :filter apply (your [[filter]]s on the articles already here; U undoes; khabar filter --dry-run shows what they match)",
+                true,
+            );
+            vec![]
+        }
         "tag" if state.tags.iter().any(|t| t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
         "tag" => {
             state.notify(format!("no tag {arg:?} (tags: {})", state.tags.join(", ")), true);
@@ -209,7 +221,7 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         other => {
             state.notify(
-                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :refresh, :q)"),
+                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :save NAME, :filter apply, :refresh, :q)"),
                 true,
             );
             vec![]

@@ -10,7 +10,7 @@ use crate::text::rich::Rendered;
 
 use super::super::keymap::{Key, Keymap};
 use super::super::ui::theme::{Background, Element};
-use super::{Change, LoadKind, Notice, View};
+use super::{Change, FilterChange, LoadKind, Notice, View};
 
 /// Inputs to `update`.
 #[derive(Debug, Clone)]
@@ -76,6 +76,8 @@ pub enum Msg {
     /// The cache made a change asked for by a filter (mark the view read): exactly these
     /// articles changed, which is what undo restores.
     Changed(Change),
+    /// `:filter apply` ran: what each filter changed, exactly (one undo step).
+    FiltersApplied(Vec<FilterChange>),
     Notice(Notice),
 }
 
@@ -133,6 +135,14 @@ pub enum Command {
     MarkViewRead {
         filter: Filter,
         what: String,
+    },
+    /// Apply the config's filters to the articles already in the cache.
+    ApplyFilters,
+    /// Give these articles a tag of their own, or take it away (undo of `:filter apply`).
+    SetArticleTag {
+        tag: String,
+        ids: Vec<ArticleId>,
+        value: bool,
     },
     Refresh(Option<FeedId>),
     RefreshDue,

@@ -30,7 +30,7 @@ pub use input::{InputKind, Mode};
 pub use messages::{Command, LiveConfig, Msg};
 pub use refresh::Progress;
 pub use sidebar::{SidebarEntry, SidebarState};
-pub use undo::{Change, History, Step, UNDO_STEPS};
+pub use undo::{Change, FilterChange, History, Step, UNDO_STEPS};
 pub use unread::Seek;
 pub use view::{View, ViewKind};
 
@@ -103,6 +103,7 @@ impl AppState {
             view: View {
                 kind: ViewKind::All,
                 unread_only: false,
+                show_hidden: false,
                 sort: SortOrder::default(),
             },
             sorts: HashMap::new(),
@@ -255,6 +256,14 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.history.record(change);
             // A mark-all moved many articles: recount the saved queries.
             state.count_queries()
+        }
+        Msg::FiltersApplied(changes) => {
+            let total = undo::filter_total(&changes);
+            state.notify(format!("filters applied: {total} (U undoes)"), false);
+            state.history.record_step(undo::Step::Filters(changes));
+            let mut cmds = vec![Command::LoadFeeds];
+            cmds.extend(state.reload_view());
+            cmds
         }
         Msg::Notice(n) => {
             state.notice = Some(n);

@@ -43,8 +43,13 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
             } else {
                 String::new()
             };
+            let hidden = if s.hidden_articles > 0 {
+                format!(" ({} hidden by filters)", s.hidden_articles)
+            } else {
+                String::new()
+            };
             state.notify(
-                format!("refreshed {} feeds: {} new{failed}", s.feeds, s.new_articles),
+                format!("refreshed {} feeds: {} new{hidden}{failed}", s.feeds, s.new_articles),
                 s.failed > 0,
             );
             let mut cmds = vec![Command::LoadFeeds];

@@ -21,10 +21,28 @@ pub struct Change {
     pub what: String,
 }
 
+/// What one filter changed when applied to the cache: a flag, or a tag given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FilterChange {
+    Flags(Change),
+    Tagged { tag: String, ids: Vec<ArticleId> },
+}
+
+impl FilterChange {
+    fn len(&self) -> usize {
+        match self {
+            FilterChange::Flags(c) => c.ids.len(),
+            FilterChange::Tagged { ids, .. } => ids.len(),
+        }
+    }
+}
+
 /// One undoable step.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Step {
     Flags(Change),
+    /// `:filter apply`: every filter's changes, undone and redone together.
+    Filters(Vec<FilterChange>),
     /// A feed removed from the config, with its table to put back.
     FeedRemoved(RemovedFeed),
 }
@@ -67,6 +85,10 @@ pub(super) fn undo(state: &mut AppState) -> Vec<Command> {
             state.notify(format!("undone: removing {}", removed.url), false);
             vec![Command::RestoreFeed(removed.clone())]
         }
+        Step::Filters(changes) => {
+            state.notify(format!("undone: applying filters ({})", filter_total(changes)), false);
+            apply_filter_changes(state, changes, false)
+        }
     };
     state.history.undone.push(step);
     cmds
@@ -90,8 +112,43 @@ pub(super) fn redo(state: &mut AppState) -> Vec<Command> {
                 record: false,
             }]
         }
+        Step::Filters(changes) => {
+            state.notify(format!("redone: applying filters ({})", filter_total(changes)), false);
+            apply_filter_changes(state, changes, true)
+        }
     };
     state.history.done.push(step);
+    cmds
+}
+
+/// "3 changes": what `:filter apply` did, in the status bar.
+pub(super) fn filter_total(changes: &[FilterChange]) -> String {
+    match changes.iter().map(FilterChange::len).sum::<usize>() {
+        1 => "1 change".into(),
+        n => format!("{n} changes"),
+    }
+}
+
+/// Puts `:filter apply`'s changes back (`done` false) or makes them again; then the view and
+/// the counts are read again (hidden articles leave or come back).
+fn apply_filter_changes(state: &mut AppState, changes: &[FilterChange], done: bool) -> Vec<Command> {
+    let mut cmds = Vec::new();
+    for change in changes {
+        match change {
+            FilterChange::Flags(c) => cmds.push(Command::SetFlags {
+                flag: c.flag,
+                ids: c.ids.clone(),
+                value: if done { c.value } else { !c.value },
+            }),
+            FilterChange::Tagged { tag, ids } => cmds.push(Command::SetArticleTag {
+                tag: tag.clone(),
+                ids: ids.clone(),
+                value: done,
+            }),
+        }
+    }
+    cmds.push(Command::LoadFeeds);
+    cmds.extend(state.reload_view());
     cmds
 }
 
@@ -106,16 +163,11 @@ fn plural(n: usize) -> String {
 /// Sets `flag` to `value` on the change's articles: on screen now, in the cache by command.
 fn apply(state: &mut AppState, change: &Change, value: bool) -> Vec<Command> {
     let ids: HashSet<ArticleId> = change.ids.iter().copied().collect();
-    let set = |read: &mut bool, starred: &mut bool| match change.flag {
-        Flag::Read => *read = value,
-        Flag::Starred => *starred = value,
-    };
     for a in state.headlines.rows.iter_mut().filter(|a| ids.contains(&a.id)) {
-        set(&mut a.read, &mut a.starred);
+        a.set_flag(change.flag, value);
     }
     if let Some(p) = state.article.as_mut().filter(|p| ids.contains(&p.article.summary.id)) {
-        let s = &mut p.article.summary;
-        set(&mut s.read, &mut s.starred);
+        p.article.summary.set_flag(change.flag, value);
     }
     vec![
         Command::SetFlags {

@@ -30,6 +30,8 @@ pub enum ViewKind {
 pub struct View {
     pub kind: ViewKind,
     pub unread_only: bool,
+    /// Articles hidden by filters shown too (marked as such).
+    pub show_hidden: bool,
     pub sort: SortOrder,
 }
 
@@ -37,6 +39,7 @@ impl View {
     pub fn filter(&self) -> Filter {
         let mut f = Filter {
             unread_only: self.unread_only,
+            show_hidden: self.show_hidden,
             sort: self.sort,
             ..Default::default()
         };
@@ -92,6 +95,11 @@ impl AppState {
         } else {
             base
         };
+        let base = if self.view.show_hidden {
+            format!("{base} (with hidden)")
+        } else {
+            base
+        };
         if self.view.sort == SortOrder::default() {
             base
         } else {
@@ -99,7 +107,8 @@ impl AppState {
         }
     }
 
-    /// A view of `kind` keeping the unread-only toggle, in the order it was last shown in.
+    /// A view of `kind` keeping the unread-only and hidden toggles, in the order it was last
+    /// shown in.
     pub(super) fn view_of(&self, kind: ViewKind) -> View {
         // A saved query opens in its configured order until another is picked.
         let configured = match &kind {
@@ -110,6 +119,7 @@ impl AppState {
             sort: self.sorts.get(&kind.key()).copied().or(configured).unwrap_or_default(),
             kind,
             unread_only: self.view.unread_only,
+            show_hidden: self.view.show_hidden,
         }
     }
 

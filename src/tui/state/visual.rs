@@ -39,24 +39,20 @@ pub(super) fn set_flag(state: &mut AppState, flag: Flag) -> Vec<Command> {
         return vec![];
     };
     state.visual = None;
-    let get = |a: &crate::model::ArticleSummary| match flag {
-        Flag::Read => a.read,
-        Flag::Starred => a.starred,
-    };
+    let get = |a: &crate::model::ArticleSummary| a.flag(flag);
     let rows = &state.headlines.rows[range];
     let value = !rows.iter().all(get);
     let ids: Vec<ArticleId> = rows.iter().filter(|a| get(a) != value).map(|a| a.id).collect();
     for a in state.headlines.rows.iter_mut().filter(|a| ids.contains(&a.id)) {
-        match flag {
-            Flag::Read => a.read = value,
-            Flag::Starred => a.starred = value,
-        }
+        a.set_flag(flag, value);
     }
     let what = match (flag, value) {
         (Flag::Read, true) => "marked read",
         (Flag::Read, false) => "marked unread",
         (Flag::Starred, true) => "starred",
         (Flag::Starred, false) => "unstarred",
+        (Flag::Hidden, true) => "hidden",
+        (Flag::Hidden, false) => "shown",
     };
     state.notify(format!("{what}: {} articles", ids.len()), false);
     state.history.record(Change {

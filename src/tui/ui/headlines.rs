@@ -44,7 +44,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         .skip(h.scroll)
         .take(body.height as usize)
         .map(|(i, a)| {
-            let star = if a.starred { "★" } else { " " };
+            // A hidden article (shown by the toggle) is marked and dimmed.
+            let star = match (a.starred, a.hidden) {
+                (true, _) => "★",
+                (false, true) => "-",
+                (false, false) => " ",
+            };
             let date = a
                 .published
                 .map(|p| p.with_timezone(&state.utc_offset).format("%m-%d %H:%M").to_string())
@@ -55,7 +60,9 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 width::fit(&a.feed_title, feed_cols)
             );
             let title_cols = cols.saturating_sub(width::width(&fixed));
-            let row_style = if a.read {
+            let row_style = if a.hidden {
+                theme.style(Element::Dim)
+            } else if a.read {
                 theme.style(Element::Text)
             } else {
                 theme.style(Element::Unread)

@@ -1,0 +1,321 @@
+//! Filters in the cache: judging a feed's new articles before they are written (the words
+//! through a scratch index with the cache's own tokenizer), and matching or applying them later.
+
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use rusqlite::{params, params_from_iter, Connection, ToSql};
+
+use crate::model::{ArticleId, ArticleSummary, Filter, Flag, NewArticle};
+use crate::query::{matches, Candidate, Evaluator, Expr, FilterAction, FilterRule, Text};
+
+use super::articles::flag_column;
+use super::fts::match_text;
+use super::views::{filtered, SUMMARY_COLUMNS};
+use super::{Result, Store};
+
+/// The filters as they meet one feed: every rule (for its number in reports), which of them
+/// apply to this feed, and what a query may ask about the feed.
+#[derive(Debug, Clone)]
+pub struct FeedFilters {
+    pub rules: Arc<[FilterRule]>,
+    /// Indices in `rules` of the filters for this feed, in order.
+    pub applying: Vec<usize>,
+    pub feed_url: String,
+    /// The title shown for the feed (configured, else its own), if known.
+    pub feed_title: Option<String>,
+    pub feed_tags: Vec<String>,
+}
+
+impl FeedFilters {
+    /// The filters of `rules` that apply to the feed (by its configured URL, title and tags).
+    pub fn for_feed(rules: Arc<[FilterRule]>, url: &str, title: Option<&str>, tags: &[String]) -> FeedFilters {
+        let applying = (0..rules.len())
+            .filter(|&i| rules[i].applies_to(url, title, tags))
+            .collect();
+        FeedFilters {
+            rules,
+            applying,
+            feed_url: url.to_string(),
+            feed_title: title.map(str::to_string),
+            feed_tags: tags.to_vec(),
+        }
+    }
+}
+
+/// What the filters did to one new article: the flags and tags it is written with, and which
+/// filters acted (by index).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Verdict {
+    pub read: bool,
+    pub starred: bool,
+    pub hidden: bool,
+    pub tags: Vec<String>,
+    pub acted: Vec<usize>,
+}
+
+/// Judges the articles at `which` (new to the cache): each filter in order sees the article as
+/// the filters before it left it. `text_of` gives an article's search text. Pure CPU work on a
+/// scratch in-memory index, so it runs beside the other feeds, outside the cache's lock.
+pub(super) fn judge<'a>(
+    articles: &[NewArticle],
+    which: &[usize],
+    text_of: &dyn Fn(usize) -> Cow<'a, str>,
+    filters: &FeedFilters,
+    now: i64,
+) -> HashMap<usize, Verdict> {
+    let mut verdicts = HashMap::new();
+    if filters.applying.is_empty() || which.is_empty() {
+        return verdicts;
+    }
+    let hits = text_hits(which, text_of, filters);
+    let mut eval = Evaluator::default();
+    let mut tags: Vec<String> = Vec::new();
+    for &i in which {
+        let a = &articles[i];
+        let mut v = Verdict::default();
+        let sort_time = a.published.map_or(now, |p| p.timestamp().min(now));
+        for &r in &filters.applying {
+            let rule = &filters.rules[r];
+            tags.clear();
+            tags.extend(filters.feed_tags.iter().cloned());
+            tags.extend(v.tags.iter().cloned());
+            let candidate = Candidate {
+                title: &a.title,
+                author: a.author.as_deref(),
+                feed_title: filters.feed_title.as_deref(),
+                feed_url: &filters.feed_url,
+                tags: &tags,
+                read: v.read,
+                starred: v.starred,
+                hidden: v.hidden,
+                sort_time,
+                now,
+            };
+            let mut text = |t: &Text| hits.get(t).is_none_or(|found| found.contains(&i));
+            if !matches(&mut eval, &rule.query, &candidate, &mut text) {
+                continue;
+            }
+            let acted = match &rule.action {
+                FilterAction::Hide => !std::mem::replace(&mut v.hidden, true),
+                FilterAction::Read => !std::mem::replace(&mut v.read, true),
+                FilterAction::Star => !std::mem::replace(&mut v.starred, true),
+                FilterAction::Tag(t) if v.tags.contains(t) => false,
+                FilterAction::Tag(t) => {
+                    v.tags.push(t.clone());
+                    true
+                }
+            };
+            if acted {
+                v.acted.push(r);
+            }
+        }
+        if !v.acted.is_empty() {
+            verdicts.insert(i, v);
+        }
+    }
+    verdicts
+}
+
+/// For every word and phrase the feed's filters use, the articles (of `which`) containing it:
+/// looked up in a scratch FTS5 index with the cache's tokenizer, so a filter's words match
+/// exactly what a search for them finds. A text absent from the map matches everything (it
+/// has no letter or digit to look for).
+fn text_hits<'a>(
+    which: &[usize],
+    text_of: &dyn Fn(usize) -> Cow<'a, str>,
+    filters: &FeedFilters,
+) -> HashMap<Text, HashSet<usize>> {
+    let mut texts: Vec<&Text> = Vec::new();
+    for &r in &filters.applying {
+        collect_texts(&filters.rules[r].query.expr, &mut texts);
+    }
+    let mut hits = HashMap::new();
+    if texts.is_empty() {
+        return hits;
+    }
+    let mut lookup = || -> rusqlite::Result<()> {
+        let conn = Connection::open_in_memory()?;
+        conn.execute_batch(&format!(
+            "CREATE VIRTUAL TABLE scratch USING fts5(text, content = '', tokenize = \"{}\")",
+            super::fts::TOKENIZER
+        ))?;
+        {
+            let mut insert = conn.prepare("INSERT INTO scratch (rowid, text) VALUES (?1, ?2)")?;
+            for &i in which {
+                insert.execute(params![i as i64, text_of(i).as_ref()])?;
+            }
+        }
+        let mut search = conn.prepare("SELECT rowid FROM scratch WHERE scratch MATCH ?1")?;
+        for &t in &texts {
+            if let Some(m) = match_text(t) {
+                let found = search
+                    .query_map([m], |r| r.get::<_, i64>(0))?
+                    .map(|r| r.map(|i| i as usize))
+                    .collect::<rusqlite::Result<HashSet<usize>>>()?;
+                hits.insert(t.clone(), found);
+            }
+        }
+        Ok(())
+    };
+    if let Err(e) = lookup() {
+        // Without the index no word matches: the articles arrive unfiltered, never lost.
+        tracing::error!("filters: scratch index failed, words match nothing this time: {e}");
+        for t in texts {
+            hits.insert(t.clone(), HashSet::new());
+        }
+    }
+    hits
+}
+
+fn collect_texts<'a>(expr: &'a Expr, out: &mut Vec<&'a Text>) {
+    match expr {
+        Expr::And(terms) | Expr::Or(terms) => terms.iter().for_each(|t| collect_texts(t, out)),
+        Expr::Not(inner) => collect_texts(inner, out),
+        Expr::Text(t) if !out.contains(&t) => out.push(t),
+        _ => {}
+    }
+}
+
+/// What one filter matches in the cache now, among the articles it would change.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FilterMatches {
+    /// The filter's index in the config.
+    pub rule: usize,
+    pub count: usize,
+    /// The first of them, newest first.
+    pub sample: Vec<ArticleSummary>,
+}
+
+/// What applying one filter to the cache changed, exactly (what undo restores).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterApplied {
+    pub rule: usize,
+    pub ids: Vec<ArticleId>,
+}
+
+impl Store {
+    /// What each filter would change in the cache as it is (`khabar filter --dry-run`): the
+    /// articles it matches that its action would change, counted, the first `sample` listed.
+    pub fn filter_matches(&self, rules: &[FilterRule], sample: usize) -> Result<Vec<FilterMatches>> {
+        let mut out = Vec::with_capacity(rules.len());
+        for (i, rule) in rules.iter().enumerate() {
+            let (sql, args) = rule_select("SELECT COUNT(*)", rule);
+            let count: i64 = self
+                .conn
+                .prepare(&sql)?
+                .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+            let (mut sql, mut args) = rule_select(&format!("SELECT {SUMMARY_COLUMNS}"), rule);
+            sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
+            args.push(Box::new(sample as i64));
+            let rows = self.query_summaries(&sql, args)?;
+            out.push(FilterMatches {
+                rule: i,
+                count: count as usize,
+                sample: rows,
+            });
+        }
+        Ok(out)
+    }
+
+    /// Applies every filter to the cache as it is, in order, in one transaction (`khabar filter
+    /// --apply`, `:filter apply` in the reader); returns exactly what each changed.
+    pub fn apply_filters(&mut self, rules: &[FilterRule]) -> Result<Vec<FilterApplied>> {
+        let tx = self.conn.savepoint()?;
+        let mut out = Vec::with_capacity(rules.len());
+        for (i, rule) in rules.iter().enumerate() {
+            let (select, mut args) = rule_select("SELECT a.id", rule);
+            let sql = if let FilterAction::Tag(tag) = &rule.action {
+                args.insert(0, Box::new(tag.clone()));
+                format!("INSERT INTO article_tags (article_id, tag) SELECT id, ? FROM ({select}) RETURNING article_id")
+            } else if let Some(flag) = action_flag(&rule.action) {
+                let column = flag_column(flag);
+                format!("UPDATE articles SET {column} = 1 WHERE id IN ({select}) RETURNING id")
+            } else {
+                continue;
+            };
+            let mut ids: Vec<ArticleId> = tx
+                .prepare(&sql)?
+                .query_map(params_from_iter(args.iter()), |r| Ok(ArticleId(r.get(0)?)))?
+                .collect::<rusqlite::Result<_>>()?;
+            ids.sort_unstable();
+            out.push(FilterApplied { rule: i, ids });
+        }
+        tx.commit()?;
+        Ok(out)
+    }
+
+    /// Takes a tag given by a filter off these articles (undo); returns those that had it.
+    pub fn remove_article_tag(&mut self, ids: &[ArticleId], tag: &str) -> Result<Vec<ArticleId>> {
+        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "DELETE FROM article_tags WHERE tag = ?1 AND article_id IN (SELECT value FROM json_each(?2))
+             RETURNING article_id",
+        )?;
+        let removed = stmt.query_map(params![tag, list], |r| Ok(ArticleId(r.get(0)?)))?;
+        Ok(removed.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Gives these articles a tag of their own (redo of a filter's tagging).
+    pub fn add_article_tag(&mut self, ids: &[ArticleId], tag: &str) -> Result<()> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
+        for id in ids {
+            stmt.execute(params![id.0, tag])?;
+        }
+        Ok(())
+    }
+
+    /// The tags filters gave an article.
+    pub fn article_tags(&self, id: ArticleId) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT tag FROM article_tags WHERE article_id = ?1 ORDER BY tag")?;
+        let tags = stmt.query_map([id.0], |r| r.get(0))?;
+        Ok(tags.collect::<rusqlite::Result<_>>()?)
+    }
+}
+
+/// The flag an action sets, when it sets one.
+pub fn action_flag(action: &FilterAction) -> Option<Flag> {
+    match action {
+        FilterAction::Hide => Some(Flag::Hidden),
+        FilterAction::Read => Some(Flag::Read),
+        FilterAction::Star => Some(Flag::Starred),
+        FilterAction::Tag(_) => None,
+    }
+}
+
+/// `select` over the articles a rule matches (in its feeds) that its action would change.
+fn rule_select(select: &str, rule: &FilterRule) -> (String, Vec<Box<dyn ToSql>>) {
+    let filter = Filter {
+        query: Some(rule.query.clone()),
+        ..Filter::default()
+    };
+    let (mut sql, mut args) = filtered(select, &filter);
+    sql.push_str(match &rule.action {
+        FilterAction::Hide => " AND a.hidden = 0",
+        FilterAction::Read => " AND a.read = 0",
+        FilterAction::Star => " AND a.starred = 0",
+        FilterAction::Tag(_) => " AND a.id NOT IN (SELECT article_id FROM article_tags WHERE tag = ?)",
+    });
+    if let FilterAction::Tag(tag) = &rule.action {
+        args.push(Box::new(tag.clone()));
+    }
+    if !rule.feeds.is_empty() || !rule.tags.is_empty() {
+        let marks = |n: usize| vec!["?"; n].join(", ");
+        sql.push_str(&format!(
+            " AND (f.url IN ({}) OR f.config_title IN ({}) \
+             OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag IN ({})))",
+            marks(rule.feeds.len()),
+            marks(rule.feeds.len()),
+            marks(rule.tags.len())
+        ));
+        for f in rule.feeds.iter().chain(&rule.feeds).chain(&rule.tags) {
+            args.push(Box::new(f.clone()));
+        }
+    }
+    (sql, args)
+}
