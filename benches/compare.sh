@@ -81,6 +81,11 @@ median_of() {
     [[ -s $f ]] || { echo ""; return; }
     sort -g "$f" | awk '{v[NR]=$1} END {print (NR%2)?v[(NR+1)/2]:(v[NR/2]+v[NR/2+1])/2}'
 }
+slower() { # measure base-measure: how much slower the first is than the second, "+4.2 %"
+    local a b
+    a=$(median_of "$1"); b=$(median_of "$2")
+    [[ -n $a && -n $b ]] && awk -v a="$a" -v b="$b" 'BEGIN {printf "%+.1f %%", (a/b-1)*100}' || echo "–"
+}
 ratio() { # peer-measure khabar-measure: how many times faster (or smaller) khabar is
     local p k
     p=$(median_of "$1"); k=$(median_of "$2")
@@ -106,12 +111,24 @@ newsboat_items() { sqlite3 "$1" "SELECT COUNT(*) FROM rss_item"; }
 KHABAR_BENCH_DIR="$SMALL" "$SHARED/serve.sh" start >&2
 MTIME=$(stat -c %Y "$(ls "$SMALL"/data/www/feeds/*.xml | head -n1)")
 khabar_config "$SMALL/data/www/feeds.txt" >"$WORK/k.toml"
+# The same feeds with twenty filters (benches/filters20.toml), and with the same twenty made to
+# match nothing (a word no article has): what judging costs, and what acting costs too.
+cat "$WORK/k.toml" "$HERE/benches/filters20.toml" >"$WORK/kf.toml"
+{ cat "$WORK/k.toml"; sed 's/^query = "/query = "zzqx /' "$HERE/benches/filters20.toml"; } >"$WORK/kn.toml"
 UPDATED=0
 for i in $(seq "$RUNS"); do
     echo "run $i/$RUNS: 500 × 50" >&2
     rm -f "$WORK"/k.db*
     record k_cold "$(costs k_cold env HOME="$KHOME" "$BIN" --config "$WORK/k.toml" --cache "$WORK/k.db" refresh)"
     expect " 25000 new articles"
+    rm -f "$WORK"/kf.db*
+    record k_cold_filters "$(seconds k --config "$WORK/kf.toml" --cache "$WORK/kf.db" refresh)"
+    expect " 25000 new articles"
+    record k_filters_acted "$(sqlite3 "$WORK/kf.db" "SELECT COUNT(*) FROM articles WHERE hidden OR read OR starred OR id IN (SELECT article_id FROM article_tags)")"
+    rm -f "$WORK"/kn.db*
+    record k_cold_filters_none "$(seconds k --config "$WORK/kn.toml" --cache "$WORK/kn.db" refresh)"
+    expect " 25000 new articles"
+    rm -f "$WORK"/kf.db* "$WORK"/kn.db*
     record k_size "$(( $(stat -c %s "$WORK/k.db") / $(articles_in "$WORK/k.toml" "$WORK/k.db") ))"
     touch_corpus "$SMALL"
     record k_200 "$(seconds k --config "$WORK/k.toml" --cache "$WORK/k.db" refresh)"
@@ -237,6 +254,8 @@ NB=$([[ $PEER == 1 ]] && newsboat --version | head -n1 | cut -d' ' -f1-2 || echo
     echo "| cold refresh, 500 × 200 items (100,000 articles) | ≤ 2.0 s | $(stat_of k_big) | $(stat_of n_big) | $(ratio n_big k_big) |"
     echo "| same: CPU, user + system | ≤ 1.5 × russ | $(stat_of k_big_cpu) | $(stat_of n_big_cpu) | $(ratio n_big_cpu k_big_cpu) |"
     echo "| same: peak resident memory (MB) | ≤ 40 MB | $(stat_of k_big_rss 0.001024) | $(stat_of n_big_rss 0.001024) | $(ratio n_big_rss k_big_rss) |"
+    echo "| same with 20 filters ([benches/filters20.toml](../benches/filters20.toml)), acting on $(median_of k_filters_acted) of the 25,000 articles | ≤ 5 % slower | $(stat_of k_cold_filters); $(slower k_cold_filters k_cold) | | |"
+    echo "| same with the 20 filters matching nothing: the cost of judging every new article | ≤ 5 % slower | $(stat_of k_cold_filters_none); $(slower k_cold_filters_none k_cold) | | |"
     echo "| second refresh, unchanged content, server answers 200 | ≤ 0.5 s, nothing rewritten | $(stat_of k_200); feed lines reporting updated articles, all runs: $UPDATED | $(stat_of n_200) | $(ratio n_200 k_200) |"
     echo "| warm refresh, server answers 304 | ≤ 0.3 s | $(stat_of k_304) | $(stat_of n_304) | $(ratio n_304 k_304) |"
     echo "| 500 feeds through the 200 ms/request slow server | ≤ 3 s | $(stat_of k_slow) (\`per_host_concurrency = 128\`, \`concurrency = 128\`) | $(stat_of n_slow) | $(ratio n_slow k_slow) |"

@@ -11,7 +11,7 @@ use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle};
 use khabar::query::{FilterAction, FilterRule};
-use khabar::store::{prepare, FeedFilters, FetchRecord, Store};
+use khabar::store::{prepare, FetchRecord, Filters, Store};
 
 use common::{feed_entry, rss, stderr, stdout, Route, Sandbox, TestServer};
 
@@ -66,7 +66,7 @@ fn arrive(
     } else {
         (None, vec![])
     };
-    let filters = FeedFilters::for_feed(rules.clone(), url, title, &tags);
+    let filters = Filters::new(rules.clone()).for_feed(url, title, &tags);
     let stored = store.stored_hashes(feed).unwrap();
     let prepared = prepare(&articles, Some(&stored), Some(&filters), now().timestamp());
     let record = FetchRecord {

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use crate::config::{Config, FeedTarget};
-use crate::store::{FeedFilters, PollState};
+use crate::store::{FeedFilters, Filters, PollState};
 
 /// One feed to poll: its config entry joined with its fetch state.
 #[derive(Debug, Clone)]
@@ -26,6 +26,7 @@ impl Job {
     /// Pairs configured feeds with their cache state (call `Store::sync_feeds` first).
     pub fn all(config: &Config, states: Vec<PollState>) -> Vec<Job> {
         let by_url: HashMap<&str, _> = config.feeds.iter().map(|f| (f.url.as_str(), f)).collect();
+        let filters = Filters::new(config.filters.clone());
         states
             .into_iter()
             .filter_map(|state| {
@@ -37,10 +38,8 @@ impl Job {
                     .and_then(|u| Url::parse(u).ok())
                     .map(FeedTarget::Http)
                     .unwrap_or_else(|| feed.target.clone());
-                let filters =
-                    FeedFilters::for_feed(config.filters.clone(), &feed.url, feed.title.as_deref(), &feed.tags);
                 Some(Job {
-                    filters,
+                    filters: filters.for_feed(&feed.url, feed.title.as_deref(), &feed.tags),
                     target,
                     interval: feed.refresh_interval.unwrap_or(config.general.refresh_interval.0),
                     full_text: feed.full_text,
@@ -90,7 +89,7 @@ mod tests {
             target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
             interval: Duration::from_secs(1800),
             full_text: false,
-            filters: FeedFilters::for_feed(Vec::new().into(), "http://x/", None, &[]),
+            filters: Filters::new(Vec::new().into()).for_feed("http://x/", None, &[]),
         }
     }
 

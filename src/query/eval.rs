@@ -26,26 +26,44 @@ pub struct Candidate<'a> {
     pub now: i64,
 }
 
-/// Checks expressions against candidates, compiling each regular expression once.
+/// Checks expressions against candidates with their regular expressions compiled once (a
+/// refresh shares one across its threads).
 #[derive(Debug, Default)]
 pub struct Evaluator {
-    regexes: HashMap<String, Option<Regex>>,
+    regexes: HashMap<String, Regex>,
 }
 
 /// Whether `expr` matches `c`; `text` answers the words and phrases (the search index's
 /// business: the store asks its tokenizer). A query that does not mention `is:hidden` never
 /// matches a hidden article, as it never finds one in the cache.
-pub fn matches(
-    eval: &mut Evaluator,
-    query: &super::Query,
-    c: &Candidate<'_>,
-    text: &mut dyn FnMut(&Text) -> bool,
-) -> bool {
+pub fn matches(eval: &Evaluator, query: &super::Query, c: &Candidate<'_>, text: &mut dyn FnMut(&Text) -> bool) -> bool {
     (!c.hidden || query.mentions_hidden()) && eval.expr(&query.expr, c, text)
 }
 
 impl Evaluator {
-    fn expr(&mut self, expr: &Expr, c: &Candidate<'_>, text: &mut dyn FnMut(&Text) -> bool) -> bool {
+    /// Compiles the regular expressions of these queries.
+    pub fn for_queries<'a>(queries: impl IntoIterator<Item = &'a super::Query>) -> Evaluator {
+        fn walk(e: &Expr, out: &mut HashMap<String, Regex>) {
+            match e {
+                Expr::And(terms) | Expr::Or(terms) => terms.iter().for_each(|t| walk(t, out)),
+                Expr::Not(inner) => walk(inner, out),
+                Expr::Field(_, Pattern::Regex(re)) if !out.contains_key(re) => {
+                    // Checked when parsed, so it compiles.
+                    if let Ok(compiled) = compile_regex(re) {
+                        out.insert(re.clone(), compiled);
+                    }
+                }
+                _ => {}
+            }
+        }
+        let mut regexes = HashMap::new();
+        for q in queries {
+            walk(&q.expr, &mut regexes);
+        }
+        Evaluator { regexes }
+    }
+
+    fn expr(&self, expr: &Expr, c: &Candidate<'_>, text: &mut dyn FnMut(&Text) -> bool) -> bool {
         match expr {
             Expr::And(terms) => terms.iter().all(|t| self.expr(t, c, text)),
             Expr::Or(terms) => terms.iter().any(|t| self.expr(t, c, text)),
@@ -79,16 +97,15 @@ impl Evaluator {
         }
     }
 
-    fn field(&mut self, pattern: &Pattern, value: &str) -> bool {
+    fn field(&self, pattern: &Pattern, value: &str) -> bool {
         match pattern {
             // SQL's LIKE: any case for ASCII letters, others as written.
             Pattern::Contains(needle) => value.to_ascii_lowercase().contains(&needle.to_ascii_lowercase()),
-            Pattern::Regex(re) => self
-                .regexes
-                .entry(re.clone())
-                .or_insert_with(|| compile_regex(re).ok())
-                .as_ref()
-                .is_some_and(|r| r.is_match(value)),
+            Pattern::Regex(re) => match self.regexes.get(re) {
+                Some(compiled) => compiled.is_match(value),
+                // A query the evaluator was not made for: compiled for this once.
+                None => compile_regex(re).is_ok_and(|r| r.is_match(value)),
+            },
         }
     }
 }
@@ -120,7 +137,7 @@ mod tests {
             Text::Word(w) => w == "kernel",
             Text::Phrase(p) => p == "in the kernel",
         };
-        matches(&mut Evaluator::default(), &query, c, &mut words)
+        matches(&Evaluator::for_queries([&query]), &query, c, &mut words)
     }
 
     #[test]

@@ -5,43 +5,56 @@ use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
-use rusqlite::{params, params_from_iter, Connection, ToSql};
+use rusqlite::{params, params_from_iter, ToSql};
 
 use crate::model::{ArticleId, ArticleSummary, Filter, Flag, NewArticle};
 use crate::query::{matches, Candidate, Evaluator, Expr, FilterAction, FilterRule, Text};
 
 use super::articles::flag_column;
-use super::fts::match_text;
+use super::fts::{match_text, segmented};
 use super::views::{filtered, SUMMARY_COLUMNS};
+use super::words::{self, Phrase};
 use super::{Result, Store};
 
-/// The filters as they meet one feed: every rule (for its number in reports), which of them
-/// apply to this feed, and what a query may ask about the feed.
+/// The config's filters, ready to judge arrivals: the rules, with their regular expressions
+/// compiled once for a whole refresh.
 #[derive(Debug, Clone)]
-pub struct FeedFilters {
-    pub rules: Arc<[FilterRule]>,
-    /// Indices in `rules` of the filters for this feed, in order.
-    pub applying: Vec<usize>,
-    pub feed_url: String,
-    /// The title shown for the feed (configured, else its own), if known.
-    pub feed_title: Option<String>,
-    pub feed_tags: Vec<String>,
+pub struct Filters {
+    rules: Arc<[FilterRule]>,
+    eval: Arc<Evaluator>,
 }
 
-impl FeedFilters {
-    /// The filters of `rules` that apply to the feed (by its configured URL, title and tags).
-    pub fn for_feed(rules: Arc<[FilterRule]>, url: &str, title: Option<&str>, tags: &[String]) -> FeedFilters {
-        let applying = (0..rules.len())
-            .filter(|&i| rules[i].applies_to(url, title, tags))
-            .collect();
+impl Filters {
+    pub fn new(rules: Arc<[FilterRule]>) -> Filters {
+        let eval = Arc::new(Evaluator::for_queries(rules.iter().map(|r| &r.query)));
+        Filters { rules, eval }
+    }
+
+    /// The filters that apply to one feed (by its configured URL, title and tags).
+    pub fn for_feed(&self, url: &str, title: Option<&str>, tags: &[String]) -> FeedFilters {
         FeedFilters {
-            rules,
-            applying,
+            applying: (0..self.rules.len())
+                .filter(|&i| self.rules[i].applies_to(url, title, tags))
+                .collect(),
+            all: self.clone(),
             feed_url: url.to_string(),
             feed_title: title.map(str::to_string),
             feed_tags: tags.to_vec(),
         }
     }
+}
+
+/// The filters as they meet one feed: every rule (for its number in reports), which of them
+/// apply to this feed, and what a query may ask about the feed.
+#[derive(Debug, Clone)]
+pub struct FeedFilters {
+    all: Filters,
+    /// Indices of the rules for this feed, in order.
+    pub applying: Vec<usize>,
+    pub feed_url: String,
+    /// The title shown for the feed (configured, else its own), if known.
+    pub feed_title: Option<String>,
+    pub feed_tags: Vec<String>,
 }
 
 /// What the filters did to one new article: the flags and tags it is written with, and which
@@ -56,8 +69,8 @@ pub struct Verdict {
 }
 
 /// Judges the articles at `which` (new to the cache): each filter in order sees the article as
-/// the filters before it left it. `text_of` gives an article's search text. Pure CPU work on a
-/// scratch in-memory index, so it runs beside the other feeds, outside the cache's lock.
+/// the filters before it left it. `text_of` gives an article's search text. Pure CPU work, so
+/// it runs beside the other feeds, outside the cache's lock.
 pub(super) fn judge<'a>(
     articles: &[NewArticle],
     which: &[usize],
@@ -70,14 +83,14 @@ pub(super) fn judge<'a>(
         return verdicts;
     }
     let hits = text_hits(which, text_of, filters);
-    let mut eval = Evaluator::default();
+    let rules = &filters.all.rules;
     let mut tags: Vec<String> = Vec::new();
     for &i in which {
         let a = &articles[i];
         let mut v = Verdict::default();
         let sort_time = a.published.map_or(now, |p| p.timestamp().min(now));
         for &r in &filters.applying {
-            let rule = &filters.rules[r];
+            let rule = &rules[r];
             tags.clear();
             tags.extend(filters.feed_tags.iter().cloned());
             tags.extend(v.tags.iter().cloned());
@@ -94,7 +107,7 @@ pub(super) fn judge<'a>(
                 now,
             };
             let mut text = |t: &Text| hits.get(t).is_none_or(|found| found.contains(&i));
-            if !matches(&mut eval, &rule.query, &candidate, &mut text) {
+            if !matches(&filters.all.eval, &rule.query, &candidate, &mut text) {
                 continue;
             }
             let acted = match &rule.action {
@@ -118,10 +131,10 @@ pub(super) fn judge<'a>(
     verdicts
 }
 
-/// For every word and phrase the feed's filters use, the articles (of `which`) containing it:
-/// looked up in a scratch FTS5 index with the cache's tokenizer, so a filter's words match
-/// exactly what a search for them finds. A text absent from the map matches everything (it
-/// has no letter or digit to look for).
+/// For every word and phrase the feed's filters use, the articles (of `which`) containing it,
+/// exactly as a search finds them: the text and the words folded by the index's own tokenizer
+/// rules (`words`). A text absent from the map matches everything (it has no letter or digit to
+/// look for, as `match_text` says).
 fn text_hits<'a>(
     which: &[usize],
     text_of: &dyn Fn(usize) -> Cow<'a, str>,
@@ -129,41 +142,31 @@ fn text_hits<'a>(
 ) -> HashMap<Text, HashSet<usize>> {
     let mut texts: Vec<&Text> = Vec::new();
     for &r in &filters.applying {
-        collect_texts(&filters.rules[r].query.expr, &mut texts);
+        collect_texts(&filters.all.rules[r].query.expr, &mut texts);
     }
-    let mut hits = HashMap::new();
-    if texts.is_empty() {
+    // Only texts the index is asked about (a letter or digit in them) narrow; each is folded
+    // as the index is asked: segmented (CJK set apart), then tokenized. One without tokens
+    // matches nothing, as its MATCH would.
+    texts.retain(|t| match_text(t).is_some());
+    let mut hits: HashMap<Text, HashSet<usize>> = texts.iter().map(|&t| (t.clone(), HashSet::new())).collect();
+    let phrases: Vec<(&Text, Phrase)> = texts
+        .into_iter()
+        .filter_map(|t| {
+            let asked = match t {
+                Text::Word(w) | Text::Phrase(w) => segmented(w),
+            };
+            Some((t, Phrase::new(&asked)?))
+        })
+        .collect();
+    if phrases.is_empty() {
         return hits;
     }
-    let mut lookup = || -> rusqlite::Result<()> {
-        let conn = Connection::open_in_memory()?;
-        conn.execute_batch(&format!(
-            "CREATE VIRTUAL TABLE scratch USING fts5(text, content = '', tokenize = \"{}\")",
-            super::fts::TOKENIZER
-        ))?;
-        {
-            let mut insert = conn.prepare("INSERT INTO scratch (rowid, text) VALUES (?1, ?2)")?;
-            for &i in which {
-                insert.execute(params![i as i64, text_of(i).as_ref()])?;
+    for &i in which {
+        let folded = words::fold(&text_of(i));
+        for (t, phrase) in &phrases {
+            if phrase.is_in(&folded) {
+                hits.entry((*t).clone()).or_default().insert(i);
             }
-        }
-        let mut search = conn.prepare("SELECT rowid FROM scratch WHERE scratch MATCH ?1")?;
-        for &t in &texts {
-            if let Some(m) = match_text(t) {
-                let found = search
-                    .query_map([m], |r| r.get::<_, i64>(0))?
-                    .map(|r| r.map(|i| i as usize))
-                    .collect::<rusqlite::Result<HashSet<usize>>>()?;
-                hits.insert(t.clone(), found);
-            }
-        }
-        Ok(())
-    };
-    if let Err(e) = lookup() {
-        // Without the index no word matches: the articles arrive unfiltered, never lost.
-        tracing::error!("filters: scratch index failed, words match nothing this time: {e}");
-        for t in texts {
-            hits.insert(t.clone(), HashSet::new());
         }
     }
     hits

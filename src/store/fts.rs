@@ -14,6 +14,7 @@ use super::views::{filtered, filtered_select};
 use super::{Result, Store};
 
 /// The index's tokenizer, as migration 1 created it (filters' scratch index uses the same).
+#[cfg(test)]
 pub(super) const TOKENIZER: &str = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'";
 
 /// Characters indexed one per token.
@@ -65,6 +66,13 @@ pub fn match_query(user: &str) -> Option<String> {
         terms.push(format!("\"{}\"", seg.trim().replace('"', "\"\"")));
     }
     (!terms.is_empty()).then(|| terms.join(" "))
+}
+
+/// A word or phrase as the index is asked for it (CJK characters set apart).
+pub(super) fn segmented(text: &str) -> String {
+    let mut seg = String::new();
+    push_segmented(&mut seg, text);
+    seg
 }
 
 /// The MATCH expression for one word or phrase of a query (see `match_query`): None when it

@@ -11,7 +11,9 @@ mod order;
 mod prefs;
 mod query;
 mod schema;
+mod token_table;
 mod views;
+mod words;
 mod write;
 
 use std::path::Path;
@@ -23,7 +25,7 @@ use rusqlite::Connection;
 use fts::{write_fts, FtsWrite};
 
 pub use feeds::PollState;
-pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Verdict};
+pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
 pub use import::{read_newsboat_cache, ImportCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
