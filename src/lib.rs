@@ -1,5 +1,5 @@
 //! khabar: a terminal news reader. This crate root lists the layers in data-flow order:
-//! config -> feed (fetch, parse) -> poller -> store -> cli / tui.
+//! config -> feed (fetch, parse) -> poller / sync -> store -> cli / tui.
 
 pub mod cli;
 pub mod config;
@@ -10,5 +10,6 @@ pub mod poller;
 pub mod query;
 pub mod store;
 pub mod subscribe;
+pub mod sync;
 pub mod text;
 pub mod tui;

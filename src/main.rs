@@ -133,6 +133,10 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             let store = Arc::new(Mutex::new(store));
             cli::refresh(&config, store, force).await.map(|_| ())
         }
+        Some(Command::Sync { json }) => {
+            let store = Arc::new(Mutex::new(store));
+            cli::sync(&config, store, json).await.map(|_| ())
+        }
         Some(Command::List(args)) => cli::list(&store, &args),
         Some(Command::Show { id, width, full, json }) => {
             let shape = if json {

@@ -34,6 +34,8 @@ pub struct Feed {
     pub last_fetched: Option<DateTime<Utc>>,
     pub last_status: Option<String>,
     pub last_error: Option<String>,
+    /// The sync account it comes from (`[[account]]`'s name); None for a `[[feed]]`.
+    pub account: Option<String>,
 }
 
 impl Feed {

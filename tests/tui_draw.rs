@@ -50,6 +50,7 @@ fn feed(id: i64, title: &str, unread: u64, error: Option<&str>) -> Feed {
         last_fetched: None,
         last_status: None,
         last_error: error.map(str::to_string),
+        account: None,
     }
 }
 

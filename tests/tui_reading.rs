@@ -567,3 +567,51 @@ fn applying_filters_is_one_step_that_undo_reverses_and_the_hidden_toggle_reopens
     keys(&mut s, ".");
     assert!(!s.view.show_hidden);
 }
+
+/// A sync's end in the status bar: totals, and each failing account named as an error.
+#[test]
+fn a_sync_reports_in_the_status_bar_and_rereads_what_changed() {
+    use khabar::sync::AccountReport;
+    let (mut s, _) = loaded(10);
+    update(&mut s, Msg::SyncStarted);
+    assert!(s.syncing);
+    let ok = AccountReport {
+        account: "home".into(),
+        kind: "greader".into(),
+        new: 3,
+        pulled: 2,
+        pushed: 1,
+        ..Default::default()
+    };
+    let failed = AccountReport {
+        account: "work".into(),
+        kind: "fever".into(),
+        pending: 4,
+        error: Some("the server refused the username or password (login answered 401)".into()),
+        ..Default::default()
+    };
+    let cmds = update(&mut s, Msg::Synced(vec![ok.clone(), failed]));
+    assert!(!s.syncing);
+    let notice = s.notice.clone().unwrap();
+    assert!(notice.error);
+    assert_eq!(
+        notice.text,
+        "sync failed for work: the server refused the username or password (login answered 401); \
+         synced: 3 new, 2 changed by the server, 1 sent, 4 waiting to be sent"
+    );
+    assert!(cmds.iter().any(|c| matches!(c, Command::LoadFeeds)));
+    assert!(
+        cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })),
+        "new articles: the view is read again"
+    );
+    let cmds = update(
+        &mut s,
+        Msg::Synced(vec![AccountReport {
+            new: 0,
+            pulled: 0,
+            ..ok
+        }]),
+    );
+    assert!(!s.notice.as_ref().unwrap().error);
+    assert!(!cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })));
+}

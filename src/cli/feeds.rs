@@ -1,5 +1,5 @@
-//! `khabar feeds`: every configured feed with its counts and the outcome of its last fetch,
-//! as a table or as JSON Lines.
+//! `khabar feeds`: every configured and synced feed with its counts and the outcome of its last
+//! fetch (or sync), as a table or as JSON Lines.
 
 use std::io::{self, Write};
 
@@ -12,9 +12,15 @@ use crate::text::width;
 pub fn run(store: &Store, as_json: bool) -> anyhow::Result<()> {
     let mut out = io::stdout().lock();
     for f in store.feeds()? {
+        // A synced feed's identity is its account's; the address shown is the feed's own.
+        let url = match &f.account {
+            Some(_) => f.fetch_url.as_deref().unwrap_or(&f.url),
+            None => &f.url,
+        };
         if as_json {
             let v = json!({
-                "url": f.url,
+                "url": url,
+                "account": f.account,
                 "title": f.title.as_deref().unwrap_or(""),
                 "tags": f.tags,
                 "articles": f.articles,
@@ -37,7 +43,7 @@ pub fn run(store: &Store, as_json: bool) -> anyhow::Result<()> {
                 f.articles,
                 width::fit(f.display_title(), 30),
                 f.tags.join(","),
-                f.url
+                url
             )?;
         }
     }

@@ -11,6 +11,7 @@ mod newsboat;
 mod opml;
 mod refresh;
 mod show;
+mod sync;
 
 use std::path::PathBuf;
 
@@ -30,6 +31,7 @@ pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
 pub use show::{run as show, ShowAs};
+pub use sync::run as sync;
 
 /// khabar: a fast terminal news reader.
 #[derive(Debug, Parser)]
@@ -103,6 +105,13 @@ pub enum Command {
         /// Apply the filters to the articles already in the cache.
         #[arg(long)]
         apply: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sync with your [[account]]s (Google Reader API, Fever): push the read and starred changes
+    /// made here, then pull subscriptions, new articles and state. A line per account.
+    Sync {
+        /// One JSON object per account: pushed, pulled, new, feeds, requests, pending, error.
         #[arg(long)]
         json: bool,
     },

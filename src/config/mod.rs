@@ -1,6 +1,7 @@
 //! The TOML config: the validated `Config` and its loading, with file:line:column errors.
 //! The embedded default (config.example.toml) is used when the user has no file of their own.
 
+mod accounts;
 mod edit;
 mod error;
 mod filters;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use serde::Deserialize;
 use toml::Spanned;
 
+pub use accounts::{Account, AccountKind, SecretSource};
 pub use edit::{ConfigEdit, RemovedFeed};
 use error::{find_key, line_col};
 pub use error::{ConfigError, Located, Position};
@@ -41,6 +43,10 @@ pub struct Config {
     /// `[[filter]]`: what happens to matching articles as they arrive, in file order (the
     /// order they act in). Shared: every refresh takes them.
     pub filters: std::sync::Arc<[crate::query::FilterRule]>,
+    /// `[[account]]`: sync servers, in file order.
+    pub accounts: Vec<Account>,
+    /// What is accepted but should change (a readable plain password): shown, never fatal.
+    pub warnings: Vec<String>,
     pub source: ConfigSource,
 }
 
@@ -128,6 +134,8 @@ struct RawConfig {
     query: Vec<queries::RawQuery>,
     #[serde(default)]
     filter: Vec<filters::RawFilter>,
+    #[serde(default)]
+    account: Vec<accounts::RawAccount>,
 }
 
 /// `action = "key"` or `action = ["key", "other key"]`.
@@ -284,7 +292,14 @@ impl Config {
 
         let queries = queries::saved_queries(raw.query, file, text)?;
         let filters = filters::filters(raw.filter, &feeds, file, text)?.into();
+        let file_path = match &source {
+            ConfigSource::User(p) => Some(p.as_path()),
+            ConfigSource::Embedded { .. } => None,
+        };
+        let (accounts, warnings) = accounts::accounts(raw.account, file, text, file_path)?;
         Ok(Config {
+            accounts,
+            warnings,
             general: raw.general,
             feeds,
             keys,

@@ -124,12 +124,17 @@ pub struct Fetcher {
 
 static TLS_PROVIDER: Once = Once::new();
 
+/// reqwest is built without a default TLS provider: ring is installed once, before any client
+/// (the feed fetcher's, the sync clients').
+pub fn install_tls() {
+    TLS_PROVIDER.call_once(|| {
+        let _ = rustls::crypto::ring::default_provider().install_default();
+    });
+}
+
 impl Fetcher {
     pub fn new(limits: Limits) -> Result<Fetcher, FetchError> {
-        // reqwest is built without a default TLS provider; ring is installed once, before any client.
-        TLS_PROVIDER.call_once(|| {
-            let _ = rustls::crypto::ring::default_provider().install_default();
-        });
+        install_tls();
         let client = reqwest::Client::builder()
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.timeout)

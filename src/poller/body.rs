@@ -158,6 +158,7 @@ impl Poller {
             meta: parsed.meta,
             articles,
             keep_per_feed: self.keep_per_feed,
+            remote: None,
         };
         self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))
             .await

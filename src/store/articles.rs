@@ -97,7 +97,7 @@ impl Store {
     /// Marks every article of a view read; returns exactly the articles it changed, so undoing
     /// it touches those and nothing that arrived or was read since.
     pub fn mark_view_read_ids(&mut self, filter: &Filter) -> Result<Vec<ArticleId>> {
-        let (select, args) = filtered_select(filter);
+        let (select, args) = filtered_select(filter, &self.article_tagged(filter)?);
         let sql =
             format!("UPDATE articles SET read = 1 WHERE read = 0 AND id IN (SELECT id FROM ({select})) RETURNING id");
         let mut stmt = self.conn.prepare(&sql)?;

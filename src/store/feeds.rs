@@ -33,9 +33,9 @@ impl Store {
     pub fn sync_feeds(&mut self, feeds: &[FeedConfig]) -> Result<Vec<FeedId>> {
         type Row = (i64, Option<String>, i64, bool, Option<String>);
         let stored: HashMap<String, Row> = {
-            let mut stmt = self
-                .conn
-                .prepare_cached("SELECT url, id, config_title, position, active, fetch_url FROM feeds")?;
+            let mut stmt = self.conn.prepare_cached(
+                "SELECT url, id, config_title, position, active, fetch_url FROM feeds WHERE account IS NULL",
+            )?;
             let rows = stmt.query_map([], |r| {
                 Ok((r.get(0)?, (r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?)))
             })?;
@@ -123,7 +123,7 @@ impl Store {
     pub fn poll_states(&self) -> Result<Vec<PollState>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, url, fetch_url, etag, last_modified, last_fetched, failures, retry_after, body_hash
-             FROM feeds WHERE active = 1 ORDER BY position",
+             FROM feeds WHERE active = 1 AND account IS NULL ORDER BY position",
         )?;
         let rows = stmt.query_map([], |r| {
             Ok(PollState {
@@ -200,7 +200,7 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.id, f.url, f.fetch_url, COALESCE(f.config_title, f.title), f.site_url,
                     f.last_fetched, f.last_status, f.last_error,
-                    f.article_count, f.unread_count
+                    f.article_count, f.unread_count, f.account
              FROM feeds f WHERE f.active = 1 ORDER BY f.position",
         )?;
         let rows = stmt.query_map([], |r| {
@@ -217,6 +217,7 @@ impl Store {
                 last_error: r.get(7)?,
                 articles: r.get::<_, i64>(8)? as u64,
                 unread: r.get::<_, i64>(9)? as u64,
+                account: r.get(10)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)

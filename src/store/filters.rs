@@ -12,6 +12,7 @@ use crate::query::{matches, Candidate, Evaluator, Expr, FilterAction, FilterRule
 
 use super::articles::flag_column;
 use super::fts::{match_text, segmented};
+use super::query::{article_tagged, Tagged};
 use super::views::{filtered, SUMMARY_COLUMNS};
 use super::words::{self, Phrase};
 use super::{Result, Store};
@@ -204,12 +205,13 @@ impl Store {
     pub fn filter_matches(&self, rules: &[FilterRule], sample: usize) -> Result<Vec<FilterMatches>> {
         let mut out = Vec::with_capacity(rules.len());
         for (i, rule) in rules.iter().enumerate() {
-            let (sql, args) = rule_select("SELECT COUNT(*)", rule);
+            let tagged = self.article_tagged(&rule_filter(rule))?;
+            let (sql, args) = rule_select("SELECT COUNT(*)", rule, &tagged);
             let count: i64 = self
                 .conn
                 .prepare(&sql)?
                 .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
-            let (mut sql, mut args) = rule_select(&format!("SELECT {SUMMARY_COLUMNS}"), rule);
+            let (mut sql, mut args) = rule_select(&format!("SELECT {SUMMARY_COLUMNS}"), rule, &tagged);
             sql.push_str(" ORDER BY a.sort_time DESC, a.id DESC LIMIT ?");
             args.push(Box::new(sample as i64));
             let rows = self.query_summaries(&sql, args)?;
@@ -228,7 +230,8 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let mut out = Vec::with_capacity(rules.len());
         for (i, rule) in rules.iter().enumerate() {
-            let (select, mut args) = rule_select("SELECT a.id", rule);
+            let tagged = article_tagged(&tx, &rule_filter(rule))?;
+            let (select, mut args) = rule_select("SELECT a.id", rule, &tagged);
             let sql = if let FilterAction::Tag(tag) = &rule.action {
                 args.insert(0, Box::new(tag.clone()));
                 format!("INSERT INTO article_tags (article_id, tag) SELECT id, ? FROM ({select}) RETURNING article_id")
@@ -291,13 +294,17 @@ pub fn action_flag(action: &FilterAction) -> Option<Flag> {
     }
 }
 
-/// `select` over the articles a rule matches (in its feeds) that its action would change.
-fn rule_select(select: &str, rule: &FilterRule) -> (String, Vec<Box<dyn ToSql>>) {
-    let filter = Filter {
+fn rule_filter(rule: &FilterRule) -> Filter {
+    Filter {
         query: Some(rule.query.clone()),
         ..Filter::default()
-    };
-    let (mut sql, mut args) = filtered(select, &filter);
+    }
+}
+
+/// `select` over the articles a rule matches (in its feeds) that its action would change.
+fn rule_select(select: &str, rule: &FilterRule, tagged: &Tagged) -> (String, Vec<Box<dyn ToSql>>) {
+    let filter = rule_filter(rule);
+    let (mut sql, mut args) = filtered(select, &filter, tagged);
     sql.push_str(match &rule.action {
         FilterAction::Hide => " AND a.hidden = 0",
         FilterAction::Read => " AND a.read = 0",

@@ -130,8 +130,9 @@ impl Store {
             let rows = stmt.query_map([&expr], |r| r.get(0))?;
             rows.collect::<rusqlite::Result<_>>()?
         };
+        let tagged = self.article_tagged(filter)?;
         if hits.len() <= SORTED_HITS_MAX {
-            let (mut sql, mut args) = filtered_select(filter);
+            let (mut sql, mut args) = filtered_select(filter, &tagged);
             sql.push_str(" AND a.id IN (SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?)");
             order_by(&mut sql, filter.sort, false);
             sql.push_str(" LIMIT ?");
@@ -143,7 +144,7 @@ impl Store {
         let mut found: Vec<i64> = Vec::with_capacity(limit);
         let mut after: Option<Cursor> = None;
         while found.len() < limit {
-            let (mut sql, mut args) = filtered(&format!("SELECT {}", cursor_columns(filter.sort)), filter);
+            let (mut sql, mut args) = filtered(&format!("SELECT {}", cursor_columns(filter.sort)), filter, &tagged);
             page_after(&mut sql, &mut args, filter.sort, after.as_ref(), WALK_CHUNK);
             let mut stmt = self.conn.prepare_cached(&sql)?;
             let rows: Vec<Cursor> = stmt
@@ -161,7 +162,7 @@ impl Store {
         // In chunks, to stay under SQLite's limit on bound parameters; `found` is in view order.
         let mut out = Vec::with_capacity(found.len());
         for ids in found.chunks(500) {
-            let (mut sql, mut args) = filtered_select(filter);
+            let (mut sql, mut args) = filtered_select(filter, &tagged);
             sql.push_str(&format!(" AND a.id IN ({})", vec!["?"; ids.len()].join(",")));
             order_by(&mut sql, filter.sort, false);
             args.extend(ids.iter().map(|&id| Box::new(id) as Box<dyn ToSql>));

@@ -11,6 +11,7 @@ mod order;
 mod prefs;
 mod query;
 mod schema;
+mod sync;
 mod token_table;
 mod views;
 mod words;
@@ -29,6 +30,7 @@ pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filter
 pub use import::{read_newsboat_cache, ImportCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+pub use sync::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
 pub use write::{body_hash, prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]

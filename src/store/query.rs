@@ -1,12 +1,16 @@
 //! Queries (`crate::query`) as SQL conditions on `articles a JOIN feeds f`: words and phrases
 //! through the search index, fields by LIKE or the `regexp` function, flags and dates by column.
 
+use std::collections::HashSet;
+
 use rusqlite::functions::FunctionFlags;
 use rusqlite::{Connection, ToSql};
 
 use crate::query::{compile_regex, Expr, Field, Pattern, State, Text};
 
 use super::fts::match_text;
+use super::{Result, Store};
+use crate::model::Filter;
 
 /// Registers `regexp(pattern, text)` (the `title:/…/` form): the `regex` crate, linear time,
 /// each pattern compiled once per statement.
@@ -25,13 +29,49 @@ pub(super) fn register_regexp(conn: &Connection) -> rusqlite::Result<()> {
     )
 }
 
-/// Appends ` AND (condition)` for the query's expression; `now` (unix seconds) anchors `age:`.
-pub(super) fn push_query(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64) {
-    sql.push_str(" AND ");
-    push_expr(sql, args, expr, now);
+/// The tags of a query that some article has of its own (given by a filter). Only those are
+/// looked up in `article_tags`: the OR with it would cost a table lookup per matching row.
+pub(super) type Tagged = HashSet<String>;
+
+impl Store {
+    /// `Tagged` for a view's query: one index probe per `tag:` term.
+    pub(super) fn article_tagged(&self, filter: &Filter) -> Result<Tagged> {
+        article_tagged(&self.conn, filter)
+    }
 }
 
-fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64) {
+/// `Tagged` for a query, read on `conn` (inside a transaction that may have tagged articles).
+pub(super) fn article_tagged(conn: &Connection, filter: &Filter) -> Result<Tagged> {
+    fn tags<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
+        match e {
+            Expr::And(terms) | Expr::Or(terms) => terms.iter().for_each(|t| tags(t, out)),
+            Expr::Not(inner) => tags(inner, out),
+            Expr::Tag(t) => out.push(t),
+            _ => {}
+        }
+    }
+    let mut found = Tagged::new();
+    let Some(q) = &filter.query else {
+        return Ok(found);
+    };
+    let mut names = Vec::new();
+    tags(&q.expr, &mut names);
+    let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM article_tags WHERE tag = ?1)")?;
+    for name in names {
+        if stmt.query_row([name], |r| r.get::<_, bool>(0))? {
+            found.insert(name.to_string());
+        }
+    }
+    Ok(found)
+}
+
+/// Appends ` AND (condition)` for the query's expression; `now` (unix seconds) anchors `age:`.
+pub(super) fn push_query(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64, tagged: &Tagged) {
+    sql.push_str(" AND ");
+    push_expr(sql, args, expr, now, tagged);
+}
+
+fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now: i64, tagged: &Tagged) {
     match expr {
         Expr::And(terms) => {
             // The words every match needs go to the index as one expression.
@@ -49,7 +89,7 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
             }
             for t in terms.iter().filter(|t| !matches!(t, Expr::Text(_))) {
                 let mut part = String::new();
-                push_expr(&mut part, args, t, now);
+                push_expr(&mut part, args, t, now, tagged);
                 parts.push(part);
             }
             if parts.is_empty() {
@@ -66,13 +106,13 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
                 if i > 0 {
                     sql.push_str(" OR ");
                 }
-                push_expr(sql, args, t, now);
+                push_expr(sql, args, t, now, tagged);
             }
             sql.push(')');
         }
         Expr::Not(inner) => {
             sql.push_str("NOT ");
-            push_expr(sql, args, inner, now);
+            push_expr(sql, args, inner, now, tagged);
         }
         Expr::Text(t) => match joined_match(&[t]) {
             Some(m) => {
@@ -104,12 +144,16 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
                 .collect();
             sql.push_str(&format!("({})", tests.join(" OR ")));
         }
-        Expr::Tag(tag) => {
+        Expr::Tag(tag) if tagged.contains(tag) => {
             sql.push_str(
                 "(a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) \
                  OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))",
             );
             args.push(Box::new(tag.clone()));
+            args.push(Box::new(tag.clone()));
+        }
+        Expr::Tag(tag) => {
+            sql.push_str("a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
             args.push(Box::new(tag.clone()));
         }
         Expr::Is(state) => sql.push_str(match state {

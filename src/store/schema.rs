@@ -132,6 +132,36 @@ const MIGRATIONS: &[&str] = &[
         WHERE id = new.feed_id;
     END;
     "#,
+    // 7: sync. Feeds of a sync account (`account`, the server's `remote_id`) beside the
+    // config's; a synced article's server id (`remote`); the local read/starred changes not yet
+    // accepted by the server, one desired value per article and flag (recorded by trigger, so
+    // every path that changes a flag records it; a sync's own pull removes what it caused).
+    r#"
+    ALTER TABLE feeds ADD COLUMN account TEXT;
+    ALTER TABLE feeds ADD COLUMN remote_id TEXT;
+    CREATE UNIQUE INDEX feeds_remote ON feeds(account, remote_id) WHERE account IS NOT NULL;
+    ALTER TABLE articles ADD COLUMN remote INTEGER;
+    CREATE INDEX articles_remote ON articles(remote) WHERE remote IS NOT NULL;
+    CREATE TABLE sync_pending (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        flag       TEXT NOT NULL,             -- 'read' or 'starred'
+        value      INTEGER NOT NULL,
+        PRIMARY KEY (article_id, flag)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER sync_pending_read AFTER UPDATE OF read ON articles
+    WHEN new.remote IS NOT NULL AND old.read != new.read BEGIN
+        INSERT INTO sync_pending (article_id, flag, value) VALUES (new.id, 'read', new.read)
+        ON CONFLICT (article_id, flag) DO UPDATE SET value = excluded.value;
+    END;
+    -- Unread counts and next-unread read the index alone again with hidden articles left out.
+    DROP INDEX articles_unread;
+    CREATE INDEX articles_unread ON articles(feed_id, hidden) WHERE read = 0;
+    CREATE TRIGGER sync_pending_starred AFTER UPDATE OF starred ON articles
+    WHEN new.remote IS NOT NULL AND old.starred != new.starred BEGIN
+        INSERT INTO sync_pending (article_id, flag, value) VALUES (new.id, 'starred', new.starred)
+        ON CONFLICT (article_id, flag) DO UPDATE SET value = excluded.value;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

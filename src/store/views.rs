@@ -6,6 +6,7 @@ use rusqlite::{params_from_iter, ToSql};
 use crate::model::{ArticleId, ArticleSummary, FeedId, Filter, SortOrder};
 
 use super::order::{beyond, cursor_from_row, order_by, Cursor, Side, ALL_CURSOR_COLUMNS};
+use super::query::Tagged;
 use super::{ts, Result, Store};
 
 /// Where a page of a view starts.
@@ -46,7 +47,8 @@ impl Store {
     /// `limit` rows of the view from `start`, in the view's order (rows before a cursor, or at
     /// the bottom, are read backwards and turned round).
     fn page(&self, filter: &Filter, limit: usize, start: Start<'_>) -> Result<Vec<ArticleSummary>> {
-        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?);
+        let tagged = self.article_tagged(filter)?;
+        let (mut sql, mut args) = filtered_walk(&summary_select(), filter, self.walk(filter)?, &tagged);
         let beyond_cursor = match start {
             Start::Top | Start::Bottom => None,
             Start::After(c) => Some((c, Side::Later, false)),
@@ -72,7 +74,8 @@ impl Store {
     pub fn next_unread(&self, filter: &Filter, after: Option<&Cursor>, backward: bool) -> Result<Option<ArticleId>> {
         // Few unread among many: they are found by the unread index, whatever the order.
         let walk = self.walk(filter)?;
-        let (mut sql, mut args) = filtered_walk("SELECT a.id", filter, walk);
+        let tagged = self.article_tagged(filter)?;
+        let (mut sql, mut args) = filtered_walk("SELECT a.id", filter, walk, &tagged);
         sql.push_str(if walk.unread {
             " AND +a.read = 0"
         } else {
@@ -96,7 +99,7 @@ impl Store {
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         // The per-feed counts answer every view but starred ones without reading articles.
         let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) {
-            filtered_count(filter)
+            filtered_count(filter, &self.article_tagged(filter)?)
         } else {
             let column = if filter.unread_only {
                 "unread_count"
@@ -118,7 +121,7 @@ impl Store {
     /// Articles of the view that come before `cursor` in its order: its index in the view.
     pub fn position(&self, filter: &Filter, cursor: &Cursor) -> Result<usize> {
         self.order_index(filter.sort)?;
-        let (mut sql, mut args) = filtered_count(filter);
+        let (mut sql, mut args) = filtered_count(filter, &self.article_tagged(filter)?);
         beyond(&mut sql, &mut args, filter.sort, cursor, Side::Earlier, false);
         let n: i64 = self
             .conn
@@ -146,8 +149,8 @@ impl Store {
     }
 }
 
-pub(super) fn filtered_select(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    filtered(&summary_select(), filter)
+pub(super) fn filtered_select(filter: &Filter, tagged: &Tagged) -> (String, Vec<Box<dyn ToSql>>) {
+    filtered(&summary_select(), filter, tagged)
 }
 
 fn summary_select() -> String {
@@ -206,18 +209,18 @@ impl Store {
     }
 }
 
-fn filtered_count(filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    filtered("SELECT COUNT(*)", filter)
+fn filtered_count(filter: &Filter, tagged: &Tagged) -> (String, Vec<Box<dyn ToSql>>) {
+    filtered("SELECT COUNT(*)", filter, tagged)
 }
 
 /// `select` over the articles of configured feeds narrowed by the filter; more conditions may be
 /// appended with AND.
-pub(super) fn filtered(select: &str, filter: &Filter) -> (String, Vec<Box<dyn ToSql>>) {
-    filtered_walk(select, filter, Walk::default())
+pub(super) fn filtered(select: &str, filter: &Filter, tagged: &Tagged) -> (String, Vec<Box<dyn ToSql>>) {
+    filtered_walk(select, filter, Walk::default(), tagged)
 }
 
 /// `filtered`, shaped by `walk` for a query that reads the view in order.
-fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<dyn ToSql>>) {
+fn filtered_walk(select: &str, filter: &Filter, walk: Walk, tagged: &Tagged) -> (String, Vec<Box<dyn ToSql>>) {
     // By feed, the feeds are the outer loop in position order, each feed's articles read by its
     // date index (SQLite would otherwise sort every article).
     let from = match filter.sort {
@@ -245,7 +248,7 @@ fn filtered_walk(select: &str, filter: &Filter, walk: Walk) -> (String, Vec<Box<
     let feed_id = if walk.tag { "+a.feed_id" } else { "a.feed_id" };
     narrow_to_feeds(&mut sql, &mut args, filter, feed_id);
     if let Some(q) = &filter.query {
-        super::query::push_query(&mut sql, &mut args, &q.expr, chrono::Utc::now().timestamp());
+        super::query::push_query(&mut sql, &mut args, &q.expr, chrono::Utc::now().timestamp(), tagged);
     }
     (sql, args)
 }

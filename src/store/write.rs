@@ -14,6 +14,7 @@ use crate::text::html;
 use super::body::{pack, Packed};
 use super::filters::{judge, FeedFilters, Verdict};
 use super::fts::{self, write_fts, FtsWrite};
+use super::sync::RemoteArticle;
 use super::{Result, Store};
 
 /// A successful fetch with a body, to be written in one transaction.
@@ -32,6 +33,9 @@ pub struct FetchRecord {
     /// The articles' identity and content hashes, computed before the write (`prepare`), so
     /// the work is done in parallel outside the cache lock. Computed here when absent.
     pub prepared: Option<Prepared>,
+    /// For a sync account's articles, in the same order: their server ids and the state they
+    /// arrive with.
+    pub remote: Option<Vec<RemoteArticle>>,
 }
 
 /// Identity and content hashes of a feed's articles, in document order, and the search text of
@@ -158,8 +162,8 @@ impl Store {
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content,
-                 read, starred, hidden)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+                 read, starred, hidden, remote)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
             let mut update = tx.prepare_cached(
@@ -210,7 +214,10 @@ impl Store {
                         let sort_time = published.map_or(now, |p| p.min(now));
                         let verdict = prepared.verdicts.get(&i);
                         let flag = |f: fn(&Verdict) -> bool| verdict.is_some_and(f);
-                        let (read, starred, hidden) = (flag(|v| v.read), flag(|v| v.starred), flag(|v| v.hidden));
+                        let remote = rec.remote.as_ref().and_then(|r| r.get(i));
+                        let read = flag(|v| v.read) || remote.is_some_and(|r| r.read);
+                        let starred = flag(|v| v.starred) || remote.is_some_and(|r| r.starred);
+                        let hidden = flag(|v| v.hidden);
                         insert.execute(params![
                             feed.0,
                             key,
@@ -223,7 +230,8 @@ impl Store {
                             body_of(i).as_deref(),
                             read,
                             starred,
-                            hidden
+                            hidden,
+                            remote.map(|r| r.id)
                         ])?;
                         let id = tx.last_insert_rowid();
                         if let Some(v) = verdict {

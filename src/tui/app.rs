@@ -207,7 +207,7 @@ async fn event_loop(
                 None => break,
             },
             Some(msg) = msgs.recv() => Some(msg),
-            _ = spinner.tick(), if state.progress.is_some() => Some(Msg::Tick),
+            _ = spinner.tick(), if state.progress.is_some() || state.syncing => Some(Msg::Tick),
             _ = schedule.tick(), if bench.is_none() => Some(Msg::Schedule(*chrono::Local::now().offset())),
             due = key_tick.tick(), if keys.as_ref().is_some_and(KeyBench::wants_key) => {
                 keys.as_mut().and_then(|kb| kb.press(due.into_std()))

@@ -2,7 +2,9 @@
 //! headers, ETag handling, gzip, stalls, trickles), and helpers to run the khabar binary.
 #![allow(dead_code)]
 
+pub mod fake_server;
 pub mod reader;
+pub mod sync_fakes;
 
 use std::collections::HashMap;
 use std::io::{BufRead, BufReader, Write};

@@ -36,6 +36,7 @@ pub fn feed(id: i64, unread: u64) -> Feed {
         last_fetched: None,
         last_status: None,
         last_error: None,
+        account: None,
     }
 }
 

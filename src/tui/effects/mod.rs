@@ -4,6 +4,7 @@
 
 mod cache;
 mod open;
+mod refresh;
 mod watch;
 
 use std::path::PathBuf;
@@ -16,14 +17,15 @@ use crate::config::Config;
 use crate::feed::full::fetch_full;
 use crate::feed::parse::contain_panics;
 use crate::feed::{Fetcher, Limits};
-use crate::poller::{self, Job, PollEvent, Poller, SharedStore};
-use crate::store::{Store, StoreError};
+use crate::poller::{Job, Poller, SharedStore};
+use crate::store::Store;
 use crate::subscribe;
 use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, Msg, Notice};
 use cache::{store_worker, StoreJob};
+use refresh::Wait;
 use watch::SharedConfig;
 
 pub use open::open_url;
@@ -39,6 +41,9 @@ pub struct Effects {
     network: Arc<tokio::sync::OnceCell<Arc<Network>>>,
     /// Held while a refresh runs: a scheduled one is skipped then, an asked-for one waits.
     refreshing: Arc<tokio::sync::Mutex<()>>,
+    /// When the accounts were last synced: a scheduled refresh syncs them once per refresh
+    /// interval (an asked-for one always).
+    last_sync: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
 }
 
 /// The runtime that refreshes and fetches pages for the reader: its threads (HTTP, parsing,
@@ -116,6 +121,7 @@ impl Effects {
             cache,
             network: Arc::new(tokio::sync::OnceCell::new()),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
+            last_sync: Arc::default(),
         })
     }
 
@@ -221,12 +227,24 @@ impl Effects {
                 move |job: &Job| feed.is_none_or(|id| job.state.feed_id == id),
                 feed.is_some(),
                 Wait::Asked,
+                feed.is_none(),
             ),
             Command::RefreshDue => {
                 let now = Utc::now();
-                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning)
+                let interval = self.config().general.refresh_interval.0;
+                let sync_due = self
+                    .last_sync
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .is_none_or(|at| at.elapsed() >= interval);
+                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning, sync_due)
             }
-            Command::RefreshNew => self.refresh(|job: &Job| job.state.last_fetched.is_none(), false, Wait::Quietly),
+            Command::RefreshNew => self.refresh(
+                |job: &Job| job.state.last_fetched.is_none(),
+                false,
+                Wait::Quietly,
+                false,
+            ),
             Command::OpenUrl(url) => {
                 if let Err(e) = open_url(self.config().general.browser.as_deref(), &url) {
                     self.notice(format!("cannot open {url}: {e}"), true);
@@ -309,73 +327,4 @@ impl Effects {
     fn notice(&self, text: String, error: bool) {
         let _ = self.msgs.send(Msg::Notice(Notice { text, error }));
     }
-
-    /// Polls the configured feeds that `select` picks, in the background; PollEvents become Msgs.
-    fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, wait: Wait) {
-        let (config, cache, network, msgs) = (
-            self.config(),
-            self.cache.clone(),
-            self.network.clone(),
-            self.msgs.clone(),
-        );
-        let refreshing = self.refreshing.clone();
-        background().spawn(async move {
-            let _running = match refreshing.clone().try_lock_owned() {
-                Ok(guard) => guard,
-                Err(_) if wait == Wait::SkipIfRunning => return,
-                Err(_) => refreshing.lock_owned().await,
-            };
-            let net = match Network::get(&network, &config, &cache).await {
-                Ok(net) => net,
-                Err(e) => {
-                    let _ = msgs.send(Msg::Notice(Notice {
-                        text: format!("refresh failed: {e}"),
-                        error: true,
-                    }));
-                    return;
-                }
-            };
-            let (store, poller) = (net.poll_store.clone(), net.poller.clone());
-            let states = tokio::task::spawn_blocking(move || poller::lock(&store).poll_states()).await;
-            let states = match states {
-                Ok(Ok(s)) => s,
-                Ok(Err(e)) => return notify_failure(&msgs, e),
-                Err(e) => return tracing::error!("refresh task: {e}"),
-            };
-            let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
-            // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
-            if jobs.is_empty() && wait != Wait::Asked {
-                return;
-            }
-            let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
-            let (tx, mut rx) = mpsc::unbounded_channel::<PollEvent>();
-            let forward = tokio::spawn(async move {
-                while let Some(ev) = rx.recv().await {
-                    if msgs.send(Msg::Poll(ev)).is_err() {
-                        break;
-                    }
-                }
-            });
-            poller.run(jobs, force, tx).await;
-            let _ = forward.await;
-        });
-    }
-}
-
-/// What a refresh does when another one is running, and whether it reports when nothing is due.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Wait {
-    /// The schedule's check: skipped while a refresh runs; silent when nothing is due.
-    SkipIfRunning,
-    /// New feeds from the config: waits its turn; silent when there are none.
-    Quietly,
-    /// The user asked: waits its turn, always reports.
-    Asked,
-}
-
-fn notify_failure(msgs: &mpsc::UnboundedSender<Msg>, e: StoreError) {
-    let _ = msgs.send(Msg::Notice(Notice {
-        text: format!("refresh failed: {e}"),
-        error: true,
-    }));
 }

@@ -201,9 +201,10 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
             );
             vec![]
         }
-        "tag" if state.tags.iter().any(|t| t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
+        "tag" if state.all_tags().iter().any(|t| *t == arg) => state.open_kind(ViewKind::Tag(arg.to_string())),
         "tag" => {
-            state.notify(format!("no tag {arg:?} (tags: {})", state.tags.join(", ")), true);
+            let tags: Vec<&str> = state.all_tags().into_iter().map(String::as_str).collect();
+            state.notify(format!("no tag {arg:?} (tags: {})", tags.join(", ")), true);
             vec![]
         }
         "feed" => match state.feeds.iter().find(|f| f.url == arg) {

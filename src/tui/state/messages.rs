@@ -78,6 +78,10 @@ pub enum Msg {
     Changed(Change),
     /// `:filter apply` ran: what each filter changed, exactly (one undo step).
     FiltersApplied(Vec<FilterChange>),
+    /// The accounts are being synced (after the feeds of a refresh).
+    SyncStarted,
+    /// What each account's sync did, or why it failed.
+    Synced(Vec<crate::sync::AccountReport>),
     Notice(Notice),
 }
 

@@ -73,6 +73,8 @@ pub struct AppState {
     pub fullscreen: bool,
     pub mode: Mode,
     pub progress: Option<Progress>,
+    /// A sync of the accounts is under way (after a refresh's feeds).
+    pub syncing: bool,
     pub notice: Option<Notice>,
     /// What undo and redo can restore, newest last.
     pub history: History,
@@ -115,6 +117,7 @@ impl AppState {
             fullscreen: false,
             mode: Mode::Normal,
             progress: None,
+            syncing: false,
             notice: None,
             history: History::default(),
             startup_hint: None,
@@ -257,6 +260,11 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             // A mark-all moved many articles: recount the saved queries.
             state.count_queries()
         }
+        Msg::SyncStarted => {
+            state.syncing = true;
+            vec![]
+        }
+        Msg::Synced(reports) => refresh::on_synced(state, reports),
         Msg::FiltersApplied(changes) => {
             let total = undo::filter_total(&changes);
             state.notify(format!("filters applied: {total} (U undoes)"), false);

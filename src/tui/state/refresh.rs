@@ -3,6 +3,7 @@
 
 use crate::model::FeedId;
 use crate::poller::PollEvent;
+use crate::sync::AccountReport;
 
 use super::{AppState, Command};
 
@@ -60,4 +61,34 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
         }
     }
     vec![]
+}
+
+/// A sync ended: one line for all accounts in the status bar (the failures named, as errors),
+/// then the feed list and the view read again when it changed anything.
+pub(super) fn on_synced(state: &mut AppState, reports: Vec<AccountReport>) -> Vec<Command> {
+    state.syncing = false;
+    let failed: Vec<String> = reports
+        .iter()
+        .filter_map(|r| Some(format!("{}: {}", r.account, r.error.as_deref()?)))
+        .collect();
+    let changed: usize = reports.iter().map(|r| r.new + r.pulled).sum();
+    let pushed: usize = reports.iter().map(|r| r.pushed).sum();
+    let pending: usize = reports.iter().map(|r| r.pending).sum();
+    let mut text = format!(
+        "synced: {} new, {} changed by the server, {pushed} sent",
+        reports.iter().map(|r| r.new).sum::<usize>(),
+        reports.iter().map(|r| r.pulled).sum::<usize>()
+    );
+    if pending > 0 {
+        text.push_str(&format!(", {pending} waiting to be sent"));
+    }
+    if !failed.is_empty() {
+        text = format!("sync failed for {}; {text}", failed.join("; "));
+    }
+    state.notify(text, !failed.is_empty());
+    let mut cmds = vec![Command::LoadFeeds];
+    if changed > 0 && state.view.search().is_none() {
+        cmds.extend(state.reload_view());
+    }
+    cmds
 }

@@ -59,8 +59,8 @@ impl AppState {
         };
         v.extend(query_entries(None));
         let mut groups: Vec<(Option<&String>, Vec<&Feed>)> = self
-            .tags
-            .iter()
+            .all_tags()
+            .into_iter()
             .map(|t| (Some(t), self.feeds.iter().filter(|f| f.tags.contains(t)).collect()))
             .collect();
         let untagged: Vec<&Feed> = self.feeds.iter().filter(|f| f.tags.is_empty()).collect();
@@ -95,6 +95,18 @@ impl AppState {
             }
         }
         v
+    }
+
+    /// The config's tags in its order, then the tags only synced feeds have (their server
+    /// folders), in the feeds' order.
+    pub(super) fn all_tags(&self) -> Vec<&String> {
+        let mut tags: Vec<&String> = self.tags.iter().collect();
+        for t in self.feeds.iter().flat_map(|f| &f.tags) {
+            if !tags.contains(&t) {
+                tags.push(t);
+            }
+        }
+        tags
     }
 
     fn is_current_feed(&self, id: FeedId) -> bool {

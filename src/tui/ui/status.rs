@@ -65,6 +65,12 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             format!("{spin} refreshing {}/{} feeds · {} new{failed}", p.done, p.total, p.new),
             theme.style(Element::Progress),
         )
+    } else if state.syncing {
+        let spin = SPINNER[state.spinner % SPINNER.len()];
+        Span::styled(
+            format!("{spin} syncing with your accounts"),
+            theme.style(Element::Progress),
+        )
     } else if let Some(hint) = &state.startup_hint {
         Span::styled(hint.clone(), theme.style(Element::Progress))
     } else if let Some(n) = &state.notice {

@@ -1,0 +1,137 @@
+//! Sync against the in-process Google Reader fake (FreshRSS's dialect, the tests' own): a first
+//! sync of 10,000 items, a sync with nothing new, and pushing 1,000 pending changes, each timed
+//! whole (HTTP on 127.0.0.1, a real cache file) with its request count. `cargo bench --bench sync`.
+
+// The tests' fakes, shared; this benchmark uses the GReader one only.
+#[allow(dead_code)]
+#[path = "../tests/common/fake_server.rs"]
+mod fake_server;
+#[allow(dead_code)]
+#[path = "../tests/common/sync_fakes.rs"]
+mod sync_fakes;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use divan::Bencher;
+use khabar::config::{Config, ConfigSource};
+use khabar::model::{Filter, Flag};
+use khabar::poller::SharedStore;
+use khabar::store::Store;
+use sync_fakes::{Dialect, Feed, State};
+
+fn main() {
+    divan::main();
+}
+
+const ITEMS: usize = 10_000;
+
+fn server() -> (fake_server::FakeServer, String) {
+    let mut state = State::new(Dialect::FreshRss);
+    state.feeds = (0..50)
+        .map(|i| Feed {
+            title: format!("Feed {i}"),
+            url: format!("https://example.org/{i}.xml"),
+            folder: Some(format!("folder {}", i % 5)),
+        })
+        .collect();
+    for n in 0..ITEMS {
+        state.add(
+            n % 50,
+            &format!("Item {n} about the scheduler"),
+            n % 3 == 0,
+            n % 50 == 0,
+        );
+    }
+    let (server, _shared, api) = sync_fakes::greader(state);
+    (server, api)
+}
+
+fn config(api: &str) -> Config {
+    std::env::set_var("KHABAR_BENCH_SYNC_PASSWORD", "correct horse");
+    let text = format!(
+        "[[account]]\nname = \"bench\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_BENCH_SYNC_PASSWORD\"\n"
+    );
+    Config::parse(
+        &text,
+        "bench.toml",
+        Path::new("/"),
+        ConfigSource::User("bench.toml".into()),
+    )
+    .unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn open(dir: &Path) -> SharedStore {
+    Arc::new(Mutex::new(Store::open(&dir.join("cache.db")).unwrap()))
+}
+
+/// The first sync of an account with 10,000 items into an empty cache.
+#[divan::bench(sample_count = 5)]
+fn first_sync_of_10k_items(b: Bencher) {
+    let (server, api) = server();
+    let config = config(&api);
+    let rt = runtime();
+    b.with_inputs(|| {
+        server.clear_requests();
+        tempfile::tempdir().unwrap()
+    })
+    .bench_local_values(|dir| {
+        let store = open(dir.path());
+        let reports = rt.block_on(khabar::sync::sync_all(&config, &store));
+        assert_eq!(reports[0].new, ITEMS, "{reports:?}");
+        dir
+    });
+    println!("first sync: {} requests", server.request_count());
+}
+
+/// A sync when nothing changed on either side.
+#[divan::bench(sample_count = 20)]
+fn sync_with_nothing_new(b: Bencher) {
+    let (server, api) = server();
+    let config = config(&api);
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    rt.block_on(khabar::sync::sync_all(&config, &store));
+    b.bench_local(|| {
+        server.clear_requests();
+        let reports = rt.block_on(khabar::sync::sync_all(&config, &store));
+        assert_eq!((reports[0].new, reports[0].pushed), (0, 0));
+        reports[0].requests
+    });
+    println!("nothing new: {} requests", server.request_count());
+}
+
+/// Pushing 1,000 local changes (marked read here), then the pull that follows.
+#[divan::bench(sample_count = 5)]
+fn push_1000_pending_changes(b: Bencher) {
+    let (server, api) = server();
+    let config = config(&api);
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    rt.block_on(khabar::sync::sync_all(&config, &store));
+    let unread = Filter {
+        unread_only: true,
+        ..Default::default()
+    };
+    b.with_inputs(|| {
+        let mut s = store.lock().unwrap();
+        let ids: Vec<_> = s.list(&unread, 1000, None).unwrap().into_iter().map(|a| a.id).collect();
+        s.set_flag_many(&ids, Flag::Read, true).unwrap();
+        server.clear_requests();
+    })
+    .bench_local_values(|()| {
+        let reports = rt.block_on(khabar::sync::sync_all(&config, &store));
+        assert_eq!(reports[0].pushed, 1000, "{reports:?}");
+        // The next sample marks the next thousand; the server has these now.
+    });
+    println!("push 1,000: {} requests (last sample)", server.request_count());
+}

@@ -1,0 +1,372 @@
+//! The Google Reader API client: the subset FreshRSS, Miniflux, Inoreader, The Old Reader and
+//! BazQux all implement, in few requests (id lists, contents and edits in batches).
+
+use std::collections::HashSet;
+
+use reqwest::StatusCode;
+use serde::Deserialize;
+use url::Url;
+
+use crate::store::RemoteFeed;
+
+use super::http::{encode, json, post_form, Http, Reply, SyncError};
+use super::RemoteItem;
+
+/// Ids per `stream/items/ids` page (Miniflux's cap; FreshRSS has none).
+const IDS_PER_PAGE: usize = 10_000;
+/// Most pages of ids read per stream in one sync (a million items).
+const MAX_ID_PAGES: usize = 100;
+/// Ids per `stream/items/contents` or `edit-tag` request.
+pub const BATCH: usize = 250;
+
+pub const READ: &str = "user/-/state/com.google/read";
+pub const STARRED: &str = "user/-/state/com.google/starred";
+pub const READING_LIST: &str = "user/-/state/com.google/reading-list";
+
+pub struct GReader<'a> {
+    http: &'a Http,
+    base: String,
+    auth: String,
+    token: Option<String>,
+    /// Requests made, for the report and the benchmarks.
+    pub requests: usize,
+}
+
+impl<'a> GReader<'a> {
+    /// `ClientLogin` with the API password.
+    pub async fn login(http: &'a Http, base: &Url, username: &str, password: &str) -> Result<GReader<'a>, SyncError> {
+        let base = base.as_str().trim_end_matches('/').to_string();
+        let url = format!("{base}/accounts/ClientLogin");
+        let form = [("Email", username.to_string()), ("Passwd", password.to_string())];
+        let reply = http.send("login", || post_form(http.client(), &url, &form)).await?;
+        if matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
+            return Err(SyncError::Auth(format!("login answered {}", reply.status)));
+        }
+        check("login", &reply)?;
+        let text = String::from_utf8_lossy(&reply.body);
+        let auth = text
+            .lines()
+            .find_map(|l| l.trim().strip_prefix("Auth="))
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| SyncError::Malformed {
+                what: "login".into(),
+                message: "no Auth= in the answer (is the url the API's, e.g. …/api/greader.php?)".into(),
+            })?
+            .to_string();
+        Ok(GReader {
+            http,
+            base,
+            auth,
+            token: None,
+            requests: 1,
+        })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}/reader/api/0/{path}", self.base)
+    }
+
+    async fn get(&mut self, what: &str, path: &str, query: &[(&str, String)]) -> Result<Reply, SyncError> {
+        let url = match query {
+            [] => self.url(path),
+            _ => format!("{}?{}", self.url(path), encode(query)),
+        };
+        let header = format!("GoogleLogin auth={}", self.auth);
+        self.requests += 1;
+        let http = self.http;
+        let reply = http
+            .send(what, || {
+                http.client().get(&url).header(reqwest::header::AUTHORIZATION, &header)
+            })
+            .await?;
+        if reply.status == StatusCode::UNAUTHORIZED {
+            return Err(SyncError::Auth(format!("{what} answered 401")));
+        }
+        check(what, &reply)?;
+        Ok(reply)
+    }
+
+    async fn token(&mut self) -> Result<String, SyncError> {
+        if let Some(t) = &self.token {
+            return Ok(t.clone());
+        }
+        let reply = self.get("token", "token", &[]).await?;
+        let token = String::from_utf8_lossy(&reply.body).trim().to_string();
+        if token.is_empty() {
+            return Err(SyncError::Malformed {
+                what: "token".into(),
+                message: "empty".into(),
+            });
+        }
+        self.token = Some(token.clone());
+        Ok(token)
+    }
+
+    /// A write: the token in the form (`T`), renewed once when the server says it expired.
+    async fn post(&mut self, what: &str, path: &str, form: &[(&str, String)]) -> Result<Reply, SyncError> {
+        for attempt in 0..2 {
+            let token = self.token().await?;
+            let (url, header) = (self.url(path), format!("GoogleLogin auth={}", self.auth));
+            let mut body: Vec<(&str, String)> = form.to_vec();
+            body.push(("T", token));
+            self.requests += 1;
+            let http = self.http;
+            let reply = http
+                .send(what, || {
+                    post_form(http.client(), &url, &body).header(reqwest::header::AUTHORIZATION, &header)
+                })
+                .await?;
+            if reply.status == StatusCode::UNAUTHORIZED && reply.bad_token && attempt == 0 {
+                tracing::info!("{what}: the write token expired; asking for a new one");
+                self.token = None;
+                continue;
+            }
+            if reply.status == StatusCode::UNAUTHORIZED {
+                return Err(SyncError::Auth(format!("{what} answered 401")));
+            }
+            check(what, &reply)?;
+            return Ok(reply);
+        }
+        Err(SyncError::Auth(format!("{what}: a new token was refused too")))
+    }
+
+    /// The subscriptions, their folders as tags.
+    pub async fn subscriptions(&mut self) -> Result<Vec<RemoteFeed>, SyncError> {
+        #[derive(Deserialize)]
+        struct List {
+            subscriptions: Vec<Subscription>,
+        }
+        #[derive(Deserialize)]
+        struct Subscription {
+            id: String,
+            title: Option<String>,
+            url: Option<String>,
+            #[serde(rename = "htmlUrl")]
+            html_url: Option<String>,
+            #[serde(default)]
+            categories: Vec<Category>,
+        }
+        #[derive(Deserialize)]
+        struct Category {
+            id: String,
+            label: Option<String>,
+        }
+        let what = "subscription/list";
+        let reply = self
+            .get(what, "subscription/list", &[("output", "json".into())])
+            .await?;
+        let list: List = json(what, &reply)?;
+        Ok(list
+            .subscriptions
+            .into_iter()
+            .map(|s| RemoteFeed {
+                url: s
+                    .url
+                    .or_else(|| s.id.strip_prefix("feed/").map(str::to_string))
+                    .and_then(|u| super::http_url(&u)),
+                site_url: s.html_url.and_then(|u| super::http_url(&u)),
+                title: s.title.map(|t| super::clean_title(&t)).filter(|t| !t.is_empty()),
+                folders: s
+                    .categories
+                    .into_iter()
+                    .filter_map(|c| {
+                        let label = c
+                            .label
+                            .or_else(|| c.id.rsplit_once("/label/").map(|(_, l)| l.to_string()))?;
+                        Some(super::clean_title(&label)).filter(|l| !l.is_empty())
+                    })
+                    .collect(),
+                id: s.id,
+            })
+            .collect())
+    }
+
+    /// Every item id of a stream (`exclude`: without those in that state), following
+    /// `continuation` (opaque: FreshRSS gives an id, Miniflux an offset).
+    pub async fn ids(&mut self, stream: &str, exclude: Option<&str>) -> Result<Vec<i64>, SyncError> {
+        #[derive(Deserialize)]
+        struct Page {
+            #[serde(default, rename = "itemRefs")]
+            item_refs: Option<Vec<ItemRef>>,
+            continuation: Option<serde_json::Value>,
+        }
+        #[derive(Deserialize)]
+        struct ItemRef {
+            id: serde_json::Value,
+        }
+        let what = format!("stream/items/ids ({})", stream.rsplit('/').next().unwrap_or(stream));
+        let mut ids = Vec::new();
+        let mut seen_continuations = HashSet::new();
+        let mut continuation: Option<String> = None;
+        for _ in 0..MAX_ID_PAGES {
+            let mut query = vec![
+                ("output", "json".to_string()),
+                ("s", stream.to_string()),
+                ("n", IDS_PER_PAGE.to_string()),
+            ];
+            if let Some(x) = exclude {
+                query.push(("xt", x.to_string()));
+            }
+            if let Some(c) = &continuation {
+                query.push(("c", c.clone()));
+            }
+            let reply = self.get(&what, "stream/items/ids", &query).await?;
+            let page: Page = json(&what, &reply)?;
+            let refs = page.item_refs.unwrap_or_default();
+            let count = refs.len();
+            for r in refs {
+                ids.push(parse_id(&r.id).ok_or_else(|| SyncError::Malformed {
+                    what: what.clone(),
+                    message: format!("item id {} is not a number", r.id),
+                })?);
+            }
+            continuation = match page.continuation {
+                Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s),
+                Some(serde_json::Value::Number(n)) => Some(n.to_string()),
+                _ => None,
+            };
+            match &continuation {
+                Some(c) if count > 0 && seen_continuations.insert(c.clone()) => {}
+                _ => return Ok(ids),
+            }
+        }
+        tracing::warn!("{what}: stopped after {MAX_ID_PAGES} pages");
+        Ok(ids)
+    }
+
+    /// The items with these ids, in batches.
+    pub async fn contents(&mut self, ids: &[i64]) -> Result<Vec<RemoteItem>, SyncError> {
+        let what = "stream/items/contents";
+        let mut out = Vec::with_capacity(ids.len());
+        for batch in ids.chunks(BATCH) {
+            // A POST: too many ids for a URL. Miniflux reads a POST's auth from `T` only.
+            let form: Vec<(&str, String)> = batch.iter().map(|id| ("i", id.to_string())).collect();
+            let reply = self.post(what, "stream/items/contents?output=json", &form).await?;
+            let items: Items = json(what, &reply)?;
+            out.extend(items.items.into_iter().filter_map(Item::into_remote));
+        }
+        Ok(out)
+    }
+
+    /// Adds (`add`) or removes a state tag on items, in batches; idempotent.
+    pub async fn edit_tag(&mut self, ids: &[i64], tag: &str, add: bool) -> Result<(), SyncError> {
+        for batch in ids.chunks(BATCH) {
+            let mut form: Vec<(&str, String)> = batch.iter().map(|id| ("i", id.to_string())).collect();
+            form.push((if add { "a" } else { "r" }, tag.to_string()));
+            self.post("edit-tag", "edit-tag", &form).await?;
+        }
+        Ok(())
+    }
+}
+
+fn check(what: &str, reply: &Reply) -> Result<(), SyncError> {
+    if reply.status.is_success() {
+        Ok(())
+    } else {
+        Err(SyncError::Status {
+            what: what.into(),
+            status: reply.status,
+        })
+    }
+}
+
+/// An item id in either form: decimal (`items/ids`, possibly negative, as a string or a
+/// number) or the long form `tag:google.com,2005:reader/item/<16 hex digits>`.
+pub fn parse_id(value: &serde_json::Value) -> Option<i64> {
+    match value {
+        serde_json::Value::Number(n) => n.as_i64().or_else(|| n.as_u64().map(|u| u as i64)),
+        serde_json::Value::String(s) => match s.rsplit_once("/item/") {
+            Some((_, hex)) => u64::from_str_radix(hex, 16).ok().map(|u| u as i64),
+            None => s
+                .parse::<i64>()
+                .ok()
+                .or_else(|| s.parse::<u64>().ok().map(|u| u as i64)),
+        },
+        _ => None,
+    }
+}
+
+#[derive(Deserialize)]
+struct Items {
+    #[serde(default)]
+    items: Vec<Item>,
+}
+
+#[derive(Deserialize)]
+struct Item {
+    id: serde_json::Value,
+    title: Option<String>,
+    published: Option<i64>,
+    #[serde(default)]
+    alternate: Vec<Href>,
+    #[serde(default)]
+    canonical: Vec<Href>,
+    summary: Option<Body>,
+    content: Option<Body>,
+    author: Option<String>,
+    origin: Option<Origin>,
+    #[serde(default)]
+    categories: Vec<String>,
+}
+
+#[derive(Deserialize)]
+struct Href {
+    href: String,
+}
+
+#[derive(Deserialize)]
+struct Body {
+    content: Option<String>,
+}
+
+#[derive(Deserialize)]
+struct Origin {
+    #[serde(rename = "streamId")]
+    stream_id: String,
+}
+
+impl Item {
+    fn into_remote(self) -> Option<RemoteItem> {
+        let id = parse_id(&self.id)?;
+        let has = |state: &str| {
+            self.categories
+                .iter()
+                .any(|c| c.ends_with(state.trim_start_matches("user/-")))
+        };
+        let (read, starred) = (has(READ), has(STARRED));
+        Some(RemoteItem {
+            id,
+            feed: self.origin?.stream_id,
+            title: self.title,
+            link: self.canonical.into_iter().chain(self.alternate).next().map(|h| h.href),
+            author: self.author,
+            published: self.published,
+            content: self.content.or(self.summary).and_then(|b| b.content),
+            read,
+            starred,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn ids_parse_in_every_form_servers_use() {
+        assert_eq!(parse_id(&json!("123")), Some(123));
+        assert_eq!(parse_id(&json!("-4")), Some(-4));
+        assert_eq!(parse_id(&json!(77)), Some(77));
+        assert_eq!(
+            parse_id(&json!("tag:google.com,2005:reader/item/000000000000001f")),
+            Some(31)
+        );
+        // The long form of a negative short id: the same 64 bits.
+        assert_eq!(
+            parse_id(&json!("tag:google.com,2005:reader/item/fffffffffffffffc")),
+            Some(-4)
+        );
+        assert_eq!(parse_id(&json!("x")), None);
+    }
+}

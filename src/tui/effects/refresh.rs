@@ -1,0 +1,90 @@
+//! Refreshing in the reader: the poller over the feeds a command picks, then (when due or asked
+//! for) a sync of the accounts, each reported to the event loop as `Msg`s.
+
+use tokio::sync::mpsc;
+
+use crate::poller::{self, Job, PollEvent};
+use crate::store::StoreError;
+
+use super::super::state::{Msg, Notice};
+use super::{background, Effects, Network};
+
+impl Effects {
+    /// Polls the configured feeds that `select` picks, in the background; PollEvents become Msgs.
+    /// With `sync`, the accounts are synced after the feeds (their reports become `Msg::Synced`).
+    pub(super) fn refresh(&self, select: impl Fn(&Job) -> bool + Send + 'static, force: bool, wait: Wait, sync: bool) {
+        let (config, cache, network, msgs) = (
+            self.config(),
+            self.cache.clone(),
+            self.network.clone(),
+            self.msgs.clone(),
+        );
+        let refreshing = self.refreshing.clone();
+        let last_sync = self.last_sync.clone();
+        let sync = sync && !config.accounts.is_empty();
+        background().spawn(async move {
+            let _running = match refreshing.clone().try_lock_owned() {
+                Ok(guard) => guard,
+                Err(_) if wait == Wait::SkipIfRunning => return,
+                Err(_) => refreshing.lock_owned().await,
+            };
+            let net = match Network::get(&network, &config, &cache).await {
+                Ok(net) => net,
+                Err(e) => {
+                    let _ = msgs.send(Msg::Notice(Notice {
+                        text: format!("refresh failed: {e}"),
+                        error: true,
+                    }));
+                    return;
+                }
+            };
+            let (store, poller) = (net.poll_store.clone(), net.poller.clone());
+            let states = tokio::task::spawn_blocking(move || poller::lock(&store).poll_states()).await;
+            let states = match states {
+                Ok(Ok(s)) => s,
+                Ok(Err(e)) => return notify_failure(&msgs, e),
+                Err(e) => return tracing::error!("refresh task: {e}"),
+            };
+            let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
+            // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
+            if !jobs.is_empty() || (wait == Wait::Asked && !sync) {
+                let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
+                let (tx, mut rx) = mpsc::unbounded_channel::<PollEvent>();
+                let poll_msgs = msgs.clone();
+                let forward = tokio::spawn(async move {
+                    while let Some(ev) = rx.recv().await {
+                        if poll_msgs.send(Msg::Poll(ev)).is_err() {
+                            break;
+                        }
+                    }
+                });
+                poller.run(jobs, force, tx).await;
+                let _ = forward.await;
+            }
+            if sync {
+                *last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(std::time::Instant::now());
+                let _ = msgs.send(Msg::SyncStarted);
+                let reports = crate::sync::sync_all(&config, &net.poll_store).await;
+                let _ = msgs.send(Msg::Synced(reports));
+            }
+        });
+    }
+}
+
+/// What a refresh does when another one is running, and whether it reports when nothing is due.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Wait {
+    /// The schedule's check: skipped while a refresh runs; silent when nothing is due.
+    SkipIfRunning,
+    /// New feeds from the config: waits its turn; silent when there are none.
+    Quietly,
+    /// The user asked: waits its turn, always reports.
+    Asked,
+}
+
+fn notify_failure(msgs: &mpsc::UnboundedSender<Msg>, e: StoreError) {
+    let _ = msgs.send(Msg::Notice(Notice {
+        text: format!("refresh failed: {e}"),
+        error: true,
+    }));
+}

@@ -1,0 +1,467 @@
+//! Sync against in-process fakes of the servers (Google Reader API in FreshRSS's and Miniflux's
+//! dialects, Fever as Coldsweat speaks it), through `khabar sync` on a real cache: first and
+//! incremental syncs, offline changes that survive and win, failures that stay per account.
+
+mod common;
+
+use std::process::Output;
+use std::time::Duration;
+
+use common::sync_fakes::{self, Dialect, Feed, State, Trouble};
+use common::{json_lines, stderr, stdout, Sandbox};
+
+const PASSWORD_VAR: &str = "KHABAR_TEST_SYNC_PASSWORD";
+
+fn account(kind: &str, url: &str) -> String {
+    format!(
+        "[general]\nrequest_timeout = \"2s\"\n\n[[account]]\nname = \"home\"\nkind = \"{kind}\"\nurl = \"{url}\"\nusername = \"reader\"\npassword_env = \"{PASSWORD_VAR}\"\n"
+    )
+}
+
+fn sync_with(sb: &Sandbox, password: &str) -> (Output, Vec<serde_json::Value>) {
+    let out = sb
+        .command(&["sync", "--json"])
+        .env(PASSWORD_VAR, password)
+        .output()
+        .expect("run khabar sync");
+    assert!(
+        out.status.success(),
+        "sync exits 0 even when an account fails: {}",
+        stderr(&out)
+    );
+    let lines = json_lines(&out);
+    (out, lines)
+}
+
+fn sync(sb: &Sandbox) -> serde_json::Value {
+    let (_, lines) = sync_with(sb, "correct horse");
+    assert_eq!(lines.len(), 1);
+    lines[0].clone()
+}
+
+fn server_state(dialect: Dialect) -> State {
+    let mut s = State::new(dialect);
+    s.feeds = vec![
+        Feed {
+            title: "Tech &amp; Science".into(),
+            url: "https://tech.example.org/feed".into(),
+            folder: Some("tech".into()),
+        },
+        Feed {
+            title: "World".into(),
+            url: "https://world.example.org/rss".into(),
+            folder: Some("news".into()),
+        },
+    ];
+    s
+}
+
+fn by_title<'a>(articles: &'a [serde_json::Value], title: &str) -> &'a serde_json::Value {
+    articles
+        .iter()
+        .find(|a| a["title"] == title)
+        .unwrap_or_else(|| panic!("no {title:?} in {articles:#?}"))
+}
+
+/// The whole life of a Google Reader account, for one dialect.
+fn greader_account_life(dialect: Dialect) {
+    let mut state = server_state(dialect);
+    let first = state.add(0, "Kernel 7.0 released", false, false);
+    state.add(0, "Old news", true, false);
+    state.add(1, "Election results", false, true);
+    // Several pages of ids: `continuation` is followed.
+    state.page = 2;
+    let (server, shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+
+    // First sync: subscriptions with their folders, items with their state.
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    assert_eq!(
+        (report["new"].as_u64(), report["feeds"].as_u64()),
+        (Some(3), Some(2)),
+        "{report}"
+    );
+    let feeds = sb.feeds_json();
+    let tech = feeds
+        .iter()
+        .find(|f| f["title"] == "Tech & Science")
+        .expect("the feed's title, unescaped");
+    assert_eq!(tech["account"], "home");
+    assert_eq!(tech["tags"], serde_json::json!(["tech"]));
+    assert_eq!(tech["url"], "https://tech.example.org/feed");
+    let articles = sb.list_json(&[]);
+    assert_eq!(articles.len(), 3);
+    assert_eq!(by_title(&articles, "Old news")["read"], true);
+    assert_eq!(by_title(&articles, "Election results")["starred"], true);
+    assert_eq!(by_title(&articles, "Kernel 7.0 released")["read"], false);
+
+    // Nothing new: a handful of requests (login, subscriptions, three id lists).
+    server.clear_requests();
+    let report = sync(&sb);
+    assert_eq!(report["new"], 0);
+    assert!(
+        server.request_count() <= 7,
+        "{} requests with pages of 2",
+        server.request_count()
+    );
+
+    // Local changes while the server is unreachable: kept, reported, and they win later.
+    let kernel = by_title(&articles, "Kernel 7.0 released")["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    let election = by_title(&articles, "Election results")["id"]
+        .as_i64()
+        .unwrap()
+        .to_string();
+    assert!(sb.run(&["mark", &kernel, "--read"]).status.success());
+    assert!(sb.run(&["mark", &election, "--unstar"]).status.success());
+    shared.lock().unwrap().trouble = Trouble::Status(503);
+    let report = sync(&sb);
+    assert!(report["error"].as_str().unwrap().contains("503"), "{report}");
+    assert_eq!(report["pending"], 2);
+    // Meanwhile another client changes the server: an item read there, one new.
+    {
+        let mut s = shared.lock().unwrap();
+        s.trouble = Trouble::None;
+        s.items.get_mut(&first).unwrap().starred = true;
+        s.add(1, "Late edition", false, false);
+    }
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    assert_eq!(
+        (report["pushed"].as_u64(), report["pending"].as_u64()),
+        (Some(2), Some(0))
+    );
+    assert_eq!(report["new"], 1);
+    {
+        let s = shared.lock().unwrap();
+        let kernel = &s.items[&first];
+        assert!(kernel.read, "the local read reached the server");
+        assert!(
+            !s.items
+                .values()
+                .find(|i| i.title == "Election results")
+                .unwrap()
+                .starred
+        );
+        assert!(s.writes.iter().all(|w| w.starts_with("edit-tag")), "{:?}", s.writes);
+    }
+    let articles = sb.list_json(&[]);
+    assert_eq!(
+        by_title(&articles, "Kernel 7.0 released")["starred"],
+        true,
+        "the server's star arrived"
+    );
+    assert_eq!(
+        by_title(&articles, "Kernel 7.0 released")["read"],
+        true,
+        "the local read stayed"
+    );
+    assert_eq!(by_title(&articles, "Late edition")["read"], false);
+
+    // Marking a feed read here covers what khabar has seen, never what it has not.
+    let unseen = shared.lock().unwrap().add(1, "Unseen yet", false, false);
+    let world: Vec<String> = sb
+        .list_json(&["--unread"])
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap().to_string())
+        .collect();
+    let mut args = vec!["mark"];
+    args.extend(world.iter().map(String::as_str));
+    args.push("--read");
+    assert!(sb.run(&args).status.success());
+    sync(&sb);
+    let s = shared.lock().unwrap();
+    assert!(
+        !s.items[&unseen].read,
+        "an item khabar never saw stays unread on the server"
+    );
+    assert!(!s.writes.iter().any(|w| w == "mark-all-as-read"));
+    drop(s);
+    assert_eq!(by_title(&sb.list_json(&[]), "Unseen yet")["read"], false);
+}
+
+#[test]
+fn greader_freshrss_dialect_syncs_both_ways() {
+    greader_account_life(Dialect::FreshRss);
+}
+
+#[test]
+fn greader_miniflux_dialect_syncs_both_ways() {
+    greader_account_life(Dialect::Miniflux);
+}
+
+#[test]
+fn fever_syncs_both_ways() {
+    let mut state = server_state(Dialect::Miniflux);
+    // More than one call's worth of items (Fever gives 50 a call).
+    for n in 0..120 {
+        state.add(n % 2, &format!("Item {n}"), n % 3 == 0, n % 10 == 0);
+    }
+    let (_server, shared, endpoint) = sync_fakes::fever(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("fever", &endpoint));
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    assert_eq!(report["new"], 120);
+    let feeds = sb.feeds_json();
+    assert!(
+        feeds.iter().any(|f| f["tags"] == serde_json::json!(["news"])),
+        "{feeds:?}"
+    );
+    assert_eq!(sb.list_json(&["--unread"]).len(), 80);
+    assert_eq!(sb.list_json(&["--starred"]).len(), 12);
+
+    let articles = sb.list_json(&[]);
+    let item_5 = by_title(&articles, "Item 5")["id"].as_i64().unwrap().to_string();
+    assert!(sb.run(&["mark", &item_5, "--read",]).status.success());
+    assert!(sb.run(&["mark", &item_5, "--star"]).status.success());
+    {
+        let mut s = shared.lock().unwrap();
+        s.items.values_mut().find(|i| i.title == "Item 7").unwrap().read = true;
+    }
+    let report = sync(&sb);
+    assert_eq!(
+        (report["pushed"].as_u64(), report["pulled"].as_u64()),
+        (Some(2), Some(1)),
+        "{report}"
+    );
+    let s = shared.lock().unwrap();
+    let five = s.items.values().find(|i| i.title == "Item 5").unwrap();
+    assert!(five.read && five.starred);
+    drop(s);
+    assert_eq!(by_title(&sb.list_json(&[]), "Item 7")["read"], true);
+}
+
+#[test]
+fn each_failure_is_a_clear_error_for_its_account_and_the_password_never_shows() {
+    let mut state = server_state(Dialect::FreshRss);
+    state.add(0, "One", false, false);
+    let (_server, shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+
+    let (out, lines) = sync_with(&sb, "wrong battery");
+    assert!(
+        lines[0]["error"]
+            .as_str()
+            .unwrap()
+            .contains("refused the username or password"),
+        "{}",
+        lines[0]
+    );
+    let log_dir = sb.path("home");
+    let mut everything = stdout(&out) + &stderr(&out);
+    for entry in walk(&log_dir) {
+        everything += &std::fs::read_to_string(entry).unwrap_or_default();
+    }
+    assert!(!everything.contains("wrong battery"), "the password leaked");
+    assert!(!everything.contains("fake-auth-token"), "the auth token leaked");
+
+    for (trouble, expected) in [
+        (Trouble::Status(500), "answered 500"),
+        (Trouble::Malformed, "not the JSON expected"),
+        (Trouble::Huge, "larger than 8 MiB"),
+        (Trouble::Hang(Duration::from_secs(5)), "no answer within"),
+    ] {
+        shared.lock().unwrap().trouble = trouble.clone();
+        let report = sync(&sb);
+        let error = report["error"].as_str().unwrap_or_default().to_string();
+        assert!(error.contains(expected), "{trouble:?}: {error}");
+    }
+    // A 429 is waited out as asked; an expired token is renewed once.
+    shared.lock().unwrap().trouble = Trouble::RateLimitOnce(1);
+    assert_eq!(sync(&sb)["error"], serde_json::Value::Null);
+    let id = sb.list_json(&[])[0]["id"].as_i64().unwrap().to_string();
+    assert!(sb.run(&["mark", &id, "--read"]).status.success());
+    shared.lock().unwrap().trouble = Trouble::ExpireTokenOnce;
+    let report = sync(&sb);
+    assert_eq!(
+        (report["error"].clone(), report["pushed"].as_u64()),
+        (serde_json::Value::Null, Some(1))
+    );
+}
+
+#[test]
+fn one_failing_account_never_stops_the_others() {
+    let mut state = server_state(Dialect::Miniflux);
+    state.add(0, "Works", false, false);
+    let (_server, _shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{}\n[[account]]\nname = \"gone\"\nkind = \"fever\"\nurl = \"http://127.0.0.1:9/fever/\"\nusername = \"x\"\npassword_env = \"{PASSWORD_VAR}\"\n",
+        account("greader", &api)
+    ));
+    let (_, lines) = sync_with(&sb, "correct horse");
+    assert_eq!(lines.len(), 2);
+    assert_eq!(lines[0]["new"], 1);
+    assert!(lines[1]["error"].as_str().is_some(), "{}", lines[1]);
+    assert_eq!(sb.list_json(&[]).len(), 1);
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        } else {
+            out.push(path);
+        }
+    }
+    out
+}
+
+/// The conflict rule at the cache: a pending local change is never overwritten by a pull, the
+/// pull's own writes are not mistaken for local changes, and an item the server no longer has
+/// keeps its state.
+#[test]
+fn a_pull_never_overwrites_a_pending_change_and_evicted_items_keep_their_state() {
+    use khabar::model::{FeedId, Flag, NewArticle};
+    use khabar::store::{FetchRecord, RemoteArticle, RemoteFeed, Store};
+    use std::collections::HashSet;
+
+    let dir = tempfile::tempdir().unwrap();
+    let mut store = Store::open(&dir.path().join("c.db")).unwrap();
+    let feeds = store
+        .sync_remote_feeds(
+            "home",
+            &[RemoteFeed {
+                id: "feed/1".into(),
+                title: Some("F".into()),
+                url: None,
+                site_url: None,
+                folders: vec![],
+            }],
+        )
+        .unwrap();
+    let feed: FeedId = feeds["feed/1"];
+    let articles: Vec<NewArticle> = (1..=3)
+        .map(|i| NewArticle {
+            key: format!("remote:{i}"),
+            title: format!("A{i}"),
+            link: None,
+            author: None,
+            published: None,
+            content: None,
+        })
+        .collect();
+    let remote = (1..=3)
+        .map(|i| RemoteArticle {
+            id: i,
+            read: false,
+            starred: false,
+        })
+        .collect();
+    let record = FetchRecord {
+        status: "sync".into(),
+        articles,
+        remote: Some(remote),
+        keep_per_feed: usize::MAX,
+        ..Default::default()
+    };
+    store.apply_fetch(feed, chrono::Utc::now(), &record).unwrap();
+    assert_eq!(
+        store.pending_changes("home").unwrap().len(),
+        0,
+        "arrivals are not local changes"
+    );
+    let listed = store.list(&Default::default(), 10, None).unwrap();
+    let a1 = listed.iter().find(|a| a.title == "A1").unwrap().id;
+    // The user reads A1 here.
+    store.set_flag_many(&[a1], Flag::Read, true).unwrap();
+    assert_eq!(store.pending_changes("home").unwrap().len(), 1);
+    // The server says: A1 unread (it has not heard yet), A2 read, A3 gone (evicted).
+    let unread: HashSet<i64> = [1].into();
+    let applied = store
+        .apply_remote_state("home", &unread, &HashSet::new(), &|id| id != 3)
+        .unwrap();
+    assert_eq!(applied.read, 1, "A2 only");
+    let mut read: Vec<(String, bool)> = store
+        .list(&Default::default(), 10, None)
+        .unwrap()
+        .into_iter()
+        .map(|a| (a.title, a.read))
+        .collect();
+    read.sort();
+    let expected = [
+        ("A1".to_string(), true),
+        ("A2".to_string(), true),
+        ("A3".to_string(), false),
+    ];
+    assert_eq!(
+        read, expected,
+        "A1's local read kept, A2's pulled, A3 (evicted) as it was"
+    );
+    let pending = store.pending_changes("home").unwrap();
+    assert_eq!(pending.len(), 1, "the pull's own write is not pending: {pending:?}");
+    assert_eq!((pending[0].remote, pending[0].value), (1, true));
+    // A push that raced a newer change clears nothing.
+    let mut stale = pending[0];
+    stale.value = false;
+    assert_eq!(store.clear_pushed(&[stale]).unwrap(), 0);
+    assert_eq!(store.clear_pushed(&pending).unwrap(), 1);
+}
+
+/// `kill -9` of `khabar sync` while it logs in, while its push is on the wire, and while it
+/// fetches new items: no local change is lost, and the next sync delivers every one.
+#[test]
+fn killing_sync_at_any_point_loses_no_pending_change() {
+    let mut state = server_state(Dialect::FreshRss);
+    for n in 0..6 {
+        state.add(n % 2, &format!("Story {n}"), false, false);
+    }
+    let (server, shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    sync(&sb);
+    let ids: Vec<String> = sb
+        .list_json(&[])
+        .iter()
+        .map(|a| a["id"].as_i64().unwrap().to_string())
+        .collect();
+
+    for (n, call) in ["/accounts/ClientLogin", "/edit-tag", "/stream/items/contents"]
+        .iter()
+        .enumerate()
+    {
+        // A local change, and (for the contents kill) something new to fetch.
+        assert!(sb.run(&["mark", &ids[n], "--read"]).status.success());
+        if *call == "/stream/items/contents" {
+            shared.lock().unwrap().add(0, "Fetched when killed", false, false);
+        }
+        shared.lock().unwrap().slow = Some((call.to_string(), Duration::from_secs(30)));
+        server.clear_requests();
+        let mut child = sb
+            .command(&["sync"])
+            .env(PASSWORD_VAR, "correct horse")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        let waiting = (0..200).any(|_| {
+            std::thread::sleep(Duration::from_millis(25));
+            server.requests.lock().unwrap().iter().any(|r| r.path.ends_with(call))
+        });
+        assert!(waiting, "sync never reached {call}");
+        // SIGKILL: nothing runs after it.
+        child.kill().unwrap();
+        child.wait().unwrap();
+        shared.lock().unwrap().slow = None;
+        let report = sync(&sb);
+        assert_eq!(
+            (report["error"].clone(), report["pending"].as_u64()),
+            (serde_json::Value::Null, Some(0)),
+            "{call}"
+        );
+    }
+    // Every change reached the server, once a sync could finish.
+    let s = shared.lock().unwrap();
+    let read: Vec<&str> = s.items.values().filter(|i| i.read).map(|i| i.title.as_str()).collect();
+    assert_eq!(read.len(), 3, "{read:?}");
+    drop(s);
+    assert!(sb.list_json(&[]).iter().any(|a| a["title"] == "Fetched when killed"));
+}
