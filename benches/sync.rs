@@ -2,23 +2,20 @@
 //! sync of 10,000 items, a sync with nothing new, and pushing 1,000 pending changes, each timed
 //! whole (HTTP on 127.0.0.1, a real cache file) with its request count. `cargo bench --bench sync`.
 
-// The tests' fakes, shared; this benchmark uses the GReader one only.
-#[allow(dead_code)]
-#[path = "../tests/common/fake_server.rs"]
-mod fake_server;
-#[allow(dead_code)]
-#[path = "../tests/common/sync_fakes.rs"]
-mod sync_fakes;
+// The tests' support, shared: this benchmark uses its Google Reader fake.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
 
+use common::fake_server::FakeServer;
+use common::sync_fakes::{self, Dialect, Feed, State};
 use divan::Bencher;
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{Filter, Flag};
 use khabar::poller::SharedStore;
 use khabar::store::Store;
-use sync_fakes::{Dialect, Feed, State};
 
 fn main() {
     divan::main();
@@ -26,13 +23,15 @@ fn main() {
 
 const ITEMS: usize = 10_000;
 
-fn server() -> (fake_server::FakeServer, String) {
+fn server() -> (FakeServer, String) {
     let mut state = State::new(Dialect::FreshRss);
     state.feeds = (0..50)
-        .map(|i| Feed {
-            title: format!("Feed {i}"),
-            url: format!("https://example.org/{i}.xml"),
-            folder: Some(format!("folder {}", i % 5)),
+        .map(|i| {
+            Feed::new(
+                &format!("Feed {i}"),
+                &format!("https://example.org/{i}.xml"),
+                Some(&format!("folder {}", i % 5)),
+            )
         })
         .collect();
     for n in 0..ITEMS {

@@ -92,6 +92,14 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     if let (Some(n), Some(_)) = (&notice, &cli.command) {
         eprintln!("khabar: {n}");
     }
+    for w in &config.warnings {
+        tracing::warn!("{w}");
+        if cli.command.is_some() {
+            eprintln!("khabar: warning: {w}");
+        }
+    }
+    // A warning about the config (a password others can read) outranks the "no config" hint.
+    let notice = config.warnings.first().map(|w| format!("warning: {w}")).or(notice);
     tracing::info!("config from {}", config.source);
 
     // Commands that need no cache.
@@ -106,10 +114,15 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             file: Some(file),
             newsboat: None,
         }) => return cli::import(file, &source),
-        Some(Command::Add { url, tags, title }) => {
-            return cli::add(&source, &config, url, tags, title.as_deref()).await
+        Some(Command::Add {
+            url,
+            tags,
+            title,
+            account: None,
+        }) => return cli::add(&source, &config, url, tags, title.as_deref()).await,
+        Some(Command::Remove { url }) if config.feeds.iter().any(|f| f.url == url.trim()) => {
+            return cli::remove(&source, url)
         }
-        Some(Command::Remove { url }) => return cli::remove(&source, url),
         Some(Command::Rename { url, title }) => return cli::rename(&source, url, title),
         _ => {}
     }
@@ -137,6 +150,15 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             let store = Arc::new(Mutex::new(store));
             cli::sync(&config, store, json).await.map(|_| ())
         }
+        Some(Command::Add {
+            url,
+            tags,
+            account: Some(account),
+            ..
+        }) => cli::subscribe_remote(&config, Arc::new(Mutex::new(store)), &account, &url, tags.first()).await,
+        Some(Command::Remove { url }) => {
+            cli::remove_anywhere(&source, &config, Arc::new(Mutex::new(store)), &url).await
+        }
         Some(Command::List(args)) => cli::list(&store, &args),
         Some(Command::Show { id, width, full, json }) => {
             let shape = if json {
@@ -156,7 +178,6 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
         Some(
             Command::Export
             | Command::Add { .. }
-            | Command::Remove { .. }
             | Command::Rename { .. }
             | Command::Demo
             | Command::Completions { .. }

@@ -652,3 +652,38 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
     wait_dead(&tmux);
     assert_restored(&tmux);
 }
+
+/// The reader syncs when it starts and on `R`, after the feeds: the synced feeds come under their
+/// server folders, a read made here reaches the server, and the status bar says what happened.
+#[test]
+fn the_reader_syncs_an_account_at_start_and_on_refresh() {
+    use common::sync_fakes::{self, Dialect, Feed, State};
+    if !tmux_available() {
+        return;
+    }
+    let mut state = State::new(Dialect::FreshRss);
+    state.feeds = vec![Feed::new("Server feed", "https://s.example.org/feed", Some("remote"))];
+    state.add(0, "Synced headline one", false, false);
+    state.add(0, "Synced headline two", false, false);
+    let (_server, shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\n"
+    ));
+    // The first scheduled check, at start, syncs (nothing has been synced yet).
+    let tmux = start_reader_with(&sb, "sync", "KHABAR_E2E_PW='correct horse'");
+    let screen = tmux.wait_for("the sync at start", |s| s.contains("synced: 2 new"));
+    assert!(screen.contains("#remote"), "the server's folder is a tag:\n{screen}");
+    let screen = tmux.wait_for("the articles", |s| s.contains("Synced headline one"));
+    assert!(screen.contains("Synced headline two"), "{screen}");
+    // Mark the selected headline read, then sync again: the read reaches the server.
+    tmux.keys(&["m"]);
+    tmux.wait_for("marked read", |s| s.contains("Unread               1"));
+    tmux.keys(&["R"]);
+    tmux.wait_for("the second sync", |s| s.contains("1 sent"));
+    let read_on_server = shared.lock().unwrap().items.values().filter(|i| i.read).count();
+    assert_eq!(read_on_server, 1);
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+}

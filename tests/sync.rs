@@ -42,16 +42,8 @@ fn sync(sb: &Sandbox) -> serde_json::Value {
 fn server_state(dialect: Dialect) -> State {
     let mut s = State::new(dialect);
     s.feeds = vec![
-        Feed {
-            title: "Tech &amp; Science".into(),
-            url: "https://tech.example.org/feed".into(),
-            folder: Some("tech".into()),
-        },
-        Feed {
-            title: "World".into(),
-            url: "https://world.example.org/rss".into(),
-            folder: Some("news".into()),
-        },
+        Feed::new("Tech &amp; Science", "https://tech.example.org/feed", Some("tech")),
+        Feed::new("World", "https://world.example.org/rss", Some("news")),
     ];
     s
 }
@@ -122,6 +114,11 @@ fn greader_account_life(dialect: Dialect) {
     let report = sync(&sb);
     assert!(report["error"].as_str().unwrap().contains("503"), "{report}");
     assert_eq!(report["pending"], 2);
+    // The account's feeds show the failure, as a failed fetch shows on a feed.
+    assert!(sb
+        .feeds_json()
+        .iter()
+        .all(|f| f["last_status"] == "sync error" && f["last_error"].as_str().unwrap().contains("503")));
     // Meanwhile another client changes the server: an item read there, one new.
     {
         let mut s = shared.lock().unwrap();
@@ -464,4 +461,100 @@ fn killing_sync_at_any_point_loses_no_pending_change() {
     assert_eq!(read.len(), 3, "{read:?}");
     drop(s);
     assert!(sb.list_json(&[]).iter().any(|a| a["title"] == "Fetched when killed"));
+}
+
+/// Subscribing and unsubscribing through a Google Reader account: `khabar add URL --account`
+/// (the first --tag its folder there) and `khabar remove URL` of a synced feed; Fever cannot.
+#[test]
+fn feeds_are_added_to_and_removed_from_the_server() {
+    let (_server, shared, api) = sync_fakes::greader(server_state(Dialect::FreshRss));
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    sync(&sb);
+    let add = sb
+        .command(&[
+            "add",
+            "https://new.example.org/feed.xml",
+            "--account",
+            "home",
+            "--tag",
+            "later",
+        ])
+        .env(PASSWORD_VAR, "correct horse")
+        .output()
+        .unwrap();
+    assert!(add.status.success(), "{}", stderr(&add));
+    let feeds = sb.feeds_json();
+    let added = feeds
+        .iter()
+        .find(|f| f["url"] == "https://new.example.org/feed.xml")
+        .unwrap_or_else(|| panic!("{feeds:?}"));
+    assert_eq!(
+        (added["account"].as_str(), added["tags"].clone()),
+        (Some("home"), serde_json::json!(["later"]))
+    );
+    assert!(
+        std::fs::read_to_string(sb.config())
+            .unwrap()
+            .matches("[[feed]]")
+            .count()
+            == 0,
+        "the config is untouched"
+    );
+
+    let remove = sb
+        .command(&["remove", "https://new.example.org/feed.xml"])
+        .env(PASSWORD_VAR, "correct horse")
+        .output()
+        .unwrap();
+    assert!(remove.status.success(), "{}", stderr(&remove));
+    assert!(stderr(&remove).contains("unsubscribed home"), "{}", stderr(&remove));
+    assert!(shared.lock().unwrap().feeds.iter().any(|f| f.removed));
+    assert!(!sb
+        .feeds_json()
+        .iter()
+        .any(|f| f["url"] == "https://new.example.org/feed.xml"));
+    // Still gone after a sync; the server's own list agrees.
+    sync(&sb);
+    assert_eq!(sb.feeds_json().len(), 2);
+
+    let (_fever_server, _, endpoint) = sync_fakes::fever(server_state(Dialect::Miniflux));
+    let sb = Sandbox::new();
+    sb.write_config(&account("fever", &endpoint));
+    let add = sb
+        .command(&["add", "https://new.example.org/feed.xml", "--account", "home"])
+        .env(PASSWORD_VAR, "correct horse")
+        .output()
+        .unwrap();
+    assert_eq!(add.status.code(), Some(1));
+    assert!(
+        stderr(&add).contains("the Fever API cannot subscribe"),
+        "{}",
+        stderr(&add)
+    );
+}
+
+/// A password written in a config others can read works, with a warning naming the fix; once
+/// the file is private, no warning.
+#[test]
+fn a_plain_password_in_a_readable_config_is_warned_about() {
+    use std::os::unix::fs::PermissionsExt;
+    let (_server, _, api) = sync_fakes::greader(server_state(Dialect::Miniflux));
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api).replace(
+        &format!("password_env = \"{PASSWORD_VAR}\""),
+        "password = \"correct horse\"",
+    ));
+    std::fs::set_permissions(sb.config(), std::fs::Permissions::from_mode(0o644)).unwrap();
+    let out = sb.run(&["sync", "--json"]);
+    assert!(out.status.success());
+    assert_eq!(json_lines(&out)[0]["error"], serde_json::Value::Null);
+    let err = stderr(&out);
+    assert!(
+        err.contains("has its password in a file others can read: `chmod 600"),
+        "{err}"
+    );
+    assert!(!err.contains("correct horse"));
+    std::fs::set_permissions(sb.config(), std::fs::Permissions::from_mode(0o600)).unwrap();
+    assert!(!stderr(&sb.run(&["sync"])).contains("warning"));
 }

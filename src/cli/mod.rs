@@ -31,7 +31,7 @@ pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
 pub use show::{run as show, ShowAs};
-pub use sync::run as sync;
+pub use sync::{remove_anywhere, run as sync, subscribe_remote};
 
 /// khabar: a fast terminal news reader.
 #[derive(Debug, Parser)]
@@ -130,8 +130,13 @@ pub enum Command {
         /// A title of your own instead of the feed's.
         #[arg(long)]
         title: Option<String>,
+        /// Subscribe on this sync account's server instead (Google Reader API; the first
+        /// --tag is its folder there), then sync it.
+        #[arg(long, value_name = "NAME", conflicts_with = "title")]
+        account: Option<String>,
     },
-    /// Remove a feed from your config file (its articles stay in the cache, hidden).
+    /// Remove a feed from your config file (its articles stay in the cache, hidden); a synced
+    /// feed (by its address) is unsubscribed on its account's server.
     Remove { url: String },
     /// Set the title shown for a feed ("" goes back to the feed's own).
     Rename { url: String, title: String },

@@ -14,9 +14,6 @@ pub async fn run(config: &Config, store: SharedStore, json: bool) -> anyhow::Res
             config.source
         );
     }
-    for w in &config.warnings {
-        eprintln!("khabar: warning: {w}");
-    }
     let reports = sync_all(config, &store).await;
     let mut out = io::stdout().lock();
     for r in &reports {
@@ -27,6 +24,41 @@ pub async fn run(config: &Config, store: SharedStore, json: bool) -> anyhow::Res
         }
     }
     Ok(reports)
+}
+
+/// `khabar add URL --account NAME`: subscribed on the server, then synced.
+pub async fn subscribe_remote(
+    config: &Config,
+    store: SharedStore,
+    account: &str,
+    url: &str,
+    folder: Option<&String>,
+) -> anyhow::Result<()> {
+    let report = crate::sync::subscribe(config, &store, account, url, folder.map(String::as_str)).await?;
+    eprintln!("subscribed {account} to {url}");
+    println!("{}", describe(&report));
+    Ok(())
+}
+
+/// `khabar remove URL`: a feed of the config is removed from it; else the synced feed at that
+/// address is unsubscribed on its server.
+pub async fn remove_anywhere(
+    source: &crate::config::ConfigSource,
+    config: &Config,
+    store: SharedStore,
+    url: &str,
+) -> anyhow::Result<()> {
+    match crate::sync::unsubscribe(config, &store, url).await? {
+        Some(account) => {
+            eprintln!(
+                "unsubscribed {account} from {} (its read and starred articles stay in the cache)",
+                url.trim()
+            );
+            Ok(())
+        }
+        // Not synced either: the config's own answer names the mistake.
+        None => super::remove(source, url),
+    }
 }
 
 fn describe(r: &AccountReport) -> String {

@@ -115,6 +115,42 @@ impl Store {
         Ok(ids)
     }
 
+    /// Records how an account's sync ended on each of its feeds, as a fetch's outcome is: the
+    /// sidebar and `feeds` show a failed account's feeds as failed, with the reason.
+    pub fn record_sync(&mut self, account: &str, at: chrono::DateTime<chrono::Utc>, error: Option<&str>) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = ?4 WHERE account = ?1 AND active = 1",
+            )?
+            .execute(params![
+                account,
+                at.timestamp(),
+                if error.is_some() { "sync error" } else { "synced" },
+                error
+            ])?;
+        Ok(())
+    }
+
+    /// The account and server id of the synced feed at this address (its own URL), if any.
+    pub fn remote_feed_at(&self, url: &str) -> Result<Option<(String, String)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT account, remote_id FROM feeds WHERE account IS NOT NULL AND active = 1 AND fetch_url = ?1",
+        )?;
+        let mut rows = stmt.query([url.trim()])?;
+        Ok(match rows.next()? {
+            Some(r) => Some((r.get(0)?, r.get(1)?)),
+            None => None,
+        })
+    }
+
+    /// Hides a synced feed at once (unsubscribed here; the next sync would hide it anyway).
+    pub fn hide_remote_feed(&mut self, account: &str, remote_id: &str) -> Result<()> {
+        self.conn
+            .prepare_cached("UPDATE feeds SET active = 0 WHERE account = ?1 AND remote_id = ?2")?
+            .execute(params![account, remote_id])?;
+        Ok(())
+    }
+
     /// The server ids of an account's articles in the cache.
     pub fn remote_ids(&self, account: &str) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare_cached(

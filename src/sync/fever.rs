@@ -128,7 +128,7 @@ impl<'a> Fever<'a> {
                 .groups
                 .iter()
                 .find(|g| number(&g.id) == number(id))
-                .map(|g| super::clean_title(&g.title))
+                .map(|g| super::items::clean_title(&g.title))
         };
         Ok(feeds
             .feeds
@@ -144,9 +144,9 @@ impl<'a> Fever<'a> {
                     .collect();
                 Some(RemoteFeed {
                     id: id.to_string(),
-                    title: f.title.map(|t| super::clean_title(&t)).filter(|t| !t.is_empty()),
-                    url: f.url.and_then(|u| super::http_url(&u)),
-                    site_url: f.site_url.and_then(|u| super::http_url(&u)),
+                    title: f.title.map(|t| super::items::clean_title(&t)).filter(|t| !t.is_empty()),
+                    url: f.url.and_then(|u| super::items::http_url(&u)),
+                    site_url: f.site_url.and_then(|u| super::items::http_url(&u)),
                     folders,
                 })
             })

@@ -163,9 +163,9 @@ impl<'a> GReader<'a> {
                 url: s
                     .url
                     .or_else(|| s.id.strip_prefix("feed/").map(str::to_string))
-                    .and_then(|u| super::http_url(&u)),
-                site_url: s.html_url.and_then(|u| super::http_url(&u)),
-                title: s.title.map(|t| super::clean_title(&t)).filter(|t| !t.is_empty()),
+                    .and_then(|u| super::items::http_url(&u)),
+                site_url: s.html_url.and_then(|u| super::items::http_url(&u)),
+                title: s.title.map(|t| super::items::clean_title(&t)).filter(|t| !t.is_empty()),
                 folders: s
                     .categories
                     .into_iter()
@@ -173,7 +173,7 @@ impl<'a> GReader<'a> {
                         let label = c
                             .label
                             .or_else(|| c.id.rsplit_once("/label/").map(|(_, l)| l.to_string()))?;
-                        Some(super::clean_title(&label)).filter(|l| !l.is_empty())
+                        Some(super::items::clean_title(&label)).filter(|l| !l.is_empty())
                     })
                     .collect(),
                 id: s.id,
@@ -246,6 +246,46 @@ impl<'a> GReader<'a> {
             out.extend(items.items.into_iter().filter_map(Item::into_remote));
         }
         Ok(out)
+    }
+
+    /// Subscribes to a feed (`quickadd`), into `folder` when given.
+    pub async fn subscribe(&mut self, url: &str, folder: Option<&str>) -> Result<(), SyncError> {
+        #[derive(Deserialize)]
+        struct Added {
+            #[serde(rename = "streamId")]
+            stream_id: Option<String>,
+            error: Option<String>,
+        }
+        let what = "subscription/quickadd";
+        let reply = self
+            .post(what, "subscription/quickadd", &[("quickadd", url.to_string())])
+            .await?;
+        let added: Added = json(what, &reply)?;
+        let stream = match (added.stream_id, added.error) {
+            (Some(s), _) if !s.is_empty() => s,
+            (_, error) => {
+                return Err(SyncError::Unsupported(format!(
+                    "the server would not subscribe to {url}: {}",
+                    error.unwrap_or_else(|| "no feed found there".into())
+                )))
+            }
+        };
+        if let Some(folder) = folder {
+            let form = [
+                ("ac", "edit".to_string()),
+                ("s", stream),
+                ("a", format!("user/-/label/{folder}")),
+            ];
+            self.post("subscription/edit", "subscription/edit", &form).await?;
+        }
+        Ok(())
+    }
+
+    /// Unsubscribes from a feed by its server id (`feed/…`).
+    pub async fn unsubscribe(&mut self, stream: &str) -> Result<(), SyncError> {
+        let form = [("ac", "unsubscribe".to_string()), ("s", stream.to_string())];
+        self.post("subscription/edit", "subscription/edit", &form).await?;
+        Ok(())
     }
 
     /// Adds (`add`) or removes a state tag on items, in batches; idempotent.

@@ -35,6 +35,9 @@ pub enum SyncError {
     RateLimited { what: String, seconds: u64 },
     #[error("password: {0}")]
     Secret(String),
+    /// What this account's kind of server, or this config, cannot do.
+    #[error("{0}")]
+    Unsupported(String),
     #[error("cache: {0}")]
     Store(String),
 }

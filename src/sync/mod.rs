@@ -4,39 +4,26 @@
 mod fever;
 mod greader;
 mod http;
+mod items;
 mod secret;
+mod subscriptions;
 
 use std::collections::{HashMap, HashSet};
-use std::sync::Arc;
 
-use chrono::{TimeZone, Utc};
-use url::Url;
+use chrono::Utc;
 
 use crate::config::{Account, AccountKind, Config, General};
-use crate::model::{FeedId, Flag, NewArticle};
+use crate::model::{FeedId, Flag};
 use crate::poller::{lock, SharedStore};
-use crate::store::{FetchRecord, PendingChange, RemoteArticle, RemoteFeed, Store, StoreError};
-use crate::text::{html, sanitize};
+use crate::store::{PendingChange, RemoteFeed, Store, StoreError};
 
 use fever::Fever;
 use greader::GReader;
 pub use http::SyncError;
+pub use items::RemoteItem;
+pub use subscriptions::{subscribe, unsubscribe};
 
-/// An article as a server gives it, before it is made safe and stored.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RemoteItem {
-    pub id: i64,
-    /// The server's id of its feed.
-    pub feed: String,
-    pub title: Option<String>,
-    pub link: Option<String>,
-    pub author: Option<String>,
-    /// Unix seconds.
-    pub published: Option<i64>,
-    pub content: Option<String>,
-    pub read: bool,
-    pub starred: bool,
-}
+use items::store_items;
 
 /// What one account's sync did (the `sync --json` line).
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -69,6 +56,10 @@ pub async fn sync_all(config: &Config, store: &SharedStore) -> Vec<AccountReport
             tracing::warn!("sync {}: {e}", account.name);
             report.error = Some(e.to_string());
         }
+        let (name, error) = (account.name.clone(), report.error.clone());
+        if let Err(e) = with_store(store, move |s| s.record_sync(&name, Utc::now(), error.as_deref())).await {
+            tracing::error!("sync {}: cannot record the outcome: {e}", account.name);
+        }
         let name = account.name.clone();
         report.pending = with_store(store, move |s| s.pending_changes(&name).map(|p| p.len()))
             .await
@@ -78,16 +69,20 @@ pub async fn sync_all(config: &Config, store: &SharedStore) -> Vec<AccountReport
     reports
 }
 
+async fn password_of(account: &Account) -> Result<String, SyncError> {
+    let source = account.secret.clone();
+    tokio::task::spawn_blocking(move || secret::read(&source))
+        .await
+        .map_err(|e| SyncError::Secret(format!("task failed: {e}")))?
+}
+
 async fn sync_account(
     account: &Account,
     general: &General,
     store: &SharedStore,
     report: &mut AccountReport,
 ) -> Result<(), SyncError> {
-    let source = account.secret.clone();
-    let password = tokio::task::spawn_blocking(move || secret::read(&source))
-        .await
-        .map_err(|e| SyncError::Secret(format!("task failed: {e}")))??;
+    let password = password_of(account).await?;
     let http = http::Http::new(general)?;
     match account.kind {
         AccountKind::GReader => {
@@ -263,91 +258,4 @@ async fn apply_state(
             .map(|a| a.total())
     })
     .await
-}
-
-/// Writes new items, each with its feed's other new items, in one transaction; items of a feed
-/// the server did not list are left for a later sync. Returns how many were new.
-async fn store_items(
-    store: &SharedStore,
-    feeds: &HashMap<String, FeedId>,
-    items: Vec<RemoteItem>,
-) -> Result<usize, SyncError> {
-    let mut by_feed: HashMap<FeedId, (Vec<NewArticle>, Vec<RemoteArticle>)> = HashMap::new();
-    let mut orphans = 0;
-    for item in items {
-        let Some(&feed) = feeds.get(&item.feed) else {
-            orphans += 1;
-            continue;
-        };
-        let entry = by_feed.entry(feed).or_default();
-        entry.1.push(RemoteArticle {
-            id: item.id,
-            read: item.read,
-            starred: item.starred,
-        });
-        entry.0.push(to_article(item));
-    }
-    if orphans > 0 {
-        tracing::info!("sync: {orphans} items of feeds not in the subscription list, left for later");
-    }
-    let records: Arc<Vec<(FeedId, FetchRecord)>> = Arc::new(
-        by_feed
-            .into_iter()
-            .map(|(feed, (articles, remote))| {
-                let record = FetchRecord {
-                    status: "sync".into(),
-                    articles,
-                    remote: Some(remote),
-                    // The server decides what it keeps; here nothing synced is dropped.
-                    keep_per_feed: usize::MAX,
-                    ..Default::default()
-                };
-                (feed, record)
-            })
-            .collect(),
-    );
-    let now = Utc::now();
-    with_store(store, move |s| {
-        let counts = s.in_one_transaction(|s| {
-            records
-                .iter()
-                .map(|(feed, record)| s.apply_fetch(*feed, now, record).map(|c| c.new))
-                .collect::<Result<Vec<usize>, StoreError>>()
-        })??;
-        Ok(counts.into_iter().sum())
-    })
-    .await
-}
-
-/// A server's item as an article: every text made safe as a feed's would be.
-fn to_article(item: RemoteItem) -> NewArticle {
-    NewArticle {
-        key: format!("remote:{}", item.id),
-        title: item.title.as_deref().map(clean_title).unwrap_or_default(),
-        link: item.link.as_deref().and_then(http_url),
-        author: item
-            .author
-            .as_deref()
-            .map(sanitize::clean_line)
-            .filter(|a| !a.trim().is_empty()),
-        published: item.published.and_then(|s| Utc.timestamp_opt(s, 0).single()),
-        content: item
-            .content
-            .as_deref()
-            .map(sanitize::clean_body)
-            .filter(|c| !c.trim().is_empty()),
-    }
-}
-
-/// A title or label as one safe line of text (servers send HTML entities, sometimes markup).
-fn clean_title(text: &str) -> String {
-    sanitize::clean_line(&html::to_plain(text)).trim().to_string()
-}
-
-/// An http(s) address, made safe; None for anything else.
-fn http_url(text: &str) -> Option<String> {
-    Url::parse(text.trim())
-        .ok()
-        .filter(|u| matches!(u.scheme(), "http" | "https"))
-        .map(|u| sanitize::clean_line(u.as_str()))
 }

@@ -123,20 +123,9 @@ fn serve(conn: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
         let method = parts.next().unwrap_or("GET").to_string();
         let target = parts.next().unwrap_or("/").to_string();
         let (path, query) = target.split_once('?').unwrap_or((&target, ""));
-        let mut headers = HashMap::new();
-        loop {
-            let mut h = String::new();
-            if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                return;
-            }
-            let h = h.trim_end();
-            if h.is_empty() {
-                break;
-            }
-            if let Some((k, v)) = h.split_once(':') {
-                headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-            }
-        }
+        let Some(headers) = super::read_headers(&mut reader) else {
+            return;
+        };
         let length: usize = headers.get("content-length").and_then(|v| v.parse().ok()).unwrap_or(0);
         let mut body = vec![0; length];
         if reader.read_exact(&mut body).is_err() {

@@ -122,20 +122,9 @@ impl TestServer {
                 return;
             }
             let path = line.split_whitespace().nth(1).unwrap_or("/").to_string();
-            let mut headers = HashMap::new();
-            loop {
-                let mut h = String::new();
-                if reader.read_line(&mut h).unwrap_or(0) == 0 {
-                    return;
-                }
-                let h = h.trim_end();
-                if h.is_empty() {
-                    break;
-                }
-                if let Some((k, v)) = h.split_once(':') {
-                    headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
-                }
-            }
+            let Some(headers) = read_headers(&mut reader) else {
+                return;
+            };
             self.hits.lock().unwrap().push(Hit {
                 path: path.clone(),
                 headers: headers.clone(),
@@ -193,6 +182,25 @@ impl TestServer {
                 return;
             }
             let _ = conn.flush();
+        }
+    }
+}
+
+/// An HTTP request's headers (names lower-cased), read up to the blank line; None when the
+/// connection ends first.
+pub fn read_headers(reader: &mut impl BufRead) -> Option<HashMap<String, String>> {
+    let mut headers = HashMap::new();
+    loop {
+        let mut h = String::new();
+        if reader.read_line(&mut h).unwrap_or(0) == 0 {
+            return None;
+        }
+        let h = h.trim_end();
+        if h.is_empty() {
+            return Some(headers);
+        }
+        if let Some((k, v)) = h.split_once(':') {
+            headers.insert(k.trim().to_ascii_lowercase(), v.trim().to_string());
         }
     }
 }

@@ -29,6 +29,19 @@ pub struct Feed {
     pub title: String,
     pub url: String,
     pub folder: Option<String>,
+    /// Unsubscribed (ids stay as they were: `feed/<position + 1>`).
+    pub removed: bool,
+}
+
+impl Feed {
+    pub fn new(title: &str, url: &str, folder: Option<&str>) -> Feed {
+        Feed {
+            title: title.into(),
+            url: url.into(),
+            folder: folder.map(str::to_string),
+            removed: false,
+        }
+    }
 }
 
 /// What the next requests get instead of a proper answer.
@@ -194,6 +207,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
                 .feeds
                 .iter()
                 .enumerate()
+                .filter(|(_, f)| !f.removed)
                 .map(|(i, f)| {
                     let categories: Vec<serde_json::Value> = f
                         .folder
@@ -264,6 +278,41 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
             }
             Response::new(200, "OK")
         }
+        "subscription/quickadd" => {
+            if r.form_value("T") != Some(state.token()) {
+                return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
+            }
+            let url = r.form_value("quickadd").unwrap_or_default().to_string();
+            state.feeds.push(Feed::new(&url, &url, None));
+            state.writes.push(format!("quickadd {url}"));
+            Response::json(&json!({"numResults": 1, "query": url, "streamId": format!("feed/{}", state.feeds.len())}))
+        }
+        "subscription/edit" => {
+            if r.form_value("T") != Some(state.token()) {
+                return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
+            }
+            let n: usize = r
+                .form_value("s")
+                .and_then(|s| s.strip_prefix("feed/"))
+                .and_then(|n| n.parse().ok())
+                .unwrap_or(0);
+            let Some(feed) = n.checked_sub(1).and_then(|i| state.feeds.get_mut(i)) else {
+                return Response::new(400, "no such subscription");
+            };
+            match r.form_value("ac") {
+                Some("unsubscribe") => feed.removed = true,
+                Some("edit") => {
+                    if let Some(label) = r.form_value("a").and_then(|a| a.rsplit_once("/label/")) {
+                        feed.folder = Some(label.1.to_string());
+                    }
+                }
+                _ => return Response::new(400, "bad ac"),
+            }
+            state
+                .writes
+                .push(format!("subscription/edit {}", r.form_value("ac").unwrap_or("")));
+            Response::new(200, "OK")
+        }
         "mark-all-as-read" => {
             state.writes.push("mark-all-as-read".into());
             Response::new(200, "OK")
@@ -292,6 +341,7 @@ fn item_ids(state: &State, r: &Request) -> Response {
         .items
         .iter()
         .rev()
+        .filter(|(_, it)| !state.feeds.get(it.feed).is_some_and(|f| f.removed))
         .filter(|(_, it)| match stream {
             s if s.ends_with("/starred") => it.starred,
             _ => true,

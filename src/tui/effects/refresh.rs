@@ -47,7 +47,8 @@ impl Effects {
             };
             let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
             // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
-            if !jobs.is_empty() || (wait == Wait::Asked && !sync) {
+            // An asked-for refresh always reports (its end clears the progress shown).
+            if !jobs.is_empty() || wait == Wait::Asked {
                 let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
                 let (tx, mut rx) = mpsc::unbounded_channel::<PollEvent>();
                 let poll_msgs = msgs.clone();

@@ -1,0 +1,80 @@
+//! Subscribing and unsubscribing on an account's server (the Google Reader API can; Fever
+//! cannot), then bringing the cache in step.
+
+use crate::config::{Account, AccountKind, Config};
+use crate::poller::SharedStore;
+
+use super::greader::GReader;
+use super::{http, password_of, sync_account, with_store, AccountReport, SyncError};
+
+/// Subscribes an account to a feed on its server (Google Reader API `quickadd`, in `folder` when
+/// given), then syncs the account so the feed and its articles are here. Returns the report.
+pub async fn subscribe(
+    config: &Config,
+    store: &SharedStore,
+    account: &str,
+    url: &str,
+    folder: Option<&str>,
+) -> Result<AccountReport, SyncError> {
+    let account = find_account(config, account)?;
+    let http = http::Http::new(&config.general)?;
+    let password = password_of(account).await?;
+    match account.kind {
+        AccountKind::GReader => {
+            let mut g = GReader::login(&http, &account.url, &account.username, &password).await?;
+            g.subscribe(url, folder).await?;
+        }
+        AccountKind::Fever => {
+            return Err(SyncError::Unsupported(
+                "the Fever API cannot subscribe: add the feed on the server's own page, then `khabar sync`".into(),
+            ))
+        }
+    }
+    let mut report = AccountReport {
+        account: account.name.clone(),
+        kind: account.kind.name().into(),
+        ..Default::default()
+    };
+    sync_account(account, &config.general, store, &mut report).await?;
+    Ok(report)
+}
+
+/// Unsubscribes the account that has the feed at `url` (its own address) on its server, and
+/// hides it here (its read and starred articles stay). None when no account has that feed.
+pub async fn unsubscribe(config: &Config, store: &SharedStore, url: &str) -> Result<Option<String>, SyncError> {
+    let wanted = url.to_string();
+    let Some((name, remote_id)) = with_store(store, move |s| s.remote_feed_at(&wanted)).await? else {
+        return Ok(None);
+    };
+    let account = find_account(config, &name)?;
+    let http = http::Http::new(&config.general)?;
+    let password = password_of(account).await?;
+    match account.kind {
+        AccountKind::GReader => {
+            let mut g = GReader::login(&http, &account.url, &account.username, &password).await?;
+            g.unsubscribe(&remote_id).await?;
+        }
+        AccountKind::Fever => {
+            return Err(SyncError::Unsupported(
+                "the Fever API cannot unsubscribe: remove the feed on the server's own page, then `khabar sync`".into(),
+            ))
+        }
+    }
+    let hidden = name.clone();
+    with_store(store, move |s| s.hide_remote_feed(&hidden, &remote_id)).await?;
+    Ok(Some(name))
+}
+
+pub(super) fn find_account<'a>(config: &'a Config, name: &str) -> Result<&'a Account, SyncError> {
+    config.accounts.iter().find(|a| a.name == name).ok_or_else(|| {
+        let names: Vec<&str> = config.accounts.iter().map(|a| a.name.as_str()).collect();
+        SyncError::Unsupported(format!(
+            "no account {name:?} in the config (accounts: {})",
+            if names.is_empty() {
+                "none".to_string()
+            } else {
+                names.join(", ")
+            }
+        ))
+    })
+}
