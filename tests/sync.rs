@@ -109,7 +109,14 @@ fn greader_account_life(dialect: Dialect) {
         .unwrap()
         .to_string();
     assert!(sb.run(&["mark", &kernel, "--read"]).status.success());
+    // The server is down (nothing listens): the changes wait, across runs of khabar.
+    sb.write_config(&account("greader", "http://127.0.0.1:9/api/greader.php"));
+    let report = sync(&sb);
+    assert!(report["error"].as_str().unwrap().contains("Connection refused"), "{report}");
+    assert_eq!(report["pending"], 1);
     assert!(sb.run(&["mark", &election, "--unstar"]).status.success());
+    // Back, but failing (503): still waiting.
+    sb.write_config(&account("greader", &api));
     shared.lock().unwrap().trouble = Trouble::Status(503);
     let report = sync(&sb);
     assert!(report["error"].as_str().unwrap().contains("503"), "{report}");
