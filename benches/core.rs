@@ -91,6 +91,7 @@ fn store_with(articles: usize) -> Store {
             author: None,
             published: Utc.timestamp_opt(1_700_000_000 + i * 60, 0).single(),
             content: Some(format!("<p>body {i} कुछ शब्द 上海科技大会</p>")),
+            enclosures: Vec::new(),
         })
         .collect();
     let rec = FetchRecord {

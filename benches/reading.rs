@@ -64,6 +64,7 @@ fn synthetic(path: &std::path::Path) {
                             .timestamp_opt(1_700_000_000 + (i as i64 * 500 + f as i64) * 60, 0)
                             .single(),
                         content: Some(format!("<p>Body {i}</p>")),
+                        enclosures: Vec::new(),
                     })
                     .collect();
                 let rec = FetchRecord {

@@ -98,6 +98,7 @@ pub struct Article {
     pub content: Option<String>,
     /// The full article extracted from its web page (reader mode), once fetched.
     pub full_content: Option<String>,
+    pub enclosures: Vec<Enclosure>,
 }
 
 /// An article as parsed from a feed, before it has an id.
@@ -110,6 +111,23 @@ pub struct NewArticle {
     pub author: Option<String>,
     pub published: Option<DateTime<Utc>>,
     pub content: Option<String>,
+    /// Attached media (podcast audio, video, files), in document order.
+    pub enclosures: Vec<Enclosure>,
+}
+
+/// A file attached to an article: RSS `<enclosure>`, Atom `rel="enclosure"`, a JSON Feed
+/// attachment, Media RSS `media:content`. Only http(s) addresses are kept.
+#[derive(Debug, Clone, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Enclosure {
+    pub url: String,
+    /// The MIME type as the feed gives it (`audio/mpeg`).
+    #[serde(rename = "type")]
+    pub mime: Option<String>,
+    /// Bytes, as the feed claims.
+    pub length: Option<u64>,
+    /// Seconds, when the feed says.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub duration: Option<u64>,
 }
 
 /// An article brought in from another reader, with the state the user left it in there.

@@ -31,6 +31,7 @@ fn article(key: &str, title: &str, author: Option<&str>, body: &str, days_ago: i
         author: author.map(str::to_string),
         published: Utc.timestamp_opt(now().timestamp() - days_ago * 86_400, 0).single(),
         content: Some(format!("<p>{body}</p>")),
+        enclosures: Vec::new(),
     }
 }
 

@@ -21,6 +21,7 @@ fn articles(n: i64) -> Vec<NewArticle> {
             author: None,
             published: Utc.timestamp_opt(1_700_000_000 + i * 60, 0).single(),
             content: Some(format!("<p>body {i}</p>")),
+            enclosures: Vec::new(),
         })
         .collect()
 }
@@ -351,6 +352,7 @@ fn every_order_pages_both_ways_positions_and_finds_unread() {
                 author: None,
                 published: Utc.timestamp_opt(1_700_000_000 + (i / 3) * 60, 0).single(),
                 content: None,
+                enclosures: Vec::new(),
             })
             .collect()
     };
@@ -523,6 +525,7 @@ fn queries_select_by_every_field() {
         author: author.map(str::to_string),
         published: at(published),
         content: Some(format!("<p>{body}</p>")),
+        enclosures: Vec::new(),
     };
     let jan_15 = 1_768_435_200; // 2026-01-15
     let dec_31 = 1_767_139_200; // 2025-12-31

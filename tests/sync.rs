@@ -112,7 +112,10 @@ fn greader_account_life(dialect: Dialect) {
     // The server is down (nothing listens): the changes wait, across runs of khabar.
     sb.write_config(&account("greader", "http://127.0.0.1:9/api/greader.php"));
     let report = sync(&sb);
-    assert!(report["error"].as_str().unwrap().contains("Connection refused"), "{report}");
+    assert!(
+        report["error"].as_str().unwrap().contains("Connection refused"),
+        "{report}"
+    );
     assert_eq!(report["pending"], 1);
     assert!(sb.run(&["mark", &election, "--unstar"]).status.success());
     // Back, but failing (503): still waiting.
@@ -351,6 +354,7 @@ fn a_pull_never_overwrites_a_pending_change_and_evicted_items_keep_their_state()
             author: None,
             published: None,
             content: None,
+            enclosures: Vec::new(),
         })
         .collect();
     let remote = (1..=3)

@@ -126,6 +126,7 @@ fn open_hindi(s: &mut AppState) {
             summary,
             content: content.clone(),
             full_content: None,
+            enclosures: Vec::new(),
         })),
     );
     let width = layout::article_text_width(layout::panes(s).article);
@@ -394,6 +395,7 @@ fn article_text_in_every_script_is_exact_in_the_buffer() {
             summary,
             content: Some(body.into()),
             full_content: None,
+            enclosures: Vec::new(),
         };
         let cmds = update(&mut s, Msg::Article(Box::new(article)));
         let Some(khabar::tui::state::Command::Render { width: cols, .. }) = cmds.first().cloned() else {

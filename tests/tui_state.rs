@@ -111,6 +111,7 @@ fn a_count_before_o_opens_that_numbered_link() {
         summary: s.headlines.rows[0].clone(),
         content: None,
         full_content: None,
+        enclosures: Vec::new(),
     };
     update(&mut s, Msg::Article(Box::new(article)));
     let html = "<p><a href='http://e/one'>one</a> <a href='javascript:x()'>two</a> <a href='https://e/three'>3</a></p>";
@@ -424,6 +425,7 @@ fn f_fetches_the_full_article_once_then_toggles() {
         summary: summary.clone(),
         content: Some("<p>summary</p>".into()),
         full_content: None,
+        enclosures: Vec::new(),
     };
     update(&mut s, Msg::Article(Box::new(feed_text)));
     let id = summary.id;
@@ -457,6 +459,7 @@ fn f_fetches_the_full_article_once_then_toggles() {
         summary,
         content: Some("<p>summary</p>".into()),
         full_content: Some("<p>whole story</p>".into()),
+        enclosures: Vec::new(),
     };
     let cmds = update(&mut s, Msg::Article(Box::new(full)));
     assert!(

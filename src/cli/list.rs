@@ -31,9 +31,7 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
     let mut cursor = None;
     while remaining > 0 {
         let page = store.list(&filter, remaining.min(PAGE), cursor.as_ref())?;
-        for a in &page {
-            write_article(&mut out, a, args.json)?;
-        }
+        write_page(&mut out, store, &page, args.json)?;
         remaining -= page.len();
         match page.last() {
             Some(last) if page.len() == PAGE => cursor = Some(store.cursor_of(last.id)?),
@@ -45,10 +43,30 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
 
 pub fn search(store: &Store, query: &Query, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
-    for a in store.search(query, &Filter::default(), limit.unwrap_or(1000))? {
-        write_article(&mut out, &a, json)?;
-    }
+    let found = store.search(query, &Filter::default(), limit.unwrap_or(1000))?;
+    write_page(&mut out, store, &found, json)?;
     finish(out)
+}
+
+/// A page of articles; as JSON, each with its attachments (`enclosures`, read for the page at once).
+fn write_page(out: &mut impl Write, store: &Store, page: &[ArticleSummary], json: bool) -> anyhow::Result<()> {
+    if !json {
+        for a in page {
+            write_article(out, a, false)?;
+        }
+        return Ok(());
+    }
+    let ids: Vec<_> = page.iter().map(|a| a.id).collect();
+    let mut enclosures = store.enclosures(&ids)?;
+    for a in page {
+        let mut v = article_json(a);
+        v["enclosures"] = serde_json::json!(enclosures.remove(&a.id).unwrap_or_default());
+        match writeln!(out, "{v}") {
+            Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+            other => other?,
+        }
+    }
+    Ok(())
 }
 
 /// A closed pipe (`khabar list | head`) is a normal end, not an error.

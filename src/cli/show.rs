@@ -1,6 +1,7 @@
 //! `khabar show ID [--full] [--json]`: one article as text, the title block then the body
 //! wrapped to a width, or as one JSON object; with --full, the article from its web page.
 
+use crate::text::attachments::with_attachments;
 use std::io::{self, IsTerminal, Write};
 
 use anyhow::Context;
@@ -78,8 +79,14 @@ const UNWRAPPED: usize = 1 << 20;
 /// as the reader numbers them) and its images.
 fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Value {
     let a = &article.summary;
-    let body = article.full_content.as_ref().or(article.content.as_ref());
+    let body = article
+        .full_content
+        .as_ref()
+        .or(article.content.as_ref())
+        .map(|b| with_attachments(b, &article.enclosures))
+        .or_else(|| (!article.enclosures.is_empty()).then(|| with_attachments("", &article.enclosures)));
     let rendered = body
+        .as_deref()
         .map(|html| {
             crate::feed::parse::contain_panics(|| rich::render(html, UNWRAPPED)).unwrap_or_else(|e| {
                 tracing::error!("rendering article {}: {e}", a.id.0);
@@ -96,6 +103,7 @@ fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Valu
     let mut v = super::list::article_json(a);
     let fields = [
         ("full", json!(article.full_content.is_some())),
+        ("enclosures", json!(article.enclosures)),
         ("full_error", json!(full_error)),
         ("body_text", json!(rendered.body_text())),
         (
@@ -157,7 +165,13 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
         s.push_str(&format!("Link:   {link}\n"));
     }
     s.push('\n');
-    if let Some(body) = article.full_content.as_ref().or(article.content.as_ref()) {
+    let body = article.full_content.as_ref().or(article.content.as_ref());
+    let body = match body {
+        Some(b) => Some(with_attachments(b, &article.enclosures)),
+        None if !article.enclosures.is_empty() => Some(with_attachments("", &article.enclosures)),
+        None => None,
+    };
+    if let Some(body) = body.as_deref() {
         // The article pane's renderer, as plain text; a renderer panic on hostile HTML falls
         // back to the body's plain text.
         match crate::feed::parse::contain_panics(|| rich::render(body, width).to_text()) {

@@ -10,7 +10,7 @@ use sha2::{Digest, Sha256};
 use url::Url;
 
 use super::rewrite;
-use crate::model::{FeedMeta, NewArticle};
+use crate::model::{Enclosure, FeedMeta, NewArticle};
 use crate::text::{html, sanitize, width};
 
 #[derive(Debug, Clone, thiserror::Error, PartialEq)]
@@ -101,6 +101,8 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>, ato
         .as_ref()
         .and_then(|c| Some(body_to_html(is_plain_type(&c.content_type), c.body.as_deref()?)))
         .or_else(|| e.summary.as_ref().map(text_to_html))
+        // A YouTube entry (Media RSS only): its description is the body, its thumbnail an image.
+        .or_else(|| media_body(e))
         .map(|b| sanitize::clean_body(&b))
         .filter(|b| !b.trim().is_empty());
     // The title, else a media title (feed-rs keeps `media:title` on the media object), else
@@ -145,7 +147,100 @@ fn to_article(e: &Entry, feed_base: Option<&Url>, feed_author: Option<&str>, ato
         author,
         published,
         content,
+        enclosures: enclosures_of(e, base.as_ref()),
     }
+}
+
+/// Most attachments kept per article (a hostile feed may list thousands).
+const MAX_ENCLOSURES: usize = 20;
+
+/// The files attached to an entry, in document order, each address once: RSS `<enclosure>` and
+/// Media RSS `media:content` (feed-rs files both as media objects), Atom `rel="enclosure"`
+/// links and JSON Feed attachments (links with a type). Only http(s) addresses.
+fn enclosures_of(e: &Entry, base: Option<&Url>) -> Vec<Enclosure> {
+    let mut out: Vec<Enclosure> = Vec::new();
+    let mut push = |url: &str, mime: Option<String>, length: Option<u64>, duration: Option<u64>| {
+        let Some(url) = absolute_http(url, base) else {
+            return;
+        };
+        if out.len() < MAX_ENCLOSURES && !out.iter().any(|x| x.url == url) {
+            out.push(Enclosure {
+                url,
+                mime: mime
+                    .map(|m| sanitize::clean_line(&m))
+                    .filter(|m| !m.is_empty() && m.len() <= 100),
+                length: length.filter(|n| *n > 0),
+                duration: duration.filter(|d| *d > 0),
+            });
+        }
+    };
+    for m in &e.media {
+        for c in &m.content {
+            if let Some(url) = &c.url {
+                let duration = c.duration.or(m.duration).map(|d| d.as_secs());
+                push(
+                    url.as_str(),
+                    c.content_type.as_ref().map(|t| t.to_string()),
+                    c.size,
+                    duration,
+                );
+            }
+        }
+    }
+    for l in &e.links {
+        let attached = match l.rel.as_deref() {
+            Some(rel) => rel == "enclosure",
+            // A JSON Feed attachment: a link with a type and no relation.
+            None => l.media_type.is_some(),
+        };
+        if attached {
+            push(&l.href, l.media_type.clone(), l.length, None);
+        }
+    }
+    // A media group's length without one on its content: the first audio or video attachment's.
+    // (feed-rs drops `itunes:duration` when the item has no `itunes:image`: not known then.)
+    let episode_length = e.media.iter().find_map(|m| m.duration).map(|d| d.as_secs());
+    if let Some(first) = out.iter_mut().find(|x| {
+        x.mime
+            .as_deref()
+            .is_some_and(|m| m.starts_with("audio/") || m.starts_with("video/"))
+    }) {
+        first.duration = first.duration.or(episode_length.filter(|d| *d > 0));
+    }
+    out
+}
+
+/// An http(s) address, made absolute against `base`; None for any other scheme.
+fn absolute_http(href: &str, base: Option<&Url>) -> Option<String> {
+    let url = match Url::parse(href.trim()) {
+        Ok(u) => u,
+        Err(url::ParseError::RelativeUrlWithoutBase) => base?.join(href.trim()).ok()?,
+        Err(_) => return None,
+    };
+    matches!(url.scheme(), "http" | "https").then(|| sanitize::clean_line(url.as_str()))
+}
+
+/// The body of an entry that has only Media RSS: its description as text, after its thumbnail.
+fn media_body(e: &Entry) -> Option<String> {
+    let m = e
+        .media
+        .iter()
+        .find(|m| m.description.is_some() || !m.thumbnails.is_empty())?;
+    let mut body = String::new();
+    if let Some(thumb) = m.thumbnails.first() {
+        if let Some(src) = absolute_http(&thumb.image.uri, None) {
+            let alt = m.title.as_ref().map(|t| t.content.as_str()).unwrap_or("thumbnail");
+            body.push_str(&format!(
+                "<p><img src=\"{}\" alt=\"{}\"></p>",
+                html_escape::encode_double_quoted_attribute(&src),
+                html_escape::encode_double_quoted_attribute(alt)
+            ));
+        }
+    }
+    if let Some(d) = &m.description {
+        body.push_str(&text_to_html(d));
+    }
+    (!body.is_empty()).then_some(body)
 }
 
 /// A person as a display name: "Jane Doe" from "jane@x.org (Jane Doe)" or "Jane Doe (jane@x.org)";

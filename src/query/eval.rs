@@ -21,6 +21,7 @@ pub struct Candidate<'a> {
     pub read: bool,
     pub starred: bool,
     pub hidden: bool,
+    pub has_enclosure: bool,
     /// Unix seconds: the article's place in time, and now (for `age:`).
     pub sort_time: i64,
     pub now: i64,
@@ -84,6 +85,7 @@ impl Evaluator {
                 State::Starred => c.starred,
                 State::Hidden => c.hidden,
             },
+            Expr::HasEnclosure => c.has_enclosure,
             Expr::Age { newer, seconds } => {
                 let edge = c.now.saturating_sub(*seconds);
                 if *newer {
@@ -126,6 +128,7 @@ mod tests {
             read: false,
             starred: false,
             hidden: false,
+            has_enclosure: false,
             sort_time: 1_000_000,
             now: 1_000_000 + 3 * 86_400,
         }
@@ -166,6 +169,8 @@ mod tests {
             ("is:read", false),
             ("is:starred", false),
             ("is:hidden", false),
+            ("has:enclosure", false),
+            ("-has:enclosure", true),
             ("age:<7d", true),
             ("age:<2d", false),
             ("age:>2d", true),

@@ -17,6 +17,7 @@ pub const SUMMARY: &[(&str, &str)] = &[
     ("title:/^Show HN/", "a regular expression (title, author, feed)"),
     ("is:unread  is:read  is:starred", "by flag"),
     ("is:hidden", "hidden by a filter (shown only when asked)"),
+    ("has:enclosure", "with an attachment (a podcast's audio, a file)"),
     ("age:<7d  age:>1y", "newer / older than (h d w m y)"),
     ("after:2026-01-01  before:…", "by date (UTC), on or after / before"),
     ("a b", "both"),
@@ -44,8 +45,10 @@ pub enum Expr {
     Field(Field, Pattern),
     /// `tag:NAME`: articles of feeds with that tag.
     Tag(String),
-    /// `is:unread`, `is:read`, `is:starred`.
+    /// `is:unread`, `is:read`, `is:starred`, `is:hidden`.
     Is(State),
+    /// `has:enclosure`: articles with an attachment (audio, video, a file).
+    HasEnclosure,
     /// `age:<7d` (newer than) and `age:>1y` (older than), in seconds.
     Age {
         newer: bool,

@@ -9,7 +9,7 @@ use super::{compile_regex, Expr, Field, Pattern, Query, QueryError, State, Text}
 /// the stack).
 const MAX_DEPTH: usize = 32;
 
-const FIELDS: &str = "title, author, feed, tag, is, age, after, before";
+const FIELDS: &str = "title, author, feed, tag, is, has, age, after, before";
 
 #[derive(Debug, Clone, PartialEq)]
 enum Tok {
@@ -272,6 +272,14 @@ fn term(t: &Token, field: Option<&str>, value: &str) -> Result<Expr, QueryError>
                 format!("unknown state `{other}`, use unread, read, starred, hidden"),
             )),
         },
+        "has" => match plain {
+            "enclosure" | "enclosures" | "attachment" => Ok(Expr::HasEnclosure),
+            other => Err(error(
+                value_column,
+                &t.raw,
+                format!("unknown `has:{other}`, use has:enclosure"),
+            )),
+        },
         "age" => age(t, value_column, plain),
         "after" | "before" => {
             let day = NaiveDate::parse_from_str(plain, "%Y-%m-%d").map_err(|_| {
@@ -457,7 +465,7 @@ mod tests {
         );
         assert_eq!(
             err("x titel:rust"),
-            "`titel:rust` (column 3): unknown field `titel:`, use title, author, feed, tag, is, age, after, before"
+            "`titel:rust` (column 3): unknown field `titel:`, use title, author, feed, tag, is, has, age, after, before"
         );
         assert_eq!(err("title:"), "`title:` (column 1): `title:` needs a value");
         assert_eq!(

@@ -1,9 +1,11 @@
-//! One article at a time: reading it whole (body and reader-mode page), its read and starred
-//! flags, marking a view read, and the reader-mode page kept beside the feed's text.
+//! One article at a time: reading it whole (body, reader-mode page, attachments), its read and
+//! starred flags, marking a view read, and the reader-mode page kept beside the feed's text.
+
+use std::collections::HashMap;
 
 use rusqlite::{params, params_from_iter, OptionalExtension};
 
-use crate::model::{Article, ArticleId, FeedId, Filter, Flag};
+use crate::model::{Article, ArticleId, Enclosure, FeedId, Filter, Flag};
 
 use super::body::{pack, Unpacked};
 use super::views::{filtered_select, summary_from_row, SUMMARY_COLUMNS};
@@ -27,14 +29,37 @@ impl Store {
                 ))
             })
             .optional()?;
-        Ok(row.map(|(mut summary, content, full_content)| {
-            summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
-            Article {
-                summary,
-                content,
-                full_content,
-            }
+        let Some((mut summary, content, full_content)) = row else {
+            return Ok(None);
+        };
+        summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
+        let enclosures = self.enclosures(&[id])?.remove(&id).unwrap_or_default();
+        Ok(Some(Article {
+            summary,
+            content,
+            full_content,
+            enclosures,
         }))
+    }
+
+    /// The attachments of these articles, in their order.
+    pub fn enclosures(&self, ids: &[ArticleId]) -> Result<HashMap<ArticleId, Vec<Enclosure>>> {
+        let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT article_id, url, mime, length, duration FROM enclosures
+             WHERE article_id IN (SELECT value FROM json_each(?1)) ORDER BY article_id, pos",
+        )?;
+        let mut rows = stmt.query([list])?;
+        let mut out: HashMap<ArticleId, Vec<Enclosure>> = HashMap::new();
+        while let Some(r) = rows.next()? {
+            out.entry(ArticleId(r.get(0)?)).or_default().push(Enclosure {
+                url: r.get(1)?,
+                mime: r.get(2)?,
+                length: r.get::<_, Option<i64>>(3)?.map(|n| n as u64),
+                duration: r.get::<_, Option<i64>>(4)?.map(|n| n as u64),
+            });
+        }
+        Ok(out)
     }
 
     /// Why the article's web page could not be had for reader mode, if it could not.

@@ -104,6 +104,7 @@ pub(super) fn judge<'a>(
                 read: v.read,
                 starred: v.starred,
                 hidden: v.hidden,
+                has_enclosure: !a.enclosures.is_empty(),
                 sort_time,
                 now,
             };

@@ -10,7 +10,8 @@ use crate::model::{FeedId, ImportedArticle, NewArticle};
 
 use super::body::pack;
 use super::fts::{write_fts, FtsWrite};
-use super::write::{article_hash, hash64, index_text, IMPORTED_KEY_PREFIX};
+use super::hashes::{article_hash, hash64, IMPORTED_KEY_PREFIX};
+use super::write::index_text;
 use super::{Result, Store};
 
 /// What an import did to one feed.
@@ -43,6 +44,7 @@ pub fn read_newsboat_cache(path: &Path) -> Result<Vec<(String, ImportedArticle)>
                         .then(|| Utc.timestamp_opt(published, 0).single())
                         .flatten(),
                     content: text(r.get(6)?),
+                    enclosures: Vec::new(),
                 },
                 read: r.get::<_, i64>(7)? == 0,
                 starred: !r.get::<_, String>(8)?.trim().is_empty(),

@@ -6,6 +6,7 @@ mod body;
 mod feeds;
 mod filters;
 mod fts;
+mod hashes;
 mod import;
 mod order;
 mod prefs;
@@ -27,11 +28,12 @@ use fts::{write_fts, FtsWrite};
 
 pub use feeds::PollState;
 pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
+pub use hashes::body_hash;
 pub use import::{read_newsboat_cache, ImportCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use sync::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
-pub use write::{body_hash, prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
+pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

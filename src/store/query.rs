@@ -162,6 +162,7 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
             State::Starred => "a.starred = 1",
             State::Hidden => "a.hidden = 1",
         }),
+        Expr::HasEnclosure => sql.push_str("EXISTS (SELECT 1 FROM enclosures e WHERE e.article_id = a.id)"),
         Expr::Age { newer, seconds } => {
             sql.push_str(if *newer { "a.sort_time >= ?" } else { "a.sort_time < ?" });
             args.push(Box::new(now.saturating_sub(*seconds)));

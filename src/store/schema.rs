@@ -162,6 +162,18 @@ const MIGRATIONS: &[&str] = &[
         ON CONFLICT (article_id, flag) DO UPDATE SET value = excluded.value;
     END;
     "#,
+    // 8: attachments (RSS enclosures, Media RSS, Atom enclosure links, JSON Feed attachments).
+    r#"
+    CREATE TABLE enclosures (
+        article_id INTEGER NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+        pos        INTEGER NOT NULL,          -- order in the item
+        url        TEXT NOT NULL,
+        mime       TEXT,
+        length     INTEGER,                   -- bytes, as the feed claims
+        duration   INTEGER,                   -- seconds
+        PRIMARY KEY (article_id, pos)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -6,7 +6,6 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, Utc};
 use rusqlite::{params, Connection};
-use sha2::{Digest, Sha256};
 
 use crate::model::{FeedId, FeedMeta, NewArticle};
 use crate::text::html;
@@ -14,6 +13,7 @@ use crate::text::html;
 use super::body::{pack, Packed};
 use super::filters::{judge, FeedFilters, Verdict};
 use super::fts::{self, write_fts, FtsWrite};
+use super::hashes::{article_hash, hash64, imported_keys};
 use super::sync::RemoteArticle;
 use super::{Result, Store};
 
@@ -166,6 +166,26 @@ impl Store {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
             let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
+            let mut clear_enclosures = tx.prepare_cached("DELETE FROM enclosures WHERE article_id = ?1")?;
+            let mut enclosure = tx.prepare_cached(
+                "INSERT INTO enclosures (article_id, pos, url, mime, length, duration) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?;
+            let mut write_enclosures = |id: i64, a: &NewArticle, replace: bool| -> rusqlite::Result<()> {
+                if replace {
+                    clear_enclosures.execute([id])?;
+                }
+                for (pos, e) in a.enclosures.iter().enumerate() {
+                    enclosure.execute(params![
+                        id,
+                        pos as i64,
+                        e.url,
+                        e.mime,
+                        e.length.map(|n| n as i64),
+                        e.duration.map(|n| n as i64)
+                    ])?;
+                }
+                Ok(())
+            };
             let mut update = tx.prepare_cached(
                 "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
                  WHERE id = ?1",
@@ -206,6 +226,7 @@ impl Store {
                             a.author,
                             body_of(i).as_deref()
                         ])?;
+                        write_enclosures(id, a, true)?;
                         fts.push(FtsWrite::Delete(id));
                         fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
                         counts.updated += 1;
@@ -234,6 +255,7 @@ impl Store {
                             remote.map(|r| r.id)
                         ])?;
                         let id = tx.last_insert_rowid();
+                        write_enclosures(id, a, false)?;
                         if let Some(v) = verdict {
                             for t in &v.tags {
                                 tag.execute(params![id, t])?;
@@ -335,50 +357,4 @@ fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) ->
 pub(super) fn index_text(a: &NewArticle) -> String {
     let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
     fts::index_text(&a.title, &body)
-}
-
-/// Identifies a fetched feed body. Salted with the parser's generation, so a khabar that parses
-/// differently reads every feed once more instead of trusting what an older one stored.
-pub fn body_hash(bytes: &[u8]) -> i64 {
-    const PARSER_GENERATION: &[u8] = b"khabar-parse-3";
-    let mut h = Sha256::new();
-    h.update(PARSER_GENERATION);
-    h.update(bytes);
-    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
-}
-
-/// The keys an article may have been imported under (`IMPORTED_KEY_PREFIX` + its guid, which
-/// newsboat takes from the item's id, else its link).
-fn imported_keys(a: &NewArticle) -> Vec<i64> {
-    let id = a.key.strip_prefix("id:");
-    [id, a.link.as_deref()]
-        .into_iter()
-        .flatten()
-        .map(|k| hash64(format!("{IMPORTED_KEY_PREFIX}{k}").as_bytes()))
-        .collect()
-}
-
-/// Keys of imported articles start with this, then the other reader's guid.
-pub const IMPORTED_KEY_PREFIX: &str = "imported:";
-
-pub(super) fn hash64(bytes: &[u8]) -> i64 {
-    let digest = Sha256::digest(bytes);
-    i64::from_le_bytes(digest[..8].try_into().expect("sha256 is 32 bytes"))
-}
-
-pub(super) fn article_hash(a: &NewArticle) -> i64 {
-    let mut h = Sha256::new();
-    for field in [
-        Some(a.title.as_str()),
-        a.link.as_deref(),
-        a.author.as_deref(),
-        a.content.as_deref(),
-    ] {
-        // Length-prefixed so ("ab", "c") and ("a", "bc") differ.
-        let f = field.unwrap_or("");
-        h.update((f.len() as u64).to_le_bytes());
-        h.update(f.as_bytes());
-    }
-    h.update(a.published.map_or(i64::MIN, |p| p.timestamp()).to_le_bytes());
-    i64::from_le_bytes(h.finalize()[..8].try_into().expect("sha256 is 32 bytes"))
 }

@@ -101,6 +101,7 @@ fn to_article(item: RemoteItem) -> NewArticle {
             .as_deref()
             .map(sanitize::clean_body)
             .filter(|c| !c.trim().is_empty()),
+        enclosures: Vec::new(),
     }
 }
 

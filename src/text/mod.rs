@@ -1,6 +1,7 @@
 //! Text handling: sanitising of untrusted feed text, HTML to plain text, and display width.
 //! Pure functions with no I/O; every layer that shows or stores feed text goes through here.
 
+pub mod attachments;
 pub mod html;
 pub mod reader;
 pub mod rich;

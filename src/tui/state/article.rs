@@ -36,10 +36,11 @@ impl ArticlePane {
         }
     }
 
-    /// The HTML the pane shows.
-    pub fn body(&self) -> &str {
+    /// The HTML the pane shows: the feed's text or reader mode's, then the attachments.
+    pub fn body(&self) -> String {
         let full = self.article.full_content.as_deref().filter(|_| self.show_full);
-        full.or(self.article.content.as_deref()).unwrap_or("")
+        let body = full.or(self.article.content.as_deref()).unwrap_or("");
+        crate::text::attachments::with_attachments(body, &self.article.enclosures)
     }
 }
 
@@ -235,7 +236,7 @@ pub(super) fn render_if_needed(state: &mut AppState) -> Vec<Command> {
     match &state.article {
         Some(p) if p.rendered.as_ref().is_none_or(|(w, _)| *w != width) => vec![Command::Render {
             id: p.article.summary.id,
-            html: p.body().to_string(),
+            html: p.body(),
             width,
             full: p.show_full,
         }],
