@@ -90,15 +90,27 @@ fn first_sync_of_10k_items(b: Bencher) {
     println!("first sync: {} requests", server.request_count());
 }
 
-/// A sync when nothing changed on either side.
-#[divan::bench(sample_count = 20)]
-fn sync_with_nothing_new(b: Bencher) {
+/// The fake server, and a cache that has synced with it once.
+fn synced_once() -> (
+    FakeServer,
+    Config,
+    tokio::runtime::Runtime,
+    tempfile::TempDir,
+    SharedStore,
+) {
     let (server, api) = server();
     let config = config(&api);
     let rt = runtime();
     let dir = tempfile::tempdir().unwrap();
     let store = open(dir.path());
     rt.block_on(khabar::sync::sync_all(&config, &store));
+    (server, config, rt, dir, store)
+}
+
+/// A sync when nothing changed on either side.
+#[divan::bench(sample_count = 20)]
+fn sync_with_nothing_new(b: Bencher) {
+    let (server, config, rt, _dir, store) = synced_once();
     b.bench_local(|| {
         server.clear_requests();
         let reports = rt.block_on(khabar::sync::sync_all(&config, &store));
@@ -111,12 +123,7 @@ fn sync_with_nothing_new(b: Bencher) {
 /// Pushing 1,000 local changes (marked read here), then the pull that follows.
 #[divan::bench(sample_count = 5)]
 fn push_1000_pending_changes(b: Bencher) {
-    let (server, api) = server();
-    let config = config(&api);
-    let rt = runtime();
-    let dir = tempfile::tempdir().unwrap();
-    let store = open(dir.path());
-    rt.block_on(khabar::sync::sync_all(&config, &store));
+    let (server, config, rt, _dir, store) = synced_once();
     let unread = Filter {
         unread_only: true,
         ..Default::default()
