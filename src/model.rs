@@ -130,6 +130,39 @@ pub struct Enclosure {
     pub duration: Option<u64>,
 }
 
+/// What a link of an article is: what `[[opener]]`s choose by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    /// The article's own link, or a link in its body.
+    Link,
+    /// One of its attachments.
+    Enclosure,
+    /// An image in its body.
+    Image,
+}
+
+impl LinkKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            LinkKind::Link => "link",
+            LinkKind::Enclosure => "enclosure",
+            LinkKind::Image => "image",
+        }
+    }
+}
+
+/// A link to open, with what an opener may choose by or put in its command.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OpenTarget {
+    pub url: String,
+    pub kind: LinkKind,
+    /// An attachment's type (`audio/mpeg`).
+    pub mime: Option<String>,
+    /// The article's title and its feed's, for `{title}` and `{feed}`.
+    pub title: String,
+    pub feed: String,
+}
+
 /// An article brought in from another reader, with the state the user left it in there.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ImportedArticle {

@@ -687,3 +687,66 @@ fn the_reader_syncs_an_account_at_start_and_on_refresh() {
     wait_dead(&tmux);
     assert_restored(&tmux);
 }
+
+/// An opener with `terminal = true` takes the screen (a program that draws and waits for a
+/// key), and the reader comes back intact when it exits, also when it fails.
+#[test]
+fn a_terminal_opener_takes_the_screen_and_gives_it_back() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("one.xml"),
+        rss(
+            "Tech",
+            &[
+                ("a", "Kernel release notes", "scheduler work"),
+                ("b", "Garden tips", "roses"),
+            ],
+        ),
+    )
+    .unwrap();
+    let script = sb.path("pager.sh");
+    std::fs::write(
+        &script,
+        "#!/bin/sh\nclear\nprintf 'OPENER GOT <%s> TITLE <%s>\\n' \"$1\" \"$2\"\nread -r answer\n[ \"$answer\" = fail ] && exit 3\nexit 0\n",
+    )
+    .unwrap();
+    sb.write_config(&format!(
+        "{}\n[[opener]]\nkind = \"link\"\ncommand = [\"sh\", {:?}, \"{{url}}\", \"{{title}}\"]\nterminal = true\n",
+        feed_entry("one.xml", &["tech"]),
+        script.display().to_string()
+    ));
+    let tmux = start_reader(&sb, "opener");
+    tmux.wait_for("the feed", |s| s.contains("Garden tips"));
+    tmux.keys(&["o"]);
+    let screen = tmux.wait_for("the opener", |s| s.contains("OPENER GOT"));
+    assert!(
+        screen.contains("OPENER GOT <http://example.org/") && screen.contains("TITLE <"),
+        "{screen}"
+    );
+    assert!(
+        !screen.contains("Kernel release notes"),
+        "the program has the whole screen:\n{screen}"
+    );
+    tmux.keys(&["o", "k", "Enter"]);
+    let screen = tmux.wait_for("the reader back", |s| {
+        s.contains("Garden tips") && s.contains("Kernel release notes")
+    });
+    assert!(!screen.contains("OPENER GOT"), "{screen}");
+    // Keys are the reader's again.
+    tmux.keys(&["j"]);
+    tmux.wait_for("a key after", |s| s.contains("Garden tips"));
+    // A program that fails: the reader comes back and says so.
+    tmux.keys(&["o"]);
+    tmux.wait_for("the opener again", |s| s.contains("OPENER GOT"));
+    tmux.type_text("fail");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the failure", |s| {
+        s.contains("sh ended: exit status: 3") && s.contains("Garden tips")
+    });
+    tmux.keys(&["q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+}

@@ -332,7 +332,16 @@ fn links_are_opened_without_a_shell() {
         "http://example.org/a?q=$(touch {m});`touch {m}`&x=1|touch {m}",
         m = marker.display()
     );
-    khabar::tui::effects::open_url(Some(&format!("{} --new-tab", script.display())), &url).unwrap();
+    // As the reader does it: the browser setting's words, the link's address as one argument.
+    let target = khabar::model::OpenTarget {
+        url: url::Url::parse(&url).unwrap().to_string(),
+        kind: khabar::model::LinkKind::Link,
+        mime: None,
+        title: "a title; with `backticks`".into(),
+        feed: "$(feed)".into(),
+    };
+    let argv = khabar::config::fallback_opener(Some(&format!("{} --new-tab", script.display())), None, &target);
+    khabar::tui::effects::open_url(&argv, &target.url).unwrap();
     let start = Instant::now();
     while !args_file.exists() && start.elapsed() < Duration::from_secs(5) {
         std::thread::sleep(Duration::from_millis(20));
@@ -348,7 +357,7 @@ fn links_are_opened_without_a_shell() {
     assert!(!marker.exists(), "nothing in the URL ran");
     for bad in ["javascript:alert(1)", "file:///etc/passwd", "ftp://x/", "not a url"] {
         assert!(
-            khabar::tui::effects::open_url(Some(script.to_str().unwrap()), bad).is_err(),
+            khabar::tui::effects::open_url(&[script.display().to_string(), bad.to_string()], bad).is_err(),
             "{bad}"
         );
     }

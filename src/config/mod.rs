@@ -5,6 +5,7 @@ mod accounts;
 mod edit;
 mod error;
 mod filters;
+mod openers;
 mod paths;
 mod queries;
 mod values;
@@ -21,6 +22,7 @@ pub use accounts::{Account, AccountKind, SecretSource};
 pub use edit::{ConfigEdit, RemovedFeed};
 use error::{find_key, line_col};
 pub use error::{ConfigError, Located, Position};
+pub use openers::{fallback as fallback_opener, Opener};
 pub use paths::{locate, ConfigSource, Paths};
 pub use queries::SavedQuery;
 pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration};
@@ -45,6 +47,8 @@ pub struct Config {
     pub filters: std::sync::Arc<[crate::query::FilterRule]>,
     /// `[[account]]`: sync servers, in file order.
     pub accounts: Vec<Account>,
+    /// `[[opener]]`: programs for links, the first that matches wins.
+    pub openers: Vec<Opener>,
     /// What is accepted but should change (a readable plain password): shown, never fatal.
     pub warnings: Vec<String>,
     pub source: ConfigSource,
@@ -136,6 +140,8 @@ struct RawConfig {
     filter: Vec<filters::RawFilter>,
     #[serde(default)]
     account: Vec<accounts::RawAccount>,
+    #[serde(default)]
+    opener: Vec<openers::RawOpener>,
 }
 
 /// `action = "key"` or `action = ["key", "other key"]`.
@@ -297,7 +303,9 @@ impl Config {
             ConfigSource::Embedded { .. } => None,
         };
         let (accounts, warnings) = accounts::accounts(raw.account, file, text, file_path)?;
+        let openers = openers::openers(raw.opener, file, text)?;
         Ok(Config {
+            openers,
             accounts,
             warnings,
             general: raw.general,

@@ -28,7 +28,7 @@ use super::bench::{Bench, KeyBench};
 use super::effects::Effects;
 use super::keymap::{Code, Key};
 use super::settings::UiSettings;
-use super::state::{update, AppState, Msg};
+use super::state::{update, AppState, Command, Msg, Notice};
 use super::ui::{self, theme::Theme};
 
 /// How often the background refresh looks for due feeds.
@@ -110,6 +110,28 @@ fn init_terminal() -> std::io::Result<Term> {
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     Terminal::new(ExactBackend::new(CrosstermBackend::new(stdout())))
+}
+
+/// Gives the terminal to a program (an opener with `terminal = true`) and takes it back when it
+/// ends, however it ends (its exit status or its failure to start, for the status bar): raw
+/// mode, the alternate screen and the mouse are left and entered again, and the screen is
+/// redrawn whole. The program gets the arguments as given, never a shell.
+fn run_in_terminal(terminal: &mut Term, argv: &[String]) -> anyhow::Result<Option<String>> {
+    let Some((program, args)) = argv.split_first() else {
+        return Ok(Some("the opener's command is empty".into()));
+    };
+    crossterm::execute!(stdout(), DisableMouseCapture, crossterm::terminal::LeaveAlternateScreen)?;
+    crossterm::terminal::disable_raw_mode()?;
+    crossterm::execute!(stdout(), crossterm::cursor::Show)?;
+    let status = std::process::Command::new(program).args(args).status();
+    crossterm::terminal::enable_raw_mode()?;
+    crossterm::execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
+    terminal.clear()?;
+    Ok(match status {
+        Ok(s) if s.success() => None,
+        Ok(s) => Some(format!("{program} ended: {s}")),
+        Err(e) => Some(format!("cannot run {program}: {e}")),
+    })
 }
 
 fn restore_terminal() {
@@ -238,7 +260,18 @@ async fn event_loop(
                 theme = Theme::new(&live.colours, background, no_color());
             }
             for cmd in update(&mut state, m) {
-                effects.run(cmd);
+                let Command::RunInTerminal(argv) = cmd else {
+                    effects.run(cmd);
+                    continue;
+                };
+                // The key reader lets go of the terminal too, so no key meant for the program
+                // is taken; a new one starts when the reader is back.
+                drop(events);
+                let failed = run_in_terminal(terminal, &argv)?;
+                events = EventStream::new();
+                if let Some(text) = failed {
+                    update(&mut state, Msg::Notice(Notice { text, error: true }));
+                }
             }
         }
         if let Some(kb) = keys.as_mut() {

@@ -80,3 +80,13 @@ pub fn type_text(s: &mut AppState, text: &str) -> Vec<Command> {
         .flat_map(|c| update(s, Msg::Key(khabar::tui::keymap::Key::ch(c))))
         .collect()
 }
+
+/// The addresses of the links these commands open, in order.
+pub fn opened(cmds: &[Command]) -> Vec<&str> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Command::Open(t) => Some(t.url.as_str()),
+            _ => None,
+        })
+        .collect()
+}

@@ -245,11 +245,25 @@ impl Effects {
                 Wait::Quietly,
                 false,
             ),
-            Command::OpenUrl(url) => {
-                if let Err(e) = open_url(self.config().general.browser.as_deref(), &url) {
-                    self.notice(format!("cannot open {url}: {e}"), true);
+            Command::Open(target) => {
+                let config = self.config();
+                let opener = config.openers.iter().find(|o| o.matches(&target));
+                let argv = match opener {
+                    Some(o) => o.argv(&target),
+                    None => crate::config::fallback_opener(
+                        config.general.browser.as_deref(),
+                        std::env::var("BROWSER").ok().as_deref(),
+                        &target,
+                    ),
+                };
+                if opener.is_some_and(|o| o.terminal) {
+                    let _ = self.msgs.send(Msg::RunInTerminal(argv));
+                } else if let Err(e) = open_url(&argv, &target.url) {
+                    self.notice(format!("cannot open {}: {e}", target.url), true);
                 }
             }
+            // The app runs it: only it may hand the terminal over.
+            Command::RunInTerminal(_) => {}
             cmd @ (Command::AddFeed { .. }
             | Command::RemoveFeed { .. }
             | Command::RestoreFeed(_)

@@ -1,27 +1,20 @@
-//! Handing a link to the browser: only http(s), the configured program's words as argv plus the
-//! URL as one more argument, never a shell; the child is reaped off the UI thread.
+//! Handing a link to its program (an opener, the browser): only http(s), an argv, never a shell;
+//! the child is reaped off the UI thread.
 
 use std::process::{Command as Process, Stdio};
 
-/// Opens an http(s) URL with the configured browser (its words as program and arguments, the
-/// URL as one more argument) or the system opener. Never through a shell.
-pub fn open_url(browser: Option<&str>, url: &str) -> Result<(), String> {
+/// Starts `argv` (program and arguments, the URL among them) for an http(s) URL, detached
+/// from the terminal: never through a shell; the child is reaped off the UI thread.
+pub fn open_url(argv: &[String], url: &str) -> Result<(), String> {
     let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("only http and https links are opened".into());
     }
-    let mut words: Vec<String> = match browser {
-        Some(b) => b.split_whitespace().map(str::to_string).collect(),
-        None if cfg!(target_os = "macos") => vec!["open".into()],
-        None => vec!["xdg-open".into()],
+    let Some((program, args)) = argv.split_first() else {
+        return Err("the opener's command is empty".into());
     };
-    if words.is_empty() {
-        return Err("the browser setting is empty".into());
-    }
-    let program = words.remove(0);
-    let mut child = Process::new(&program)
-        .args(&words)
-        .arg(parsed.as_str())
+    let mut child = Process::new(program)
+        .args(args)
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::null())

@@ -1,7 +1,7 @@
 //! The article pane: opening the selected article (which marks it read), its rendered body and
 //! scroll, reader mode (the full page), and its links (open, copy, numbered `3o`).
 
-use crate::model::{Article, ArticleId, Flag};
+use crate::model::{Article, ArticleId, Flag, LinkKind, OpenTarget};
 use crate::text::rich::Rendered;
 
 use super::super::action::Action;
@@ -187,6 +187,36 @@ pub(super) fn mark_current_read(state: &mut AppState, what: &str) -> Vec<Command
     vec![Command::SetRead(id, true), Command::LoadFeeds]
 }
 
+/// A link of the open article (or the selected headline's) with what an opener chooses by: an
+/// attachment, an image of the body, or a link.
+fn open_target(state: &AppState, url: String) -> OpenTarget {
+    let pane = state.article.as_ref();
+    let (title, feed) = match (pane, state.headlines.current()) {
+        (Some(p), _) => (
+            p.article.summary.shown_title().to_string(),
+            p.article.summary.feed_title.clone(),
+        ),
+        (None, Some(a)) => (a.shown_title().to_string(), a.feed_title.clone()),
+        (None, None) => (String::new(), String::new()),
+    };
+    let enclosure = pane.and_then(|p| p.article.enclosures.iter().find(|e| e.url == url));
+    let image = pane
+        .and_then(|p| p.rendered.as_ref())
+        .is_some_and(|(_, r)| r.images.iter().any(|i| i.url == url));
+    let kind = match (enclosure, image) {
+        (Some(_), _) => LinkKind::Enclosure,
+        (None, true) => LinkKind::Image,
+        (None, false) => LinkKind::Link,
+    };
+    OpenTarget {
+        mime: enclosure.and_then(|e| e.mime.clone()),
+        url,
+        kind,
+        title,
+        feed,
+    }
+}
+
 /// Only web links are handed to the browser.
 pub(super) fn is_web_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
@@ -194,7 +224,7 @@ pub(super) fn is_web_url(url: &str) -> bool {
 
 fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
     if is_web_url(&url) {
-        vec![Command::OpenUrl(url)]
+        vec![Command::Open(open_target(state, url))]
     } else {
         state.notify(format!("not opening {url}: only http and https links are opened"), true);
         vec![]

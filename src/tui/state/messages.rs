@@ -82,6 +82,8 @@ pub enum Msg {
     SyncStarted,
     /// What each account's sync did, or why it failed.
     Synced(Vec<crate::sync::AccountReport>),
+    /// An opener wants the terminal for this program.
+    RunInTerminal(Vec<String>),
     Notice(Notice),
 }
 
@@ -152,7 +154,11 @@ pub enum Command {
     RefreshDue,
     /// Fetch the feeds never fetched (just added to the config), after any refresh running.
     RefreshNew,
-    OpenUrl(String),
+    /// Open a link with its opener (`[[opener]]`), else the browser.
+    Open(crate::model::OpenTarget),
+    /// Run a program that takes the terminal (an opener with `terminal = true`): the reader
+    /// steps aside and comes back when it exits.
+    RunInTerminal(Vec<String>),
     Copy(String),
     /// Adds a feed to the config after checking it is one (`:add URL [TAG…]`).
     AddFeed {

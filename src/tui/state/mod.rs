@@ -260,6 +260,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             // A mark-all moved many articles: recount the saved queries.
             state.count_queries()
         }
+        Msg::RunInTerminal(argv) => vec![Command::RunInTerminal(argv)],
         Msg::SyncStarted => {
             state.syncing = true;
             vec![]

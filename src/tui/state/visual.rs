@@ -73,10 +73,18 @@ pub(super) fn open(state: &mut AppState) -> Vec<Command> {
         return vec![];
     };
     state.visual = None;
-    let links: Vec<String> = state.headlines.rows[range]
+    let links: Vec<crate::model::OpenTarget> = state.headlines.rows[range]
         .iter()
-        .filter_map(|a| a.link.clone())
-        .filter(|l| is_web_url(l))
+        .filter_map(|a| {
+            let url = a.link.clone().filter(|l| is_web_url(l))?;
+            Some(crate::model::OpenTarget {
+                url,
+                kind: crate::model::LinkKind::Link,
+                mime: None,
+                title: a.shown_title().to_string(),
+                feed: a.feed_title.clone(),
+            })
+        })
         .collect();
     if links.len() > MAX_OPEN {
         state.notify(
@@ -86,5 +94,5 @@ pub(super) fn open(state: &mut AppState) -> Vec<Command> {
         return vec![];
     }
     state.notify(format!("opening {} links", links.len()), false);
-    links.into_iter().map(Command::OpenUrl).collect()
+    links.into_iter().map(Command::Open).collect()
 }
