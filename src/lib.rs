@@ -4,6 +4,7 @@
 pub mod cli;
 pub mod config;
 pub mod feed;
+pub mod hooks;
 pub mod logging;
 pub mod model;
 pub mod poller;

@@ -142,9 +142,9 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             };
             tui::app::run(config, settings, store, cache_path, notice, bench).await
         }
-        Some(Command::Refresh { force }) => {
+        Some(Command::Refresh { force, json }) => {
             let store = Arc::new(Mutex::new(store));
-            cli::refresh(&config, store, force).await.map(|_| ())
+            cli::refresh(&config, store, force, json).await.map(|_| ())
         }
         Some(Command::Sync { json }) => {
             let store = Arc::new(Mutex::new(store));

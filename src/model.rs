@@ -64,6 +64,23 @@ pub struct ArticleSummary {
 }
 
 impl ArticleSummary {
+    /// The JSON contract of `list --json`, `search --json` and the new-articles hook.
+    pub fn to_json(&self) -> serde_json::Value {
+        serde_json::json!({
+            "id": self.id.0,
+            "feed_url": self.feed_url,
+            "feed_title": self.feed_title,
+            "title": self.title,
+            "link": self.link,
+            "author": self.author,
+            "published": self.published.map(|p| p.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)),
+            "read": self.read,
+            "starred": self.starred,
+            "hidden": self.hidden,
+            "tags": self.tags,
+        })
+    }
+
     pub fn flag(&self, flag: Flag) -> bool {
         match flag {
             Flag::Read => self.read,

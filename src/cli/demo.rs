@@ -72,7 +72,7 @@ pub async fn run() -> anyhow::Result<Option<Demo>> {
     let demo = prepare()?;
     let store = Arc::new(Mutex::new(Store::open(&demo.cache)?));
     crate::poller::lock(&store).sync_feeds(&demo.config.feeds)?;
-    super::refresh(&demo.config, store.clone(), false).await?;
+    super::refresh(&demo.config, store.clone(), false, false).await?;
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         return Ok(Some(demo));
     }

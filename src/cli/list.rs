@@ -4,9 +4,6 @@
 
 use std::io::{self, BufWriter, Write};
 
-use chrono::SecondsFormat;
-use serde_json::json;
-
 use crate::model::{ArticleSummary, Filter};
 use crate::query::Query;
 use crate::store::Store;
@@ -105,19 +102,7 @@ pub(super) fn write_article(out: &mut impl Write, a: &ArticleSummary, as_json: b
     }
 }
 
-/// The JSON Lines contract of `list` and `search`.
+/// The JSON Lines contract of `list` and `search` (defined once, on the type).
 pub fn article_json(a: &ArticleSummary) -> serde_json::Value {
-    json!({
-        "id": a.id.0,
-        "feed_url": a.feed_url,
-        "feed_title": a.feed_title,
-        "title": a.title,
-        "link": a.link,
-        "author": a.author,
-        "published": a.published.map(|p| p.to_rfc3339_opts(SecondsFormat::Secs, true)),
-        "read": a.read,
-        "starred": a.starred,
-        "hidden": a.hidden,
-        "tags": a.tags,
-    })
+    a.to_json()
 }

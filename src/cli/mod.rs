@@ -68,6 +68,10 @@ pub enum Command {
         /// Also fetch feeds whose server asked us to wait (Retry-After).
         #[arg(long)]
         force: bool,
+        /// JSON Lines on stdout: one per feed ("type": "feed"), then one per new article
+        /// ("type": "article", `list --json`'s fields with `enclosures` and `body_text`).
+        #[arg(long)]
+        json: bool,
     },
     /// List articles, newest first.
     List(ListArgs),

@@ -7,13 +7,19 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::poller::{self, Job, PollEvent, Poller, RefreshSummary, SharedStore};
+use std::io::Write;
+
+use crate::hooks;
 use crate::query::FilterRule;
 
 /// Refreshes all feeds; prints progress with `report`. Failed feeds do not make this fail.
-pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Result<RefreshSummary> {
+/// With `json`, stdout gets a JSON line per feed, then one per new article. Then the
+/// `on_new_articles` hook and the notification command run (their failures are reported).
+pub async fn run(config: &Config, store: SharedStore, force: bool, json: bool) -> anyhow::Result<RefreshSummary> {
+    let before = poller::lock(&store).last_article_id()?;
     let states = poller::lock(&store).poll_states()?;
     let jobs = Job::all(config, states);
-    let poller = Arc::new(Poller::new(&config.general, store)?);
+    let poller = Arc::new(Poller::new(&config.general, store.clone())?);
     let (tx, mut rx) = mpsc::unbounded_channel();
     let rules = config.filters.clone();
     let printer = tokio::spawn(async move {
@@ -21,11 +27,67 @@ pub async fn run(config: &Config, store: SharedStore, force: bool) -> anyhow::Re
             if let Some(line) = describe(&event, &rules) {
                 eprintln!("{line}");
             }
+            if let Some(line) = json.then(|| feed_json(&event)).flatten() {
+                println!("{line}");
+            }
         }
     });
     let summary = poller.run(jobs, force, tx).await;
     let _ = printer.await;
+    let wants_new = json || config.general.on_new_articles.is_some() || config.general.notify;
+    if wants_new && summary.new_articles > 0 {
+        let store = store.clone();
+        let new =
+            tokio::task::spawn_blocking(move || poller::lock(&store).articles_after(before, hooks::MAX_NEW)).await??;
+        if json {
+            let mut out = std::io::stdout().lock();
+            for a in &new {
+                let mut v = hooks::article_line(a);
+                v["type"] = serde_json::json!("article");
+                if writeln!(out, "{v}").is_err() {
+                    break;
+                }
+            }
+        }
+        let (general, feeds) = (config.general.clone(), config.feeds.clone());
+        let errors = tokio::task::spawn_blocking(move || {
+            let notify = |a: &crate::model::Article| feeds.iter().any(|f| f.url == a.summary.feed_url && f.notify);
+            hooks::after_refresh(&general, &new, &notify)
+        })
+        .await?;
+        for e in errors {
+            eprintln!("khabar: warning: {e}");
+        }
+    }
     Ok(summary)
+}
+
+/// The `refresh --json` line for a feed's outcome.
+fn feed_json(event: &PollEvent) -> Option<String> {
+    let v = match event {
+        PollEvent::Updated {
+            url,
+            new,
+            updated,
+            filtered,
+            hidden,
+            ..
+        } => serde_json::json!({"type": "feed", "url": url, "status": "ok", "new": new, "updated": updated,
+                                "hidden": hidden, "filtered": filtered.iter().map(|(r, n)| serde_json::json!({"filter": r + 1, "count": n})).collect::<Vec<_>>()}),
+        PollEvent::NotModified { url, .. } => {
+            serde_json::json!({"type": "feed", "url": url, "status": "not modified", "new": 0})
+        }
+        PollEvent::Skipped { url, until, .. } => {
+            serde_json::json!({"type": "feed", "url": url, "status": "skipped", "new": 0,
+                                                                      "until": until.to_rfc3339()})
+        }
+        PollEvent::Failed { url, reason, .. } => {
+            serde_json::json!({"type": "feed", "url": url, "status": "failed", "new": 0,
+                                                                     "error": reason})
+        }
+        PollEvent::Started { .. } | PollEvent::Finished(_) => return None,
+    };
+    Some(v.to_string())
 }
 
 /// The stderr line for an event; `rules` name the filters that acted.

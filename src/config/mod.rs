@@ -75,6 +75,16 @@ pub struct General {
     pub browser: Option<String>,
     /// Opening an article's link in the browser marks it read.
     pub open_marks_read: bool,
+    /// A program run after each refresh that brought new articles, with them as JSON Lines on
+    /// its stdin (argv, never a shell).
+    pub on_new_articles: Option<Vec<String>>,
+    /// How long that program may run before it is stopped.
+    pub hook_timeout: HumanDuration,
+    /// Say when a refresh brought new articles: with `notify_command`, else (in the reader) a
+    /// terminal notification.
+    pub notify: bool,
+    /// The notification program: `{count}` and `{feeds}` are replaced in its arguments.
+    pub notify_command: Option<Vec<String>>,
     pub user_agent: String,
 }
 
@@ -91,6 +101,10 @@ impl Default for General {
             articles_per_feed: 500,
             browser: None,
             open_marks_read: true,
+            on_new_articles: None,
+            hook_timeout: HumanDuration(Duration::from_secs(30)),
+            notify: false,
+            notify_command: None,
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }
@@ -107,6 +121,8 @@ pub struct FeedConfig {
     pub refresh_interval: Option<Duration>,
     /// Reader mode on refresh: fetch each new article's page and keep its main content.
     pub full_text: bool,
+    /// Its new articles count in notifications (`notify = false` leaves them out).
+    pub notify: bool,
 }
 
 /// One `[keys]` entry: `action = "key"` or `action = ["key", "g g"]`.
@@ -171,6 +187,7 @@ struct RawFeed {
     refresh_interval: Option<HumanDuration>,
     #[serde(default)]
     full_text: bool,
+    notify: Option<bool>,
 }
 
 impl Config {
@@ -248,6 +265,7 @@ impl Config {
                 tags,
                 refresh_interval: f.refresh_interval.map(|d| d.0),
                 full_text: f.full_text,
+                notify: f.notify.unwrap_or(true),
             });
         }
         let position = |offset: usize| Position::in_text(file, text, offset);

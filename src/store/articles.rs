@@ -42,6 +42,32 @@ impl Store {
         }))
     }
 
+    /// The newest article's id: articles stored later have larger ones (what a refresh brought).
+    pub fn last_article_id(&self) -> Result<i64> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT COALESCE(MAX(id), 0) FROM articles")?
+            .query_row([], |r| r.get(0))?)
+    }
+
+    /// The articles stored after `after` (an id from `last_article_id`), that filters left
+    /// visible, oldest first, at most `limit`: what a refresh brought, for hooks and notices.
+    pub fn articles_after(&self, after: i64, limit: usize) -> Result<Vec<Article>> {
+        let ids: Vec<ArticleId> = self
+            .conn
+            .prepare_cached(
+                "SELECT a.id FROM articles a JOIN feeds f ON f.id = a.feed_id
+                 WHERE a.id > ?1 AND a.hidden = 0 AND f.active = 1 ORDER BY a.id LIMIT ?2",
+            )?
+            .query_map(params![after, limit as i64], |r| Ok(ArticleId(r.get(0)?)))?
+            .collect::<rusqlite::Result<_>>()?;
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            out.extend(self.article(id)?);
+        }
+        Ok(out)
+    }
+
     /// The attachments of these articles, in their order.
     pub fn enclosures(&self, ids: &[ArticleId]) -> Result<HashMap<ArticleId, Vec<Enclosure>>> {
         let list = serde_json::to_string(&ids.iter().map(|id| id.0).collect::<Vec<i64>>()).unwrap_or_default();

@@ -3,7 +3,7 @@
 //! spinner tick; the screen is drawn only when something changed.
 
 use std::fs::File;
-use std::io::{stdout, Stdout};
+use std::io::{stdout, Stdout, Write as _};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -134,6 +134,24 @@ fn run_in_terminal(terminal: &mut Term, argv: &[String]) -> anyhow::Result<Optio
     })
 }
 
+/// A desktop notification through the reader's own terminal: OSC 777 where the terminal is one
+/// that reads it (foot, urxvt), else OSC 9 (iTerm2, kitty, WezTerm, Windows Terminal); not
+/// inside tmux or screen, whose terminal is not the reader's own. The text is sanitised first.
+fn notify_terminal(text: &str) {
+    if std::env::var_os("TMUX").is_some() || std::env::var_os("STY").is_some() {
+        return;
+    }
+    let text = crate::text::sanitize::clean_line(text).replace(';', ",");
+    let term = std::env::var("TERM").unwrap_or_default();
+    let sequence = if term.starts_with("foot") || term.contains("rxvt") {
+        format!("\x1b]777;notify;khabar;{text}\x07")
+    } else {
+        format!("\x1b]9;{text}\x07")
+    };
+    let mut out = stdout();
+    let _ = out.write_all(sequence.as_bytes()).and_then(|()| out.flush());
+}
+
 fn restore_terminal() {
     let _ = crossterm::execute!(stdout(), DisableMouseCapture);
     ratatui::restore();
@@ -260,6 +278,10 @@ async fn event_loop(
                 theme = Theme::new(&live.colours, background, no_color());
             }
             for cmd in update(&mut state, m) {
+                if let Command::TerminalNotify(text) = &cmd {
+                    notify_terminal(text);
+                    continue;
+                }
                 let Command::RunInTerminal(argv) = cmd else {
                     effects.run(cmd);
                     continue;

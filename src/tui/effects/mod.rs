@@ -262,8 +262,8 @@ impl Effects {
                     self.notice(format!("cannot open {}: {e}", target.url), true);
                 }
             }
-            // The app runs it: only it may hand the terminal over.
-            Command::RunInTerminal(_) => {}
+            // The app runs these: only it writes to the terminal.
+            Command::RunInTerminal(_) | Command::TerminalNotify(_) => {}
             cmd @ (Command::AddFeed { .. }
             | Command::RemoveFeed { .. }
             | Command::RestoreFeed(_)

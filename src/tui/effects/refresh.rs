@@ -39,15 +39,20 @@ impl Effects {
                 }
             };
             let (store, poller) = (net.poll_store.clone(), net.poller.clone());
-            let states = tokio::task::spawn_blocking(move || poller::lock(&store).poll_states()).await;
-            let states = match states {
-                Ok(Ok(s)) => s,
+            let states = tokio::task::spawn_blocking(move || {
+                let store = poller::lock(&store);
+                Ok::<_, StoreError>((store.poll_states()?, store.last_article_id()?))
+            })
+            .await;
+            // `before`: the newest article now; what the refresh stores comes after it.
+            let (states, before) = match states {
+                Ok(Ok(found)) => found,
                 Ok(Err(e)) => return notify_failure(&msgs, e),
                 Err(e) => return tracing::error!("refresh task: {e}"),
             };
             let jobs: Vec<Job> = Job::all(&config, states).into_iter().filter(|j| select(j)).collect();
-            // A scheduled check with nothing due stays silent; an asked-for refresh always reports.
-            // An asked-for refresh always reports (its end clears the progress shown).
+            // A scheduled check with nothing due stays silent; an asked-for refresh always reports
+            // (its end clears the progress shown).
             if !jobs.is_empty() || wait == Wait::Asked {
                 let _ = msgs.send(Msg::RefreshStarted(jobs.len()));
                 let (tx, mut rx) = mpsc::unbounded_channel::<PollEvent>();
@@ -59,8 +64,11 @@ impl Effects {
                         }
                     }
                 });
-                poller.run(jobs, force, tx).await;
+                let summary = poller.run(jobs, force, tx).await;
                 let _ = forward.await;
+                if summary.new_articles > 0 {
+                    after_refresh(&config, &net.poll_store, before, &msgs).await;
+                }
             }
             if sync {
                 *last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(std::time::Instant::now());
@@ -69,6 +77,47 @@ impl Effects {
                 let _ = msgs.send(Msg::Synced(reports));
             }
         });
+    }
+}
+
+/// After a refresh that brought new articles: the hook and the notification command (on the
+/// blocking pool), or the terminal's own notification (the app writes it); failures shown.
+async fn after_refresh(
+    config: &std::sync::Arc<crate::config::Config>,
+    store: &crate::poller::SharedStore,
+    before: i64,
+    msgs: &mpsc::UnboundedSender<Msg>,
+) {
+    let general = &config.general;
+    if general.on_new_articles.is_none() && !general.notify {
+        return;
+    }
+    let (config, store) = (config.clone(), store.clone());
+    let done = tokio::task::spawn_blocking(move || {
+        let new = poller::lock(&store).articles_after(before, crate::hooks::MAX_NEW)?;
+        let notify = |a: &crate::model::Article| config.feeds.iter().any(|f| f.url == a.summary.feed_url && f.notify);
+        let errors = crate::hooks::after_refresh(&config.general, &new, &notify);
+        let terminal = (config.general.notify && config.general.notify_command.is_none())
+            .then(|| crate::hooks::notified(&new, &notify))
+            .filter(|(count, _)| *count > 0)
+            .map(|(count, feeds)| crate::hooks::summary(count, &feeds));
+        Ok::<_, StoreError>((errors, terminal))
+    })
+    .await;
+    match done {
+        Ok(Ok((errors, terminal))) => {
+            if let Some(text) = terminal {
+                let _ = msgs.send(Msg::TerminalNotify(text));
+            }
+            if !errors.is_empty() {
+                let _ = msgs.send(Msg::Notice(Notice {
+                    text: errors.join("; "),
+                    error: true,
+                }));
+            }
+        }
+        Ok(Err(e)) => tracing::error!("new articles: {e}"),
+        Err(e) => tracing::error!("hooks task: {e}"),
     }
 }
 

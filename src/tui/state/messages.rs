@@ -84,6 +84,8 @@ pub enum Msg {
     Synced(Vec<crate::sync::AccountReport>),
     /// An opener wants the terminal for this program.
     RunInTerminal(Vec<String>),
+    /// New articles arrived and the terminal should say so (`notify` without a command).
+    TerminalNotify(String),
     Notice(Notice),
 }
 
@@ -159,6 +161,8 @@ pub enum Command {
     /// Run a program that takes the terminal (an opener with `terminal = true`): the reader
     /// steps aside and comes back when it exits.
     RunInTerminal(Vec<String>),
+    /// A notification through the reader's own terminal (OSC 9, or OSC 777).
+    TerminalNotify(String),
     Copy(String),
     /// Adds a feed to the config after checking it is one (`:add URL [TAG…]`).
     AddFeed {

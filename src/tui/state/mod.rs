@@ -261,6 +261,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.count_queries()
         }
         Msg::RunInTerminal(argv) => vec![Command::RunInTerminal(argv)],
+        Msg::TerminalNotify(text) => vec![Command::TerminalNotify(text)],
         Msg::SyncStarted => {
             state.syncing = true;
             vec![]
