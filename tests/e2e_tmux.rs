@@ -750,3 +750,49 @@ fn a_terminal_opener_takes_the_screen_and_gives_it_back() {
     wait_dead(&tmux);
     assert_restored(&tmux);
 }
+
+/// `|` sends the open article to `pipe_command` (text on its stdin) and shows what it printed in
+/// the article pane; `:pipe CMD` names another program; a failure is said in the status bar.
+#[test]
+fn a_pipe_shows_its_output_in_the_article_pane() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    std::fs::write(
+        sb.path("one.xml"),
+        rss(
+            "Tech",
+            &[
+                ("a", "Kernel release notes", "scheduler work"),
+                ("b", "Garden tips", "roses"),
+            ],
+        ),
+    )
+    .unwrap();
+    let upper = sb.path("upper.sh");
+    std::fs::write(&upper, "#!/bin/sh\nprintf 'PIPED: '\ntr 'a-z' 'A-Z'\n").unwrap();
+    sb.write_config(&format!(
+        "[general]\npipe_command = [\"sh\", {:?}]\n{}",
+        upper.display().to_string(),
+        feed_entry("one.xml", &["tech"])
+    ));
+    let tmux = start_reader(&sb, "pipe");
+    tmux.wait_for("the feed", |s| s.contains("Garden tips"));
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the article", |s| s.contains("roses") || s.contains("scheduler work"));
+    tmux.keys(&["|"]);
+    let screen = tmux.wait_for("the output", |s| s.contains("PIPED:"));
+    assert!(
+        screen.contains("GARDEN TIPS") || screen.contains("KERNEL RELEASE NOTES"),
+        "{screen}"
+    );
+    // A program that fails: said where, the pane as it was.
+    tmux.keys(&[":"]);
+    tmux.type_text("pipe false");
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the failure", |s| s.contains("pipe: false ended: exit status: 1"));
+    tmux.keys(&["q", "q", "q"]);
+    wait_dead(&tmux);
+    assert_restored(&tmux);
+}

@@ -85,6 +85,12 @@ pub struct General {
     pub notify: bool,
     /// The notification program: `{count}` and `{feeds}` are replaced in its arguments.
     pub notify_command: Option<Vec<String>>,
+    /// The program `|` sends the current article to (argv); `:pipe CMD` names one at the time.
+    pub pipe_command: Option<Vec<String>>,
+    /// What it gets on its stdin: "text", "markdown", "html" or "json".
+    pub pipe_format: PipeFormat,
+    /// Its output shown in the article pane (true), or discarded.
+    pub pipe_output: bool,
     pub user_agent: String,
 }
 
@@ -105,9 +111,27 @@ impl Default for General {
             hook_timeout: HumanDuration(Duration::from_secs(30)),
             notify: false,
             notify_command: None,
+            pipe_command: None,
+            pipe_format: PipeFormat::Text,
+            pipe_output: true,
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }
+}
+
+/// What a pipe gets on its stdin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PipeFormat {
+    /// Title, link and the body as plain text.
+    #[default]
+    Text,
+    /// The same as Markdown (a heading, the link, paragraphs).
+    Markdown,
+    /// The body's HTML.
+    Html,
+    /// The new-articles hook's JSON object.
+    Json,
 }
 
 /// One `[[feed]]` table.

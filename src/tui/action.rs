@@ -40,6 +40,7 @@ actions! {
     FullArticle => "full_article", "Full article from its web page (again: the feed's text)";
     OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
+    Pipe => "pipe", "Send the article to pipe_command (or :pipe CMD)";
     ToggleRead => "toggle_read", "Toggle read";
     NextUnread => "next_unread", "Next unread article (on into the next tag or feed)";
     PrevUnread => "prev_unread", "Previous unread article";

@@ -182,6 +182,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("f", Action::FullArticle),
     ("o", Action::OpenLink),
     ("y", Action::CopyLink),
+    ("|", Action::Pipe),
     ("m", Action::ToggleRead),
     ("J", Action::NextUnread),
     ("K", Action::PrevUnread),

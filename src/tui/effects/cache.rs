@@ -30,6 +30,14 @@ pub(super) enum StoreJob {
     SetFlags(Vec<ArticleId>, Flag, bool),
     MarkViewRead(Filter, String),
     ApplyFilters(std::sync::Arc<[FilterRule]>),
+    /// An article to a program: read here, run on a thread of its own (it may take a while).
+    Pipe {
+        id: ArticleId,
+        argv: Vec<String>,
+        format: crate::config::PipeFormat,
+        show: bool,
+        limit: std::time::Duration,
+    },
     SetArticleTag(Vec<ArticleId>, String, bool),
     SetFull(ArticleId, Result<String, String>),
     FindUnread {
@@ -52,6 +60,7 @@ impl StoreJob {
                 | StoreJob::CountQueries(_)
                 | StoreJob::Page { .. }
                 | StoreJob::Article(_)
+                | StoreJob::Pipe { .. }
                 | StoreJob::FindUnread { .. }
         )
     }
@@ -155,6 +164,29 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                     value: true,
                     what,
                 }))
+            }),
+            StoreJob::Pipe {
+                id,
+                argv,
+                format,
+                show,
+                limit,
+            } => store.article(id).map(|article| {
+                let article = article?;
+                let msgs = msgs.clone();
+                std::thread::spawn(move || {
+                    let input = crate::hooks::pipe_input(&article, format);
+                    let program = argv.first().cloned().unwrap_or_default();
+                    let result = crate::hooks::run_capturing(&argv, &input, limit).map(|out| {
+                        if show {
+                            crate::text::sanitize::clean_body(&out)
+                        } else {
+                            String::new()
+                        }
+                    });
+                    let _ = msgs.send(Msg::Piped { id, program, result });
+                });
+                None
             }),
             StoreJob::ApplyFilters(rules) => store.apply_filters(&rules).map(|applied| {
                 let changes = applied

@@ -262,6 +262,22 @@ impl Effects {
                     self.notice(format!("cannot open {}: {e}", target.url), true);
                 }
             }
+            Command::Pipe { id, argv } => {
+                let config = self.config();
+                match argv.or_else(|| config.general.pipe_command.clone()) {
+                    Some(argv) => self.job(StoreJob::Pipe {
+                        id,
+                        argv,
+                        format: config.general.pipe_format,
+                        show: config.general.pipe_output,
+                        limit: config.general.hook_timeout.0,
+                    }),
+                    None => self.notice(
+                        "no pipe_command in [general]: set one, or name a program with :pipe CMD".into(),
+                        true,
+                    ),
+                }
+            }
             // The app runs these: only it writes to the terminal.
             Command::RunInTerminal(_) | Command::TerminalNotify(_) => {}
             cmd @ (Command::AddFeed { .. }

@@ -57,6 +57,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
         Action::PageArticle | Action::FullArticle | Action::OpenLink | Action::CopyLink => {
             article::perform(state, action, given)
         }
+        Action::Pipe => article::pipe(state, None),
         Action::ToggleRead => toggle_flag(state, true),
         Action::ToggleStar => toggle_flag(state, false),
         Action::MarkViewRead => confirm_mark_view_read(state),

@@ -23,6 +23,8 @@ pub struct ArticlePane {
     pub show_full: bool,
     /// Reader mode was asked for and its page is being fetched.
     pub fetching_full: bool,
+    /// A pipe's output, shown instead of the body until another article opens.
+    pub piped: Option<String>,
 }
 
 impl ArticlePane {
@@ -33,11 +35,16 @@ impl ArticlePane {
             rendered: None,
             scroll: 0,
             fetching_full: false,
+            piped: None,
         }
     }
 
-    /// The HTML the pane shows: the feed's text or reader mode's, then the attachments.
+    /// The HTML the pane shows: a pipe's output, else the feed's text or reader mode's, then
+    /// the attachments.
     pub fn body(&self) -> String {
+        if let Some(out) = &self.piped {
+            return format!("<pre>{}</pre>", html_escape::encode_text(out));
+        }
         let full = self.article.full_content.as_deref().filter(|_| self.show_full);
         let body = full.or(self.article.content.as_deref()).unwrap_or("");
         crate::text::attachments::with_attachments(body, &self.article.enclosures)
@@ -242,6 +249,57 @@ fn numbered_link(state: &AppState, n: usize) -> Result<String, String> {
             "no link [{n}]: this article has {} links",
             rendered.links.len()
         )),
+    }
+}
+
+/// `|` and `:pipe CMD`: the open article (else the selected one) to a program.
+pub(super) fn pipe(state: &mut AppState, argv: Option<Vec<String>>) -> Vec<Command> {
+    let id = match (state.focus, &state.article) {
+        (Focus::Article, Some(p)) => Some(p.article.summary.id),
+        _ => state.headlines.current().map(|a| a.id),
+    };
+    match id {
+        Some(id) => {
+            state.notify("piping the article…", false);
+            vec![Command::Pipe { id, argv }]
+        }
+        None => {
+            state.notify("select an article to pipe", true);
+            vec![]
+        }
+    }
+}
+
+/// A pipe ended: its output replaces the open article's body (when it is that article and
+/// there is output), or the status bar says what happened.
+pub(super) fn on_piped(
+    state: &mut AppState,
+    id: ArticleId,
+    program: String,
+    result: Result<String, String>,
+) -> Vec<Command> {
+    match result {
+        Err(why) => {
+            state.notify(format!("pipe: {why}"), true);
+            vec![]
+        }
+        Ok(out) if out.trim().is_empty() => {
+            state.notify(format!("piped to {program}"), false);
+            vec![]
+        }
+        Ok(out) => match state.article.as_mut().filter(|p| p.article.summary.id == id) {
+            Some(pane) => {
+                pane.piped = Some(out);
+                pane.rendered = None;
+                pane.scroll = 0;
+                state.notify(format!("output of {program} (reopen the article for its text)"), false);
+                render_if_needed(state)
+            }
+            None => {
+                state.notify(format!("piped to {program}"), false);
+                vec![]
+            }
+        },
     }
 }
 

@@ -190,6 +190,10 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         "remove" => confirm_remove_feed(state),
         "save" => super::queries::save_search(state, arg),
+        "pipe" if !arg.is_empty() => {
+            super::article::pipe(state, Some(arg.split_whitespace().map(str::to_string).collect()))
+        }
+        "pipe" => super::article::pipe(state, None),
         "filter" if arg == "apply" => {
             state.notify("applying your filters to the cache…", false);
             vec![Command::ApplyFilters]

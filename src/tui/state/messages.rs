@@ -86,6 +86,12 @@ pub enum Msg {
     RunInTerminal(Vec<String>),
     /// New articles arrived and the terminal should say so (`notify` without a command).
     TerminalNotify(String),
+    /// A pipe ended: its output (shown when wanted), or why it failed.
+    Piped {
+        id: ArticleId,
+        program: String,
+        result: Result<String, String>,
+    },
     Notice(Notice),
 }
 
@@ -163,6 +169,11 @@ pub enum Command {
     RunInTerminal(Vec<String>),
     /// A notification through the reader's own terminal (OSC 9, or OSC 777).
     TerminalNotify(String),
+    /// Send an article to a program (`|`, `:pipe CMD`); None: the configured `pipe_command`.
+    Pipe {
+        id: ArticleId,
+        argv: Option<Vec<String>>,
+    },
     Copy(String),
     /// Adds a feed to the config after checking it is one (`:add URL [TAG…]`).
     AddFeed {

@@ -262,6 +262,7 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
         }
         Msg::RunInTerminal(argv) => vec![Command::RunInTerminal(argv)],
         Msg::TerminalNotify(text) => vec![Command::TerminalNotify(text)],
+        Msg::Piped { id, program, result } => article::on_piped(state, id, program, result),
         Msg::SyncStarted => {
             state.syncing = true;
             vec![]
