@@ -3,6 +3,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod download;
 pub mod feed;
 pub mod hooks;
 pub mod logging;

@@ -12,7 +12,7 @@ mod values;
 
 use std::collections::BTreeMap;
 use std::ops::Range;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde::Deserialize;
@@ -91,6 +91,10 @@ pub struct General {
     pub pipe_format: PipeFormat,
     /// Its output shown in the article pane (true), or discarded.
     pub pipe_output: bool,
+    /// Where `d` saves attachments (default: $XDG_DOWNLOAD_DIR, else ~/Downloads).
+    pub download_dir: Option<PathBuf>,
+    /// The largest attachment `d` saves.
+    pub max_download_size: ByteSize,
     pub user_agent: String,
 }
 
@@ -114,6 +118,8 @@ impl Default for General {
             pipe_command: None,
             pipe_format: PipeFormat::Text,
             pipe_output: true,
+            download_dir: None,
+            max_download_size: ByteSize(2 * 1024 * 1024 * 1024),
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }

@@ -41,6 +41,7 @@ actions! {
     OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
     Pipe => "pipe", "Send the article to pipe_command (or :pipe CMD)";
+    Download => "download", "Download an attachment (2d: the second) to download_dir";
     ToggleRead => "toggle_read", "Toggle read";
     NextUnread => "next_unread", "Next unread article (on into the next tag or feed)";
     PrevUnread => "prev_unread", "Previous unread article";

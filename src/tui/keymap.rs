@@ -183,6 +183,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("o", Action::OpenLink),
     ("y", Action::CopyLink),
     ("|", Action::Pipe),
+    ("d", Action::Download),
     ("m", Action::ToggleRead),
     ("J", Action::NextUnread),
     ("K", Action::PrevUnread),

@@ -49,6 +49,8 @@ pub struct Response {
     pub body: Vec<u8>,
     /// Wait this long before answering (a hung server).
     pub delay: Option<Duration>,
+    /// Send only this many bytes of the body, then close (an interrupted transfer).
+    pub cut_after: Option<usize>,
 }
 
 impl Response {
@@ -58,6 +60,7 @@ impl Response {
             headers: Vec::new(),
             body: body.into(),
             delay: None,
+            cut_after: None,
         }
     }
 
@@ -152,7 +155,11 @@ fn serve(conn: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
             head.push_str(&format!("{k}: {v}\r\n"));
         }
         head.push_str("\r\n");
-        if conn.write_all(head.as_bytes()).is_err() || conn.write_all(&response.body).is_err() {
+        let body = match response.cut_after {
+            Some(n) => &response.body[..n.min(response.body.len())],
+            None => &response.body[..],
+        };
+        if conn.write_all(head.as_bytes()).is_err() || conn.write_all(body).is_err() || response.cut_after.is_some() {
             return;
         }
     }

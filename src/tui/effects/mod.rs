@@ -66,6 +66,14 @@ fn background() -> &'static tokio::runtime::Runtime {
     })
 }
 
+/// Where downloads go without `download_dir`: $XDG_DOWNLOAD_DIR, else ~/Downloads.
+fn download_dir() -> PathBuf {
+    std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")))
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
 /// What refreshing and reader mode need.
 struct Network {
     poll_store: SharedStore,
@@ -261,6 +269,37 @@ impl Effects {
                 } else if let Err(e) = open_url(&argv, &target.url) {
                     self.notice(format!("cannot open {}: {e}", target.url), true);
                 }
+            }
+            Command::Download(url) => {
+                let (config, msgs) = (self.config(), self.msgs.clone());
+                background().spawn(async move {
+                    let say = |text: String, error: bool| {
+                        let _ = msgs.send(Msg::Notice(Notice { text, error }));
+                    };
+                    let dir = config.general.download_dir.clone().unwrap_or_else(download_dir);
+                    crate::feed::fetch::install_tls();
+                    let client = match reqwest::Client::builder()
+                        .connect_timeout(config.general.connect_timeout.0)
+                        .user_agent(config.general.user_agent.clone())
+                        .build()
+                    {
+                        Ok(c) => c,
+                        Err(e) => return say(format!("download: {e}"), true),
+                    };
+                    let name = crate::download::file_name(&url);
+                    let progress = |done: u64, total: Option<u64>| {
+                        let of = total.map_or(String::new(), |t| format!(" ({}%)", done * 100 / t.max(1)));
+                        let _ = msgs.send(Msg::Notice(Notice {
+                            text: format!("downloading {name}: {} KB{of}", done / 1000),
+                            error: false,
+                        }));
+                    };
+                    let max = config.general.max_download_size.0;
+                    match crate::download::download(&client, &url, &dir, max, &progress).await {
+                        Ok(path) => say(format!("saved {}", path.display()), false),
+                        Err(e) => say(format!("download of {name}: {e}"), true),
+                    }
+                });
             }
             Command::Pipe { id, argv } => {
                 let config = self.config();

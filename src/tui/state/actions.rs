@@ -58,6 +58,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             article::perform(state, action, given)
         }
         Action::Pipe => article::pipe(state, None),
+        Action::Download => article::download(state, given.unwrap_or(1)),
         Action::ToggleRead => toggle_flag(state, true),
         Action::ToggleStar => toggle_flag(state, false),
         Action::MarkViewRead => confirm_mark_view_read(state),

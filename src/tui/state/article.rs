@@ -252,6 +252,25 @@ fn numbered_link(state: &AppState, n: usize) -> Result<String, String> {
     }
 }
 
+/// `d` (`2d`): the open article's attachment `n`, to the download folder.
+pub(super) fn download(state: &mut AppState, n: usize) -> Vec<Command> {
+    let Some(pane) = &state.article else {
+        state.notify("open an article first: d saves its attachments", true);
+        return vec![];
+    };
+    let count = pane.article.enclosures.len();
+    match pane.article.enclosures.get(n.wrapping_sub(1)).map(|e| e.url.clone()) {
+        Some(url) => {
+            state.notify(format!("downloading {url}…"), false);
+            vec![Command::Download(url)]
+        }
+        None => {
+            state.notify(format!("no attachment {n}: this article has {count}"), true);
+            vec![]
+        }
+    }
+}
+
 /// `|` and `:pipe CMD`: the open article (else the selected one) to a program.
 pub(super) fn pipe(state: &mut AppState, argv: Option<Vec<String>>) -> Vec<Command> {
     let id = match (state.focus, &state.article) {

@@ -169,6 +169,8 @@ pub enum Command {
     RunInTerminal(Vec<String>),
     /// A notification through the reader's own terminal (OSC 9, or OSC 777).
     TerminalNotify(String),
+    /// Save an attachment in the download folder.
+    Download(String),
     /// Send an article to a program (`|`, `:pipe CMD`); None: the configured `pipe_command`.
     Pipe {
         id: ArticleId,
