@@ -696,17 +696,7 @@ fn a_terminal_opener_takes_the_screen_and_gives_it_back() {
         return;
     }
     let sb = Sandbox::new();
-    std::fs::write(
-        sb.path("one.xml"),
-        rss(
-            "Tech",
-            &[
-                ("a", "Kernel release notes", "scheduler work"),
-                ("b", "Garden tips", "roses"),
-            ],
-        ),
-    )
-    .unwrap();
+    write_two_articles(&sb);
     let script = sb.path("pager.sh");
     std::fs::write(
         &script,
@@ -759,17 +749,7 @@ fn a_pipe_shows_its_output_in_the_article_pane() {
         return;
     }
     let sb = Sandbox::new();
-    std::fs::write(
-        sb.path("one.xml"),
-        rss(
-            "Tech",
-            &[
-                ("a", "Kernel release notes", "scheduler work"),
-                ("b", "Garden tips", "roses"),
-            ],
-        ),
-    )
-    .unwrap();
+    write_two_articles(&sb);
     let upper = sb.path("upper.sh");
     std::fs::write(&upper, "#!/bin/sh\nprintf 'PIPED: '\ntr 'a-z' 'A-Z'\n").unwrap();
     sb.write_config(&format!(
@@ -795,4 +775,19 @@ fn a_pipe_shows_its_output_in_the_article_pane() {
     tmux.keys(&["q", "q", "q"]);
     wait_dead(&tmux);
     assert_restored(&tmux);
+}
+
+/// `one.xml` in the sandbox: a "Tech" feed with "Kernel release notes" and "Garden tips".
+fn write_two_articles(sb: &Sandbox) {
+    std::fs::write(
+        sb.path("one.xml"),
+        rss(
+            "Tech",
+            &[
+                ("a", "Kernel release notes", "scheduler work"),
+                ("b", "Garden tips", "roses"),
+            ],
+        ),
+    )
+    .unwrap();
 }
