@@ -17,6 +17,11 @@ fn client() -> reqwest::Client {
     reqwest::Client::new()
 }
 
+/// Downloads `url` into `dir` (at most `max` bytes), progress ignored.
+fn get(rt: &tokio::runtime::Runtime, url: &str, dir: &std::path::Path, max: u64) -> Result<std::path::PathBuf, String> {
+    rt.block_on(khabar::download::download(&client(), url, dir, max, &|_, _| {}))
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -53,27 +58,13 @@ fn an_interrupted_download_resumes_where_it_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("{}/podcast/ep12.mp3?token=x", server.base);
     let rt = runtime();
-    let first = rt.block_on(khabar::download::download(
-        &client(),
-        &url,
-        dir.path(),
-        10_000_000,
-        &|_, _| {},
-    ));
+    let first = get(&rt, &url, dir.path(), 10_000_000);
     let why = first.unwrap_err();
     assert!(why.contains("interrupted") && why.contains("resumes"), "{why}");
     let part = dir.path().join("ep12.mp3.part");
     assert_eq!(std::fs::metadata(&part).unwrap().len(), 200_000);
 
-    let saved = rt
-        .block_on(khabar::download::download(
-            &client(),
-            &url,
-            dir.path(),
-            10_000_000,
-            &|_, _| {},
-        ))
-        .unwrap();
+    let saved = get(&rt, &url, dir.path(), 10_000_000).unwrap();
     assert_eq!(saved, dir.path().join("ep12.mp3"));
     assert_eq!(std::fs::read(&saved).unwrap(), body, "the two halves make the file");
     assert!(!part.exists());
@@ -87,15 +78,7 @@ fn an_interrupted_download_resumes_where_it_stopped() {
     assert_eq!(ranges, ["bytes=200000-"]);
 
     // Again: a second file beside the first, never over it.
-    let again = rt
-        .block_on(khabar::download::download(
-            &client(),
-            &url,
-            dir.path(),
-            10_000_000,
-            &|_, _| {},
-        ))
-        .unwrap();
+    let again = get(&rt, &url, dir.path(), 10_000_000).unwrap();
     assert_eq!(again, dir.path().join("ep12 (2).mp3"));
 }
 
@@ -105,31 +88,11 @@ fn downloads_are_capped_and_named_inside_the_folder() {
     let dir = tempfile::tempdir().unwrap();
     let rt = runtime();
     let hostile = format!("{}/x/..%2F..%2F.bashrc", server.base);
-    let saved = rt
-        .block_on(khabar::download::download(
-            &client(),
-            &hostile,
-            dir.path(),
-            1_000_000,
-            &|_, _| {},
-        ))
-        .unwrap();
+    let saved = get(&rt, &hostile, dir.path(), 1_000_000).unwrap();
     assert_eq!(saved.parent(), Some(dir.path()), "{}", saved.display());
-    let too_big = rt.block_on(khabar::download::download(
-        &client(),
-        &format!("{}/big.bin", server.base),
-        dir.path(),
-        100_000,
-        &|_, _| {},
-    ));
+    let too_big = get(&rt, &format!("{}/big.bin", server.base), dir.path(), 100_000);
     assert!(too_big.unwrap_err().contains("max_download_size"));
     assert!(!dir.path().join("big.bin").exists() && !dir.path().join("big.bin.part").exists());
-    let not_web = rt.block_on(khabar::download::download(
-        &client(),
-        "file:///etc/passwd",
-        dir.path(),
-        100,
-        &|_, _| {},
-    ));
+    let not_web = get(&rt, "file:///etc/passwd", dir.path(), 100);
     assert!(not_web.is_err());
 }

@@ -85,16 +85,15 @@ pub(super) fn judge<'a>(
     }
     let hits = text_hits(which, text_of, filters);
     let rules = &filters.all.rules;
-    let mut tags: Vec<String> = Vec::new();
+    // The feed's tags, then the tags filters gave this article so far (cut back per article).
+    let mut tags: Vec<String> = filters.feed_tags.clone();
     for &i in which {
         let a = &articles[i];
         let mut v = Verdict::default();
         let sort_time = a.published.map_or(now, |p| p.timestamp().min(now));
+        tags.truncate(filters.feed_tags.len());
         for &r in &filters.applying {
             let rule = &rules[r];
-            tags.clear();
-            tags.extend(filters.feed_tags.iter().cloned());
-            tags.extend(v.tags.iter().cloned());
             let candidate = Candidate {
                 title: &a.title,
                 author: a.author.as_deref(),
@@ -119,6 +118,7 @@ pub(super) fn judge<'a>(
                 FilterAction::Tag(t) if v.tags.contains(t) => false,
                 FilterAction::Tag(t) => {
                     v.tags.push(t.clone());
+                    tags.push(t.clone());
                     true
                 }
             };

@@ -2,7 +2,6 @@
 //! their feed's other new items in one transaction.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::{TimeZone, Utc};
 use url::Url;
@@ -55,22 +54,20 @@ pub(super) async fn store_items(
     if orphans > 0 {
         tracing::info!("sync: {orphans} items of feeds not in the subscription list, left for later");
     }
-    let records: Arc<Vec<(FeedId, FetchRecord)>> = Arc::new(
-        by_feed
-            .into_iter()
-            .map(|(feed, (articles, remote))| {
-                let record = FetchRecord {
-                    status: "sync".into(),
-                    articles,
-                    remote: Some(remote),
-                    // The server decides what it keeps; here nothing synced is dropped.
-                    keep_per_feed: usize::MAX,
-                    ..Default::default()
-                };
-                (feed, record)
-            })
-            .collect(),
-    );
+    let records: Vec<(FeedId, FetchRecord)> = by_feed
+        .into_iter()
+        .map(|(feed, (articles, remote))| {
+            let record = FetchRecord {
+                status: "sync".into(),
+                articles,
+                remote: Some(remote),
+                // The server decides what it keeps; here nothing synced is dropped.
+                keep_per_feed: usize::MAX,
+                ..Default::default()
+            };
+            (feed, record)
+        })
+        .collect();
     let now = Utc::now();
     with_store(store, move |s| {
         let counts = s.in_one_transaction(|s| {
