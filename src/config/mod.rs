@@ -95,6 +95,13 @@ pub struct General {
     pub download_dir: Option<PathBuf>,
     /// The largest attachment `d` saves.
     pub max_download_size: ByteSize,
+    /// Pictures in the article pane: "auto" (the terminal's protocol, off inside tmux and
+    /// screen), "off", or a protocol named outright.
+    pub images: ImageMode,
+    /// The most rows a picture takes.
+    pub image_height: u16,
+    /// The picture cache in the data dir is cut back to this when the reader starts.
+    pub image_cache_size: ByteSize,
     pub user_agent: String,
 }
 
@@ -120,9 +127,28 @@ impl Default for General {
             pipe_output: true,
             download_dir: None,
             max_download_size: ByteSize(2 * 1024 * 1024 * 1024),
+            images: ImageMode::Auto,
+            image_height: 12,
+            image_cache_size: ByteSize(100 * 1024 * 1024),
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }
+}
+
+/// How the article pane shows a body's images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageMode {
+    /// The terminal's graphics protocol when it has one (asked when the reader starts), never
+    /// inside tmux or screen, where they often break; else "[image: alt]".
+    #[default]
+    Auto,
+    Off,
+    Kitty,
+    Iterm2,
+    Sixel,
+    /// Coloured half-block characters: coarse, but any colour terminal shows them.
+    Halfblocks,
 }
 
 /// What a pipe gets on its stdin.
@@ -254,6 +280,12 @@ impl Config {
                 "per_host_concurrency"
             };
             return Err(at(find_key(text, key), format!("`{key}` must be at least 1")));
+        }
+        if !(1..=200).contains(&g.image_height) {
+            return Err(at(
+                find_key(text, "image_height"),
+                format!("`image_height` must be 1 to 200 rows, not {}", g.image_height),
+            ));
         }
         if g.articles_per_feed == 0 {
             return Err(at(

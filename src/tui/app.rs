@@ -48,6 +48,7 @@ pub async fn run(
     let _lock = lock_cache(&cache)?;
     let start = Start {
         background: Default::default(),
+        image_rows: 0,
         keymap: settings.keymap.clone(),
         notice,
         sorts: store.view_sorts().unwrap_or_else(|e| {
@@ -64,7 +65,18 @@ pub async fn run(
     let background = settings.background.unwrap_or_else(super::background::detect);
     tracing::info!("palette for a {background:?} background");
     let theme = Theme::new(&settings.colours, background, no_color());
-    let start = Start { background, ..start };
+    // Asked now too, for the same reason; off (no rows) when the terminal cannot show pictures.
+    let picker = super::images::picker(config.general.images);
+    tracing::info!("pictures: {:?}", picker.as_ref().map(|p| p.protocol_type()));
+    let image_rows = if picker.is_some() { config.general.image_height } else { 0 };
+    if let Some(picker) = picker {
+        effects.show_pictures(picker);
+    }
+    let start = Start {
+        background,
+        image_rows,
+        ..start
+    };
     let result = event_loop(&mut terminal, &config, theme, effects, msg_rx, start, bench).await;
     restore_terminal();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
@@ -78,6 +90,8 @@ pub async fn run(
 struct Start {
     /// The palette's background in force (asked of the terminal, or the config's).
     background: super::ui::theme::Background,
+    /// The most rows a picture takes, 0 when pictures are off.
+    image_rows: u16,
     keymap: super::keymap::Keymap,
     notice: Option<String>,
     sorts: Vec<(String, crate::model::SortOrder)>,
@@ -191,6 +205,7 @@ async fn event_loop(
     state.startup_hint = start.notice;
     state.sorts = start.sorts.into_iter().collect();
     state.open_marks_read = config.general.open_marks_read;
+    state.image_rows = start.image_rows;
     for cmd in state.start() {
         effects.run(cmd);
     }

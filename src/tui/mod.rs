@@ -7,6 +7,7 @@ pub mod backend;
 pub mod background;
 pub mod bench;
 pub mod effects;
+pub mod images;
 pub mod keymap;
 pub mod layout;
 pub mod settings;

@@ -86,11 +86,13 @@ pub struct Rendered {
     pub images: Vec<Image>,
 }
 
-/// An image in a rendered body: its address and its alt text (may be empty).
+/// An image in a rendered body: its address, its alt text (may be empty), and the line its
+/// "[image: alt]" is on (where the reader shows the picture, below that line).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Image {
     pub url: String,
     pub alt: String,
+    pub line: usize,
 }
 
 impl Rendered {
@@ -208,6 +210,7 @@ pub fn render(html: &str, width: usize) -> Rendered {
                         images.push(Image {
                             url: sanitize::clean_line(src),
                             alt: alt.to_string(),
+                            line: lines.len(),
                         });
                     }
                 }

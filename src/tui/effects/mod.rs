@@ -3,6 +3,7 @@
 //! and the clipboard. Results come back to the event loop as `Msg`s.
 
 mod cache;
+mod media;
 mod open;
 mod refresh;
 mod watch;
@@ -44,6 +45,8 @@ pub struct Effects {
     /// When the accounts were last synced: a scheduled refresh syncs them once per refresh
     /// interval (an asked-for one always).
     last_sync: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// How pictures are encoded for this terminal; unset while they are off.
+    picker: std::sync::OnceLock<ratatui_image::picker::Picker>,
 }
 
 /// The runtime that refreshes and fetches pages for the reader: its threads (HTTP, parsing,
@@ -64,14 +67,6 @@ fn background() -> &'static tokio::runtime::Runtime {
             .build()
             .expect("a runtime for the background refresh")
     })
-}
-
-/// Where downloads go without `download_dir`: $XDG_DOWNLOAD_DIR, else ~/Downloads.
-fn download_dir() -> PathBuf {
-    std::env::var_os("XDG_DOWNLOAD_DIR")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join("Downloads")))
-        .unwrap_or_else(|| PathBuf::from("."))
 }
 
 /// What refreshing and reader mode need.
@@ -130,6 +125,7 @@ impl Effects {
             network: Arc::new(tokio::sync::OnceCell::new()),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
             last_sync: Arc::default(),
+            picker: std::sync::OnceLock::new(),
         })
     }
 
@@ -270,37 +266,13 @@ impl Effects {
                     self.notice(format!("cannot open {}: {e}", target.url), true);
                 }
             }
-            Command::Download(url) => {
-                let (config, msgs) = (self.config(), self.msgs.clone());
-                background().spawn(async move {
-                    let say = |text: String, error: bool| {
-                        let _ = msgs.send(Msg::Notice(Notice { text, error }));
-                    };
-                    let dir = config.general.download_dir.clone().unwrap_or_else(download_dir);
-                    crate::feed::fetch::install_tls();
-                    let client = match reqwest::Client::builder()
-                        .connect_timeout(config.general.connect_timeout.0)
-                        .user_agent(config.general.user_agent.clone())
-                        .build()
-                    {
-                        Ok(c) => c,
-                        Err(e) => return say(format!("download: {e}"), true),
-                    };
-                    let name = crate::download::file_name(&url);
-                    let progress = |done: u64, total: Option<u64>| {
-                        let of = total.map_or(String::new(), |t| format!(" ({}%)", done * 100 / t.max(1)));
-                        let _ = msgs.send(Msg::Notice(Notice {
-                            text: format!("downloading {name}: {} KB{of}", done / 1000),
-                            error: false,
-                        }));
-                    };
-                    let max = config.general.max_download_size.0;
-                    match crate::download::download(&client, &url, &dir, max, &progress).await {
-                        Ok(path) => say(format!("saved {}", path.display()), false),
-                        Err(e) => say(format!("download of {name}: {e}"), true),
-                    }
-                });
-            }
+            Command::Download(url) => media::download(self.config(), self.msgs.clone(), url),
+            Command::LoadImage {
+                id,
+                url,
+                cols,
+                max_rows,
+            } => self.load_image(id, url, cols, max_rows),
             Command::Pipe { id, argv } => {
                 let config = self.config();
                 match argv.or_else(|| config.general.pipe_command.clone()) {

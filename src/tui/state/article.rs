@@ -1,12 +1,15 @@
 //! The article pane: opening the selected article (which marks it read), its rendered body and
 //! scroll, reader mode (the full page), and its links (open, copy, numbered `3o`).
 
+use std::collections::HashMap;
+
 use crate::model::{Article, ArticleId, Flag, LinkKind, OpenTarget};
 use crate::text::rich::Rendered;
 
 use super::super::action::Action;
 use super::super::layout;
 use super::headlines::clamp_scroll;
+use super::images::ImageSlot;
 use super::undo::Change;
 use super::{AppState, Command, Focus};
 
@@ -25,6 +28,8 @@ pub struct ArticlePane {
     pub fetching_full: bool,
     /// A pipe's output, shown instead of the body until another article opens.
     pub piped: Option<String>,
+    /// The body's pictures by address, for the rendered width (see `images.rs`).
+    pub images: HashMap<String, ImageSlot>,
 }
 
 impl ArticlePane {
@@ -36,6 +41,7 @@ impl ArticlePane {
             scroll: 0,
             fetching_full: false,
             piped: None,
+            images: HashMap::new(),
         }
     }
 
@@ -332,7 +338,7 @@ fn current_link(state: &AppState) -> Option<String> {
 pub(super) fn scroll_article(state: &mut AppState, delta: isize) {
     let page = state.article_page();
     if let Some(p) = &mut state.article {
-        let lines = p.rendered.as_ref().map_or(0, |(_, r)| r.lines.len()) + ARTICLE_HEADER_LINES;
+        let lines = p.body_rows() + ARTICLE_HEADER_LINES;
         p.scroll = p.scroll.saturating_add_signed(delta).min(lines.saturating_sub(page));
     }
 }
@@ -358,6 +364,10 @@ pub(super) fn on_rendered(state: &mut AppState, id: ArticleId, width: usize, ful
         .as_mut()
         .filter(|p| p.article.summary.id == id && p.show_full == full)
     {
+        // Pictures are encoded for a width: at another one they are asked for again.
+        if pane.rendered.as_ref().is_some_and(|(w, _)| *w != width) {
+            pane.images.clear();
+        }
         pane.rendered = Some((width, rendered));
         clamp_scroll(state);
     }

@@ -8,6 +8,7 @@ use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Fla
 use crate::poller::PollEvent;
 use crate::text::rich::Rendered;
 
+use super::super::images::Picture;
 use super::super::keymap::{Key, Keymap};
 use super::super::ui::theme::{Background, Element};
 use super::{Change, FilterChange, LoadKind, Notice, View};
@@ -92,6 +93,13 @@ pub enum Msg {
         program: String,
         result: Result<String, String>,
     },
+    /// A picture of the open article, encoded for `cols` columns, or why it cannot be shown.
+    Image {
+        id: ArticleId,
+        url: String,
+        cols: u16,
+        result: Result<Picture, String>,
+    },
     Notice(Notice),
 }
 
@@ -171,6 +179,14 @@ pub enum Command {
     TerminalNotify(String),
     /// Save an attachment in the download folder.
     Download(String),
+    /// Fetch (or read from the picture cache) an image of the open article and encode it for
+    /// the terminal to fit `cols` by `max_rows`; answered with `Msg::Image`.
+    LoadImage {
+        id: ArticleId,
+        url: String,
+        cols: u16,
+        max_rows: u16,
+    },
     /// Send an article to a program (`|`, `:pipe CMD`); None: the configured `pipe_command`.
     Pipe {
         id: ArticleId,

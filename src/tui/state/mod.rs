@@ -5,6 +5,7 @@
 mod actions;
 mod article;
 mod headlines;
+mod images;
 mod input;
 mod messages;
 mod mouse;
@@ -26,6 +27,7 @@ use super::layout;
 pub use actions::perform;
 pub use article::{ArticlePane, ARTICLE_HEADER_LINES};
 pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
+pub use images::ImageSlot;
 pub use input::{InputKind, Mode};
 pub use messages::{Command, LiveConfig, Msg};
 pub use refresh::Progress;
@@ -88,6 +90,8 @@ pub struct AppState {
     /// drawing needs no clock or environment.
     pub utc_offset: chrono::FixedOffset,
     pub spinner: usize,
+    /// The most rows a picture in the article pane takes; 0 when pictures are off.
+    pub image_rows: u16,
     pub quit: bool,
 }
 
@@ -126,6 +130,7 @@ impl AppState {
             size,
             utc_offset: chrono::FixedOffset::east_opt(0).expect("zero offset"),
             spinner: 0,
+            image_rows: 0,
             quit: false,
         }
     }
@@ -159,8 +164,14 @@ impl AppState {
     }
 }
 
-/// The one transition function.
+/// The one transition function: the message's own work, then the pictures it brought into view.
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
+    let mut cmds = handle(state, msg);
+    cmds.extend(images::wanted(state));
+    cmds
+}
+
+fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
     match msg {
         Msg::Key(key) => input::on_key(state, key),
         Msg::Resize(w, h) => {
@@ -275,6 +286,10 @@ pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
             let mut cmds = vec![Command::LoadFeeds];
             cmds.extend(state.reload_view());
             cmds
+        }
+        Msg::Image { id, url, cols, result } => {
+            images::on_image(state, id, url, cols, result);
+            vec![]
         }
         Msg::Notice(n) => {
             state.notice = Some(n);

@@ -6,11 +6,13 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 use ratatui::Frame;
+use ratatui_image::sliced::{SignedPosition, SlicedImage};
 
 use super::theme::{Element, Theme};
 use super::{focused, inner, pane_block, scrollbar};
 use crate::text::rich::{LineKind, RichLine};
 use crate::text::width;
+use crate::tui::images::Picture;
 use crate::tui::state::{AppState, ArticlePane, Focus, ARTICLE_HEADER_LINES};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
@@ -25,15 +27,36 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     });
     let cols = body.width as usize;
     let mut lines = header(pane, cols, state, theme);
+    // Each picture takes blank rows below its "[image: alt]" line; drawn over them below.
+    let mut pictures: Vec<(usize, &Picture)> = Vec::new();
     match &pane.rendered {
-        Some((_, r)) => lines.extend(r.lines.iter().map(|l| styled_line(l, theme))),
+        Some((_, r)) => {
+            let mut placed = pane.placed_pictures().into_iter().peekable();
+            for (i, line) in r.lines.iter().enumerate() {
+                lines.push(styled_line(line, theme));
+                while let Some((_, picture)) = placed.next_if(|(at, _)| *at == i) {
+                    pictures.push((lines.len(), picture));
+                    lines.extend((0..picture.rows()).map(|_| Line::default()));
+                }
+            }
+        }
         None => lines.push(Line::styled("rendering…", theme.style(Element::Dim))),
     }
-    let total = lines.len();
-    let visible: Vec<Line> = lines.into_iter().skip(pane.scroll).take(body.height as usize).collect();
+    let (total, height) = (lines.len(), body.height as usize);
+    let visible: Vec<Line> = lines.into_iter().skip(pane.scroll).take(height).collect();
     frame.render_widget(Paragraph::new(visible), body);
-    if total > body.height as usize {
-        scrollbar(frame, area, total.saturating_sub(body.height as usize), pane.scroll);
+    for (row, picture) in pictures {
+        let rows = usize::from(picture.rows());
+        if row + rows <= pane.scroll || row >= pane.scroll + height {
+            continue;
+        }
+        // Within a row count of the pane, so it fits an i16; the widget draws the rows in view.
+        let y = row as i64 - pane.scroll as i64;
+        let at = SignedPosition::from((0, y as i16));
+        frame.render_widget(SlicedImage::new(picture.protocol(), at), body);
+    }
+    if total > height {
+        scrollbar(frame, area, total.saturating_sub(height), pane.scroll);
     }
 }
 
