@@ -1,5 +1,5 @@
-//! Micro-benchmarks of the hot paths (divan): article rendering, feed parsing, writing one feed,
-//! the headline page query and full-text search. `cargo bench --bench core`.
+//! Micro-benchmarks of the hot paths (divan): article rendering, scrolling past pictures, feed
+//! parsing, writing one feed, the headline page query and full-text search. `cargo bench --bench core`.
 
 use chrono::{TimeZone, Utc};
 use divan::{black_box, Bencher};
@@ -35,6 +35,83 @@ fn render_first_screen_of_1mb_article(b: Bencher) {
 fn render_20k_nested_elements(b: Bencher) {
     let html = format!("{}deep{}", "<div>".repeat(20_000), "</div>".repeat(20_000));
     b.bench(|| khabar::text::rich::render(black_box(&html), 100));
+}
+
+/// The reader with an article open whose body has 20 pictures (400x240 px, 12 rows each)
+/// between short paragraphs, every one loaded and encoded for `protocol`.
+fn reader_with_pictures(protocol: ratatui_image::picker::ProtocolType) -> khabar::tui::state::AppState {
+    use khabar::model::{Article, ArticleId, ArticleSummary, FeedId};
+    use khabar::tui::state::{AppState, ArticlePane, Focus, ImageSlot};
+    let mut picker = ratatui_image::picker::Picker::halfblocks();
+    picker.set_protocol_type(protocol);
+    let html: String = (0..20)
+        .map(|i| format!("<p>Paragraph {i} before the picture.</p><img src='http://e/{i}.png' alt='Picture {i}'>"))
+        .collect();
+    let rendered = khabar::text::rich::render(&html, 100);
+    let mut images = std::collections::HashMap::new();
+    for (i, image) in rendered.images.iter().enumerate() {
+        let img = image::RgbImage::from_fn(400, 240, |x, y| image::Rgb([(x + i as u32) as u8, y as u8, 128]));
+        let picture = khabar::tui::images::encode(&picker, image::DynamicImage::ImageRgb8(img), 100, 12).unwrap();
+        images.insert(image.url.clone(), ImageSlot::Shown(picture));
+    }
+    let summary = ArticleSummary {
+        id: ArticleId(1),
+        feed_id: FeedId(1),
+        feed_url: "http://e/feed.xml".into(),
+        feed_title: "Pictures".into(),
+        title: "Twenty pictures".into(),
+        link: None,
+        author: None,
+        published: None,
+        read: true,
+        starred: false,
+        hidden: false,
+        tags: vec![],
+    };
+    let mut state = AppState::new(khabar::tui::keymap::Keymap::default(), vec![], (160, 50));
+    state.image_rows = 12;
+    state.focus = Focus::Article;
+    state.fullscreen = true;
+    state.article = Some(ArticlePane {
+        article: Article {
+            summary,
+            content: Some(html),
+            full_content: None,
+            enclosures: vec![],
+        },
+        rendered: Some((100, rendered)),
+        scroll: 20,
+        show_full: false,
+        fetching_full: false,
+        piped: None,
+        images,
+    });
+    state
+}
+
+/// One key press in the article pane with pictures in view: `update` and a full draw (the
+/// terminal's own work aside), scrolling down and up a row in turn.
+#[divan::bench(args = ["halfblocks", "kitty", "sixel", "iterm2"], sample_count = 200)]
+fn key_press_scrolling_past_pictures(b: Bencher, protocol: &str) {
+    use khabar::tui::keymap::Key;
+    use khabar::tui::state::{update, Msg};
+    use ratatui_image::picker::ProtocolType;
+    let protocol = match protocol {
+        "kitty" => ProtocolType::Kitty,
+        "sixel" => ProtocolType::Sixel,
+        "iterm2" => ProtocolType::Iterm2,
+        _ => ProtocolType::Halfblocks,
+    };
+    let mut state = reader_with_pictures(protocol);
+    let theme = khabar::tui::ui::theme::Theme::new(&[], khabar::tui::ui::theme::Background::Dark, false);
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 50)).unwrap();
+    let mut down = true;
+    b.bench_local(|| {
+        let key = Key::ch(if down { 'j' } else { 'k' });
+        down = !down;
+        black_box(update(&mut state, Msg::Key(key)));
+        terminal.draw(|f| khabar::tui::ui::draw(f, &state, &theme)).unwrap();
+    });
 }
 
 fn rss(items: usize) -> String {

@@ -791,3 +791,64 @@ fn write_two_articles(sb: &Sandbox) {
     )
     .unwrap();
 }
+
+/// Pictures: inside tmux "auto" keeps to "[image: alt]" and fetches nothing; `images =
+/// "halfblocks"` draws the picture (served on 127.0.0.1) below its line, in half blocks.
+#[test]
+fn pictures_show_only_where_asked_for_inside_tmux() {
+    if !tmux_available() {
+        return;
+    }
+    let server = TestServer::start();
+    let img = image::RgbImage::from_fn(160, 120, |x, y| image::Rgb([(x + y) as u8, 120, 200]));
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    server.route(
+        "/chart.png",
+        Route::ok(png.into_inner()).header("Content-Type", "image/png"),
+    );
+    let body = format!(
+        "<![CDATA[<p>The numbers below.</p><img src=\"{}\" alt=\"A bar chart\"><p>After the chart.</p>]]>",
+        server.url("/chart.png")
+    );
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("one.xml"), rss("Tech", &[("a", "Charted", &body)])).unwrap();
+    for (name, general) in [("auto", ""), ("blocks", "[general]\nimages = \"halfblocks\"\n")] {
+        sb.write_config(&format!("{general}{}", feed_entry("one.xml", &["tech"])));
+        let tmux = start_reader(&sb, &format!("pictures-{name}"));
+        tmux.wait_for("the feed", |s| s.contains("Charted"));
+        tmux.keys(&["Enter"]);
+        let screen = tmux.wait_for("the article", |s| s.contains("After the chart."));
+        assert!(screen.contains("[image: A bar chart]"), "{screen}");
+        if name == "auto" {
+            std::thread::sleep(Duration::from_millis(500));
+            assert!(
+                server.hits("/chart.png").is_empty(),
+                "nothing fetched inside tmux by default"
+            );
+            assert!(!tmux.screen().contains('▀'));
+        } else {
+            let screen = tmux.wait_for("the picture", |s| s.contains('▀') || s.contains('▄'));
+            let lines: Vec<&str> = screen.lines().collect();
+            let caption = lines.iter().position(|l| l.contains("[image: A bar chart]")).unwrap();
+            let after = lines.iter().position(|l| l.contains("After the chart.")).unwrap();
+            let blocks = (caption + 1..after)
+                .filter(|&y| lines[y].contains('▀') || lines[y].contains('▄'))
+                .count();
+            assert_eq!(
+                blocks, 6,
+                "120 px at 20 px a row, between its line and the text after:\n{screen}"
+            );
+            assert_eq!(server.hits("/chart.png").len(), 1);
+            // Scrolled to the end and back: drawn again, not fetched again.
+            tmux.keys(&["G", "g", "g"]);
+            tmux.wait_for("the picture again", |s| s.contains('▀') || s.contains('▄'));
+            assert_eq!(server.hits("/chart.png").len(), 1);
+        }
+        tmux.keys(&["q", "q", "q"]);
+        wait_dead(&tmux);
+        assert_restored(&tmux);
+    }
+}

@@ -60,7 +60,10 @@ fn picture(width: u32, height: u32) -> Picture {
 #[tokio::test]
 async fn pictures_are_fetched_once_with_the_feed_limits_then_read_from_the_cache() {
     let server = TestServer::start();
-    server.route("/chart.png", Route::ok(png(200, 100)).header("Content-Type", "image/png"));
+    server.route(
+        "/chart.png",
+        Route::ok(png(200, 100)).header("Content-Type", "image/png"),
+    );
     server.route("/page.html", Route::ok("<html><body>not a picture</body></html>"));
     server.route("/huge.png", Route::ok(noise(300, 300)));
     let dir = std::env::temp_dir().join(format!("khabar-picture-cache-{}", std::process::id()));
@@ -72,11 +75,19 @@ async fn pictures_are_fetched_once_with_the_feed_limits_then_read_from_the_cache
     };
 
     let first = load(server.url("/chart.png")).await.unwrap();
-    assert_eq!((first.protocol().size().width, first.rows()), (20, 5), "200x100 px in 10x20 px cells");
+    assert_eq!(
+        (first.protocol().size().width, first.rows()),
+        (20, 5),
+        "200x100 px in 10x20 px cells"
+    );
     assert_eq!(std::fs::read_dir(&dir).unwrap().count(), 1, "kept in the cache");
     let again = load(server.url("/chart.png")).await.unwrap();
     assert_eq!(again.rows(), 5);
-    assert_eq!(server.hits("/chart.png").len(), 1, "the second time comes from the cache");
+    assert_eq!(
+        server.hits("/chart.png").len(),
+        1,
+        "the second time comes from the cache"
+    );
 
     let e = load(server.url("/page.html")).await.unwrap_err().to_string();
     assert!(e.starts_with("cannot decode"), "{e}");
@@ -92,7 +103,11 @@ async fn pictures_are_fetched_once_with_the_feed_limits_then_read_from_the_cache
 
 /// A body with three images far apart: the first near the top, the others pages below.
 fn long_body() -> String {
-    let filler = |n: usize| (0..n).map(|i| format!("<p>Paragraph {i} of the story.</p>")).collect::<String>();
+    let filler = |n: usize| {
+        (0..n)
+            .map(|i| format!("<p>Paragraph {i} of the story.</p>"))
+            .collect::<String>()
+    };
     format!(
         "<p>Top.</p><img src='http://img.test/one.png' alt='First'>{}<img src='http://img.test/two.png' \
          alt='Second'>{}<img src='http://img.test/three.png' alt='Third'><p>End.</p>",
@@ -168,7 +183,10 @@ fn pictures_are_asked_for_as_they_come_into_view_and_only_once() {
     arrive(&mut s, "http://img.test/one.png", Ok(picture(200, 100)));
     let pane = s.article.as_ref().unwrap();
     assert_eq!(pane.body_rows(), before + 5, "its rows follow its line");
-    assert!(matches!(pane.images.get("http://img.test/one.png"), Some(ImageSlot::Shown(_))));
+    assert!(matches!(
+        pane.images.get("http://img.test/one.png"),
+        Some(ImageSlot::Shown(_))
+    ));
 
     // Page down until the second comes within a page: it is asked for then, once.
     let mut second = Vec::new();
@@ -176,9 +194,16 @@ fn pictures_are_asked_for_as_they_come_into_view_and_only_once() {
         second.extend(asked(&keys(&mut s, "space")).into_iter().map(str::to_string));
     }
     assert_eq!(second, ["http://img.test/two.png", "http://img.test/three.png"]);
-    arrive(&mut s, "http://img.test/two.png", Err("cannot decode: not a picture".into()));
+    arrive(
+        &mut s,
+        "http://img.test/two.png",
+        Err("cannot decode: not a picture".into()),
+    );
     let pane = s.article.as_ref().unwrap();
-    assert!(matches!(pane.images.get("http://img.test/two.png"), Some(ImageSlot::Failed)));
+    assert!(matches!(
+        pane.images.get("http://img.test/two.png"),
+        Some(ImageSlot::Failed)
+    ));
     assert_eq!(pane.body_rows(), before + 5, "a picture that failed takes no rows");
 }
 
@@ -225,9 +250,16 @@ fn a_picture_is_drawn_below_its_line_and_half_of_it_when_half_is_in_view() {
     let (mut s, _) = opened(12, body);
     arrive(&mut s, "http://img.test/one.png", Ok(picture(200, 160)));
     let rows = screen(&s);
-    let caption = rows.iter().position(|r| r.contains("[image: The chart]")).expect("the caption stays");
+    let caption = rows
+        .iter()
+        .position(|r| r.contains("[image: The chart]"))
+        .expect("the caption stays");
     let blocks: Vec<usize> = (0..rows.len()).filter(|&y| picture_row(&rows[y])).collect();
-    assert_eq!(blocks, (caption + 1..caption + 9).collect::<Vec<_>>(), "8 rows below the caption: {rows:#?}");
+    assert_eq!(
+        blocks,
+        (caption + 1..caption + 9).collect::<Vec<_>>(),
+        "8 rows below the caption: {rows:#?}"
+    );
     let after = rows.iter().position(|r| r.contains("After the chart.")).unwrap();
     assert!(after > caption + 8, "the text continues below the picture");
 
@@ -241,7 +273,10 @@ fn a_picture_is_drawn_below_its_line_and_half_of_it_when_half_is_in_view() {
         .collect();
     assert_eq!(shown[0], 8);
     for partial in 1..8 {
-        assert!(shown.contains(&partial), "{partial} rows of it at some scroll: {shown:?}");
+        assert!(
+            shown.contains(&partial),
+            "{partial} rows of it at some scroll: {shown:?}"
+        );
     }
     assert_eq!(shown.last(), Some(&0));
     assert!(shown.windows(2).all(|w| w[1] <= w[0]), "{shown:?}");

@@ -25,7 +25,7 @@ pub use error::{ConfigError, Located, Position};
 pub use openers::{fallback as fallback_opener, Opener};
 pub use paths::{locate, ConfigSource, Paths};
 pub use queries::SavedQuery;
-pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration};
+pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration, ImageMode, PipeFormat};
 
 /// The documented example config, compiled in: khabar runs on it when the user has no file.
 pub const EMBEDDED_DEFAULT: &str = include_str!("../../config.example.toml");
@@ -133,37 +133,6 @@ impl Default for General {
             user_agent: concat!("khabar/", env!("CARGO_PKG_VERSION")).into(),
         }
     }
-}
-
-/// How the article pane shows a body's images.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum ImageMode {
-    /// The terminal's graphics protocol when it has one (asked when the reader starts), never
-    /// inside tmux or screen, where they often break; else "[image: alt]".
-    #[default]
-    Auto,
-    Off,
-    Kitty,
-    Iterm2,
-    Sixel,
-    /// Coloured half-block characters: coarse, but any colour terminal shows them.
-    Halfblocks,
-}
-
-/// What a pipe gets on its stdin.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum PipeFormat {
-    /// Title, link and the body as plain text.
-    #[default]
-    Text,
-    /// The same as Markdown (a heading, the link, paragraphs).
-    Markdown,
-    /// The body's HTML.
-    Html,
-    /// The new-articles hook's JSON object.
-    Json,
 }
 
 /// One `[[feed]]` table.
@@ -456,6 +425,13 @@ mod tests {
         assert!(e.starts_with("test.toml:2:1: unknown field `colour`"), "{e}");
         let e = parse("[general]\nconcurrency = 0\n").unwrap_err().to_string();
         assert!(e.starts_with("test.toml:2:1: `concurrency` must be at least 1"), "{e}");
+        let e = parse("[general]\nimages = \"svg\"\n").unwrap_err().to_string();
+        assert!(e.starts_with("test.toml:2:10: unknown variant `svg`"), "{e}");
+        let e = parse("[general]\n\nimage_height = 0\n").unwrap_err().to_string();
+        assert_eq!(e, "test.toml:3:1: `image_height` must be 1 to 200 rows, not 0");
+        let c = parse("[general]\nimages = \"halfblocks\"\nimage_cache_size = \"5MiB\"\n").unwrap();
+        assert_eq!(c.general.images, ImageMode::Halfblocks);
+        assert_eq!(c.general.image_cache_size.0, 5 * 1024 * 1024);
     }
 
     /// `[keys]` and `[theme]` are the reader's to validate; the config carries each value with

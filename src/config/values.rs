@@ -128,6 +128,37 @@ pub fn parse_target(url: &str, base_dir: &Path) -> Result<FeedTarget, String> {
     }
 }
 
+/// How the article pane shows a body's images.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ImageMode {
+    /// The terminal's graphics protocol when it has one (asked when the reader starts), never
+    /// inside tmux or screen, where they often break; else "[image: alt]".
+    #[default]
+    Auto,
+    Off,
+    Kitty,
+    Iterm2,
+    Sixel,
+    /// Coloured half-block characters: coarse, but any colour terminal shows them.
+    Halfblocks,
+}
+
+/// What a pipe gets on its stdin.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum PipeFormat {
+    /// Title, link and the body as plain text.
+    #[default]
+    Text,
+    /// The same as Markdown (a heading, the link, paragraphs).
+    Markdown,
+    /// The body's HTML.
+    Html,
+    /// The new-articles hook's JSON object.
+    Json,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -68,7 +68,11 @@ pub async fn run(
     // Asked now too, for the same reason; off (no rows) when the terminal cannot show pictures.
     let picker = super::images::picker(config.general.images);
     tracing::info!("pictures: {:?}", picker.as_ref().map(|p| p.protocol_type()));
-    let image_rows = if picker.is_some() { config.general.image_height } else { 0 };
+    let image_rows = if picker.is_some() {
+        config.general.image_height
+    } else {
+        0
+    };
     if let Some(picker) = picker {
         effects.show_pictures(picker);
     }

@@ -217,7 +217,9 @@ mod tests {
     fn png(width: u32, height: u32) -> Vec<u8> {
         let img = image::RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7) as u8, (y * 5) as u8, 90]));
         let mut out = Cursor::new(Vec::new());
-        DynamicImage::ImageRgb8(img).write_to(&mut out, image::ImageFormat::Png).unwrap();
+        DynamicImage::ImageRgb8(img)
+            .write_to(&mut out, image::ImageFormat::Png)
+            .unwrap();
         out.into_inner()
     }
 
@@ -227,7 +229,11 @@ mod tests {
         for &b in bytes {
             crc ^= u32::from(b);
             for _ in 0..8 {
-                crc = if crc & 1 == 1 { (crc >> 1) ^ 0xedb8_8320 } else { crc >> 1 };
+                crc = if crc & 1 == 1 {
+                    (crc >> 1) ^ 0xedb8_8320
+                } else {
+                    crc >> 1
+                };
             }
         }
         !crc
@@ -250,7 +256,10 @@ mod tests {
         let picker = Picker::halfblocks();
         let pixel = encode(&picker, decode(&png(1, 1)).unwrap(), 80, 12);
         assert!(matches!(pixel, Err(ImageError::TooSmall(1, 1))), "{pixel:?}");
-        assert!(matches!(decode(b"<html>not a picture</html>"), Err(ImageError::Decode(_))));
+        assert!(matches!(
+            decode(b"<html>not a picture</html>"),
+            Err(ImageError::Decode(_))
+        ));
         let mut truncated = png(200, 200);
         truncated.truncate(truncated.len() / 2);
         assert!(decode(&truncated).is_err());
@@ -265,7 +274,10 @@ mod tests {
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
         let e = decode(&bomb).unwrap_err().to_string();
-        assert!(e.contains("limit"), "refused by the limits, not by a broken checksum: {e}");
+        assert!(
+            e.contains("limit"),
+            "refused by the limits, not by a broken checksum: {e}"
+        );
     }
 
     #[test]
@@ -280,7 +292,12 @@ mod tests {
             let path = dir.join(name);
             std::fs::write(&path, vec![0u8; 1000]).unwrap();
             let at = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000 + i as u64);
-            std::fs::File::options().write(true).open(&path).unwrap().set_modified(at).unwrap();
+            std::fs::File::options()
+                .write(true)
+                .open(&path)
+                .unwrap()
+                .set_modified(at)
+                .unwrap();
         }
         assert_eq!(prune(&dir, 2000).unwrap(), 1);
         assert!(!dir.join("old").exists() && dir.join("mid").exists() && dir.join("new").exists());

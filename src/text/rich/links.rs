@@ -2,7 +2,8 @@
 //! itself (so `o` opens it), and html2text's marks ("text[n]") and footnotes are read back.
 
 /// Every image not already inside a link becomes a link to itself, so it gets a number like
-/// a link and `o` opens it (an image repeated at once is linked once).
+/// a link and `o` opens it (an image repeated at once is linked once); an image without alt
+/// text gets alt="image", so it shows as "[image]" instead of vanishing.
 pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
     if !html.contains("<img") && !html.contains("<IMG") {
         return std::borrow::Cow::Borrowed(html);
@@ -24,19 +25,27 @@ pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
         match name.as_str() {
             "a" => in_link += 1,
             "/a" => in_link = in_link.saturating_sub(1),
-            "img" if in_link == 0 => {
+            "img" => {
                 let Some(src) = crate::text::html::attribute(tag, "src").filter(|s| {
                     let s = s.trim();
                     !s.is_empty() && !s.starts_with("data:") && !s.contains('"')
                 }) else {
                     continue;
                 };
-                if src == last_src {
+                // html2text drops an image without alt text: it is a picture all the same.
+                let has_alt = crate::text::html::attribute(tag, "alt").is_some_and(|a| !a.trim().is_empty());
+                let tag = if has_alt {
+                    tag.to_string()
+                } else {
+                    format!("<img alt=\"image\"{}", &tag[4..])
+                };
+                out.push_str(&html[copied..start]);
+                copied = pos;
+                if in_link > 0 || src == last_src {
+                    out.push_str(&tag);
                     continue;
                 }
-                out.push_str(&html[copied..start]);
                 out.push_str(&format!("<a href=\"{}\">{tag}</a>", src.trim()));
-                copied = pos;
                 last_src = src;
             }
             _ => {}

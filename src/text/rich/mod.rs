@@ -460,6 +460,24 @@ mod tests {
     }
 
     #[test]
+    fn each_image_knows_the_line_it_is_on() {
+        let r = render(
+            "<p>One.</p><p>Two.</p><img src='http://x.org/a.png' alt='A'><p>Three.</p><img src='http://x.org/b.png'>",
+            40,
+        );
+        for image in &r.images {
+            assert!(
+                r.lines[image.line].text().contains("[image"),
+                "{image:?} in {:?}",
+                r.lines
+            );
+        }
+        assert_eq!(r.images.len(), 2, "an image without alt is one too: {:?}", r.images);
+        assert!(r.images[0].line < r.images[1].line);
+        assert!(r.lines[r.images[0].line].text().contains("[image: A]"));
+    }
+
+    #[test]
     fn image_alts_show_once_and_only_when_they_say_something() {
         let html = r#"<p>Before <img src="http://e/a.png" alt="A  chart"><img src="http://e/a.png" alt="A chart">
             <img src="http://e/b.png" alt="A chart"> <img src="http://e/c.png" alt="photo">

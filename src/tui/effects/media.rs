@@ -71,7 +71,12 @@ impl Effects {
         let Some(picker) = self.picker.get().cloned() else {
             return;
         };
-        let (network, config, cache, msgs) = (self.network.clone(), self.config(), self.cache.clone(), self.msgs.clone());
+        let (network, config, cache, msgs) = (
+            self.network.clone(),
+            self.config(),
+            self.cache.clone(),
+            self.msgs.clone(),
+        );
         background().spawn(async move {
             let result = match Network::get(&network, &config, &cache).await {
                 Ok(net) => images::load(&net.fetcher, &images::cache_dir(&cache), picker, &url, cols, max_rows)

@@ -35,7 +35,12 @@ impl ArticlePane {
     /// Rows of the body as drawn: its lines and the pictures below them.
     pub fn body_rows(&self) -> usize {
         let lines = self.rendered.as_ref().map_or(0, |(_, r)| r.lines.len());
-        lines + self.placed_pictures().iter().map(|(_, p)| usize::from(p.rows())).sum::<usize>()
+        lines
+            + self
+                .placed_pictures()
+                .iter()
+                .map(|(_, p)| usize::from(p.rows()))
+                .sum::<usize>()
     }
 
     /// The drawn row of body line `line`: the line plus the pictures placed above it.
