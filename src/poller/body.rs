@@ -35,6 +35,9 @@ impl Poller {
         // A feed that moved for good is parsed and written, so its new address is recorded.
         let previous_hash = previous_hash.filter(|_| fetch_url.is_none());
         let (mut status, mut validators) = (body.status, body.validators);
+        // One parse per core at a time, and no more parsed articles than the writer's backlog
+        // holds: a fast network never piles parsed feeds up in memory (see `Backlog`).
+        let mut cpu = self.backlog.cpu().await;
         let (mut body_hash, first) = parse_blocking(body.bytes, body.content_type, base.clone(), previous_hash).await;
         let parsed = match first {
             Ok(Decoded::Parsed(p)) => p,
@@ -71,6 +74,7 @@ impl Poller {
                         .await);
                 };
                 tracing::info!("feed {}: discovered {found} on {page}", feed.0);
+                drop(cpu);
                 let fetched = self
                     .fetcher
                     .fetch(&FeedTarget::Http(found.clone()), &Validators::default())
@@ -96,6 +100,7 @@ impl Poller {
                 };
                 let found_base = body.final_url.clone().unwrap_or(found.clone());
                 (status, validators) = (body.status, body.validators);
+                cpu = self.backlog.cpu().await;
                 let (found_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
                 body_hash = found_hash;
                 match parsed {
@@ -123,6 +128,7 @@ impl Poller {
         // Hashes and search text are built on the blocking pool, in parallel with other feeds,
         // not under the write lock; only new and changed articles get search text.
         let articles = parsed.articles;
+        let _queued = self.backlog.articles(articles.len()).await;
         let reader = self.reader.clone();
         // `feed:` in a filter sees the title shown for the feed: configured, else its own.
         if filters.feed_title.is_none() {
@@ -148,6 +154,7 @@ impl Poller {
                     .await)
             }
         };
+        drop(cpu);
         let record = FetchRecord {
             prepared,
             body_hash: Some(body_hash),

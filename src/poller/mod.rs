@@ -1,6 +1,7 @@
 //! Refreshing feeds: picks what is due, fetches with bounded concurrency (overall and per host),
 //! parses off the async workers, writes each feed in one transaction, and reports PollEvents.
 
+mod backlog;
 mod body;
 mod group;
 mod jobs;
@@ -86,6 +87,7 @@ pub struct Poller {
     writer: Arc<GroupWriter>,
     /// A second connection for the reads that prepare a write (None for an in-memory cache).
     reader: Option<Arc<Mutex<Store>>>,
+    backlog: backlog::Backlog,
     concurrency: usize,
     per_host: usize,
     keep_per_feed: usize,
@@ -109,11 +111,9 @@ impl Poller {
         };
         Ok(Poller {
             fetcher: Fetcher::new(Limits::from(general))?,
-            writer: Arc::new(GroupWriter {
-                store,
-                queue: Mutex::new(Vec::new()),
-            }),
+            writer: Arc::new(GroupWriter::new(store)),
             reader,
+            backlog: backlog::Backlog::new(),
             concurrency: general.concurrency,
             per_host: general.per_host_concurrency,
             keep_per_feed: general.articles_per_feed,
@@ -293,8 +293,6 @@ impl Poller {
                 let _ = done.send(commit.and(outcome));
             }) as Deliver
         }));
-        let writer = self.writer.clone();
-        tokio::task::spawn_blocking(move || writer.drain());
         result.await.map_err(|_| "cache write aborted".to_string())?
     }
 }
