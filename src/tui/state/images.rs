@@ -68,16 +68,23 @@ pub(super) fn wanted(state: &mut AppState) -> Vec<Command> {
     let top = pane.scroll.saturating_sub(ARTICLE_HEADER_LINES).saturating_sub(page);
     let bottom = pane.scroll + 2 * page;
     let mut asks: Vec<(String, usize)> = Vec::new();
+    // One pass: the rows of the pictures shown so far push the later lines down.
+    let (mut above, mut placed_at) = (0usize, None);
     for image in &rendered.images {
-        if pane.images.contains_key(&image.url) || asks.iter().any(|(u, _)| *u == image.url) {
-            continue;
-        }
-        let row = pane.row_of(image.line);
+        let row = image.line + above;
         if row >= bottom {
             break;
         }
-        if row >= top {
-            asks.push((image.url.clone(), *width));
+        match pane.images.get(&image.url) {
+            Some(ImageSlot::Shown(picture)) if placed_at != Some(image.line) => {
+                above += usize::from(picture.rows());
+                placed_at = Some(image.line);
+            }
+            Some(_) => {}
+            None if row >= top && !asks.iter().any(|(u, _)| *u == image.url) => {
+                asks.push((image.url.clone(), *width));
+            }
+            None => {}
         }
     }
     let id = pane.article.summary.id;
