@@ -225,6 +225,14 @@ fn count_20_saved_queries(b: Bencher) {
     });
 }
 
+/// The unread count of each saved query alone: where the sidebar's total goes.
+#[divan::bench(args = SAVED, sample_count = 10)]
+fn count_of_saved_query(b: Bencher, q: &str) {
+    let store = open();
+    let filter = saved_filter(q, true);
+    b.bench_local(|| store.count(black_box(&filter)).unwrap());
+}
+
 /// The first page of 200 of each saved query (the slowest is what a user waits for).
 #[divan::bench(args = SAVED, sample_count = 20)]
 fn first_page_of_saved_query(b: Bencher, q: &str) {

@@ -514,7 +514,17 @@ fn deferred_checkpoints_reach_the_file_when_asked() {
 /// query through list, count, search and marking a view read.
 #[test]
 fn queries_select_by_every_field() {
-    let (_dir, mut store, feeds) = two_feed_cache();
+    let (dir, mut store, feeds) = two_feed_cache();
+    let has_text_index = || {
+        let conn = rusqlite::Connection::open(dir.path().join("c.db")).unwrap();
+        conn.query_row(
+            "SELECT COUNT(*) FROM sqlite_master WHERE name = 'articles_time_text'",
+            [],
+            |r| r.get::<_, i64>(0),
+        )
+        .unwrap()
+            == 1
+    };
     let day = 86_400;
     let real_now = Utc::now().timestamp();
     let at = |t: i64| Utc.timestamp_opt(t, 0).single();
@@ -567,8 +577,18 @@ fn queries_select_by_every_field() {
             .collect();
         titles.sort();
         assert_eq!(store.count(&filter).unwrap(), titles.len(), "count of {q}");
+        // Unread only: counted the way the sidebar counts (its own plan), listed the same.
+        let unread = Filter {
+            unread_only: true,
+            ..filter
+        };
+        let listed = store.list(&unread, 100, None).unwrap();
+        assert!(listed.iter().all(|x| !x.read));
+        assert_eq!(store.count(&unread).unwrap(), listed.len(), "unread count of {q}");
         titles
     };
+    assert_eq!(matching(&store, "kernel is:unread").len(), 2);
+    assert!(!has_text_index(), "no title or author query yet: no index to keep up");
     for (q, expected) in [
         ("kernel", &["Rust", "Show", "Weather"][..]),
         ("\"kernel news\"", &["Rust"]),
@@ -595,6 +615,7 @@ fn queries_select_by_every_field() {
     ] {
         assert_eq!(matching(&store, q), expected, "{q}");
     }
+    assert!(has_text_index(), "made by the first title: query");
 
     // Search: the words through the index first, the rest row by row.
     let q = khabar::query::parse("kernel is:unread").unwrap();

@@ -117,31 +117,37 @@ pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
 }
 
 impl Query {
+    /// Whether some term anywhere in the query (under AND, OR or NOT) is one `pred` accepts.
+    fn any_term(&self, pred: fn(&Expr) -> bool) -> bool {
+        fn walk(e: &Expr, pred: fn(&Expr) -> bool) -> bool {
+            match e {
+                Expr::And(terms) | Expr::Or(terms) => terms.iter().any(|t| walk(t, pred)),
+                Expr::Not(inner) => walk(inner, pred),
+                term => pred(term),
+            }
+        }
+        walk(&self.expr, pred)
+    }
+
     /// Whether the query asks about hidden articles (`is:hidden`, also negated): then it sees
     /// them; every other query sees only what filters left visible.
     pub fn mentions_hidden(&self) -> bool {
-        fn walk(e: &Expr) -> bool {
-            match e {
-                Expr::And(terms) | Expr::Or(terms) => terms.iter().any(walk),
-                Expr::Not(inner) => walk(inner),
-                Expr::Is(State::Hidden) => true,
-                _ => false,
-            }
-        }
-        walk(&self.expr)
+        self.any_term(|t| matches!(t, Expr::Is(State::Hidden)))
     }
 
     /// Whether the query has words or phrases for the search index (anywhere in it).
     pub fn has_text(&self) -> bool {
-        fn walk(e: &Expr) -> bool {
-            match e {
-                Expr::And(terms) | Expr::Or(terms) => terms.iter().any(walk),
-                Expr::Not(inner) => walk(inner),
-                Expr::Text(_) => true,
-                _ => false,
-            }
-        }
-        walk(&self.expr)
+        self.any_term(|t| matches!(t, Expr::Text(_)))
+    }
+
+    /// Whether the query asks for starred articles (anywhere in it).
+    pub fn has_starred(&self) -> bool {
+        self.any_term(|t| matches!(t, Expr::Is(State::Starred)))
+    }
+
+    /// Whether the query matches a pattern against articles' titles or authors (anywhere in it).
+    pub fn has_title_or_author(&self) -> bool {
+        self.any_term(|t| matches!(t, Expr::Field(Field::Title | Field::Author, _)))
     }
 
     /// The top-level words and phrases every match must contain, and the rest of the query:

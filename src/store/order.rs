@@ -78,7 +78,28 @@ const ORDER_INDEXES: &[(SortOrder, &str)] = &[
     ),
 ];
 
+/// The date index with titles and authors in it, made the first time a query matches titles or
+/// authors: such a query then reads the index instead of every wide row (bodies inline), 57–95 ms
+/// -> 11–19 ms for a first page of 100,000 articles. Every refresh pays for it (about a tenth
+/// more per cold refresh), so only those who use such queries have it.
+const TEXT_INDEX: &str =
+    "CREATE INDEX IF NOT EXISTS articles_time_text ON articles(sort_time, id, feed_id, read, starred, hidden, title, author)";
+/// Its bit in `Store::order_indexes`, above the orders' own.
+const TEXT_INDEX_BIT: u8 = 1 << 7;
+
 impl Store {
+    /// Makes sure the title-and-author index exists when the filter's query needs it; whether it does.
+    pub(super) fn text_index_for(&self, filter: &crate::model::Filter) -> Result<bool> {
+        if !filter.query.as_ref().is_some_and(|q| q.has_title_or_author()) {
+            return Ok(false);
+        }
+        if self.order_indexes.get() & TEXT_INDEX_BIT == 0 {
+            self.conn.execute_batch(TEXT_INDEX)?;
+            self.order_indexes.set(self.order_indexes.get() | TEXT_INDEX_BIT);
+        }
+        Ok(true)
+    }
+
     /// Makes sure the index of `order` exists (once per connection; on a 100,000-article cache
     /// the first use of an order takes about a tenth of a second).
     pub(super) fn order_index(&self, order: SortOrder) -> Result<()> {

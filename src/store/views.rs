@@ -99,7 +99,12 @@ impl Store {
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         // The per-feed counts answer every view but starred ones without reading articles.
         let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) {
-            filtered_count(filter, &self.article_tagged(filter)?)
+            filtered_walk(
+                "SELECT COUNT(*)",
+                filter,
+                self.count_walk(filter)?,
+                &self.article_tagged(filter)?,
+            )
         } else {
             let column = if filter.unread_only {
                 "unread_count"
@@ -168,6 +173,37 @@ pub(super) struct Walk {
     /// Filter `read = 0` row by row: the order has its own index (title, feed) and at least one
     /// article in `COMMON` is unread.
     unread: bool,
+    /// Walk the date index that carries titles and authors (`title:`, `author:` by date).
+    text: bool,
+}
+
+impl Store {
+    /// How to count a view's unread articles that a title or author pattern (or `is:starred`)
+    /// narrows: when unread articles are common, `read = 0` narrows little, and reading the date
+    /// index (which carries titles and authors) or the starred index beats looking up each unread
+    /// row, body and all (100,000 unread: `title:` 67 -> 16 ms, `is:starred` 37 -> 0.04 ms). Words
+    /// are left to the index of unread articles, which counts them faster.
+    fn count_walk(&self, filter: &Filter) -> Result<Walk> {
+        // Counting reads that index by itself (it covers the count).
+        self.text_index_for(filter)?;
+        let helps = filter
+            .query
+            .as_ref()
+            .is_some_and(|q| !q.has_text() && (q.has_title_or_author() || q.has_starred()));
+        if !filter.unread_only || !helps {
+            return Ok(Walk::default());
+        }
+        let (all, unread): (i64, i64) = self
+            .conn
+            .prepare_cached(
+                "SELECT COALESCE(SUM(article_count), 0), COALESCE(SUM(unread_count), 0) FROM feeds WHERE active = 1",
+            )?
+            .query_row([], |r| Ok((r.get(0)?, r.get(1)?)))?;
+        Ok(Walk {
+            unread: unread * COMMON >= all,
+            ..Walk::default()
+        })
+    }
 }
 
 /// A share is "common" when at least one row in this many matches.
@@ -177,6 +213,7 @@ impl Store {
     /// Decides `Walk` from the per-feed counts (one read of the feeds table).
     pub(super) fn walk(&self, filter: &Filter) -> Result<Walk> {
         self.order_index(filter.sort)?;
+        let text = self.text_index_for(filter)? && matches!(filter.sort, SortOrder::Newest | SortOrder::Oldest);
         let own_index = !matches!(
             filter.sort,
             SortOrder::Newest | SortOrder::Oldest | SortOrder::UnreadFirst
@@ -184,7 +221,10 @@ impl Store {
         // Only a tag, or unread articles in an order with its own index, have a choice to make;
         // a query's own conditions are left to SQLite.
         if (filter.tag.is_none() && !own_index) || filter.query.is_some() {
-            return Ok(Walk::default());
+            return Ok(Walk {
+                text,
+                ..Walk::default()
+            });
         }
         let mut sql = "SELECT COALESCE(SUM(f.article_count), 0), COALESCE(SUM(f.unread_count), 0) FROM feeds f \
                        WHERE f.active = 1"
@@ -205,6 +245,7 @@ impl Store {
         Ok(Walk {
             tag: filter.tag.is_some() && filter.sort != SortOrder::Feed && articles * COMMON >= total,
             unread: own_index && unread * COMMON >= articles,
+            text,
         })
     }
 }
@@ -228,6 +269,7 @@ fn filtered_walk(select: &str, filter: &Filter, walk: Walk, tagged: &Tagged) -> 
             "feeds f INDEXED BY feeds_position CROSS JOIN articles a INDEXED BY articles_feed_time \
              ON a.feed_id = f.id"
         }
+        _ if walk.text => "articles a INDEXED BY articles_time_text JOIN feeds f ON f.id = a.feed_id",
         _ => "articles a JOIN feeds f ON f.id = a.feed_id",
     };
     let mut sql = format!("{select} FROM {from} WHERE f.active = 1");
