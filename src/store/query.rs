@@ -127,7 +127,7 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
                 Field::Title => &["a.title"],
                 // NULL would make `-author:x` skip articles with no author.
                 Field::Author => &["COALESCE(a.author, '')"],
-                Field::Feed => &["COALESCE(f.config_title, f.title, '')", "f.url"],
+                Field::Feed => &["COALESCE(ff.config_title, ff.title, '')", "ff.url"],
             };
             let tests: Vec<String> = columns
                 .iter()
@@ -142,7 +142,14 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
                     }
                 })
                 .collect();
-            sql.push_str(&format!("({})", tests.join(" OR ")));
+            let test = format!("({})", tests.join(" OR "));
+            if *field == Field::Feed {
+                // The feeds are matched once, not once per article: with none or few matching,
+                // the articles of those feeds are all that is read (100,000 articles: 25 -> 0.1-5 ms).
+                sql.push_str(&format!("a.feed_id IN (SELECT ff.id FROM feeds ff WHERE {test})"));
+            } else {
+                sql.push_str(&test);
+            }
         }
         Expr::Tag(tag) if tagged.contains(tag) => {
             sql.push_str(
