@@ -42,6 +42,7 @@ impl Poller {
         let parsed = match first {
             Ok(Decoded::Parsed(p)) => p,
             Ok(Decoded::Same) => {
+                drop(cpu);
                 // Many servers answer 200 to conditional requests: the same bytes are the same
                 // articles, so nothing is parsed or written but the fetch itself.
                 let status = status.to_string();
