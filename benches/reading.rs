@@ -9,7 +9,7 @@ use chrono::{TimeZone, Utc};
 use divan::{black_box, Bencher};
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{ArticleId, Filter, Flag, NewArticle, SortOrder};
-use khabar::store::{FetchRecord, Store};
+use khabar::store::{FetchRecord, KeptCounts, Store};
 
 fn main() {
     divan::main();
@@ -83,6 +83,16 @@ fn open() -> Store {
     Store::open(cache()).unwrap()
 }
 
+/// A connection to a copy of the cache of its own, for a benchmark that adds articles.
+fn open_scratch() -> (tempfile::TempDir, Store) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("scratch.db");
+    Store::open(cache()).unwrap().checkpoint().unwrap();
+    std::fs::copy(cache(), &path).unwrap();
+    let store = Store::open(&path).unwrap();
+    (dir, store)
+}
+
 const ORDERS: [&str; 5] = ["newest", "oldest", "feed", "title", "unread"];
 
 fn order(name: &str) -> SortOrder {
@@ -151,15 +161,19 @@ fn worker_store() -> (std::cell::RefCell<Store>, Vec<ArticleId>) {
 #[divan::bench(sample_count = 20, sample_size = 1)]
 fn undo_mark_all_of_10k(b: Bencher) {
     let (store, ids) = worker_store();
-    let store = &store;
+    bench_undo(b, &store, &ids);
+}
+
+/// Times setting `ids` unread again, each time after marking them read (not timed).
+fn bench_undo(b: Bencher, store: &std::cell::RefCell<Store>, ids: &[ArticleId]) {
     b.with_inputs(|| {
-        store.borrow_mut().set_flag_many(&ids, Flag::Read, true).unwrap();
+        store.borrow_mut().set_flag_many(ids, Flag::Read, true).unwrap();
         store.borrow().checkpoint().unwrap();
     })
     .bench_local_values(|()| {
         store
             .borrow_mut()
-            .set_flag_many(black_box(&ids), Flag::Read, false)
+            .set_flag_many(black_box(ids), Flag::Read, false)
             .unwrap()
     });
     store.borrow().checkpoint().unwrap();
@@ -239,4 +253,140 @@ fn first_page_of_saved_query(b: Bencher, q: &str) {
     let store = open();
     let filter = saved_filter(q, false);
     b.bench_local(|| store.list(black_box(&filter), 200, None).unwrap());
+}
+
+/// The saved queries as the reader keeps them: the twenty parsed once.
+fn saved_queries() -> Vec<(String, khabar::query::Query)> {
+    SAVED
+        .iter()
+        .map(|q| (q.to_string(), khabar::query::parse(q).unwrap()))
+        .collect()
+}
+
+/// What a benchmark of kept counts works with: the connection, its kept counts, the twenty
+/// queries and the newest 10,000 articles.
+struct Keeping {
+    store: std::cell::RefCell<Store>,
+    kept: std::cell::RefCell<KeptCounts>,
+    queries: Vec<(String, khabar::query::Query)>,
+    ids: Vec<ArticleId>,
+}
+
+/// A worker connection keeping the twenty saved queries' counts (the first count done).
+fn keeping_store(mut store: Store) -> Keeping {
+    store.defer_checkpoints().unwrap();
+    let ids = newest_10k(&store);
+    let queries = saved_queries();
+    let mut kept = store.keep_counts().unwrap();
+    store
+        .kept_unread_counts(&mut kept, &queries, Utc::now().timestamp())
+        .unwrap();
+    Keeping {
+        store: std::cell::RefCell::new(store),
+        kept: std::cell::RefCell::new(kept),
+        queries,
+        ids,
+    }
+}
+
+/// The sidebar's counts, kept: what the reader pays when it asks again after `change` (not
+/// measured) touched the cache.
+fn bench_kept_counts(b: Bencher, store: Store, change: impl Fn(&mut Store, &[ArticleId], usize)) {
+    let Keeping {
+        store,
+        kept,
+        queries,
+        ids,
+    } = keeping_store(store);
+    let (store, kept) = (&store, &kept);
+    let round = std::cell::Cell::new(0usize);
+    b.with_inputs(|| {
+        round.set(round.get() + 1);
+        change(&mut store.borrow_mut(), &ids, round.get());
+        store.borrow_mut().trim_changes(&mut kept.borrow_mut()).unwrap();
+    })
+    .bench_local_values(|()| {
+        store
+            .borrow()
+            .kept_unread_counts(&mut kept.borrow_mut(), black_box(&queries), Utc::now().timestamp())
+            .unwrap()
+    });
+    store.borrow_mut().stop_keeping_counts().unwrap();
+}
+
+/// Counting all twenty from nothing (the reader's first ask): the kept counts' starting point.
+#[divan::bench(sample_count = 10)]
+fn kept_counts_first_ask(b: Bencher) {
+    let store = open();
+    let queries = saved_queries();
+    b.bench_local(|| {
+        store
+            .kept_unread_counts(&mut KeptCounts::default(), black_box(&queries), Utc::now().timestamp())
+            .unwrap()
+    });
+}
+
+/// Asked again with nothing changed.
+#[divan::bench(sample_count = 50)]
+fn kept_counts_nothing_changed(b: Bencher) {
+    bench_kept_counts(b, open(), |_, _, _| {});
+}
+
+/// Asked again after one article was marked read (or unread): the common case while reading.
+#[divan::bench(sample_count = 50)]
+fn kept_counts_after_one_mark(b: Bencher) {
+    bench_kept_counts(b, open(), |store, ids, round| {
+        store.set_read(ids[round % ids.len()], round % 2 == 0).unwrap();
+    });
+}
+
+/// Asked again after a mark-all (or its undo) of 10,000 articles.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn kept_counts_after_mark_all_of_10k(b: Bencher) {
+    bench_kept_counts(b, open(), |store, ids, round| {
+        store.set_flag_many(ids, Flag::Read, round % 2 == 1).unwrap();
+    });
+}
+
+/// Asked again after a refresh stored 1,000 new articles (50 feeds × 20) with words, titles and
+/// authors the queries look for.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn kept_counts_after_1000_new_articles(b: Bencher) {
+    let (_dir, scratch) = open_scratch();
+    bench_kept_counts(b, scratch, |store, _, round| {
+        let feeds: Vec<_> = store.feeds().unwrap().into_iter().take(50).collect();
+        store
+            .in_one_transaction(|s| {
+                for (f, feed) in feeds.iter().enumerate() {
+                    let articles = (0..20)
+                        .map(|i| NewArticle {
+                            key: format!("kept-{round}-{f}-{i}"),
+                            title: format!("Ships keynote {round} {i}: should not wait"),
+                            link: None,
+                            author: Some("ann".into()),
+                            published: Some(Utc::now()),
+                            content: Some(format!("<p>scheduler kernel Delhi roadmap Emacs {i}</p>")),
+                            enclosures: Vec::new(),
+                        })
+                        .collect();
+                    let rec = FetchRecord {
+                        status: "200".into(),
+                        articles,
+                        keep_per_feed: 100_000,
+                        ..Default::default()
+                    };
+                    s.apply_fetch(feed.id, Utc::now(), &rec).unwrap();
+                }
+            })
+            .unwrap();
+    });
+}
+
+/// Undo of a mark-all of 10,000 while the reader keeps counts: the change log's cost (each
+/// changed article is logged).
+#[divan::bench(sample_count = 20, sample_size = 1)]
+fn undo_mark_all_of_10k_while_counts_are_kept(b: Bencher) {
+    let Keeping { store, ids, .. } = keeping_store(open());
+    bench_undo(b, &store, &ids);
+    store.borrow_mut().stop_keeping_counts().unwrap();
 }

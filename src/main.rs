@@ -130,6 +130,9 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     let cache_path = cli.cache.clone().unwrap_or_else(|| paths.default_cache_file());
     let mut store = Store::open(&cache_path).map_err(|e| anyhow::anyhow!("{}: {e}", cache_path.display()))?;
     store.sync_feeds(&config.feeds)?;
+    if cli.command.is_some() {
+        store.stop_orphaned_count_watch(&cache_path)?;
+    }
 
     match cli.command {
         None => {

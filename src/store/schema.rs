@@ -174,6 +174,35 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (article_id, pos)
     ) WITHOUT ROWID;
     "#,
+    // 9: saved queries' counts kept by the reader (`store::kept`). While a reader keeps them
+    // (`count_watch` has its row), every change to a stored article (flags, text, deletion, its
+    // own tags) is logged, so the counts are brought up to date from what changed instead of
+    // counted again. New articles are not logged: their ids are above the last one counted. (An
+    // article's attachments change only with an update of the article, which is logged.)
+    r#"
+    CREATE TABLE count_watch (id INTEGER PRIMARY KEY CHECK (id = 1));
+    CREATE TABLE article_changes (
+        seq        INTEGER PRIMARY KEY,       -- order of the change; the reader reads on from its last
+        article_id INTEGER NOT NULL
+    );
+    CREATE TRIGGER article_changes_update AFTER UPDATE OF read, starred, hidden, title, author, content,
+        sort_time, feed_id ON articles
+    WHEN EXISTS (SELECT 1 FROM count_watch) BEGIN
+        INSERT INTO article_changes (article_id) VALUES (new.id);
+    END;
+    CREATE TRIGGER article_changes_delete AFTER DELETE ON articles
+    WHEN EXISTS (SELECT 1 FROM count_watch) BEGIN
+        INSERT INTO article_changes (article_id) VALUES (old.id);
+    END;
+    CREATE TRIGGER article_changes_tag AFTER INSERT ON article_tags
+    WHEN EXISTS (SELECT 1 FROM count_watch) BEGIN
+        INSERT INTO article_changes (article_id) VALUES (new.article_id);
+    END;
+    CREATE TRIGGER article_changes_untag AFTER DELETE ON article_tags
+    WHEN EXISTS (SELECT 1 FROM count_watch) BEGIN
+        INSERT INTO article_changes (article_id) VALUES (old.article_id);
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

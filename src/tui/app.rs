@@ -177,18 +177,15 @@ fn restore_terminal() {
     let _ = crossterm::execute!(stdout(), crossterm::cursor::Show);
 }
 
-/// One reader per cache: a second one would poll and write the same feeds. The lock file sits
-/// beside the cache and is released by the OS when the process ends, however it ends.
+/// One reader per cache: a second one would poll and write the same feeds.
 fn lock_cache(cache: &Path) -> anyhow::Result<File> {
-    let path = cache.with_extension("lock");
-    let file = File::create(&path).with_context(|| format!("cannot create {}", path.display()))?;
-    match file.try_lock() {
-        Ok(()) => Ok(file),
-        Err(std::fs::TryLockError::WouldBlock) => bail!(
+    match crate::store::lock_reader(cache) {
+        Ok(Some(file)) => Ok(file),
+        Ok(None) => bail!(
             "another khabar is already reading {}; close it first (headless commands such as `khabar list` still work)",
             cache.display()
         ),
-        Err(std::fs::TryLockError::Error(e)) => Err(e).with_context(|| format!("cannot lock {}", path.display())),
+        Err(e) => Err(e).with_context(|| format!("cannot lock {}", cache.with_extension("lock").display())),
     }
 }
 

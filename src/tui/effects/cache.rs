@@ -83,6 +83,7 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                         tracing::warn!("cache checkpoint: {e}");
                     }
                 }
+
                 match jobs.recv() {
                     Ok(job) => job,
                     Err(_) => break,
@@ -93,18 +94,9 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         // Writes answer nothing unless they fail; the state already shows their effect.
         let reply: Result<Option<Msg>, StoreError> = match job {
             StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
-            StoreJob::CountQueries(queries) => queries
-                .into_iter()
-                .map(|(name, query)| {
-                    let filter = Filter {
-                        unread_only: true,
-                        query: Some(query),
-                        ..Filter::default()
-                    };
-                    store.count(&filter).map(|n| (name, n as u64))
-                })
-                .collect::<Result<Vec<_>, _>>()
-                .map(|counts| Some(Msg::QueryCounts(counts))),
+            StoreJob::CountQueries(queries) => {
+                count_saved_queries(&store, None, &queries).map(|counts| Some(Msg::QueryCounts(counts)))
+            }
             StoreJob::Page {
                 generation,
                 view,
@@ -222,18 +214,86 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         let msg = match reply {
             Ok(Some(msg)) => msg,
             Ok(None) => continue,
-            Err(e) => {
-                tracing::error!("cache: {e}");
-                Msg::Notice(Notice {
-                    text: format!("cache error: {e}"),
-                    error: true,
-                })
-            }
+            Err(e) => cache_error(&e),
         };
         if msgs.send(msg).is_err() {
             break;
         }
     }
+}
+
+/// A failed job: logged, and said in the status bar.
+fn cache_error(e: &StoreError) -> Msg {
+    tracing::error!("cache: {e}");
+    Msg::Notice(Notice {
+        text: format!("cache error: {e}"),
+        error: true,
+    })
+}
+
+/// The saved queries' counter: a thread with its own connection that keeps their counts between
+/// asks (`KeptCounts`), so counting never waits behind, or holds up, a page or a mark. Only the
+/// latest of the asks waiting is answered (each asks about every query).
+pub(super) fn count_worker(
+    mut store: Store,
+    asks: std_mpsc::Receiver<Vec<(String, crate::query::Query)>>,
+    msgs: mpsc::UnboundedSender<Msg>,
+) {
+    let mut kept = store
+        .keep_counts()
+        .map_err(|e| tracing::warn!("cache: saved queries' counts will be counted afresh: {e}"))
+        .ok();
+    while let Ok(mut queries) = asks.recv() {
+        while let Ok(newer) = asks.try_recv() {
+            queries = newer;
+        }
+        let msg = match count_saved_queries(&store, kept.as_mut(), &queries) {
+            Ok(counts) => Msg::QueryCounts(counts),
+            Err(e) => cache_error(&e),
+        };
+        if msgs.send(msg).is_err() {
+            break;
+        }
+        if let Some(k) = kept.as_mut() {
+            if let Err(e) = store.trim_changes(k) {
+                tracing::warn!("cache: change log: {e}");
+            }
+        }
+    }
+    if kept.is_some() {
+        if let Err(e) = store.stop_keeping_counts() {
+            tracing::warn!("cache: change log: {e}");
+        }
+    }
+}
+
+/// Every saved query's unread count: from the kept counts, or (without them, or when bringing
+/// them up to date fails) counted afresh.
+fn count_saved_queries(
+    store: &Store,
+    kept: Option<&mut crate::store::KeptCounts>,
+    queries: &[(String, crate::query::Query)],
+) -> Result<Vec<(String, u64)>, StoreError> {
+    if let Some(kept) = kept {
+        match store.kept_unread_counts(kept, queries, chrono::Utc::now().timestamp()) {
+            Ok(counts) => return Ok(counts),
+            Err(e) => {
+                tracing::warn!("cache: kept counts: {e}; counting afresh");
+                *kept = Default::default();
+            }
+        }
+    }
+    queries
+        .iter()
+        .map(|(name, query)| {
+            let filter = Filter {
+                unread_only: true,
+                query: Some(query.clone()),
+                ..Filter::default()
+            };
+            store.count(&filter).map(|n| (name.clone(), n as u64))
+        })
+        .collect()
 }
 
 /// The first unread article past `after`, and the page that starts with it.

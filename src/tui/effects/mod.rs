@@ -25,7 +25,7 @@ use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, Msg, Notice};
-use cache::{store_worker, StoreJob};
+use cache::{count_worker, store_worker, StoreJob};
 use refresh::Wait;
 use watch::SharedConfig;
 
@@ -33,6 +33,9 @@ pub use open::open_url;
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
+    /// The saved queries' counter (`cache::count_worker`); None when the cache has no file to
+    /// open a second connection to (then the store worker counts).
+    counts: Option<std_mpsc::Sender<Vec<(String, crate::query::Query)>>>,
     msgs: mpsc::UnboundedSender<Msg>,
     /// The config in force: replaced when the file changes (`watch.rs`).
     config: SharedConfig,
@@ -110,6 +113,17 @@ impl Effects {
         cache: PathBuf,
         msgs: mpsc::UnboundedSender<Msg>,
     ) -> anyhow::Result<Effects> {
+        let counts = match store.reopen()? {
+            Some(count_store) => {
+                let (asks, rx) = std_mpsc::channel();
+                let count_msgs = msgs.clone();
+                std::thread::Builder::new()
+                    .name("khabar-counts".into())
+                    .spawn(move || count_worker(count_store, rx, count_msgs))?;
+                Some(asks)
+            }
+            None => None,
+        };
         let (jobs, rx) = std_mpsc::channel();
         let worker_msgs = msgs.clone();
         std::thread::Builder::new()
@@ -119,6 +133,7 @@ impl Effects {
         watch::start(config.clone(), jobs.clone(), msgs.clone());
         Ok(Effects {
             jobs,
+            counts,
             msgs,
             config,
             cache,
@@ -132,7 +147,16 @@ impl Effects {
     pub fn run(&self, cmd: Command) {
         match cmd {
             Command::LoadFeeds => self.job(StoreJob::Feeds),
-            Command::CountQueries(queries) => self.job(StoreJob::CountQueries(queries)),
+            Command::CountQueries(queries) => {
+                // The counter gone (it logged why), the store worker counts afresh instead.
+                let unsent = match &self.counts {
+                    Some(counts) => counts.send(queries).err().map(|e| e.0),
+                    None => Some(queries),
+                };
+                if let Some(queries) = unsent {
+                    self.job(StoreJob::CountQueries(queries));
+                }
+            }
             Command::LoadPage {
                 generation,
                 view,
