@@ -390,3 +390,22 @@ fn undo_mark_all_of_10k_while_counts_are_kept(b: Bencher) {
     bench_undo(b, &store, &ids);
     store.borrow_mut().stop_keeping_counts().unwrap();
 }
+
+/// A reader starting from the counts the last one saved (decoded, then asked with nothing
+/// changed meanwhile): what the first count at start costs when the last reader left normally.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn kept_counts_resumed_at_start(b: Bencher) {
+    let Keeping {
+        store, kept, queries, ..
+    } = keeping_store(open());
+    let store = &store;
+    let saved = kept.into_inner();
+    b.with_inputs(|| store.borrow_mut().save_counts(&saved).unwrap())
+        .bench_local_values(|()| {
+            let mut s = store.borrow_mut();
+            let mut resumed = s.resume_counts().unwrap();
+            s.kept_unread_counts(&mut resumed, black_box(&queries), Utc::now().timestamp())
+                .unwrap()
+        });
+    store.borrow_mut().stop_keeping_counts().unwrap();
+}

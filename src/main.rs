@@ -131,7 +131,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     let mut store = Store::open(&cache_path).map_err(|e| anyhow::anyhow!("{}: {e}", cache_path.display()))?;
     store.sync_feeds(&config.feeds)?;
     if cli.command.is_some() {
-        store.stop_orphaned_count_watch(&cache_path)?;
+        store.tend_count_log(&cache_path)?;
     }
 
     match cli.command {

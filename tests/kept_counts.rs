@@ -336,10 +336,101 @@ fn a_log_left_on_by_a_reader_that_died_is_turned_off_by_the_next_command_only() 
     let lock = khabar::store::lock_reader(&path).unwrap().expect("no other reader");
     let _kept = store.keep_counts().unwrap();
     let mut command = Store::open(&path).unwrap();
-    command.stop_orphaned_count_watch(&path).unwrap();
+    command.tend_count_log(&path).unwrap();
     assert!(watching(), "a living reader's log stays on");
     // The reader dies without stopping its log: its lock goes with it.
     drop(lock);
-    command.stop_orphaned_count_watch(&path).unwrap();
+    command.tend_count_log(&path).unwrap();
     assert!(!watching(), "turned off once no reader holds the lock");
+}
+
+#[test]
+fn counts_left_by_one_reader_are_where_the_next_starts_after_headless_changes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut store = Store::open(&path).unwrap();
+    let feeds = store.sync_feeds(&config(FEEDS).feeds).unwrap();
+    let queries = queries();
+    let now = Utc::now().timestamp();
+    let mut rng = Lcg(11);
+    let mut keys = 0;
+    for f in &feeds {
+        let items = batch(&mut rng, &mut keys, 20, now);
+        store.apply_fetch(*f, at(now), &fetched(items, 100)).unwrap();
+    }
+    // A reader counts, then leaves normally: its counts are saved, the log stays on.
+    let lock = khabar::store::lock_reader(&path).unwrap().unwrap();
+    let mut kept = store.resume_counts().unwrap();
+    store.kept_unread_counts(&mut kept, &queries, now).unwrap();
+    store.save_counts(&kept).unwrap();
+    drop((kept, lock));
+
+    // Headless commands meanwhile: a refresh, marks, a filter; none turns the log off.
+    let mut headless = Store::open(&path).unwrap();
+    headless.tend_count_log(&path).unwrap();
+    let items = batch(&mut rng, &mut keys, 8, now);
+    headless.apply_fetch(feeds[1], at(now), &fetched(items, 25)).unwrap();
+    let ids = all_ids(&headless);
+    headless.set_flag_many(&ids[..10], Flag::Read, true).unwrap();
+    headless.set_flag_many(&ids[20..25], Flag::Starred, true).unwrap();
+    let rule = FilterRule {
+        query: khabar::query::parse("author:cara").unwrap(),
+        action: FilterAction::Hide,
+        feeds: Vec::new(),
+        tags: Vec::new(),
+    };
+    headless.apply_filters(&[rule]).unwrap();
+    headless.tend_count_log(&path).unwrap();
+
+    // The next reader starts from the saved counts, and they are right.
+    let mut store = Store::open(&path).unwrap();
+    let mut kept = store.resume_counts().unwrap();
+    assert_eq!(kept.queries_held(), QUERIES.len(), "started from the saved counts");
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    let rows = |sql: &str| conn.query_row(sql, [], |r| r.get::<_, i64>(0)).unwrap();
+    assert_eq!(
+        rows("SELECT COUNT(*) FROM kept_state"),
+        0,
+        "taken, not left for a crash to trust"
+    );
+    assert!(
+        rows("SELECT COUNT(*) FROM article_changes") > 10,
+        "the headless changes were logged"
+    );
+    let counts = store.kept_unread_counts(&mut kept, &queries, now).unwrap();
+    assert_eq!(counts, fresh(&store, &queries));
+
+    // This one dies without saving: the next command turns the log off.
+    drop(kept);
+    headless.tend_count_log(&path).unwrap();
+    assert_eq!(rows("SELECT COUNT(*) FROM count_watch"), 0);
+    assert_eq!(rows("SELECT COUNT(*) FROM article_changes"), 0);
+}
+
+#[test]
+fn saved_counts_that_cannot_be_read_are_counted_afresh() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let mut store = Store::open(&path).unwrap();
+    let feeds = store.sync_feeds(&config(FEEDS).feeds).unwrap();
+    let now = Utc::now().timestamp();
+    let mut rng = Lcg(5);
+    let items = (0..12).map(|k| article(&mut rng, k, now)).collect();
+    store.apply_fetch(feeds[0], at(now), &fetched(items, 100)).unwrap();
+    let queries = queries();
+    let mut kept = store.resume_counts().unwrap();
+    store.kept_unread_counts(&mut kept, &queries, now).unwrap();
+    store.save_counts(&kept).unwrap();
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    for damage in [
+        "UPDATE kept_state SET state = x'02'",
+        "UPDATE kept_state SET state = substr(state, 1, 9)",
+    ] {
+        store.save_counts(&kept).unwrap();
+        conn.execute(damage, []).unwrap();
+        let mut resumed = store.resume_counts().unwrap();
+        assert_eq!(resumed.queries_held(), 0, "{damage}: not trusted");
+        let counts = store.kept_unread_counts(&mut resumed, &queries, now).unwrap();
+        assert_eq!(counts, fresh(&store, &queries), "{damage}");
+    }
 }

@@ -174,13 +174,17 @@ const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (article_id, pos)
     ) WITHOUT ROWID;
     "#,
-    // 9: saved queries' counts kept by the reader (`store::kept`). While a reader keeps them
-    // (`count_watch` has its row), every change to a stored article (flags, text, deletion, its
-    // own tags) is logged, so the counts are brought up to date from what changed instead of
-    // counted again. New articles are not logged: their ids are above the last one counted. (An
-    // article's attachments change only with an update of the article, which is logged.)
+    // 9: saved queries' counts kept by the reader (`store::kept`). While counts are kept
+    // (`count_watch` has its row: a reader runs, or left its counts saved for the next), every
+    // change to a stored article (flags, text, deletion, its own tags) is logged, so the counts
+    // are brought up to date from what changed instead of counted again. New articles are not
+    // logged: their ids are above the last one counted. (An article's attachments change only
+    // with an update of the article, which is logged.)
     r#"
     CREATE TABLE count_watch (id INTEGER PRIMARY KEY CHECK (id = 1));
+    -- The counts a reader left (`kept/watch.rs`): the next one starts from them if the log
+    -- has been on since.
+    CREATE TABLE kept_state (id INTEGER PRIMARY KEY CHECK (id = 1), state BLOB NOT NULL);
     CREATE TABLE article_changes (
         seq        INTEGER PRIMARY KEY,       -- order of the change; the reader reads on from its last
         article_id INTEGER NOT NULL

@@ -81,8 +81,9 @@ pub async fn run(
         image_rows,
         ..start
     };
-    let result = event_loop(&mut terminal, &config, theme, effects, msg_rx, start, bench).await;
+    let result = event_loop(&mut terminal, &config, theme, &effects, msg_rx, start, bench).await;
     restore_terminal();
+    effects.finish();
     if let (Ok(Some(report)), Some(_)) = (&result, bench) {
         eprintln!("{report}");
     }
@@ -193,7 +194,7 @@ async fn event_loop(
     terminal: &mut Term,
     config: &Config,
     theme: Theme,
-    effects: Effects,
+    effects: &Effects,
     mut msgs: mpsc::UnboundedReceiver<Msg>,
     start: Start,
     bench: Option<Bench>,

@@ -2,10 +2,9 @@
 //! brought up to date from what changed since (`article_changes`, new ids, `age:` edges passed).
 
 mod judge;
+mod watch;
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs::File;
-use std::path::Path;
 
 use rusqlite::params_from_iter;
 
@@ -13,6 +12,7 @@ use crate::model::Filter;
 use crate::query::{Expr, Field, Query};
 
 use judge::FeedPrint;
+pub use watch::lock_reader;
 
 use super::views::filtered_walk;
 use super::{Result, Store};
@@ -38,72 +38,14 @@ pub struct KeptCounts {
     trimmed_to: i64,
 }
 
-/// The reader's lock on a cache (`cache.lock` beside it): Some while this process holds it,
-/// None when another process does. The OS releases it when the holder ends, however it ends.
-pub fn lock_reader(cache: &Path) -> std::io::Result<Option<File>> {
-    let file = File::create(cache.with_extension("lock"))?;
-    match file.try_lock() {
-        Ok(()) => Ok(Some(file)),
-        Err(std::fs::TryLockError::WouldBlock) => Ok(None),
-        Err(std::fs::TryLockError::Error(e)) => Err(e),
+impl KeptCounts {
+    /// How many queries' matches are held (none: the next ask counts every query afresh).
+    pub fn queries_held(&self) -> usize {
+        self.kept.len()
     }
 }
 
 impl Store {
-    /// Starts keeping counts on this connection: the change log on and emptied. Only one
-    /// keeper per cache (the reader, which holds the cache's lock).
-    pub fn keep_counts(&mut self) -> Result<KeptCounts> {
-        self.conn.execute_batch(
-            "BEGIN IMMEDIATE;
-             INSERT OR IGNORE INTO count_watch (id) VALUES (1);
-             DELETE FROM article_changes;
-             COMMIT;",
-        )?;
-        Ok(KeptCounts::default())
-    }
-
-    /// Stops the change log (the reader is leaving; the next one counts from scratch).
-    pub fn stop_keeping_counts(&mut self) -> Result<()> {
-        self.conn.execute_batch(
-            "BEGIN IMMEDIATE;
-             DELETE FROM count_watch;
-             DELETE FROM article_changes;
-             COMMIT;",
-        )?;
-        Ok(())
-    }
-
-    /// Turns the change log off when it was left on by a reader that is gone (one that did not
-    /// end normally): nothing would read it, and it would grow with every change. A headless
-    /// command calls this; it costs one read when the log is off.
-    pub fn stop_orphaned_count_watch(&mut self, cache: &Path) -> Result<()> {
-        let on: bool = self
-            .conn
-            .query_row("SELECT EXISTS (SELECT 1 FROM count_watch)", [], |r| r.get(0))?;
-        if !on {
-            return Ok(());
-        }
-        // The reader holds its lock while it lives; holding it proves there is none, and keeps
-        // one from starting (and turning the log on) until the log is off.
-        if let Ok(Some(_lock)) = lock_reader(cache) {
-            tracing::info!("the last reader left its change log on; turning it off");
-            self.stop_keeping_counts()?;
-        }
-        Ok(())
-    }
-
-    /// Deletes the log rows `kept` has read (the last one stays: its number is where the next
-    /// change's is counted from). Cheap when there is nothing to delete.
-    pub fn trim_changes(&mut self, kept: &mut KeptCounts) -> Result<()> {
-        if kept.last_change > kept.trimmed_to {
-            self.conn
-                .prepare_cached("DELETE FROM article_changes WHERE seq < ?1")?
-                .execute([kept.last_change])?;
-            kept.trimmed_to = kept.last_change;
-        }
-        Ok(())
-    }
-
     /// The unread, visible articles of each query, as `count` with `unread_only` would say,
     /// from what `kept` holds brought up to date. `now` anchors `age:`. Queries not asked
     /// about are forgotten.

@@ -231,16 +231,43 @@ fn cache_error(e: &StoreError) -> Msg {
     })
 }
 
+/// Every saved query, by name: what one ask of the counter is about.
+type Queries = Vec<(String, crate::query::Query)>;
+
+/// The saved queries' counter (`count_worker`) and the way to ask it.
+pub(super) struct Counter {
+    asks: std_mpsc::Sender<Queries>,
+    thread: std::thread::JoinHandle<()>,
+}
+
+impl Counter {
+    pub(super) fn start(store: Store, msgs: mpsc::UnboundedSender<Msg>) -> std::io::Result<Counter> {
+        let (asks, rx) = std_mpsc::channel();
+        let thread = std::thread::Builder::new()
+            .name("khabar-counts".into())
+            .spawn(move || count_worker(store, rx, msgs))?;
+        Ok(Counter { asks, thread })
+    }
+
+    /// Asks for every query's count; the queries back when the counter is gone.
+    pub(super) fn ask(&self, queries: Queries) -> Result<(), Queries> {
+        self.asks.send(queries).map_err(|e| e.0)
+    }
+
+    /// Waits for the counter to save its counts and end.
+    pub(super) fn finish(self) {
+        drop(self.asks);
+        let _ = self.thread.join();
+    }
+}
+
 /// The saved queries' counter: a thread with its own connection that keeps their counts between
-/// asks (`KeptCounts`), so counting never waits behind, or holds up, a page or a mark. Only the
-/// latest of the asks waiting is answered (each asks about every query).
-pub(super) fn count_worker(
-    mut store: Store,
-    asks: std_mpsc::Receiver<Vec<(String, crate::query::Query)>>,
-    msgs: mpsc::UnboundedSender<Msg>,
-) {
+/// asks (`KeptCounts`, taken over from the last reader and left for the next), so counting never
+/// waits behind, or holds up, a page or a mark. Only the latest of the asks waiting is answered
+/// (each asks about every query).
+fn count_worker(mut store: Store, asks: std_mpsc::Receiver<Queries>, msgs: mpsc::UnboundedSender<Msg>) {
     let mut kept = store
-        .keep_counts()
+        .resume_counts()
         .map_err(|e| tracing::warn!("cache: saved queries' counts will be counted afresh: {e}"))
         .ok();
     while let Ok(mut queries) = asks.recv() {
@@ -260,9 +287,10 @@ pub(super) fn count_worker(
             }
         }
     }
-    if kept.is_some() {
-        if let Err(e) = store.stop_keeping_counts() {
-            tracing::warn!("cache: change log: {e}");
+    // Left for the next reader, which then starts from them.
+    if let Some(k) = &kept {
+        if let Err(e) = store.save_counts(k) {
+            tracing::warn!("cache: saving the saved queries' counts: {e}");
         }
     }
 }

@@ -25,7 +25,7 @@ use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, Msg, Notice};
-use cache::{count_worker, store_worker, StoreJob};
+use cache::{store_worker, Counter, StoreJob};
 use refresh::Wait;
 use watch::SharedConfig;
 
@@ -33,9 +33,9 @@ pub use open::open_url;
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
-    /// The saved queries' counter (`cache::count_worker`); None when the cache has no file to
-    /// open a second connection to (then the store worker counts).
-    counts: Option<std_mpsc::Sender<Vec<(String, crate::query::Query)>>>,
+    /// The saved queries' counter; None when the cache has no file to open a second
+    /// connection to (then the store worker counts).
+    counter: Option<Counter>,
     msgs: mpsc::UnboundedSender<Msg>,
     /// The config in force: replaced when the file changes (`watch.rs`).
     config: SharedConfig,
@@ -113,15 +113,8 @@ impl Effects {
         cache: PathBuf,
         msgs: mpsc::UnboundedSender<Msg>,
     ) -> anyhow::Result<Effects> {
-        let counts = match store.reopen()? {
-            Some(count_store) => {
-                let (asks, rx) = std_mpsc::channel();
-                let count_msgs = msgs.clone();
-                std::thread::Builder::new()
-                    .name("khabar-counts".into())
-                    .spawn(move || count_worker(count_store, rx, count_msgs))?;
-                Some(asks)
-            }
+        let counter = match store.reopen()? {
+            Some(count_store) => Some(Counter::start(count_store, msgs.clone())?),
             None => None,
         };
         let (jobs, rx) = std_mpsc::channel();
@@ -133,7 +126,7 @@ impl Effects {
         watch::start(config.clone(), jobs.clone(), msgs.clone());
         Ok(Effects {
             jobs,
-            counts,
+            counter,
             msgs,
             config,
             cache,
@@ -149,8 +142,8 @@ impl Effects {
             Command::LoadFeeds => self.job(StoreJob::Feeds),
             Command::CountQueries(queries) => {
                 // The counter gone (it logged why), the store worker counts afresh instead.
-                let unsent = match &self.counts {
-                    Some(counts) => counts.send(queries).err().map(|e| e.0),
+                let unsent = match &self.counter {
+                    Some(counter) => counter.ask(queries).err(),
                     None => Some(queries),
                 };
                 if let Some(queries) = unsent {
@@ -381,6 +374,14 @@ impl Effects {
             });
             let _ = msgs.send(msg);
         });
+    }
+
+    /// The reader is leaving: lets the counter save its counts for the next one (after the
+    /// count it may be in the middle of).
+    pub fn finish(self) {
+        if let Some(counter) = self.counter {
+            counter.finish();
+        }
     }
 
     fn job(&self, job: StoreJob) {
