@@ -241,11 +241,17 @@ pub(super) struct Counter {
 }
 
 impl Counter {
-    pub(super) fn start(store: Store, msgs: mpsc::UnboundedSender<Msg>) -> std::io::Result<Counter> {
+    /// Starts the counter on a connection of its own to `cache`, opened on its thread (off the
+    /// path to the first frame).
+    pub(super) fn start(cache: std::path::PathBuf, msgs: mpsc::UnboundedSender<Msg>) -> std::io::Result<Counter> {
         let (asks, rx) = std_mpsc::channel();
         let thread = std::thread::Builder::new()
             .name("khabar-counts".into())
-            .spawn(move || count_worker(store, rx, msgs))?;
+            .spawn(move || match Store::open(&cache) {
+                Ok(store) => count_worker(store, rx, msgs),
+                // Its asks then go to the store worker, counted afresh.
+                Err(e) => drop(msgs.send(cache_error(&e))),
+            })?;
         Ok(Counter { asks, thread })
     }
 

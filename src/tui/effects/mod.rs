@@ -33,9 +33,8 @@ pub use open::open_url;
 
 pub struct Effects {
     jobs: std_mpsc::Sender<StoreJob>,
-    /// The saved queries' counter; None when the cache has no file to open a second
-    /// connection to (then the store worker counts).
-    counter: Option<Counter>,
+    /// The saved queries' counter (the store worker counts only when it is gone).
+    counter: Counter,
     msgs: mpsc::UnboundedSender<Msg>,
     /// The config in force: replaced when the file changes (`watch.rs`).
     config: SharedConfig,
@@ -113,10 +112,7 @@ impl Effects {
         cache: PathBuf,
         msgs: mpsc::UnboundedSender<Msg>,
     ) -> anyhow::Result<Effects> {
-        let counter = match store.reopen()? {
-            Some(count_store) => Some(Counter::start(count_store, msgs.clone())?),
-            None => None,
-        };
+        let counter = Counter::start(cache.clone(), msgs.clone())?;
         let (jobs, rx) = std_mpsc::channel();
         let worker_msgs = msgs.clone();
         std::thread::Builder::new()
@@ -142,11 +138,7 @@ impl Effects {
             Command::LoadFeeds => self.job(StoreJob::Feeds),
             Command::CountQueries(queries) => {
                 // The counter gone (it logged why), the store worker counts afresh instead.
-                let unsent = match &self.counter {
-                    Some(counter) => counter.ask(queries).err(),
-                    None => Some(queries),
-                };
-                if let Some(queries) = unsent {
+                if let Err(queries) = self.counter.ask(queries) {
                     self.job(StoreJob::CountQueries(queries));
                 }
             }
@@ -379,9 +371,7 @@ impl Effects {
     /// The reader is leaving: lets the counter save its counts for the next one (after the
     /// count it may be in the middle of).
     pub fn finish(self) {
-        if let Some(counter) = self.counter {
-            counter.finish();
-        }
+        self.counter.finish();
     }
 
     fn job(&self, job: StoreJob) {
