@@ -5,40 +5,62 @@ use memchr::memmem::Finder;
 
 use super::token_table::{DROPPED, SEPARATOR, TABLE};
 
-/// What the tokenizer makes of a non-ASCII character: `SEPARATOR`, `DROPPED` (part of a token,
-/// folded away: a diacritic), or the offset to the character it folds to.
-fn class(c: char) -> i32 {
-    let cp = c as u32;
-    let i = TABLE.partition_point(|&(first, _, _)| first <= cp);
-    match i.checked_sub(1).map(|i| TABLE[i]) {
-        Some((_, last, class)) if cp <= last => class,
-        _ => SEPARATOR,
-    }
-}
-
 /// A text as the index's tokenizer sees it: its tokens, folded (lower case, diacritics
 /// removed), separated by spaces.
 pub(super) fn fold(text: &str) -> Vec<u8> {
-    let mut out = String::with_capacity(text.len() + 1);
-    for c in text.chars() {
-        if c.is_ascii() {
-            out.push(if c.is_ascii_alphanumeric() {
-                c.to_ascii_lowercase()
-            } else {
-                ' '
-            });
+    let mut out = Vec::with_capacity(text.len() + 1);
+    // Scripts come in runs: the last range looked up usually holds the next character too.
+    let mut last: (u32, u32, i32) = (1, 0, SEPARATOR);
+    let mut rest = text;
+    while let Some(&b) = rest.as_bytes().first() {
+        if b.is_ascii() {
+            out.push(ASCII_FOLD[b as usize]);
+            rest = &rest[1..];
             continue;
         }
-        match class(c) {
-            SEPARATOR => out.push(' '),
+        let Some(c) = rest.chars().next() else { break };
+        rest = &rest[c.len_utf8()..];
+        let cp = c as u32;
+        if !(last.0..=last.1).contains(&cp) {
+            last = range_of(cp);
+        }
+        match last.2 {
+            SEPARATOR => out.push(b' '),
             DROPPED => {}
-            delta => match char::from_u32((c as i32 + delta) as u32) {
-                Some(f) => out.push(f),
-                None => out.push(c),
-            },
+            delta => {
+                let folded = char::from_u32((cp as i32 + delta) as u32).unwrap_or(c);
+                out.extend_from_slice(folded.encode_utf8(&mut [0; 4]).as_bytes());
+            }
         }
     }
-    out.into_bytes()
+    out
+}
+
+/// ASCII as the tokenizer folds it: letters and digits in lower case, everything else a space.
+const ASCII_FOLD: [u8; 128] = {
+    let mut table = [b' '; 128];
+    let mut b = 0;
+    while b < 128 {
+        let c = b as u8;
+        if c.is_ascii_alphanumeric() {
+            table[b] = c.to_ascii_lowercase();
+        }
+        b += 1;
+    }
+    table
+};
+
+/// The table's range holding `cp` with its class, or the gap around it (a separator).
+fn range_of(cp: u32) -> (u32, u32, i32) {
+    let i = TABLE.partition_point(|&(first, _, _)| first <= cp);
+    match i.checked_sub(1).map(|i| TABLE[i]) {
+        Some((first, last, class)) if cp <= last => (first, last, class),
+        before => {
+            let low = before.map_or(0, |(_, last, _)| last + 1);
+            let high = TABLE.get(i).map_or(u32::MAX, |&(first, _, _)| first - 1);
+            (low, high, SEPARATOR)
+        }
+    }
 }
 
 /// A word or phrase of a query (as the index is asked for it): its tokens, which must follow
@@ -199,6 +221,50 @@ mod tests {
         assert_eq!(table.len(), TABLE.len(), "ranges");
         for (ours, sqlite) in TABLE.iter().zip(&table) {
             assert_eq!(ours, sqlite);
+        }
+    }
+
+    /// What the tokenizer makes of a non-ASCII character, looked up alone.
+    fn class(c: char) -> i32 {
+        let cp = c as u32;
+        let i = TABLE.partition_point(|&(first, _, _)| first <= cp);
+        match i.checked_sub(1).map(|i| TABLE[i]) {
+            Some((_, last, class)) if cp <= last => class,
+            _ => SEPARATOR,
+        }
+    }
+
+    /// `fold` (which remembers the last range it looked up) folds every character as the table
+    /// says, whatever came before it.
+    #[test]
+    fn every_character_folds_as_the_table_says_after_any_other() {
+        let expected = |c: char| -> Vec<u8> {
+            if c.is_ascii() {
+                return vec![if c.is_ascii_alphanumeric() {
+                    c.to_ascii_lowercase() as u8
+                } else {
+                    b' '
+                }];
+            }
+            match class(c) {
+                SEPARATOR => vec![b' '],
+                DROPPED => vec![],
+                d => char::from_u32((c as i32 + d) as u32)
+                    .unwrap_or(c)
+                    .to_string()
+                    .into_bytes(),
+            }
+        };
+        let chars: Vec<char> = (0..=0x10FFFFu32).filter_map(char::from_u32).collect();
+        // Each after its neighbour, and after one far away (the remembered range is wrong then).
+        for (i, &c) in chars.iter().enumerate() {
+            let far = chars[(i * 7919 + 0x4E00) % chars.len()];
+            let near = chars[i.saturating_sub(1)];
+            let mut want = expected(far);
+            want.extend(expected(c));
+            want.extend(expected(near));
+            want.extend(expected(c));
+            assert_eq!(fold(&format!("{far}{c}{near}{c}")), want, "U+{:04X}", c as u32);
         }
     }
 

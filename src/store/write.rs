@@ -159,13 +159,14 @@ impl Store {
         let mut fts = Vec::new();
         let (mut visible_new, mut unread_new) = (0i64, 0i64);
         let mut acted: BTreeMap<usize, usize> = BTreeMap::new();
+        // The tags filters gave new articles, written in one statement after them.
+        let mut tags: Vec<(i64, &str)> = Vec::new();
         {
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content,
                  read, starred, hidden, remote)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
             )?;
-            let mut tag = tx.prepare_cached("INSERT OR IGNORE INTO article_tags (article_id, tag) VALUES (?1, ?2)")?;
             let mut clear_enclosures = tx.prepare_cached("DELETE FROM enclosures WHERE article_id = ?1")?;
             let mut enclosure = tx.prepare_cached(
                 "INSERT INTO enclosures (article_id, pos, url, mime, length, duration) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
@@ -257,9 +258,7 @@ impl Store {
                         let id = tx.last_insert_rowid();
                         write_enclosures(id, a, false)?;
                         if let Some(v) = verdict {
-                            for t in &v.tags {
-                                tag.execute(params![id, t])?;
-                            }
+                            tags.extend(v.tags.iter().map(|t| (id, t.as_str())));
                             for r in &v.acted {
                                 *acted.entry(*r).or_default() += 1;
                             }
@@ -271,6 +270,16 @@ impl Store {
                     }
                 }
             }
+        }
+        if !tags.is_empty() {
+            // One statement for all (a statement per tag cost a tenth of a cold refresh whose
+            // filters tag most articles).
+            let pairs = serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into());
+            tx.prepare_cached(
+                "INSERT OR IGNORE INTO article_tags (article_id, tag)
+                 SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
+            )?
+            .execute([pairs])?;
         }
 
         tx.prepare_cached(
