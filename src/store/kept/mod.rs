@@ -59,6 +59,11 @@ impl Store {
         queries: &[(String, Query)],
         now: i64,
     ) -> Result<Vec<(String, u64)>> {
+        // An index a count needs is made first: made inside the snapshot below, it would be a
+        // write that fails at once if another connection wrote since the snapshot began.
+        for (_, query) in queries {
+            self.text_index_for(&unread_filter(query))?;
+        }
         // One snapshot: the log, the new ids and the matches all as of the same moment.
         let tx = self.conn.unchecked_transaction()?;
         let (print, feeds) = self.feed_facts()?;
@@ -133,11 +138,7 @@ impl Store {
     /// The ids of the query's unread, visible matches, ascending: counted from scratch, the way
     /// the view's count would.
     fn unread_matches(&self, query: &Query, now: i64) -> Result<Vec<i64>> {
-        let filter = Filter {
-            unread_only: true,
-            query: Some(query.clone()),
-            ..Filter::default()
-        };
+        let filter = unread_filter(query);
         let tagged = self.article_tagged(&filter)?;
         let walk = self.count_walk(&filter)?.at(now);
         let (sql, args) = filtered_walk("SELECT a.id", &filter, walk, &tagged);
@@ -188,6 +189,15 @@ fn merge(members: Vec<i64>, asked: &BTreeSet<i64>, found: Vec<i64>) -> Vec<i64> 
     }
     out.extend(found);
     out
+}
+
+/// The view a saved query's count is of: its unread articles.
+fn unread_filter(query: &Query) -> Filter {
+    Filter {
+        unread_only: true,
+        query: Some(query.clone()),
+        ..Filter::default()
+    }
 }
 
 /// Whether the query reads feeds' titles or addresses.

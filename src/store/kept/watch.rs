@@ -65,8 +65,10 @@ impl Store {
         let Ok(Some(_lock)) = lock_reader(cache) else {
             return Ok(());
         };
+        // The span of the log's numbers: as many rows at most, read from its ends.
         let (saved, logged): (bool, i64) = self.conn.query_row(
-            "SELECT EXISTS (SELECT 1 FROM kept_state), (SELECT COUNT(*) FROM article_changes)",
+            "SELECT EXISTS (SELECT 1 FROM kept_state),
+                    (SELECT COALESCE(MAX(seq) - MIN(seq) + 1, 0) FROM article_changes)",
             [],
             |r| Ok((r.get(0)?, r.get(1)?)),
         )?;
