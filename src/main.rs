@@ -19,6 +19,7 @@ const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let started = std::time::Instant::now();
+    shape_allocator();
     let cli = Cli::parse();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
@@ -39,6 +40,19 @@ fn main() -> ExitCode {
             eprintln!("khabar: error: {e:#}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// glibc's allocator, set before any thread starts. By default it serves a large block freed
+/// once (a fetched feed of 600 KB) from its heap ever after instead of the system (the mmap
+/// threshold follows the largest block freed), and gives every thread an arena that keeps what
+/// it freed: a cold refresh of 100,000 articles then peaked at 52 MB, with these settings 37.
+fn shape_allocator() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets the allocator's parameters; called before other threads exist.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024);
+        libc::mallopt(libc::M_ARENA_MAX, 2);
     }
 }
 
