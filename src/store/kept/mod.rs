@@ -21,7 +21,8 @@ use super::{Result, Store};
 /// scratch instead of article by article (a first refresh of a large cache).
 const RECOUNT_OVER: usize = 50_000;
 
-/// The reader's kept counts. Made by `Store::keep_counts`, which turns the change log on.
+/// The reader's kept counts. Made by `Store::keep_counts` or `Store::resume_counts`, which turn
+/// the change log on.
 #[derive(Debug, Default)]
 pub struct KeptCounts {
     /// By query text: its unread, visible matches, by id, ascending.
