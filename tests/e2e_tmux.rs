@@ -549,6 +549,12 @@ fn a_morning_of_reading() {
     assert!(screen.contains("★"), "{screen}");
     again.keys(&["q"]);
     wait_dead(&again);
+    // No saved queries: the change log for their counts was never turned on.
+    let conn = rusqlite::Connection::open(sb.cache()).unwrap();
+    let watching: i64 = conn
+        .query_row("SELECT COUNT(*) FROM count_watch", [], |r| r.get(0))
+        .unwrap();
+    assert_eq!(watching, 0);
 }
 
 /// A search saved as a query: `/` then `:save NAME` writes a `[[query]]` to the config (its

@@ -83,7 +83,6 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                         tracing::warn!("cache checkpoint: {e}");
                     }
                 }
-
                 match jobs.recv() {
                     Ok(job) => job,
                     Err(_) => break,
@@ -272,13 +271,18 @@ impl Counter {
 /// waits behind, or holds up, a page or a mark. Only the latest of the asks waiting is answered
 /// (each asks about every query).
 fn count_worker(mut store: Store, asks: std_mpsc::Receiver<Queries>, msgs: mpsc::UnboundedSender<Msg>) {
-    let mut kept = store
-        .resume_counts()
-        .map_err(|e| tracing::warn!("cache: saved queries' counts will be counted afresh: {e}"))
-        .ok();
+    // Kept from the first ask on: a reader with no saved queries never turns the change log on.
+    let mut kept: Option<crate::store::KeptCounts> = None;
+    let mut keeping = false;
     while let Ok(mut queries) = asks.recv() {
         while let Ok(newer) = asks.try_recv() {
             queries = newer;
+        }
+        if !std::mem::replace(&mut keeping, true) {
+            kept = store
+                .resume_counts()
+                .map_err(|e| tracing::warn!("cache: saved queries' counts will be counted afresh: {e}"))
+                .ok();
         }
         let msg = match count_saved_queries(&store, kept.as_mut(), &queries) {
             Ok(counts) => Msg::QueryCounts(counts),
