@@ -31,6 +31,17 @@ fn render_first_screen_of_1mb_article(b: Bencher) {
     b.bench(|| khabar::text::rich::render_first(black_box(&html), 100).unwrap());
 }
 
+/// A 1 MB article with a captioned picture in every paragraph: the worst case for the check
+/// that an alt text is not said twice (it reads the whole body, for the first 64 long alts).
+#[divan::bench(sample_count = 20)]
+fn render_1mb_article_with_captioned_pictures(b: Bencher) {
+    let para = "<p>The <b>scheduler</b> improves latency for भारत के वैज्ञानिकों ने नई तकनीक.</p>\n\
+        <figure><img src='http://e/p.png' alt='A plot of latency against the load'>\
+        <figcaption>A plot of latency against the load, by week.</figcaption></figure>\n";
+    let html = para.repeat(1_000_000 / para.len());
+    b.bench(|| khabar::text::rich::render(black_box(&html), 100));
+}
+
 #[divan::bench(sample_count = 10)]
 fn render_20k_nested_elements(b: Bencher) {
     let html = format!("{}deep{}", "<div>".repeat(20_000), "</div>".repeat(20_000));

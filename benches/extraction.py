@@ -11,6 +11,7 @@ follows the benchmark's evaluate.py (written again here from its definition).
     benches/extraction.sh PATH             # PATH: a checkout of article-extraction-benchmark
     benches/extraction.sh PATH --worst 15  # and the pages scored lowest, with their P and R
     benches/extraction.sh PATH --keep DIR  # and each page's text in DIR, for reading
+    benches/extraction.sh PATH --parts     # and the scores with the marks or headline taken out
 """
 
 import argparse
@@ -70,6 +71,19 @@ def scores(counts):
     return 2 * p * r / (p + r), p, r
 
 
+LINK_MARK = re.compile(r"\[\d+\]")
+IMAGE_MARK = re.compile(r"\[image(: [^\]]*)?\]")
+
+# What a user sees, with parts taken out: where the gap to the ground truth is, not a score.
+PARTS = [
+    ("the [n] link marks", lambda t: LINK_MARK.sub("", t)),
+    ("the [image...] marks", lambda t: IMAGE_MARK.sub("", t)),
+    ("both kinds of mark", lambda t: IMAGE_MARK.sub("", LINK_MARK.sub("", t))),
+    ("both, and the first paragraph (the headline)",
+     lambda t: IMAGE_MARK.sub("", LINK_MARK.sub("", t.split("\n\n", 1)[-1]))),
+]
+
+
 def body_of(shown):
     """`show`'s output without its header block and its numbered link list."""
     lines = shown.split("\n")
@@ -94,6 +108,7 @@ def main():
     ap.add_argument("--worst", type=int, default=0)
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--jobs", type=int, default=2)
+    ap.add_argument("--parts", action="store_true")
     args = ap.parse_args()
     truth = json.loads((args.benchmark / "ground-truth.json").read_text())
 
@@ -159,6 +174,10 @@ def run(args, truth, work):
     took = sorted(t for *_, t in shown)
     print(f"pages {len(truth)}  F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}  "
           f"(show --full failed on {failed}; median {took[len(took) // 2] * 1000:.0f} ms per show)")
+    if args.parts:
+        for name, cut in PARTS:
+            f1, p, r = scores([page_counts(truth[key].get("articleBody", ""), cut(text)) for key, text, *_ in shown])
+            print(f"  without {name}: F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}")
     for f, key, c in sorted(rows)[: args.worst]:
         print(f"  {f:.3f}  P {precision(*c):.3f}  R {recall(*c):.3f}  {key[:16]}  {truth[key].get('url', '')}")
 

@@ -55,6 +55,28 @@ pub fn to_plain(html: &str) -> String {
     }
 }
 
+/// Words and spaces only, lower case: how a headline, a lede or an image's alt text is
+/// recognised inside other text.
+pub fn comparable(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_alphanumeric() || is_mark(c) {
+            out.extend(c.to_lowercase());
+        } else if !out.is_empty() && !out.ends_with(' ') {
+            out.push(' ');
+        }
+    }
+    if out.ends_with(' ') {
+        out.pop();
+    }
+    out
+}
+
+/// Combining marks (the vowel signs of Devanagari and other scripts) belong to their word.
+fn is_mark(c: char) -> bool {
+    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0900}'..='\u{0DFF}' | '\u{1AB0}'..='\u{1AFF}' | '\u{200C}' | '\u{200D}')
+}
+
 fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
     let n = needle.len();
     haystack

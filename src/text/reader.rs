@@ -6,7 +6,8 @@
 use dom_query::Document;
 use url::Url;
 
-use super::{html, sanitize};
+use super::html::{self, comparable};
+use super::sanitize;
 
 /// Elements removed before the Readability fallback: ad slots, share bars, trending widgets.
 /// Readability scoring keeps them when they sit inside the article body. (Removed before
@@ -20,6 +21,15 @@ const BOILERPLATE: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [cla
 /// container, trafilatura keeps their labels ("Advertisement") as text.
 const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*=" ad-"], [id^="div-gpt-ad"],
     [class*="advert"], [id*="advert"], ins.adsbygoogle, [class*="share-bar"], [class*="social-share"]"#;
+
+/// Cookie and consent banners, dialogs and pop-ups, newsletter sign-ups: whatever text they
+/// hold, none of it is the story.
+const OVERLAYS: &str = r#"[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i],
+    [id*="gdpr" i], [class*="gdpr" i], [id^="cmplz"], [class*="cmplz"], [role="dialog"],
+    [aria-modal="true"], [class*="newsletter"], [id*="newsletter"]"#;
+
+/// Most text a consent banner holds (its policy, its categories of cookies, their buttons).
+const OVERLAY_MAX_TEXT: usize = 4000;
 
 /// Most text an ad slot or share bar holds (its label, a few links).
 const AD_SLOT_MAX_TEXT: usize = 100;
@@ -40,11 +50,20 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
             slot.remove();
         }
     }
+    for banner in doc.select(OVERLAYS).iter() {
+        // A page may flag its whole body while a banner shows ("cookie-consent-open").
+        if !banner.is("html, body, main, article")
+            && banner.text().chars().filter(|c| !c.is_whitespace()).count() < OVERLAY_MAX_TEXT
+        {
+            banner.remove();
+        }
+    }
     let cleaned = doc.html();
     let content = match by_trafilatura(&cleaned, url) {
         Some(content) => content,
         None => by_readability(&cleaned, url)?,
     };
+    let content = without_link_lists(&content);
     let content = with_headline_and_lede(&doc, content);
     let content = sanitize::clean_body(&absolute(&content, url));
     if html::to_plain(&content).trim().is_empty() {
@@ -76,19 +95,27 @@ fn by_readability(page: &str, url: &str) -> Result<String, ReaderError> {
     Ok(article.content.to_string())
 }
 
-/// Words and spaces only, lower case: how a headline is recognised inside extracted text.
-fn comparable(text: &str) -> String {
-    let words: Vec<String> = text
-        .split(|c: char| !c.is_alphanumeric() && !is_mark(c))
-        .filter(|w| !w.is_empty())
-        .map(str::to_lowercase)
-        .collect();
-    words.join(" ")
-}
+/// Share of a block's text that may be link text before the block reads as a list of other
+/// stories (related articles, tags, "more from"), not as the story's own prose.
+const LINK_LIST_DENSITY: f64 = 0.8;
 
-/// Combining marks (the vowel signs of Devanagari and other scripts) belong to their word.
-fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{0900}'..='\u{0DFF}' | '\u{1AB0}'..='\u{1AFF}' | '\u{200C}' | '\u{200D}')
+/// The extracted content without blocks that are nearly all links: related-story lists, tag
+/// rows, "more from" boxes that extractors keep when they sit inside the story's container.
+fn without_link_lists(content: &str) -> String {
+    let doc = Document::fragment(content);
+    let count = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
+    for block in doc.select("ul, ol, p, div, section, aside, nav").iter() {
+        let links = block.select("a");
+        if links.length() < 2 {
+            continue;
+        }
+        let all = count(&block.text());
+        let linked: usize = links.iter().map(|a| count(&a.text())).sum();
+        if all > 0 && linked as f64 >= LINK_LIST_DENSITY * all as f64 {
+            block.remove();
+        }
+    }
+    doc.select("html").inner_html().to_string()
 }
 
 /// The page's headline (its first `h1`, else `og:title`) and its lede (the element that shows
@@ -187,5 +214,43 @@ mod tests {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
         assert!(extract("<html><body></body></html>", "http://example.org/").is_err());
+    }
+
+    fn story(paragraphs: u32) -> String {
+        (1..=paragraphs)
+            .map(|n| format!("<p>Paragraph {n} of the story, long enough to read as real prose, with several clauses, commas, and <a href=\"/ref{n}\">a source</a> at the end of it.</p>"))
+            .collect()
+    }
+
+    #[test]
+    fn drops_consent_banners_and_sign_ups_but_not_a_body_flagged_by_them() {
+        let page = format!(
+            r#"<html><body class="cookie-consent-open"><article>{}
+            <div class="newsletter-box"><p>Get our newsletter in your inbox every morning, free of charge, with the day's best stories.</p></div>{}
+            <div id="cookie-law-info-bar"><p>This website uses cookies to improve your experience while you navigate through the website, and some of them are stored in your browser.</p></div>
+            <div role="dialog"><p>Privacy overview: necessary cookies are absolutely essential for the website to function properly, and they are stored.</p></div>
+            </article></body></html>"#,
+            story(3),
+            story(2)
+        );
+        let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
+        assert!(text.contains("Paragraph 1") && text.contains("Paragraph 3"), "{text}");
+        for drop in ["newsletter", "cookies", "Privacy overview"] {
+            assert!(!text.contains(drop), "{drop} in {text}");
+        }
+    }
+
+    #[test]
+    fn drops_blocks_that_are_nearly_all_links_and_keeps_prose_with_links() {
+        let content = format!(
+            r#"{}<ul><li><a href="/a">Other story one about something else</a></li><li><a href="/b">Other story two</a></li></ul>
+            <p>Tags: <a href="/t/x">stock car</a>, <a href="/t/y">interlagos</a></p>"#,
+            story(2)
+        );
+        let text = html::to_plain(&without_link_lists(&content));
+        assert!(text.contains("Paragraph 1") && text.contains("a source"), "{text}");
+        for drop in ["Other story", "interlagos"] {
+            assert!(!text.contains(drop), "{drop} in {text}");
+        }
     }
 }
