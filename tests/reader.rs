@@ -86,6 +86,8 @@ fn show_full_extracts_the_story_once_and_keeps_it() {
     for line in text.lines() {
         assert!(khabar::text::width::width(line) <= 60, "{line:?}");
     }
+    // The page's headline is the item's title: the title block says it, the body does not.
+    assert_eq!(text.matches("北海道で新しい風力発電所が稼働").count(), 1, "{text}");
     assert_eq!(server.hits("/wind.html").len(), 1);
 
     // Cached: no second fetch, and it works with the page gone.

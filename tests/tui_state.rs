@@ -452,11 +452,13 @@ fn f_fetches_the_full_article_once_then_toggles() {
         "asking again retries"
     );
 
-    // The store kept the page and the article reloads: the pane switches to it and renders it.
+    // The store kept the page and the article reloads: the pane switches to it and renders it
+    // (without the page's headline, which is the title the pane's title block shows).
+    let page = format!("<h1>{}</h1><p>whole story</p>", summary.title);
     let full = khabar::model::Article {
         summary,
         content: Some("<p>summary</p>".into()),
-        full_content: Some("<p>whole story</p>".into()),
+        full_content: Some(page),
         enclosures: Vec::new(),
     };
     let cmds = update(&mut s, Msg::Article(Box::new(full)));

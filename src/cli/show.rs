@@ -74,17 +74,26 @@ pub enum ShowAs {
 /// which wrap as they like.
 const UNWRAPPED: usize = 1 << 20;
 
+/// The HTML `show` renders, as the article pane does: reader mode's text (without a headline
+/// that is the title) else the feed's, then the attachments; None when there is nothing.
+fn shown_body(article: &Article) -> Option<String> {
+    let full = article
+        .full_content
+        .as_deref()
+        .map(|f| crate::text::reader::without_title(f, &article.summary.title));
+    match full.or(article.content.as_deref()) {
+        Some(b) => Some(with_attachments(b, &article.enclosures)),
+        None if !article.enclosures.is_empty() => Some(with_attachments("", &article.enclosures)),
+        None => None,
+    }
+}
+
 /// The JSON contract of `show --json`: `list --json`'s fields, whether reader mode's text is
 /// the body (`full`) and why it could not be had, the body as plain text, its links (numbered
 /// as the reader numbers them) and its images.
 fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Value {
     let a = &article.summary;
-    let body = article
-        .full_content
-        .as_ref()
-        .or(article.content.as_ref())
-        .map(|b| with_attachments(b, &article.enclosures))
-        .or_else(|| (!article.enclosures.is_empty()).then(|| with_attachments("", &article.enclosures)));
+    let body = shown_body(article);
     let rendered = body
         .as_deref()
         .map(|html| {
@@ -165,12 +174,7 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
         s.push_str(&format!("Link:   {link}\n"));
     }
     s.push('\n');
-    let body = article.full_content.as_ref().or(article.content.as_ref());
-    let body = match body {
-        Some(b) => Some(with_attachments(b, &article.enclosures)),
-        None if !article.enclosures.is_empty() => Some(with_attachments("", &article.enclosures)),
-        None => None,
-    };
+    let body = shown_body(article);
     if let Some(body) = body.as_deref() {
         // The article pane's renderer, as plain text; a renderer panic on hostile HTML falls
         // back to the body's plain text.

@@ -162,6 +162,27 @@ fn shown_lede(doc: &Document, description: &str) -> Option<String> {
         .find(|text| text.len() < 2000 && comparable(text).starts_with(&prefix))
 }
 
+/// Reader mode's text without its opening headline when that is the article's title: the
+/// title block above the body already says it (a headline that differs from it stays).
+pub fn without_title<'a>(content: &'a str, title: &str) -> &'a str {
+    let rest = content.trim_start();
+    let Some(level) = ["<h1", "<h2"]
+        .iter()
+        .find(|open| rest.get(..3).is_some_and(|start| start.eq_ignore_ascii_case(open)))
+    else {
+        return content;
+    };
+    let close = format!("</{}>", &level[1..]);
+    let Some(end) = rest.to_ascii_lowercase().find(&close).map(|i| i + close.len()) else {
+        return content;
+    };
+    let wanted = comparable(title);
+    if wanted.is_empty() || comparable(&html::to_plain(&rest[..end])) != wanted {
+        return content;
+    }
+    &rest[end..]
+}
+
 /// Links and images resolved against the page's address; anything else is left as it is.
 fn absolute(content: &str, url: &str) -> String {
     let Ok(base) = Url::parse(url) else {
@@ -214,6 +235,22 @@ mod tests {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
         assert!(extract("<html><body></body></html>", "http://example.org/").is_err());
+    }
+
+    #[test]
+    fn the_opening_headline_goes_only_when_it_is_the_title() {
+        let content = "<h1>Wind farm <em>opens</em></h1><p>The story.</p>";
+        assert_eq!(without_title(content, "Wind farm opens"), "<p>The story.</p>");
+        assert_eq!(without_title(content, "wind farm: opens!"), "<p>The story.</p>");
+        assert_eq!(without_title(content, "Another title"), content);
+        assert_eq!(without_title(content, ""), content);
+        let later = "<p>Lede.</p><h1>Wind farm opens</h1>";
+        assert_eq!(
+            without_title(later, "Wind farm opens"),
+            later,
+            "only an opening headline"
+        );
+        assert_eq!(without_title("<h1>Unclosed", "Unclosed"), "<h1>Unclosed");
     }
 
     fn story(paragraphs: u32) -> String {

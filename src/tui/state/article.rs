@@ -52,6 +52,7 @@ impl ArticlePane {
             return format!("<pre>{}</pre>", html_escape::encode_text(out));
         }
         let full = self.article.full_content.as_deref().filter(|_| self.show_full);
+        let full = full.map(|f| crate::text::reader::without_title(f, &self.article.summary.title));
         let body = full.or(self.article.content.as_deref()).unwrap_or("");
         crate::text::attachments::with_attachments(body, &self.article.enclosures)
     }
