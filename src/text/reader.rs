@@ -1,7 +1,7 @@
 //! Reader mode: the main content of a web page (headline, lede, paragraphs, section headings)
-//! without its boilerplate: trafilatura (with its own fallbacks), else Readability (dom_smoothie)
-//! after removing ad slots and widgets; then the page's headline and lede where the extractor
-//! dropped them, and every link and image made absolute.
+//! without its boilerplate: ad slots and consent banners removed, trafilatura (with its own
+//! fallbacks), else Readability (dom_smoothie); then link lists dropped, the page's headline and
+//! lede put back where the extractor dropped them, and every link and image made absolute.
 
 use dom_query::Document;
 use url::Url;
@@ -22,8 +22,8 @@ const BOILERPLATE: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [cla
 const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*=" ad-"], [id^="div-gpt-ad"],
     [class*="advert"], [id*="advert"], ins.adsbygoogle, [class*="share-bar"], [class*="social-share"]"#;
 
-/// Cookie and consent banners, dialogs and pop-ups, newsletter sign-ups: whatever text they
-/// hold, none of it is the story.
+/// Cookie and consent banners, dialogs, newsletter sign-ups: whatever text they hold, none of
+/// it is the story. (`modal` and `popup` classes are not among them: galleries use them too.)
 const OVERLAYS: &str = r#"[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i],
     [id*="gdpr" i], [class*="gdpr" i], [id^="cmplz"], [class*="cmplz"], [role="dialog"],
     [aria-modal="true"], [class*="newsletter"], [id*="newsletter"]"#;
