@@ -77,7 +77,8 @@ fn is_mark(c: char) -> bool {
     matches!(c, '\u{0300}'..='\u{036F}' | '\u{0900}'..='\u{0DFF}' | '\u{1AB0}'..='\u{1AFF}' | '\u{200C}' | '\u{200D}')
 }
 
-fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
+/// Where `needle` (ASCII) first occurs in `haystack`, ignoring ASCII case; no copy is made.
+pub fn find_ascii_ci(haystack: &str, needle: &str) -> Option<usize> {
     let n = needle.len();
     haystack
         .as_bytes()

@@ -173,7 +173,7 @@ pub fn without_title<'a>(content: &'a str, title: &str) -> &'a str {
         return content;
     };
     let close = format!("</{}>", &level[1..]);
-    let Some(end) = rest.to_ascii_lowercase().find(&close).map(|i| i + close.len()) else {
+    let Some(end) = html::find_ascii_ci(rest, &close).map(|i| i + close.len()) else {
         return content;
     };
     let wanted = comparable(title);
