@@ -1,5 +1,6 @@
 //! Crash safety: `khabar refresh` killed with SIGKILL at many points leaves a cache that opens,
-//! passes `PRAGMA integrity_check`, and keeps every read and starred flag set before.
+//! passes `PRAGMA integrity_check`, keeps every read and starred flag set before, and searches
+//! exactly (whether the kill landed while storing or while indexing).
 
 mod common;
 
@@ -56,6 +57,7 @@ fn sigkill_during_refresh_never_corrupts_the_cache_or_loses_state() {
     };
 
     let mut killed_mid_run = 0;
+    let mut unindexed_after_kill = 0;
     for (round, delay_ms) in [5u64, 20, 40, 60, 90, 120, 160, 220].into_iter().enumerate() {
         // Every round changes every feed, so each refresh has real writes to interrupt.
         write_feeds(&sb, feeds, 30, &format!("v{}", round + 2));
@@ -74,8 +76,17 @@ fn sigkill_during_refresh_never_corrupts_the_cache_or_loses_state() {
 
         let store = open_store(&sb.cache());
         assert_eq!(store.integrity_check().unwrap(), "ok", "round {round}");
+        unindexed_after_kill += usize::from(store.search_backlog().unwrap() > 0);
         let all = store.list(&Filter::default(), 10_000, None).unwrap();
         assert_eq!(all.len(), feeds * 30, "round {round}: no article lost or duplicated");
+        // The search index is exact however far its pass got: each version's word finds just
+        // the articles whose title has it (the older text of a replaced article is gone).
+        for version in [round + 1, round + 2].map(|v| format!("v{v}")) {
+            let titled = all.iter().filter(|a| a.title.ends_with(&format!(" {version}"))).count();
+            let query = khabar::query::parse(&version).unwrap();
+            let found = store.search(&query, &Filter::default(), 10_000).unwrap();
+            assert_eq!(found.len(), titled, "round {round}: search for {version}");
+        }
         for id in &read {
             assert!(
                 all.iter().find(|a| a.id == *id).unwrap().read,
@@ -92,5 +103,9 @@ fn sigkill_during_refresh_never_corrupts_the_cache_or_loses_state() {
     assert!(
         killed_mid_run >= 3,
         "only {killed_mid_run} kills landed during a refresh: make the corpus larger"
+    );
+    assert!(
+        unindexed_after_kill >= 1,
+        "no kill left articles for the search index: the search checks above tested nothing"
     );
 }

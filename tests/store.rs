@@ -166,7 +166,7 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
         8,
         "the failed write left nothing"
     );
-    // Search entries are written at the end of the transaction, for every committed write.
+    // Every committed write left its articles for the index; a search indexes them first.
     assert_eq!(store.search(&q("zebra"), &Filter::default(), 10).unwrap().len(), 3);
     assert_eq!(store.search(&q("body"), &Filter::default(), 10).unwrap().len(), 8);
 
@@ -178,6 +178,62 @@ fn writes_grouped_in_one_transaction_commit_together_and_fail_alone() {
         .unwrap();
     assert_eq!(store.search(&q("giraffe"), &Filter::default(), 10).unwrap().len(), 1);
     assert_eq!(store.search(&q("body"), &Filter::default(), 10).unwrap().len(), 7);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn stored_articles_wait_for_the_index_and_every_read_of_it_completes_it_first() {
+    let (_dir, mut store, ids) = two_feed_cache();
+    let now = now();
+    store.apply_fetch(ids[0], now, &fetched(articles(6), 100)).unwrap();
+    assert_eq!(store.search_backlog().unwrap(), 6, "stored, not yet indexed");
+    // A pass cut short (a kill mid-pass leaves this): the search indexes the rest first.
+    assert_eq!(store.index_pending(4).unwrap(), 4);
+    assert_eq!(store.search_backlog().unwrap(), 2);
+    assert_eq!(store.search(&q("body"), &Filter::default(), 10).unwrap().len(), 6);
+    assert_eq!(store.search_backlog().unwrap(), 0);
+
+    // A changed article waits again; a view narrowed by words completes the index too, and the
+    // old text is gone from it.
+    let mut changed = articles(1);
+    changed[0].content = Some("<p>giraffe</p>".into());
+    store.apply_fetch(ids[0], now, &fetched(changed, 100)).unwrap();
+    assert_eq!(store.search_backlog().unwrap(), 1);
+    let words = |text: &str| Filter {
+        query: Some(q(text)),
+        ..Filter::default()
+    };
+    assert_eq!(store.list(&words("giraffe"), 10, None).unwrap().len(), 1);
+    assert_eq!(store.count(&words("body")).unwrap(), 5);
+
+    // Articles deleted before they were indexed again leave the backlog and the index with them.
+    let all = store.list(&Filter::default(), 10, None).unwrap();
+    for a in &all {
+        store.set_read(a.id, true).unwrap();
+    }
+    let mut zebras = articles(6);
+    for a in &mut zebras {
+        a.content = Some("<p>zebra</p>".into());
+    }
+    store.apply_fetch(ids[0], now, &fetched(zebras, 100)).unwrap();
+    assert_eq!(store.search_backlog().unwrap(), 6);
+    let mut other = articles(9);
+    other.drain(..6);
+    store.apply_fetch(ids[1], now, &fetched(articles(2), 100)).unwrap();
+    store.apply_fetch(ids[0], now, &fetched(other, 3)).unwrap();
+    assert_eq!(
+        store.search_backlog().unwrap(),
+        5,
+        "the 2 new of b/f and the 3 new of a/f"
+    );
+    assert_eq!(store.complete_search_index().unwrap(), 5);
+    assert_eq!(store.search(&q("body"), &Filter::default(), 20).unwrap().len(), 5);
+    assert!(store.search(&q("zebra"), &Filter::default(), 20).unwrap().is_empty());
+    assert_eq!(
+        store.count(&Filter::default()).unwrap(),
+        5,
+        "a/f kept only its 3 current"
+    );
     assert_eq!(store.integrity_check().unwrap(), "ok");
 }
 

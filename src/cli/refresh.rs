@@ -85,7 +85,7 @@ fn feed_json(event: &PollEvent) -> Option<String> {
             serde_json::json!({"type": "feed", "url": url, "status": "failed", "new": 0,
                                                                      "error": reason})
         }
-        PollEvent::Started { .. } | PollEvent::Finished(_) => return None,
+        PollEvent::Started { .. } | PollEvent::Finished(_) | PollEvent::Indexed { .. } => return None,
     };
     Some(v.to_string())
 }
@@ -131,6 +131,12 @@ fn describe(event: &PollEvent, rules: &[FilterRule]) -> Option<String> {
             until.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S")
         ),
         PollEvent::Failed { url, reason, .. } => format!("FAIL  {url}: {reason}"),
+        PollEvent::Indexed { articles, elapsed } => {
+            format!(
+                "indexed {articles} articles for search in {:.2}s",
+                elapsed.as_secs_f64()
+            )
+        }
         PollEvent::Finished(s) => format!(
             "refreshed {} feeds in {:.2}s: {} new articles{}; {} fetched, {} not modified, {} failed, {} skipped",
             s.feeds,

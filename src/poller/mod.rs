@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::config::{FeedTarget, General};
 use crate::feed::{FetchError, Fetched, Fetcher, Limits, Validators};
 use crate::model::FeedId;
-use crate::store::{Store, WriteCounts};
+use crate::store::{Store, WriteCounts, INDEX_CHUNK};
 
 use group::{Deliver, GroupWriter};
 
@@ -66,6 +66,12 @@ pub enum PollEvent {
         reason: String,
     },
     Finished(RefreshSummary),
+    /// After `Finished`: the articles the refresh stored went into the search index (searches
+    /// meanwhile indexed what they needed first).
+    Indexed {
+        articles: usize,
+        elapsed: Duration,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -194,7 +200,40 @@ impl Poller {
         }
         summary.elapsed = started.elapsed();
         let _ = events.send(PollEvent::Finished(summary.clone()));
+        let indexing = Instant::now();
+        let indexed = self.index_for_search().await;
+        if indexed > 0 {
+            let _ = events.send(PollEvent::Indexed {
+                articles: indexed,
+                elapsed: indexing.elapsed(),
+            });
+        }
         summary
+    }
+
+    /// The search index pass after the articles are stored, a chunk per group write, so the
+    /// reader's own writes wait for one chunk at most. A failure is logged: the next search
+    /// indexes what is left.
+    async fn index_for_search(&self) -> usize {
+        let waiting = match self.write(|s| s.search_backlog()).await {
+            Ok(n) => n,
+            Err(e) => {
+                tracing::error!("search index: {e}");
+                return 0;
+            }
+        };
+        let mut indexed = 0;
+        for _ in 0..waiting.div_ceil(INDEX_CHUNK) {
+            match self.write(|s| s.index_pending(INDEX_CHUNK)).await {
+                Ok(0) => break,
+                Ok(n) => indexed += n,
+                Err(e) => {
+                    tracing::error!("search index: {e}");
+                    break;
+                }
+            }
+        }
+        indexed
     }
 
     async fn poll_one(&self, job: Job, force: bool, events: &mpsc::UnboundedSender<PollEvent>) -> Outcome {

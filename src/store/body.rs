@@ -23,6 +23,30 @@ thread_local! {
         std::cell::RefCell::new(zstd::bulk::Compressor::new(LEVEL).ok());
 }
 
+thread_local! {
+    /// One decompression context per thread, for the same reason (the search index pass
+    /// inflates every body a refresh stored).
+    static DECOMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Decompressor<'static>>> =
+        std::cell::RefCell::new(zstd::bulk::Decompressor::new().ok());
+}
+
+/// A compressed body's bytes. `pack` records the size in the frame; a frame without it (or
+/// too large a claim) is read as a stream, never past `MAX_INFLATED`.
+fn inflate(compressed: &[u8]) -> std::io::Result<Vec<u8>> {
+    let size = zstd::zstd_safe::get_frame_content_size(compressed).ok().flatten();
+    if let Some(size) = size.filter(|&n| n <= MAX_INFLATED) {
+        let inflated = DECOMPRESSOR.with_borrow_mut(|d| d.as_mut().map(|d| d.decompress(compressed, size as usize)));
+        if let Some(inflated) = inflated {
+            return inflated;
+        }
+    }
+    let mut bytes = Vec::new();
+    zstd::stream::read::Decoder::new(compressed)?
+        .take(MAX_INFLATED)
+        .read_to_end(&mut bytes)?;
+    Ok(bytes)
+}
+
 /// A body ready to be bound to an INSERT or UPDATE.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Packed {
@@ -66,13 +90,7 @@ impl FromSql for Unpacked {
             ValueRef::Text(t) => Ok(Unpacked(Some(String::from_utf8_lossy(t).into_owned()))),
             ValueRef::Blob([ZSTD, compressed @ ..]) => {
                 let damaged = |e: std::io::Error| FromSqlError::Other(format!("damaged article body: {e}").into());
-                let mut bytes = Vec::new();
-                zstd::stream::read::Decoder::new(compressed)
-                    .map_err(damaged)?
-                    .take(MAX_INFLATED)
-                    .read_to_end(&mut bytes)
-                    .map_err(damaged)?;
-                String::from_utf8(bytes)
+                String::from_utf8(inflate(compressed).map_err(damaged)?)
                     .map(|s| Unpacked(Some(s)))
                     .map_err(|e| FromSqlError::Other(Box::new(e)))
             }

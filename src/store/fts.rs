@@ -1,10 +1,10 @@
-//! The articles_fts table: how text goes into and queries go against the FTS5 index, its writes,
-//! and search. Han and kana have no spaces, so each such character is indexed as its own token
-//! and a CJK query becomes a phrase: any substring matches.
+//! The articles_fts table: the text that goes in (written by `search_backlog`), queries, and
+//! search. Han and kana have no spaces, so each such character is indexed as its own token and
+//! a CJK query becomes a phrase: any substring matches.
 
 use std::collections::HashSet;
 
-use rusqlite::{params, params_from_iter, Connection, ToSql};
+use rusqlite::{params_from_iter, ToSql};
 
 use crate::model::{ArticleSummary, Filter};
 use crate::query::Query;
@@ -38,7 +38,7 @@ pub fn index_text(title: &str, body_plain: &str) -> String {
 }
 
 fn push_segmented(out: &mut String, s: &str) {
-    if !s.chars().any(is_cjk) {
+    if s.is_ascii() || !s.chars().any(is_cjk) {
         out.push_str(s);
         return;
     }
@@ -90,12 +90,6 @@ pub(super) fn match_text(text: &crate::query::Text) -> Option<String> {
     }
 }
 
-/// A search-index change, in order (an update deletes the old entry, then inserts).
-pub(super) enum FtsWrite {
-    Delete(i64),
-    Insert(i64, String),
-}
-
 /// Searches with at most this many hits are ordered by SQLite; more are found by walking the view.
 const SORTED_HITS_MAX: usize = 2_000;
 /// Rows read per step of that walk.
@@ -119,6 +113,7 @@ impl Store {
             return self.list(filter, limit, None);
         }
         let expr = words.join(" ");
+        self.complete_search_index()?;
         self.order_index(filter.sort)?;
         // Reading the index alone is cheap (a few ms for 100,000 hits); ordering all hits by time
         // is not. Few hits: SQLite sorts them. Many: walk the view in its order and keep hits, so
@@ -170,18 +165,6 @@ impl Store {
         }
         Ok(out)
     }
-}
-
-pub(super) fn write_fts(conn: &Connection, writes: Vec<FtsWrite>) -> Result<()> {
-    let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
-    let mut delete = conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
-    for w in writes {
-        match w {
-            FtsWrite::Delete(id) => delete.execute([id])?,
-            FtsWrite::Insert(id, text) => insert.execute(params![id, text])?,
-        };
-    }
-    Ok(())
 }
 
 #[cfg(test)]

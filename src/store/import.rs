@@ -9,9 +9,8 @@ use rusqlite::{params, Connection, OpenFlags};
 use crate::model::{FeedId, ImportedArticle, NewArticle};
 
 use super::body::pack;
-use super::fts::{write_fts, FtsWrite};
 use super::hashes::{article_hash, hash64, IMPORTED_KEY_PREFIX};
-use super::write::index_text;
+use super::search_backlog;
 use super::{Result, Store};
 
 /// What an import did to one feed.
@@ -68,7 +67,7 @@ impl Store {
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
         let mut counts = ImportCounts::default();
-        let mut fts = Vec::new();
+        let mut to_index = Vec::new();
         let mut new_unread = 0;
         {
             let mut find = tx.prepare_cached("SELECT id FROM articles WHERE feed_id = ?1 AND key IN (?2, ?3, ?4)")?;
@@ -114,7 +113,7 @@ impl Store {
                     item.read,
                     item.starred
                 ])?;
-                fts.push(FtsWrite::Insert(tx.last_insert_rowid(), index_text(a)));
+                to_index.push((tx.last_insert_rowid(), false));
                 counts.added += 1;
                 new_unread += usize::from(!item.read);
             }
@@ -124,7 +123,7 @@ impl Store {
             "UPDATE feeds SET article_count = article_count + ?2, unread_count = unread_count + ?3 WHERE id = ?1",
         )?
         .execute(params![feed.0, counts.added as i64, new_unread as i64])?;
-        write_fts(&tx, fts)?;
+        search_backlog::mark(&tx, &to_index)?;
         tx.commit()?;
         Ok(counts)
     }

@@ -13,6 +13,7 @@ mod order;
 mod prefs;
 mod query;
 mod schema;
+mod search_backlog;
 mod sync;
 mod token_table;
 mod views;
@@ -25,8 +26,6 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
-use fts::{write_fts, FtsWrite};
-
 pub use feeds::PollState;
 pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
 pub use hashes::body_hash;
@@ -34,6 +33,7 @@ pub use import::{read_newsboat_cache, ImportCounts};
 pub use kept::{lock_reader, KeptCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
+pub use search_backlog::INDEX_CHUNK;
 pub use sync::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
 pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
@@ -58,10 +58,6 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// One open cache.
 pub struct Store {
     conn: Connection,
-    /// Inside `in_one_transaction`: search-index writes held back until the end. FTS5 flushes
-    /// its pending terms to a new segment at every savepoint once it has been written in a
-    /// transaction, so writing it per feed would cost a flush and merges per feed.
-    deferred_fts: Option<Vec<FtsWrite>>,
     /// The sort orders whose index this connection has made sure of (`views::ORDER_INDEXES`).
     order_indexes: std::cell::Cell<u8>,
 }
@@ -96,7 +92,6 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Store {
             conn,
-            deferred_fts: None,
             order_indexes: std::cell::Cell::new(0),
         })
     }
@@ -128,7 +123,7 @@ impl Store {
     }
 
     /// Runs `writes` inside one transaction, committed once: many feeds' writes cost one
-    /// commit, one FTS flush and one WAL sync. Each write keeps its own savepoint, so a failed
+    /// commit and one WAL sync. Each write keeps its own savepoint, so a failed
     /// one is rolled back alone. A failed commit fails them all (nothing is kept).
     pub fn in_one_transaction<R>(&mut self, writes: impl FnOnce(&mut Store) -> R) -> Result<R> {
         if !self.conn.is_autocommit() {
@@ -136,14 +131,12 @@ impl Store {
             self.conn.execute_batch("ROLLBACK")?;
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        self.deferred_fts = Some(Vec::new());
         let result = writes(self);
-        let fts = self.deferred_fts.take().unwrap_or_default();
-        match write_fts(&self.conn, fts).and_then(|()| Ok(self.conn.execute_batch("COMMIT")?)) {
+        match self.conn.execute_batch("COMMIT") {
             Ok(()) => Ok(result),
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e)
+                Err(e.into())
             }
         }
     }

@@ -41,6 +41,7 @@ impl Store {
 }
 
 /// `Tagged` for a query, read on `conn` (inside a transaction that may have tagged articles).
+/// A query with words brings the search index up to date first, as every read of it must.
 pub(super) fn article_tagged(conn: &Connection, filter: &Filter) -> Result<Tagged> {
     fn tags<'a>(e: &'a Expr, out: &mut Vec<&'a str>) {
         match e {
@@ -54,6 +55,9 @@ pub(super) fn article_tagged(conn: &Connection, filter: &Filter) -> Result<Tagge
     let Some(q) = &filter.query else {
         return Ok(found);
     };
+    if q.has_text() {
+        super::search_backlog::complete(conn)?;
+    }
     let mut names = Vec::new();
     tags(&q.expr, &mut names);
     let mut stmt = conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM article_tags WHERE tag = ?1)")?;

@@ -207,6 +207,20 @@ const MIGRATIONS: &[&str] = &[
         INSERT INTO article_changes (article_id) VALUES (old.article_id);
     END;
     "#,
+    // 10: the search index is built after the articles are stored (`store::search_backlog`):
+    // a refresh marks what it stored, in the same transaction, and the index pass (or the next
+    // search, first) indexes it. `replace`: the index holds an older text of the article.
+    r#"
+    CREATE TABLE search_pending (
+        article_id INTEGER PRIMARY KEY,
+        replace    INTEGER NOT NULL
+    );
+    DROP TRIGGER articles_fts_delete;
+    CREATE TRIGGER articles_fts_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM articles_fts WHERE rowid = old.id;
+        DELETE FROM search_pending WHERE article_id = old.id;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

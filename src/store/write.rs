@@ -12,8 +12,9 @@ use crate::text::html;
 
 use super::body::{pack, Packed};
 use super::filters::{judge, FeedFilters, Verdict};
-use super::fts::{self, write_fts, FtsWrite};
+use super::fts;
 use super::hashes::{article_hash, hash64, imported_keys};
+use super::search_backlog;
 use super::sync::RemoteArticle;
 use super::{Result, Store};
 
@@ -38,15 +39,14 @@ pub struct FetchRecord {
     pub remote: Option<Vec<RemoteArticle>>,
 }
 
-/// Identity and content hashes of a feed's articles, in document order, and the search text of
-/// those that `prepare` was told are new or changed.
+/// Identity and content hashes of a feed's articles, in document order, and the compressed
+/// bodies of those that `prepare` was told are new or changed.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Prepared {
     keys: Vec<i64>,
     hashes: Vec<i64>,
-    index_texts: Vec<Option<String>>,
-    /// The compressed bodies of the same articles (those with search text).
-    bodies: Vec<Option<Packed>>,
+    /// By article: None when not packed here (unchanged, or no `stored` given), else its body.
+    bodies: Vec<Option<Option<Packed>>>,
     /// What the filters did to the articles new to the cache (by index; none: untouched).
     verdicts: HashMap<usize, Verdict>,
 }
@@ -55,8 +55,8 @@ pub struct Prepared {
 pub type StoredHashes = HashMap<i64, i64>;
 
 /// Prepares articles for `FetchRecord::prepared`: pure CPU work, no cache access, so it runs in
-/// parallel outside the write lock. With `stored` (read just before), the search text of new and
-/// changed articles is built here too; unchanged ones cost only their hashes. `filters` judge the
+/// parallel outside the write lock. With `stored` (read just before), the bodies of new and
+/// changed articles are compressed here too; unchanged ones cost only their hashes. `filters` judge the
 /// new ones (all of them without `stored`); `now` is the time of the fetch (unix seconds).
 pub fn prepare(
     articles: &[NewArticle],
@@ -66,12 +66,11 @@ pub fn prepare(
 ) -> Prepared {
     let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
     let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
-    let (mut index_texts, mut bodies) = (Vec::new(), Vec::new());
+    let mut bodies = Vec::new();
     if let Some(stored) = stored {
         for (i, a) in articles.iter().enumerate() {
             let write = stored.get(&keys[i]) != Some(&hashes[i]);
-            index_texts.push(write.then(|| index_text(a)));
-            bodies.push(a.content.as_deref().filter(|_| write).map(pack));
+            bodies.push(write.then(|| a.content.as_deref().map(pack)));
         }
     }
     let verdicts = match filters {
@@ -79,10 +78,7 @@ pub fn prepare(
             let new: Vec<usize> = (0..articles.len())
                 .filter(|&i| stored.is_none_or(|s| !s.contains_key(&keys[i])))
                 .collect();
-            let text_of = |i: usize| match index_texts.get(i) {
-                Some(Some(text)) => Cow::Borrowed(text.as_str()),
-                _ => Cow::Owned(index_text(&articles[i])),
-            };
+            let text_of = |i: usize| Cow::Owned(index_text(&articles[i]));
             judge(articles, &new, &text_of, filters, now)
         }
         _ => HashMap::new(),
@@ -90,7 +86,6 @@ pub fn prepare(
     Prepared {
         keys,
         hashes,
-        index_texts,
         bodies,
         verdicts,
     }
@@ -144,19 +139,16 @@ impl Store {
             }
         };
         let keys = &prepared.keys;
-        let text_of = |i: usize| match prepared.index_texts.get(i) {
-            Some(Some(text)) => Cow::Borrowed(text.as_str()),
-            _ => Cow::Owned(index_text(&rec.articles[i])),
-        };
-        let body_of = |i: usize| match (prepared.index_texts.get(i), prepared.bodies.get(i)) {
-            (Some(Some(_)), Some(body)) => body.as_ref().map(Cow::Borrowed),
+        let body_of = |i: usize| match prepared.bodies.get(i) {
+            Some(Some(body)) => body.as_ref().map(Cow::Borrowed),
             _ => rec.articles[i].content.as_deref().map(|c| Cow::Owned(pack(c))),
         };
         for (i, key) in keys.iter().enumerate() {
             first_of_key.entry(*key).or_insert(i);
         }
         let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
-        let mut fts = Vec::new();
+        // What the index pass must (re)index: (id, the index holds an older text).
+        let mut to_index: Vec<(i64, bool)> = Vec::new();
         let (mut visible_new, mut unread_new) = (0i64, 0i64);
         let mut acted: BTreeMap<usize, usize> = BTreeMap::new();
         // The tags filters gave new articles, written in one statement after them.
@@ -228,8 +220,7 @@ impl Store {
                             body_of(i).as_deref()
                         ])?;
                         write_enclosures(id, a, true)?;
-                        fts.push(FtsWrite::Delete(id));
-                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
+                        to_index.push((id, true));
                         counts.updated += 1;
                     }
                     None => {
@@ -263,7 +254,7 @@ impl Store {
                                 *acted.entry(*r).or_default() += 1;
                             }
                         }
-                        fts.push(FtsWrite::Insert(id, text_of(i).into_owned()));
+                        to_index.push((id, false));
                         counts.new += 1;
                         visible_new += i64::from(!hidden);
                         unread_new += i64::from(!hidden && !read);
@@ -311,16 +302,8 @@ impl Store {
         counts.filtered = acted.into_iter().collect();
         counts.hidden = counts.new - visible_new as usize;
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
-        match &mut self.deferred_fts {
-            Some(deferred) => {
-                tx.commit()?;
-                deferred.append(&mut fts);
-            }
-            None => {
-                write_fts(&tx, fts)?;
-                tx.commit()?;
-            }
-        }
+        search_backlog::mark(&tx, &to_index)?;
+        tx.commit()?;
         Ok(counts)
     }
 }
@@ -364,6 +347,6 @@ fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) ->
 }
 
 pub(super) fn index_text(a: &NewArticle) -> String {
-    let body = a.content.as_deref().map(html::to_plain).unwrap_or_default();
+    let body = a.content.as_deref().map(html::to_index_text).unwrap_or_default();
     fts::index_text(&a.title, &body)
 }

@@ -9,6 +9,26 @@ pub fn to_plain(html: &str) -> String {
     if !html.contains(['<', '&']) {
         return sanitize::clean_line(html);
     }
+    sanitize::clean_line(&text_of(html))
+}
+
+/// The text of an HTML fragment for the search index: as `to_plain`, but whitespace is left as
+/// it is (the index's tokenizer splits on any of it, so folding it would only cost a copy).
+pub fn to_index_text(html: &str) -> String {
+    let text = if html.contains(['<', '&']) {
+        std::borrow::Cow::Owned(text_of(html))
+    } else {
+        std::borrow::Cow::Borrowed(html)
+    };
+    if sanitize::is_clean_body(&text) {
+        text.into_owned()
+    } else {
+        sanitize::clean_body(&text)
+    }
+}
+
+/// Tags (script and style with their contents) and comments removed, entities decoded.
+fn text_of(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     let mut rest = html;
     while let Some(lt) = rest.find('<') {
@@ -49,10 +69,11 @@ pub fn to_plain(html: &str) -> String {
     }
     out.push_str(rest);
     if out.contains('&') {
-        sanitize::clean_line(&html_escape::decode_html_entities(&out))
-    } else {
-        sanitize::clean_line(&out)
+        if let std::borrow::Cow::Owned(decoded) = html_escape::decode_html_entities(&out) {
+            return decoded;
+        }
     }
+    out
 }
 
 /// Words and spaces only, lower case: how a headline, a lede or an image's alt text is

@@ -171,6 +171,7 @@ impl Store {
         let (Some(low), Some(high)) = (unread.first(), unread.last()) else {
             return Ok(hits);
         };
+        self.complete_search_index()?;
         let mut stmt = self
             .conn
             .prepare_cached("SELECT rowid FROM articles_fts WHERE articles_fts MATCH ?1 AND rowid BETWEEN ?2 AND ?3")?;

@@ -25,6 +25,10 @@ pub(super) fn start_refresh(state: &mut AppState, feed: Option<FeedId>) -> Vec<C
 }
 
 pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
+    // After the refresh's end: nothing to show (a search made meanwhile indexed what it needed).
+    if let PollEvent::Indexed { .. } = ev {
+        return vec![];
+    }
     let progress = state.progress.get_or_insert_with(Progress::default);
     match ev {
         PollEvent::Started { .. } => {}
@@ -59,6 +63,7 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
             }
             return cmds;
         }
+        PollEvent::Indexed { .. } => {}
     }
     vec![]
 }
