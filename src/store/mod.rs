@@ -58,6 +58,10 @@ type Result<T> = std::result::Result<T, StoreError>;
 /// One open cache.
 pub struct Store {
     conn: Connection,
+    /// Inside `in_one_transaction`: search texts already made (`HeldText`), indexed at its end.
+    /// FTS5 flushes its pending terms at every savepoint once written in a transaction, so
+    /// writing them per feed would cost a flush and merges per feed.
+    held_texts: Option<Vec<search_backlog::HeldText>>,
     /// The sort orders whose index this connection has made sure of (`views::ORDER_INDEXES`).
     order_indexes: std::cell::Cell<u8>,
 }
@@ -92,6 +96,7 @@ impl Store {
         conn.busy_timeout(BUSY_TIMEOUT)?;
         Ok(Store {
             conn,
+            held_texts: None,
             order_indexes: std::cell::Cell::new(0),
         })
     }
@@ -123,7 +128,7 @@ impl Store {
     }
 
     /// Runs `writes` inside one transaction, committed once: many feeds' writes cost one
-    /// commit and one WAL sync. Each write keeps its own savepoint, so a failed
+    /// commit, one WAL sync and at most one search-index flush. Each write keeps its own savepoint, so a failed
     /// one is rolled back alone. A failed commit fails them all (nothing is kept).
     pub fn in_one_transaction<R>(&mut self, writes: impl FnOnce(&mut Store) -> R) -> Result<R> {
         if !self.conn.is_autocommit() {
@@ -131,12 +136,16 @@ impl Store {
             self.conn.execute_batch("ROLLBACK")?;
         }
         self.conn.execute_batch("BEGIN IMMEDIATE")?;
+        self.held_texts = Some(Vec::new());
         let result = writes(self);
-        match self.conn.execute_batch("COMMIT") {
+        let held = self.held_texts.take().unwrap_or_default();
+        let committed =
+            search_backlog::write_held(&self.conn, held).and_then(|()| Ok(self.conn.execute_batch("COMMIT")?));
+        match committed {
             Ok(()) => Ok(result),
             Err(e) => {
                 let _ = self.conn.execute_batch("ROLLBACK");
-                Err(e.into())
+                Err(e)
             }
         }
     }

@@ -14,7 +14,7 @@ use super::body::{pack, Packed};
 use super::filters::{judge, FeedFilters, Verdict};
 use super::fts;
 use super::hashes::{article_hash, hash64, imported_keys};
-use super::search_backlog;
+use super::search_backlog::{self, HeldText};
 use super::sync::RemoteArticle;
 use super::{Result, Store};
 
@@ -47,6 +47,8 @@ pub struct Prepared {
     hashes: Vec<i64>,
     /// By article: None when not packed here (unchanged, or no `stored` given), else its body.
     bodies: Vec<Option<Option<Packed>>>,
+    /// By article: the search text, when the filters made it to look for words.
+    texts: Vec<Option<String>>,
     /// What the filters did to the articles new to the cache (by index; none: untouched).
     verdicts: HashMap<usize, Verdict>,
 }
@@ -56,8 +58,9 @@ pub type StoredHashes = HashMap<i64, i64>;
 
 /// Prepares articles for `FetchRecord::prepared`: pure CPU work, no cache access, so it runs in
 /// parallel outside the write lock. With `stored` (read just before), the bodies of new and
-/// changed articles are compressed here too; unchanged ones cost only their hashes. `filters` judge the
-/// new ones (all of them without `stored`); `now` is the time of the fetch (unix seconds).
+/// changed articles are compressed here too; unchanged ones cost only their hashes. `filters`
+/// judge the new ones (all of them without `stored`); `now` is the time of the fetch (unix
+/// seconds).
 pub fn prepare(
     articles: &[NewArticle],
     stored: Option<&StoredHashes>,
@@ -67,6 +70,8 @@ pub fn prepare(
     let keys: Vec<i64> = articles.iter().map(|a| hash64(a.key.as_bytes())).collect();
     let hashes: Vec<i64> = articles.iter().map(article_hash).collect();
     let mut bodies = Vec::new();
+    // Made only if a filter looks for words; then kept, so the index need not make it again.
+    let texts: Vec<std::cell::OnceCell<String>> = (0..articles.len()).map(|_| std::cell::OnceCell::new()).collect();
     if let Some(stored) = stored {
         for (i, a) in articles.iter().enumerate() {
             let write = stored.get(&keys[i]) != Some(&hashes[i]);
@@ -78,15 +83,23 @@ pub fn prepare(
             let new: Vec<usize> = (0..articles.len())
                 .filter(|&i| stored.is_none_or(|s| !s.contains_key(&keys[i])))
                 .collect();
-            let text_of = |i: usize| Cow::Owned(index_text(&articles[i]));
-            judge(articles, &new, &text_of, filters, now)
+            let verdicts = judge(
+                articles,
+                &new,
+                &|i| Cow::Borrowed(texts[i].get_or_init(|| index_text(&articles[i]))),
+                filters,
+                now,
+            );
+            verdicts
         }
         _ => HashMap::new(),
     };
+    let texts = texts.into_iter().map(std::cell::OnceCell::into_inner).collect();
     Prepared {
         keys,
         hashes,
         bodies,
+        texts,
         verdicts,
     }
 }
@@ -149,6 +162,17 @@ impl Store {
         let seen_keys: HashSet<i64> = first_of_key.keys().copied().collect();
         // What the index pass must (re)index: (id, the index holds an older text).
         let mut to_index: Vec<(i64, bool)> = Vec::new();
+        // Those whose text the filters made: indexed at the group's commit (see `HeldText`).
+        let mut held: Vec<HeldText> = Vec::new();
+        let holding = self.held_texts.is_some();
+        let mut index_later = |id: i64, replace: bool, i: usize| match prepared.texts.get(i) {
+            Some(Some(text)) if holding => held.push(HeldText {
+                id,
+                replace,
+                text: text.clone(),
+            }),
+            _ => to_index.push((id, replace)),
+        };
         let (mut visible_new, mut unread_new) = (0i64, 0i64);
         let mut acted: BTreeMap<usize, usize> = BTreeMap::new();
         // The tags filters gave new articles, written in one statement after them.
@@ -220,7 +244,7 @@ impl Store {
                             body_of(i).as_deref()
                         ])?;
                         write_enclosures(id, a, true)?;
-                        to_index.push((id, true));
+                        index_later(id, true, i);
                         counts.updated += 1;
                     }
                     None => {
@@ -254,7 +278,7 @@ impl Store {
                                 *acted.entry(*r).or_default() += 1;
                             }
                         }
-                        to_index.push((id, false));
+                        index_later(id, false, i);
                         counts.new += 1;
                         visible_new += i64::from(!hidden);
                         unread_new += i64::from(!hidden && !read);
@@ -304,6 +328,9 @@ impl Store {
         counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
         search_backlog::mark(&tx, &to_index)?;
         tx.commit()?;
+        if let Some(group) = &mut self.held_texts {
+            group.append(&mut held);
+        }
         Ok(counts)
     }
 }
