@@ -44,12 +44,20 @@ pub(super) struct HeldText {
 }
 
 /// Indexes held texts (inside the transaction that stored their articles), taking them off the
-/// backlog if an earlier write left them there.
+/// backlog if an earlier write left them there. One a later write of the same group deleted
+/// (retention) is dropped: its id may come back as another article.
 pub(super) fn write_held(conn: &Connection, held: Vec<HeldText>) -> Result<()> {
+    if held.is_empty() {
+        return Ok(());
+    }
     let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
     let mut delete = conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
     let mut unmark = conn.prepare_cached("DELETE FROM search_pending WHERE article_id = ?1")?;
+    let mut exists = conn.prepare_cached("SELECT 1 FROM articles WHERE id = ?1")?;
     for h in held {
+        if !exists.exists([h.id])? {
+            continue;
+        }
         if h.replace {
             delete.execute([h.id])?;
             unmark.execute([h.id])?;
