@@ -128,8 +128,9 @@ impl Store {
     }
 
     /// Runs `writes` inside one transaction, committed once: many feeds' writes cost one
-    /// commit, one WAL sync and at most one search-index flush. Each write keeps its own savepoint, so a failed
-    /// one is rolled back alone. A failed commit fails them all (nothing is kept).
+    /// commit, one WAL sync and at most one search-index flush. Each write keeps its own
+    /// savepoint, so a failed one is rolled back alone. A failed commit fails them all (nothing
+    /// is kept).
     pub fn in_one_transaction<R>(&mut self, writes: impl FnOnce(&mut Store) -> R) -> Result<R> {
         if !self.conn.is_autocommit() {
             // A write that panicked left its transaction open: it is abandoned, not committed.
