@@ -79,11 +79,7 @@ struct Waiting {
 impl Store {
     /// How many articles wait for the search index.
     pub fn search_backlog(&self) -> Result<usize> {
-        let n: i64 = self
-            .conn
-            .prepare_cached("SELECT COUNT(*) FROM search_pending")?
-            .query_row([], |r| r.get(0))?;
-        Ok(n as usize)
+        backlog(&self.conn)
     }
 
     /// Indexes up to `max` waiting articles in one transaction (or in a savepoint of the one
@@ -101,19 +97,23 @@ impl Store {
 /// Indexes the whole backlog on `conn`, a chunk per transaction: what every read of the index
 /// runs first, so results stay exact after a refresh, or a kill that left articles unindexed.
 pub(super) fn complete(conn: &Connection) -> Result<usize> {
-    let waiting: i64 = conn
-        .prepare_cached("SELECT COUNT(*) FROM search_pending")?
-        .query_row([], |r| r.get(0))?;
     let mut done = 0;
     // Each chunk takes at least one article off the backlog; what another process adds
     // meanwhile is its own pass's to index (or the next search's).
-    for _ in 0..(waiting as usize).div_ceil(INDEX_CHUNK) {
+    for _ in 0..backlog(conn)?.div_ceil(INDEX_CHUNK) {
         match index_pending(conn, INDEX_CHUNK)? {
             0 => break,
             n => done += n,
         }
     }
     Ok(done)
+}
+
+fn backlog(conn: &Connection) -> Result<usize> {
+    let n: i64 = conn
+        .prepare_cached("SELECT COUNT(*) FROM search_pending")?
+        .query_row([], |r| r.get(0))?;
+    Ok(n as usize)
 }
 
 fn index_pending(conn: &Connection, max: usize) -> Result<usize> {

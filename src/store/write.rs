@@ -83,14 +83,13 @@ pub fn prepare(
             let new: Vec<usize> = (0..articles.len())
                 .filter(|&i| stored.is_none_or(|s| !s.contains_key(&keys[i])))
                 .collect();
-            let verdicts = judge(
+            judge(
                 articles,
                 &new,
                 &|i| Cow::Borrowed(texts[i].get_or_init(|| index_text(&articles[i]))),
                 filters,
                 now,
-            );
-            verdicts
+            )
         }
         _ => HashMap::new(),
     };
