@@ -49,6 +49,13 @@ impl Tmux {
             .to_string()
     }
 
+    /// Every byte the program has written to its terminal so far.
+    fn written(&self) -> String {
+        let out =
+            std::fs::read(&self.output).unwrap_or_else(|e| panic!("pipe-pane wrote no {}: {e}", self.output.display()));
+        String::from_utf8_lossy(&out).into_owned()
+    }
+
     /// Waits (at most 15 s) until the screen satisfies `pred`.
     fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
@@ -167,9 +174,13 @@ fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
 /// As `start_reader`, with extra environment (`NAME=value ...`) for khabar.
 fn start_reader_with(sb: &Sandbox, name: &str, env: &str) -> Tmux {
     std::fs::create_dir_all(sb.path("home")).unwrap();
-    // The pause lets pipe-pane attach before the program writes its first byte.
+    let output = sb.path(&format!("{name}.out"));
+    // The program starts only once pipe-pane's `cat` has opened the output file, so its first
+    // byte is recorded however slowly tmux starts the pipe on a loaded machine (at most 10 s).
     let command = format!(
-        "sleep 0.3; exec env HOME={home} TERM=xterm-256color {env} {bin} --config {config} --cache {cache}",
+        "i=0; while [ ! -e {out} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; \
+         exec env HOME={home} TERM=xterm-256color {env} {bin} --config {config} --cache {cache}",
+        out = output.display(),
         home = sb.path("home").display(),
         bin = env!("CARGO_BIN_EXE_khabar"),
         config = sb.config().display(),
@@ -177,7 +188,7 @@ fn start_reader_with(sb: &Sandbox, name: &str, env: &str) -> Tmux {
     );
     let tmux = Tmux {
         socket: format!("khabar-{name}-{}", std::process::id()),
-        output: sb.path(&format!("{name}.out")),
+        output,
     };
     tmux.cmd(&["new-session", "-d", "-s", "main", "-x", "120", "-y", "30", &command]);
     tmux.cmd(&["set-option", "-t", "main", "remain-on-exit", "on"]);
@@ -207,7 +218,7 @@ fn wait_dead(tmux: &Tmux) {
 /// flag can be read before it has parsed a dying pane's last bytes).
 fn assert_restored(tmux: &Tmux) {
     assert_eq!(tmux.var("alternate_on"), "0", "left the alternate screen");
-    let out = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    let out = tmux.written();
     let last = |seq: &str| out.rfind(seq);
     let after = |a: &str, b: &str| matches!((last(a), last(b)), (Some(x), Some(y)) if x > y);
     assert!(out.contains("\u{1b}[?1049h"), "entered the alternate screen");
@@ -295,7 +306,7 @@ fn hostile_feed_text_leaves_the_terminal_untouched() {
     assert_eq!(tmux.var("pane_title"), title_before, "the window title was changed");
     tmux.keys(&["q", "q"]);
     wait_dead(&tmux);
-    let out = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    let out = tmux.written();
     for seq in [
         "\u{1b}]0;",
         "\u{1b}]2;",
@@ -320,7 +331,7 @@ fn a_panic_restores_the_terminal_and_then_reports() {
     let tmux = start_reader_with(&sb, "panic", "RUST_BACKTRACE=0 KHABAR_DEBUG_PANIC=1");
     wait_dead(&tmux);
     assert_restored(&tmux);
-    let out = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    let out = tmux.written();
     let left = out.rfind("\u{1b}[?1049l").expect("left the alternate screen");
     let message = out.find("KHABAR_DEBUG_PANIC is set").expect("the panic message");
     assert!(message > left, "the message comes after the terminal is restored");
@@ -397,7 +408,7 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
     wait_dead(&tmux);
     let status = tmux.var("pane_dead_status");
     assert!(status == "0" || status.is_empty(), "exit status {status}");
-    let shown = String::from_utf8_lossy(&std::fs::read(&tmux.output).unwrap()).into_owned();
+    let shown = tmux.written();
     for word in ["locked", "cache error", "failed"] {
         assert!(!shown.contains(word), "the reader showed {word:?}");
     }
