@@ -96,6 +96,14 @@ pub(super) fn link_images(html: &str) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(out)
 }
 
+/// Spaces that end a link's text moved after its `</a>`: html2text puts a link's mark where
+/// the link ends, so `<a>Florida Man </a>will` would read "Florida Man [3]will".
+pub(super) fn spaces_after_links(html: &str) -> std::borrow::Cow<'_, str> {
+    static SPACE_THEN_END: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)([ \t\r\n]+)(</a\s*>)").expect("a valid pattern"));
+    SPACE_THEN_END.replace_all(html, "$2$1")
+}
+
 /// The number of a link mark ("[3]") at the start of a text.
 pub(super) fn link_mark(text: &str) -> Option<usize> {
     let rest = text.trim_start().strip_prefix('[')?;
@@ -113,6 +121,13 @@ pub(super) fn footnote(line: &str) -> Option<(usize, String)> {
 #[cfg(test)]
 mod tests {
     use super::super::render;
+
+    #[test]
+    fn a_link_mark_sits_against_the_link_text_and_the_space_stays_after_it() {
+        let html = "<p>Of course <a href=\"https://a.example/fm\">Florida Man </a>will <a href=\"https://a.example/x\">\n  act\n</a>now.</p>";
+        let text = render(html, 100).to_text();
+        assert!(text.contains("Of course Florida Man[1] will act[2] now."), "{text}");
+    }
 
     #[test]
     fn an_alt_the_body_already_says_shows_as_a_bare_image() {

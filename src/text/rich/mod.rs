@@ -10,7 +10,7 @@ mod decorator;
 mod links;
 
 use decorator::{Decorator, LastImage};
-use links::{footnote, link_images, link_mark};
+use links::{footnote, link_images, link_mark, spaces_after_links};
 
 /// What a span of text is; the theme maps each to a style.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -135,6 +135,7 @@ const HIDDEN_CSS: &str = "[hidden] { display: none; } [aria-hidden=true] { displ
 pub fn render(html: &str, width: usize) -> Rendered {
     let width = width.max(10);
     let html = link_images(html);
+    let html = spaces_after_links(&html);
     let html = super::html::limit_depth(&html, super::html::MAX_DEPTH);
     let config = html2text::config::with_decorator(Decorator(RichDecorator::new(), LastImage::default()))
         .link_footnotes(true)
