@@ -688,3 +688,49 @@ fn queries_select_by_every_field() {
     assert_eq!(store.mark_view_read_ids(&filter).unwrap().len(), 2);
     assert_eq!(matching(&store, "is:unread"), ["भारत"]);
 }
+
+/// A new cache gives the pages it frees back to the file system; one made before khabar chose
+/// that mode (here: already in WAL mode when first opened) keeps its size and is not harmed.
+#[test]
+fn freed_pages_go_back_to_the_file_system_on_new_caches() {
+    let pages = |dir: &Path, pragma: &str| -> i64 {
+        let conn = rusqlite::Connection::open(dir.join("c.db")).unwrap();
+        conn.query_row(&format!("PRAGMA {pragma}"), [], |r| r.get(0)).unwrap()
+    };
+    let long_articles = |n: i64| {
+        let mut list = articles(n);
+        for (i, a) in list.iter_mut().enumerate() {
+            let words: String = (0..1500).map(|w| format!("w{}x{} ", i * 7919 + w, w % 13)).collect();
+            a.content = Some(format!("<p>{words}</p>"));
+        }
+        list
+    };
+    let (dir, mut store, feeds) = two_feed_cache();
+    store
+        .apply_fetch(feeds[0], now(), &fetched(long_articles(200), 1000))
+        .unwrap();
+    store.complete_search_index().unwrap();
+    for a in store.list(&Filter::default(), 1000, None).unwrap() {
+        store.set_read(a.id, true).unwrap();
+    }
+    store
+        .apply_fetch(feeds[0], now(), &fetched(long_articles(2), 2))
+        .unwrap();
+    store.complete_search_index().unwrap();
+    let (free, before) = (pages(dir.path(), "freelist_count"), pages(dir.path(), "page_count"));
+    assert!(free > 100, "the deleted articles freed pages: {free}");
+    assert_eq!(store.release_free_pages().unwrap() as i64, free);
+    assert_eq!(pages(dir.path(), "freelist_count"), 0);
+    // (A pointer-map page the shorter file no longer needs may go too.)
+    assert!(pages(dir.path(), "page_count") <= before - free);
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+    assert_eq!(store.search(&q("w3x3"), &Filter::default(), 10).unwrap().len(), 1);
+
+    let old = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(old.path().join("c.db")).unwrap();
+    conn.pragma_update(None, "journal_mode", "WAL").unwrap();
+    drop(conn);
+    let old_store = Store::open(&old.path().join("c.db")).unwrap();
+    assert_eq!(pages(old.path(), "auto_vacuum"), 0, "the mode of an older cache stays");
+    assert_eq!(old_store.release_free_pages().unwrap(), 0);
+}

@@ -233,6 +233,9 @@ impl Poller {
                 }
             }
         }
+        if let Err(e) = self.write(|s| s.release_free_pages()).await {
+            tracing::warn!("cache: cannot release free pages: {e}");
+        }
         indexed
     }
 

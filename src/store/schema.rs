@@ -245,6 +245,17 @@ pub fn migrate(conn: &mut Connection) -> Result<(), StoreError> {
     Ok(())
 }
 
+/// Lets a new file hand the pages it no longer uses back to the file system (see
+/// `Store::release_free_pages`). SQLite takes the mode only before the file's first table and
+/// before it is switched to WAL: an older cache keeps the mode it has.
+pub fn choose_vacuum_mode(conn: &Connection) -> Result<(), StoreError> {
+    let tables: i64 = conn.query_row("SELECT count(*) FROM sqlite_schema", [], |r| r.get(0))?;
+    if tables == 0 {
+        conn.pragma_update(None, "auto_vacuum", "INCREMENTAL")?;
+    }
+    Ok(())
+}
+
 /// The version a cache is at; one written by a newer khabar is an error.
 fn schema_version(conn: &Connection) -> Result<i64, StoreError> {
     let version: i64 = conn.pragma_query_value(None, "user_version", |r| r.get(0))?;
