@@ -11,7 +11,8 @@ use crate::text::html;
 
 /// Articles indexed per transaction of the pass. FTS5 holds a transaction's terms in memory
 /// until its commit: 5,000 articles peaked 12 MB above the refresh itself, 1,000 stay under it
-/// (the cache grows 3 % more from the extra segments). A UI write waits for one chunk at most.
+/// (the merges of the extra segments free pages, given back after the pass). A UI write waits
+/// for one chunk at most.
 pub const INDEX_CHUNK: usize = 1_000;
 /// Search texts made ahead of the writer at once, within a chunk: small, so the writer waits
 /// only for the first few of each chunk (512 made it wait for half: the pass took 0.73 s for
