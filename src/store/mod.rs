@@ -152,9 +152,10 @@ impl Store {
         }
     }
 
-    /// Gives the pages the cache no longer uses back to the file system: the search index's
-    /// merges free as many as a tenth of its size. Only caches created since khabar chose this
-    /// mode can (see `schema::migrate`); on others it does nothing.
+    /// Gives the pages the cache no longer uses back to the file system: after a cold refresh
+    /// the search index's merges leave about 6 % of the file free. Only caches created since
+    /// khabar chose this mode can (see `schema::choose_vacuum_mode`); on others it does nothing.
+    /// Returns how many pages went.
     pub fn release_free_pages(&self) -> Result<usize> {
         let free: i64 = self.conn.query_row("PRAGMA freelist_count", [], |r| r.get(0))?;
         // Each step of the pragma gives back one page.
