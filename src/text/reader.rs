@@ -1,7 +1,7 @@
-//! Reader mode: the main content of a web page (headline, lede, paragraphs, section headings)
-//! without its boilerplate: ad slots and consent banners removed, trafilatura (with its own
-//! fallbacks), else Readability (dom_smoothie); then link lists dropped, the page's headline and
-//! lede put back where the extractor dropped them, and every link and image made absolute.
+//! Reader mode: the main content of a web page without its boilerplate (ad slots, consent
+//! banners, share buttons): trafilatura with its own fallbacks, else Readability (dom_smoothie);
+//! then link lists dropped, the page's headline and lede put back where the extractor dropped
+//! them, and every link and image made absolute.
 
 use dom_query::Document;
 use url::Url;
@@ -27,6 +27,18 @@ const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*
 const OVERLAYS: &str = r#"[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i],
     [id*="gdpr" i], [class*="gdpr" i], [id^="cmplz"], [class*="cmplz"], [role="dialog"],
     [aria-modal="true"], [class*="newsletter"], [id*="newsletter"]"#;
+
+/// Share buttons by where they go (a network's share intent, a mail with no address, a script):
+/// nothing a reader can follow from a terminal, and their labels ("Whatsapp", "Tweet") read as
+/// the story's words when they sit inside it.
+const SHARE_LINKS: &str = r#"a[href^="whatsapp:" i], a[href*="api.whatsapp.com/send"], a[href*="wa.me/?"],
+    a[href*="facebook.com/sharer"], a[href*="facebook.com/share.php"], a[href*="twitter.com/intent/"],
+    a[href*="twitter.com/share"], a[href*="x.com/intent/"], a[href*="pinterest.com/pin/create"],
+    a[href*="linkedin.com/shareArticle"], a[href*="reddit.com/submit"], a[href*="t.me/share"],
+    a[href^="mailto:?"], a[href^="javascript:" i]"#;
+
+/// Most text a share button holds: a longer link is someone's sentence, whatever it points to.
+const SHARE_LINK_MAX_TEXT: usize = 30;
 
 /// Most text a consent banner holds (its policy, its categories of cookies, their buttons).
 const OVERLAY_MAX_TEXT: usize = 4000;
@@ -56,6 +68,11 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
             && banner.text().chars().filter(|c| !c.is_whitespace()).count() < OVERLAY_MAX_TEXT
         {
             banner.remove();
+        }
+    }
+    for button in doc.select(SHARE_LINKS).iter() {
+        if button.text().chars().filter(|c| !c.is_whitespace()).count() < SHARE_LINK_MAX_TEXT {
+            button.remove();
         }
     }
     let cleaned = doc.html();
@@ -287,6 +304,35 @@ mod tests {
         let text = html::to_plain(&without_link_lists(&content));
         assert!(text.contains("Paragraph 1") && text.contains("a source"), "{text}");
         for drop in ["Other story", "interlagos"] {
+            assert!(!text.contains(drop), "{drop} in {text}");
+        }
+    }
+
+    #[test]
+    fn drops_share_buttons_but_not_links_to_the_same_sites_or_sentences() {
+        let page = format!(
+            r#"<html><body><article>{}
+            <p>Send this story to a friend who follows the council and its long budget debates:
+            <a href="whatsapp://send?text=Story">Whatsapp</a> <a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a>
+            <a href="javascript: void(0);">Pint</a> <a href="https://twitter.com/intent/tweet?url=x">Tweet</a>
+            <a href="mailto:?subject=Story">Email</a></p>{}
+            <p>The mayor answered <a href="https://twitter.com/mayor/status/1">on her own account</a> and
+            on <a href="https://www.facebook.com/cityhall">the city's page</a> within the hour.</p>
+            <p>As one reader put it, <a href="https://twitter.com/intent/tweet?text=x">the city never looked better from the river</a>, and many agreed.</p>
+            </article></body></html>"#,
+            story(3),
+            story(2)
+        );
+        let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
+        assert!(text.contains("Paragraph 1") && text.contains("Paragraph 3"), "{text}");
+        for keep in [
+            "on her own account",
+            "the city's page",
+            "never looked better from the river",
+        ] {
+            assert!(text.contains(keep), "{keep} missing from {text}");
+        }
+        for drop in ["Whatsapp", "Facebook", "Pint", "Tweet", "Email"] {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
     }
