@@ -40,6 +40,13 @@ const SHARE_LINKS: &str = r#"a[href^="whatsapp:" i], a[href*="api.whatsapp.com/s
 /// Most text a share button holds: a longer link is someone's sentence, whatever it points to.
 const SHARE_LINK_MAX_TEXT: usize = 30;
 
+/// Posts embedded from social networks, as their own embed code writes them: a quote of the
+/// post's text that the network's script turns into a card.
+const EMBEDDED_POSTS: &str = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed";
+
+/// Wrappers of an embedded post looked at, innermost first.
+const EMBED_WRAPPERS: usize = 4;
+
 /// Most text a consent banner holds (its policy, its categories of cookies, their buttons).
 const OVERLAY_MAX_TEXT: usize = 4000;
 
@@ -70,6 +77,9 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
             banner.remove();
         }
     }
+    for post in doc.select(EMBEDDED_POSTS).nodes() {
+        unflag_wrappers(post);
+    }
     for button in doc.select(SHARE_LINKS).iter() {
         if button.text().chars().filter(|c| !c.is_whitespace()).count() < SHARE_LINK_MAX_TEXT {
             button.remove();
@@ -77,7 +87,7 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
     }
     let cleaned = doc.html();
     let content = match by_trafilatura(&cleaned, url) {
-        Some(content) => content,
+        Some(content) => spaced_links_in_quotes(&content),
         None => by_readability(&cleaned, url)?,
     };
     let content = without_link_lists(&content);
@@ -87,6 +97,24 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
         return Err(ReaderError::NotReadable("it has no text".into()));
     }
     Ok(content)
+}
+
+/// Takes `class` and `id` off the elements that only wrap an embedded post: sites wrap them in
+/// a "social-media-embed" box, which trafilatura drops as a social widget, post and all, though
+/// the post's text is part of the story (what the people it quotes said).
+fn unflag_wrappers(post: &dom_query::NodeRef) {
+    let letters = |node: &dom_query::NodeRef| node.text().chars().filter(|c| c.is_alphanumeric()).count();
+    let own = letters(post);
+    let mut wrapper = post.parent();
+    for _ in 0..EMBED_WRAPPERS {
+        match wrapper {
+            Some(node) if node.is("div, figure, aside, section") && letters(&node) == own => {
+                node.remove_attrs(&["class", "id"]);
+                wrapper = node.parent();
+            }
+            _ => break,
+        }
+    }
 }
 
 /// trafilatura with its fallbacks (Readability and jusText candidates, compared with its own
@@ -99,6 +127,26 @@ fn by_trafilatura(page: &str, url: &str) -> Option<String> {
     options.enable_fallback = true;
     let result = trafilatura::extract(page, &options).ok()?;
     (!html::to_plain(&result.content_html).trim().is_empty()).then_some(result.content_html)
+}
+
+/// trafilatura 0.6 trims the text on either side of an element inside a quote ("on it: <a>" comes
+/// out "on it:<a>", "<a>process</a> is" as "<a>process</a>is"), which glues a link to the words
+/// around it. Inside quotes, a space goes back between a word or a sentence's punctuation and the
+/// link after it, and between a link and the word or link after it: nobody writes a link against
+/// a letter.
+fn spaced_links_in_quotes(content: &str) -> String {
+    static QUOTE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        regex::Regex::new(r"(?is)<blockquote\b.*?</blockquote\s*>").expect("a valid pattern")
+    });
+    static GLUED_LINK: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)([\p{L}\p{N}:;,.!?)])(<a\b)").expect("a valid pattern"));
+    static GLUED_AFTER: std::sync::LazyLock<regex::Regex> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"(?i)(</a\s*>)([\p{L}\p{N}]|<a\b)").expect("a valid pattern"));
+    let spaced = |quote: &regex::Captures| {
+        let before = GLUED_LINK.replace_all(&quote[0], "$1 $2");
+        GLUED_AFTER.replace_all(&before, "$1 $2").into_owned()
+    };
+    QUOTE.replace_all(content, spaced).into_owned()
 }
 
 fn by_readability(page: &str, url: &str) -> Result<String, ReaderError> {
@@ -335,5 +383,26 @@ mod tests {
         for drop in ["Whatsapp", "Facebook", "Pint", "Tweet", "Email"] {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
+    }
+
+    #[test]
+    fn a_link_in_a_quote_keeps_its_space_from_the_word_before_it() {
+        let page = format!(
+            r#"<html><body><article>{}<blockquote><p>Yes this is real, see <a href="/it">it</a> here: <a href="https://t.co/y">t.co/y</a></p>
+            — Name (@handle) <a href="/s">November 19, 2019</a> <a href="/p">pic.example/1</a></blockquote>{}</article></body></html>"#,
+            story(3),
+            story(2)
+        );
+        // The rendered text, as the pane and `show` have it (plain text puts a space at every tag).
+        let content = extract(&page, "http://example.org/story").unwrap();
+        for spaced in ["see <a", "</a> here: <a", "(@handle) <a", "</a> <a"] {
+            assert!(content.contains(spaced), "{spaced} missing from {content}");
+        }
+        let quote = r#"<blockquote><p>A <a href="/x">link</a>, "<a href="/y">quoted</a>"</p></blockquote>"#;
+        assert_eq!(
+            spaced_links_in_quotes(quote),
+            quote,
+            "already spaced, or after an opening quote"
+        );
     }
 }
