@@ -405,4 +405,19 @@ mod tests {
             "already spaced, or after an opening quote"
         );
     }
+
+    #[test]
+    fn keeps_an_embedded_post_that_a_site_boxes_as_a_social_widget() {
+        let page = format!(
+            r#"<html><body><article>{}<div class="social-media-embed"><blockquote class="twitter-tweet">
+            <p lang="en">Yes this is real and yes the state spent nearly half a million dollars on it</p>
+            — Dianna (@dianna) <a href="https://twitter.com/dianna/status/1">November 18, 2019</a></blockquote></div>{}
+            </article></body></html>"#,
+            story(3),
+            story(2)
+        );
+        let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
+        assert!(text.contains("half a million dollars on it"), "{text}");
+        assert!(text.contains("Paragraph 1") && text.contains("Paragraph 3"), "{text}");
+    }
 }
