@@ -18,9 +18,10 @@ const BOILERPLATE: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [cla
     [class*="trending"], [id^="trending"], script, style, noscript, iframe, form"#;
 
 /// Ad slots and share widgets, removed before any extractor sees the page: inside the story's
-/// container, trafilatura keeps their labels ("Advertisement") as text.
+/// container, trafilatura keeps their labels ("Advertisement", "Click To Tweet") as text.
 const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*=" ad-"], [id^="div-gpt-ad"],
-    [class*="advert"], [id*="advert"], ins.adsbygoogle, [class*="share-bar"], [class*="social-share"]"#;
+    [class*="advert"], [id*="advert"], ins.adsbygoogle, [class*="share-bar"], [class*="social-share"],
+    [class*="ctt-btn"]"#;
 
 /// Cookie and consent banners, dialogs, newsletter sign-ups: whatever text they hold, none of
 /// it is the story. (`modal` and `popup` classes are not among them: galleries use them too.)
@@ -363,7 +364,9 @@ mod tests {
             <p>Send this story to a friend who follows the council and its long budget debates:
             <a href="whatsapp://send?text=Story">Whatsapp</a> <a href="https://www.facebook.com/sharer/sharer.php?u=x">Facebook</a>
             <a href="javascript: void(0);">Pint</a> <a href="https://twitter.com/intent/tweet?url=x">Tweet</a>
-            <a href="mailto:?subject=Story">Email</a></p>{}
+            <a href="mailto:?subject=Story">Email</a></p>
+            <p><a href="https://twitter.com/intent/tweet?text=q"><span class="sw-click-to-tweet"><span class="sw-ctt-text">Growing
+            into the role gradually brings much less stress for everyone.</span><span class="sw-ctt-btn">Click To Tweet</span></span></a></p>{}
             <p>The mayor answered <a href="https://twitter.com/mayor/status/1">on her own account</a> and
             on <a href="https://www.facebook.com/cityhall">the city's page</a> within the hour.</p>
             <p>As one reader put it, <a href="https://twitter.com/intent/tweet?text=x">the city never looked better from the river</a>, and many agreed.</p>
@@ -380,6 +383,7 @@ mod tests {
         ] {
             assert!(text.contains(keep), "{keep} missing from {text}");
         }
+        assert!(text.contains("much less stress for everyone"), "{text}");
         for drop in ["Whatsapp", "Facebook", "Pint", "Tweet", "Email"] {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
