@@ -27,7 +27,7 @@ const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*
 /// it is the story. (`modal` and `popup` classes are not among them: galleries use them too.)
 const OVERLAYS: &str = r#"[id*="cookie" i], [class*="cookie" i], [id*="consent" i], [class*="consent" i],
     [id*="gdpr" i], [class*="gdpr" i], [id^="cmplz"], [class*="cmplz"], [role="dialog"],
-    [aria-modal="true"], [class*="newsletter"], [id*="newsletter"]"#;
+    [aria-modal="true"], [class*="newsletter" i], [id*="newsletter" i]"#;
 
 /// Share buttons by where they go (a network's share intent, a mail with no address, a script):
 /// nothing a reader can follow from a terminal, and their labels ("Whatsapp", "Tweet") read as
@@ -330,6 +330,7 @@ mod tests {
         let page = format!(
             r#"<html><body class="cookie-consent-open"><article>{}
             <div class="newsletter-box"><p>Get our newsletter in your inbox every morning, free of charge, with the day's best stories.</p></div>{}
+            <section class="Newsletter-container"><h3>Pick Six Newsletter</h3><p>Thanks for signing up! Keep an eye on your inbox.</p></section>
             <div id="cookie-law-info-bar"><p>This website uses cookies to improve your experience while you navigate through the website, and some of them are stored in your browser.</p></div>
             <div role="dialog"><p>Privacy overview: necessary cookies are absolutely essential for the website to function properly, and they are stored.</p></div>
             </article></body></html>"#,
@@ -338,7 +339,7 @@ mod tests {
         );
         let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
         assert!(text.contains("Paragraph 1") && text.contains("Paragraph 3"), "{text}");
-        for drop in ["newsletter", "cookies", "Privacy overview"] {
+        for drop in ["newsletter", "Newsletter", "signing up", "cookies", "Privacy overview"] {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
     }
