@@ -391,7 +391,7 @@ mod tests {
     }
 
     #[test]
-    fn a_link_in_a_quote_keeps_its_space_from_the_word_before_it() {
+    fn a_link_in_a_quote_keeps_its_spaces_from_the_words_around_it() {
         let page = format!(
             r#"<html><body><article>{}<blockquote><p>Yes this is real, see <a href="/it">it</a> here: <a href="https://t.co/y">t.co/y</a></p>
             — Name (@handle) <a href="/s">November 19, 2019</a> <a href="/p">pic.example/1</a></blockquote>{}</article></body></html>"#,
