@@ -41,6 +41,27 @@ const SHARE_LINKS: &str = r#"a[href^="whatsapp:" i], a[href*="api.whatsapp.com/s
 /// Most text a share button holds: a longer link is someone's sentence, whatever it points to.
 const SHARE_LINK_MAX_TEXT: usize = 30;
 
+/// Controls that show or hide more of the page, when they go nowhere (no address, or just "#"):
+/// a caption's "... more" and "less", a bio's "Read More". Their words are all a control says,
+/// so only those go.
+const TOGGLES: &str = r##"a:not([href]), a[href="#"], button"##;
+const TOGGLE_WORDS: &[&str] = &[
+    "more",
+    "less",
+    "read more",
+    "read less",
+    "show more",
+    "show less",
+    "see more",
+    "see less",
+];
+
+/// Captions, among which a gallery may write each one twice: cut short and whole.
+const CAPTIONS: &str = r#"[class*="caption"]"#;
+
+/// Shortest caption text compared with its siblings (a shorter one may well repeat by chance).
+const CAPTION_MIN_TEXT: usize = 40;
+
 /// Posts embedded from social networks, as their own embed code writes them: a quote of the
 /// post's text that the network's script turns into a card.
 const EMBEDDED_POSTS: &str = "blockquote.twitter-tweet, blockquote.instagram-media, blockquote.tiktok-embed";
@@ -86,6 +107,16 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
             button.remove();
         }
     }
+    for short in doc.select(CAPTIONS).nodes() {
+        if is_cut_short_caption(short) {
+            short.remove_from_parent();
+        }
+    }
+    for toggle in doc.select(TOGGLES).iter() {
+        if is_toggle(&toggle.text()) {
+            toggle.remove();
+        }
+    }
     let cleaned = doc.html();
     let content = match by_trafilatura(&cleaned, url) {
         Some(content) => spaced_links_in_quotes(&content),
@@ -98,6 +129,36 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
         return Err(ReaderError::NotReadable("it has no text".into()));
     }
     Ok(content)
+}
+
+/// Whether a caption is the start of a caption beside it, cut short for a collapsed view ("…
+/// strengthen the military relations ... more" next to the whole of it): shown once, whole.
+fn is_cut_short_caption(caption: &dom_query::NodeRef) -> bool {
+    let text = caption.text();
+    let cut = text
+        .trim()
+        .trim_end_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '…'));
+    let cut = cut
+        .strip_suffix("more")
+        .unwrap_or(cut)
+        .trim_end_matches(['.', '…', ' ']);
+    if cut.chars().count() < CAPTION_MIN_TEXT {
+        return false;
+    }
+    let whole = |node: Option<dom_query::NodeRef>| {
+        node.filter(|n| n.is(CAPTIONS)).is_some_and(|n| {
+            let other = n.text();
+            let other = other.trim();
+            other.len() > cut.len() && other.starts_with(cut)
+        })
+    };
+    whole(caption.prev_element_sibling()) || whole(caption.next_element_sibling())
+}
+
+/// Whether an element's text is only a show-more control's words ("... more", "Read More").
+fn is_toggle(text: &str) -> bool {
+    let words = text.trim_matches(|c: char| c.is_whitespace() || matches!(c, '.' | '…' | '+' | '-'));
+    words.len() <= 9 && TOGGLE_WORDS.iter().any(|w| words.eq_ignore_ascii_case(w))
 }
 
 /// Takes `class` and `id` off the elements that only wrap an embedded post: sites wrap them in
@@ -424,5 +485,32 @@ mod tests {
         let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
         assert!(text.contains("half a million dollars on it"), "{text}");
         assert!(text.contains("Paragraph 1") && text.contains("Paragraph 3"), "{text}");
+    }
+
+    #[test]
+    fn a_gallery_caption_shows_once_whole_and_its_toggles_go() {
+        let whole = "U.S. Defense Secretary Mark Esper, left, and Vietnam's Defense Minister shake hands in Hanoi. \
+            Esper is on a visit to Vietnam to strengthen the military relations with the nation.";
+        let page = format!(
+            r##"<html><body><article>{}<figure><img src="/p.jpg" alt="">
+            <div class="caption-full">{whole}<a class="more-caption">less</a></div>
+            <div class="caption-truncated">U.S. Defense Secretary Mark Esper, left, and Vietnam's Defense Minister shake hands in Hanoi. Esper is on a visit<a class="more-caption"> ... more</a></div>
+            <span class="credit">Photo: Hau Dinh, AP</span></figure>{}
+            <p>Want more of the story? <a href="#">Read More</a> <button>Show less</button> or go to <a href="#part-two">more</a>.</p>
+            </article></body></html>"##,
+            story(3),
+            story(2)
+        );
+        let text = html::to_plain(&extract(&page, "http://example.org/story").unwrap());
+        assert_eq!(text.matches("shake hands in Hanoi").count(), 1, "{text}");
+        assert!(text.contains("with the nation"), "the whole caption stays: {text}");
+        assert!(
+            !text.contains("less") && !text.contains("Read More") && !text.contains("Show less"),
+            "{text}"
+        );
+        assert!(
+            text.contains("go to more"),
+            "a link to a part of the page is not a toggle: {text}"
+        );
     }
 }
