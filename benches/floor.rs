@@ -17,13 +17,8 @@ use std::time::{Duration, Instant};
 
 use rusqlite::{params, Connection};
 
-/// The tokenizer khabar's search index was created with (`store::schema`).
-const TOKENIZER: &str = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'";
-/// Articles per transaction of the index, as `store::INDEX_CHUNK`.
-const INDEX_CHUNK: usize = khabar::store::INDEX_CHUNK;
-
-/// Writes per transaction in the poller's group commit (`poller::group`).
-const WRITES_PER_COMMIT: usize = 32;
+use khabar::poller::MAX_WRITES_PER_COMMIT;
+use khabar::store::{INDEX_CHUNK, SEARCH_TOKENIZER as TOKENIZER};
 
 /// CPU time of the whole process (user + system): every part runs alone, and khabar's index
 /// pass makes its texts on a worker thread of its own.
@@ -91,7 +86,7 @@ fn khabar_parts(documents: &[Vec<u8>], scratch: &Path) -> Vec<Cost> {
     let feeds = store.sync_feeds(&config.feeds).expect("the feeds");
     timed("write (apply_fetch, 32 feeds per commit)", &mut costs, || {
         let writes: Vec<_> = feeds.iter().zip(&records).collect();
-        for group in writes.chunks(WRITES_PER_COMMIT) {
+        for group in writes.chunks(MAX_WRITES_PER_COMMIT) {
             let write = |s: &mut Store| {
                 group
                     .iter()

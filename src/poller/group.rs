@@ -9,7 +9,7 @@ use crate::store::Store;
 use super::{lock, SharedStore};
 
 /// Most writes committed together: bounds how long the UI's own writes wait for the lock.
-const MAX_WRITES_PER_COMMIT: usize = 32;
+pub const MAX_WRITES_PER_COMMIT: usize = 32;
 
 /// Freed memory is handed back to the system after this many commits (see `release_freed_memory`).
 const TRIM_EVERY: usize = 4;

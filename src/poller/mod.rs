@@ -20,6 +20,7 @@ use crate::store::{Store, WriteCounts, INDEX_CHUNK};
 
 use group::{Deliver, GroupWriter};
 
+pub use group::MAX_WRITES_PER_COMMIT;
 pub use jobs::Job;
 
 /// Most article pages fetched per `full_text` feed and refresh: the newest first.

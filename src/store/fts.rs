@@ -14,8 +14,7 @@ use super::views::{filtered, filtered_select};
 use super::{Result, Store};
 
 /// The index's tokenizer, as migration 1 created it (filters' scratch index uses the same).
-#[cfg(test)]
-pub(super) const TOKENIZER: &str = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'";
+pub const TOKENIZER: &str = "unicode61 remove_diacritics 2 categories 'L* N* Co M*'";
 
 /// Characters indexed one per token.
 fn is_cjk(c: char) -> bool {

@@ -28,6 +28,7 @@ use rusqlite::Connection;
 
 pub use feeds::PollState;
 pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
+pub use fts::TOKENIZER as SEARCH_TOKENIZER;
 pub use hashes::body_hash;
 pub use import::{read_newsboat_cache, ImportCounts};
 pub use kept::{lock_reader, KeptCounts};
