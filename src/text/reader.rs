@@ -85,28 +85,18 @@ pub enum ReaderError {
 pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
     let page = html::limit_depth(page, html::MAX_DEPTH);
     let doc = Document::from(page.as_ref());
-    for slot in doc.select(AD_SLOTS).iter() {
-        // A page's wrapper may carry such a class too: only what holds next to no text goes.
-        if slot.text().chars().filter(|c| !c.is_whitespace()).count() < AD_SLOT_MAX_TEXT {
-            slot.remove();
-        }
-    }
+    // A page's wrapper may carry an ad slot's class too: only what holds next to no text goes.
+    remove_small(&doc, AD_SLOTS, AD_SLOT_MAX_TEXT);
     for banner in doc.select(OVERLAYS).iter() {
         // A page may flag its whole body while a banner shows ("cookie-consent-open").
-        if !banner.is("html, body, main, article")
-            && banner.text().chars().filter(|c| !c.is_whitespace()).count() < OVERLAY_MAX_TEXT
-        {
+        if !banner.is("html, body, main, article") && visible_chars(&banner.text()) < OVERLAY_MAX_TEXT {
             banner.remove();
         }
     }
     for post in doc.select(EMBEDDED_POSTS).nodes() {
         unflag_wrappers(post);
     }
-    for button in doc.select(SHARE_LINKS).iter() {
-        if button.text().chars().filter(|c| !c.is_whitespace()).count() < SHARE_LINK_MAX_TEXT {
-            button.remove();
-        }
-    }
+    remove_small(&doc, SHARE_LINKS, SHARE_LINK_MAX_TEXT);
     for short in doc.select(CAPTIONS).nodes() {
         if is_cut_short_caption(short) {
             short.remove_from_parent();
@@ -129,6 +119,19 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
         return Err(ReaderError::NotReadable("it has no text".into()));
     }
     Ok(content)
+}
+
+/// Removes the elements `selector` matches that hold fewer than `max` visible characters.
+fn remove_small(doc: &Document, selector: &str, max: usize) {
+    for element in doc.select(selector).iter() {
+        if visible_chars(&element.text()) < max {
+            element.remove();
+        }
+    }
+}
+
+fn visible_chars(text: &str) -> usize {
+    text.chars().filter(|c| !c.is_whitespace()).count()
 }
 
 /// Whether a caption is the start of a caption beside it, cut short for a collapsed view ("…
