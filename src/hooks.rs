@@ -156,7 +156,7 @@ pub fn after_refresh(
             errors.push(format!("on_new_articles: {e}"));
         }
     }
-    if let (true, Some(command)) = (general.notify, general.notify_command.as_deref()) {
+    if let (true, Some(command)) = (general.notifies(), general.notify_command.as_deref()) {
         let (count, feeds) = notified(articles, notify_feeds);
         if count > 0 {
             if let Err(e) = run_with_input(&notify_argv(command, count, &feeds), &[], general.hook_timeout.0) {

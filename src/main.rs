@@ -66,8 +66,11 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     // Generated from the command definitions alone: no config, cache or log needed.
     match &cli.command {
         Some(Command::Completions { shell }) => {
+            // Generated whole first: clap_complete panics when a write fails (`| head -1`).
+            let mut script = Vec::new();
+            cli::completions(*shell, &mut script);
             let mut out = std::io::stdout().lock();
-            cli::completions(*shell, &mut out);
+            out.write_all(&script)?;
             out.flush()?;
             return Ok(());
         }
@@ -118,12 +121,6 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
 
     // Commands that need no cache.
     match &cli.command {
-        Some(Command::Export) => {
-            let mut out = std::io::stdout().lock();
-            cli::export(&config, &mut out)?;
-            out.flush()?;
-            return Ok(());
-        }
         Some(Command::Import {
             file: Some(file),
             newsboat: None,
@@ -173,6 +170,7 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             account: Some(account),
             ..
         }) => cli::subscribe_remote(&config, Arc::new(Mutex::new(store)), &account, &url, tags.first()).await,
+        Some(Command::Move { from, to }) => cli::move_feed(&source, &mut store, &from, &to),
         Some(Command::Remove { url }) => {
             cli::remove_anywhere(&source, &config, Arc::new(Mutex::new(store)), &url).await
         }
@@ -191,14 +189,20 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             cli::import_newsboat(newsboat.flatten().as_deref(), &source, &mut store)
         }
         Some(Command::Feeds { json }) => cli::feeds(&store, json),
+        Some(Command::Export) => {
+            let titles = store
+                .feeds()?
+                .into_iter()
+                .filter_map(|f| Some((f.url, f.title?)))
+                .collect();
+            let mut out = std::io::stdout().lock();
+            cli::export(&config, &titles, &mut out)?;
+            out.flush()?;
+            Ok(())
+        }
         Some(Command::Filter { apply, json, .. }) => cli::filter(&mut store, &config, apply, json),
         Some(
-            Command::Export
-            | Command::Add { .. }
-            | Command::Rename { .. }
-            | Command::Demo
-            | Command::Completions { .. }
-            | Command::Man,
+            Command::Add { .. } | Command::Rename { .. } | Command::Demo | Command::Completions { .. } | Command::Man,
         ) => {
             unreachable!("handled above")
         }

@@ -84,6 +84,40 @@ pub fn rename(source: &ConfigSource, url: &str, title: Option<&str>) -> Result<(
     Ok(())
 }
 
+/// `khabar move` and `:move`: the feed at `from` gets the address `to`, with its history. A
+/// feed is its URL, so this is the one way (besides a server's permanent redirect) that
+/// articles and their read and starred state follow a feed to a new address. The history moves
+/// first (`move_history(from, to)`, the cache's part), then the config line; if the config
+/// cannot be written, the history is moved back, so the two never disagree for long.
+/// Returns the config file's path.
+pub fn relocate(
+    source: &ConfigSource,
+    from: &str,
+    to: &str,
+    mut move_history: impl FnMut(&str, &str) -> Result<(), String>,
+) -> Result<String, SubscribeError> {
+    let (from, to) = (from.trim(), to.trim());
+    let mut edit = ConfigEdit::open(source)?;
+    let config_file = edit.path().display().to_string();
+    parse_target(to, &edit.base_dir()).map_err(SubscribeError::Feed)?;
+    if !edit.has_feed(from) {
+        return Err(SubscribeError::Feed(format!(
+            "no [[feed]] with url {from} in {config_file}"
+        )));
+    }
+    edit.set_url(from, to)?;
+    move_history(from, to).map_err(SubscribeError::Feed)?;
+    if let Err(e) = edit.save() {
+        if let Err(back) = move_history(to, from) {
+            tracing::error!(
+                "move {from} -> {to}: the config was not written and the history could not go back: {back}"
+            );
+        }
+        return Err(e.into());
+    }
+    Ok(config_file)
+}
+
 /// Saves a query under `name` as a `[[query]]` in the config file (comments kept).
 pub fn save_query(source: &ConfigSource, name: &str, query: &str) -> Result<(), SubscribeError> {
     let mut edit = ConfigEdit::open(source)?;

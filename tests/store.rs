@@ -488,7 +488,7 @@ fn every_order_pages_both_ways_positions_and_finds_unread() {
 }
 
 #[test]
-fn a_feed_whose_url_changed_keeps_its_articles_and_state() {
+fn a_feed_is_its_url_history_moves_only_by_redirect_or_move_feed() {
     let (_dir, mut store, ids) = two_feed_cache();
     store.apply_fetch(ids[0], now(), &fetched(articles(5), 500)).unwrap();
     store.apply_fetch(ids[1], now(), &fetched(articles(3), 500)).unwrap();
@@ -497,44 +497,53 @@ fn a_feed_whose_url_changed_keeps_its_articles_and_state() {
     store.set_read(a_article, true).unwrap();
     store.set_starred(a_article, true).unwrap();
 
-    // The user moves "http://a/f" (untitled, first in the config) to a new address in place.
-    let moved = store
+    // The URL replaced in place (untitled, first in the config): a new feed, by position never.
+    let replaced = store
         .sync_feeds(&config("[[feed]]\nurl = \"http://a2/f\"\ntags = [\"t\"]\n[[feed]]\nurl = \"http://b/f\"\n").feeds)
         .unwrap();
-    assert_eq!(moved, ids, "the same rows, under the new address");
-    let feeds = store.feeds().unwrap();
-    assert_eq!((feeds[0].url.as_str(), feeds[0].articles), ("http://a2/f", 5));
-    let kept = store.article(a_article).unwrap().unwrap().summary;
-    assert!(kept.read && kept.starred && kept.feed_url == "http://a2/f");
-
-    // A titled feed is followed by its title, wherever it moves in the file.
+    assert_ne!(replaced[0], ids[0]);
+    assert_eq!(store.feeds().unwrap()[0].articles, 0);
+    // Nor by title: a new URL under an old title is still a new feed.
     let titled = store
-        .sync_feeds(&config("[[feed]]\nurl = \"http://b/f\"\ntitle = \"Bee\"\n[[feed]]\nurl = \"http://a2/f\"\n").feeds)
-        .unwrap();
-    let again = store
         .sync_feeds(
             &config("[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n").feeds,
         )
         .unwrap();
-    assert_eq!(again, [titled[1], titled[0]]);
-    assert_eq!(store.feeds().unwrap()[1].articles, 3);
+    assert_ne!(titled[1], ids[1]);
 
-    // A different feed in a new place is a new feed.
-    let other = store
-        .sync_feeds(&config("[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n[[feed]]\nurl = \"http://c/f\"\n").feeds)
+    // The user's explicit move carries everything, into the address's own (hidden) history.
+    let moved = store.move_feed("http://a/f", "http://a2/f");
+    assert!(
+        moved.unwrap_err().to_string().contains("no feed http://a/f"),
+        "a hidden row is not moved"
+    );
+    store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://a/f\"\n[[feed]]\nurl = \"http://b/f\"\n").feeds)
         .unwrap();
-    assert!(!ids.contains(&other[2]));
-    assert_eq!(store.feeds().unwrap()[2].articles, 0);
+    assert_eq!(store.move_feed("http://a/f", "http://a2/f").unwrap(), ids[0]);
+    let after = store
+        .sync_feeds(&config("[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b/f\"\n").feeds)
+        .unwrap();
+    assert_eq!(after, ids);
+    let feeds = store.feeds().unwrap();
+    assert_eq!((feeds[0].url.as_str(), feeds[0].articles), ("http://a2/f", 5));
+    let kept = store.article(a_article).unwrap().unwrap().summary;
+    assert!(kept.read && kept.starred && kept.feed_url == "http://a2/f");
+    assert!(store
+        .move_feed("http://a2/f", "http://b/f")
+        .unwrap_err()
+        .to_string()
+        .contains("is a feed of its own"));
 
-    // A feed that moved for good (a permanent redirect was recorded) is followed there too.
+    // A feed that moved for good (a permanent redirect was recorded) is followed there.
     let mut rec = fetched(articles(2), 500);
     rec.fetch_url = Some("http://c-new/f".into());
-    store.apply_fetch(other[2], now(), &rec).unwrap();
+    store.apply_fetch(ids[1], now(), &rec).unwrap();
     let followed = store
-        .sync_feeds(&config("[[feed]]\nurl = \"http://c-new/f\"\n[[feed]]\nurl = \"http://a2/f\"\n[[feed]]\nurl = \"http://b2/f\"\ntitle = \"Bee\"\n").feeds)
+        .sync_feeds(&config("[[feed]]\nurl = \"http://c-new/f\"\n[[feed]]\nurl = \"http://a2/f\"\n").feeds)
         .unwrap();
-    assert_eq!(followed[0], other[2]);
-    assert_eq!(store.feeds().unwrap()[0].articles, 2);
+    assert_eq!(followed[0], ids[1]);
+    assert_eq!(store.feeds().unwrap()[0].articles, 3);
 }
 
 #[test]

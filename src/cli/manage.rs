@@ -2,6 +2,7 @@
 //! its comments (`subscribe` does the work; this reports it).
 
 use crate::config::{Config, ConfigSource};
+use crate::store::Store;
 use crate::subscribe::{self, SubscribeError};
 
 pub async fn add(
@@ -23,8 +24,10 @@ pub async fn add(
         .map(|page| format!(" (found on {page})"))
         .unwrap_or_default();
     eprintln!(
-        "added {name}: {}{via}, {} articles now; in {}",
-        added.feed.url, added.feed.articles, added.config_file
+        "added {name}: {}{via} ({} in the feed now; the next refresh stores them); in {}",
+        added.feed.url,
+        crate::text::plural(added.feed.articles as u64, "article", "articles"),
+        added.config_file
     );
     Ok(())
 }
@@ -34,6 +37,29 @@ pub fn remove(source: &ConfigSource, url: &str) -> anyhow::Result<()> {
     eprintln!(
         "removed {} from your config (its read and starred articles stay in the cache)",
         url.trim()
+    );
+    Ok(())
+}
+
+/// `khabar move FROM TO`: the feed's history goes with it to the new address.
+pub fn move_feed(source: &ConfigSource, store: &mut Store, from: &str, to: &str) -> anyhow::Result<()> {
+    let mut moved = 0u64;
+    let config_file = subscribe::relocate(source, from, to, |a, b| {
+        let id = store.move_feed(a, b).map_err(|e| e.to_string())?;
+        moved = store
+            .feeds()
+            .map_err(|e| e.to_string())?
+            .iter()
+            .find(|f| f.id == id)
+            .map_or(0, |f| f.articles);
+        Ok(())
+    })
+    .map_err(edge)?;
+    eprintln!(
+        "moved {} to {}: {} and their read and starred state go with it; in {config_file}",
+        from.trim(),
+        to.trim(),
+        crate::text::plural(moved, "article", "articles"),
     );
     Ok(())
 }

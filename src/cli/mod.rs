@@ -25,7 +25,7 @@ pub use demo::{prepare as prepare_demo, Demo};
 pub use feeds::run as feeds;
 pub use filter::run as filter;
 pub use list::{list, search};
-pub use manage::{add, remove, rename};
+pub use manage::{add, move_feed, remove, rename};
 pub use mark::run as mark;
 pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
@@ -142,6 +142,14 @@ pub enum Command {
     /// Remove a feed from your config file (its articles stay in the cache, hidden); a synced
     /// feed (by its address) is unsubscribed on its account's server.
     Remove { url: String },
+    /// Give a feed a new address, keeping its articles, read and starred state, title and tags
+    /// (a feed is its URL: editing the url line by hand starts a new feed instead).
+    Move {
+        /// The feed's address as written in the config.
+        from: String,
+        /// Its new address.
+        to: String,
+    },
     /// Set the title shown for a feed ("" goes back to the feed's own).
     Rename { url: String, title: String },
     /// Add the feeds of an OPML file to your config file (comments are kept); or, with

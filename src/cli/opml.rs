@@ -19,14 +19,25 @@ pub struct OpmlFeed {
     pub tags: Vec<String>,
 }
 
-/// OPML 2.0 of the configured feeds: each feed in a folder named for its first tag, with all
-/// its tags in `category` so they round-trip.
-pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
+/// OPML 2.0 of the configured feeds: each feed in a folder named for its first tag (one folder
+/// per tag, in the order tags first appear), with all its tags in `category` so they
+/// round-trip. A feed's title is the user's, else the feed's own as the cache knows it
+/// (`titles`, by URL), else its URL.
+pub fn export(
+    config: &Config,
+    titles: &std::collections::HashMap<String, String>,
+    out: &mut impl Write,
+) -> anyhow::Result<()> {
     writeln!(out, r#"<?xml version="1.0" encoding="UTF-8"?>"#)?;
     writeln!(out, r#"<opml version="2.0">"#)?;
     writeln!(out, "  <head><title>khabar feeds</title></head>\n  <body>")?;
     let outline = |f: &crate::config::FeedConfig| {
-        let title = escape(f.title.as_deref().unwrap_or(&f.url)).into_owned();
+        let title = f
+            .title
+            .as_deref()
+            .or(titles.get(&f.url).map(String::as_str))
+            .unwrap_or(&f.url);
+        let title = escape(title).into_owned();
         let category = if f.tags.is_empty() {
             String::new()
         } else {
@@ -37,23 +48,19 @@ pub fn export(config: &Config, out: &mut impl Write) -> anyhow::Result<()> {
             escape(&f.url)
         )
     };
-    // Config order is kept: consecutive feeds with the same first tag share a folder.
-    let mut open_folder: Option<&String> = None;
+    let mut folders: Vec<&String> = Vec::new();
     for f in &config.feeds {
-        let folder = f.tags.first();
-        if folder != open_folder {
-            if open_folder.is_some() {
-                writeln!(out, "    </outline>")?;
-            }
-            if let Some(tag) = folder {
-                writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag))?;
-            }
-            open_folder = folder;
+        match f.tags.first() {
+            Some(tag) if !folders.contains(&tag) => folders.push(tag),
+            Some(_) => {}
+            None => writeln!(out, "    {}", outline(f))?,
         }
-        let indent = if folder.is_some() { "      " } else { "    " };
-        writeln!(out, "{indent}{}", outline(f))?;
     }
-    if open_folder.is_some() {
+    for tag in folders {
+        writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag.as_str()))?;
+        for f in config.feeds.iter().filter(|f| f.tags.first() == Some(tag)) {
+            writeln!(out, "      {}", outline(f))?;
+        }
         writeln!(out, "    </outline>")?;
     }
     writeln!(out, "  </body>\n</opml>")?;

@@ -34,7 +34,7 @@ pub async fn run(config: &Config, store: SharedStore, force: bool, json: bool) -
     });
     let summary = poller.run(jobs, force, tx).await;
     let _ = printer.await;
-    let wants_new = json || config.general.on_new_articles.is_some() || config.general.notify;
+    let wants_new = json || config.general.on_new_articles.is_some() || config.general.notifies();
     if wants_new && summary.new_articles > 0 {
         let store = store.clone();
         let new =

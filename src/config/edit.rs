@@ -12,7 +12,13 @@ pub struct ConfigEdit {
     doc: toml_edit::DocumentMut,
     /// The config as it was, validated: edits never start from a broken file.
     pub before: Config,
+    /// The file does not exist yet: it is written with `NEW_FILE_HEADER` first.
+    new_file: bool,
 }
+
+/// The first line of a config file khabar creates (as a document comment toml_edit would write
+/// it after the tables, so it is put before them when saving).
+const NEW_FILE_HEADER: &str = "# khabar configuration (config.example.toml in khabar's source lists every key).\n\n";
 
 /// A `[[feed]]` table as it stood in the file, to put back on undo.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,11 +39,9 @@ impl ConfigEdit {
             ConfigSource::Embedded { suggested } => suggested.clone(),
         };
         let shown = target.display().to_string();
-        let original = match std::fs::read_to_string(&target) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                "# khabar configuration (see config.example.toml for every key).\n".to_string()
-            }
+        let (original, new_file) = match std::fs::read_to_string(&target) {
+            Ok(t) => (t, false),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (String::new(), true),
             Err(e) => return Err(ConfigError::Io { file: shown, source: e }),
         };
         // Refuse to edit a config that is already broken: the user would not see which error is ours.
@@ -50,6 +54,7 @@ impl ConfigEdit {
             source: source.clone(),
             doc,
             before,
+            new_file,
         })
     }
 
@@ -137,6 +142,10 @@ impl ConfigEdit {
             .and_then(|t| t.get(0))
             .cloned()
             .ok_or_else(|| edit_error(&shown, "the removed feed's text is not a [[feed]] table".into()))?;
+        // Positions came from the one-table document it was kept in: toml_edit would write it at
+        // the top of the file. Without one, a table is written after the table before it.
+        let mut table = table;
+        forget_positions(&mut table);
         let tables = self.tables_mut()?;
         // ArrayOfTables has no insert: rebuild it with the table in its old place.
         let mut rebuilt = toml_edit::ArrayOfTables::new();
@@ -173,11 +182,35 @@ impl ConfigEdit {
         Ok(())
     }
 
+    /// Gives the feed at `from` the address `to` in place: its title, tags, other keys and
+    /// comments stay (`khabar move`).
+    pub fn set_url(&mut self, from: &str, to: &str) -> Result<(), ConfigError> {
+        let shown = self.target.display().to_string();
+        if self.has_feed(to) {
+            return Err(edit_error(&shown, format!("{to} is already a [[feed]]")));
+        }
+        let tables = self.tables_mut()?;
+        let table = tables
+            .iter_mut()
+            .find(|t| table_url(t) == Some(from))
+            .ok_or_else(|| edit_error(&shown, format!("no [[feed]] with url {from:?}")))?;
+        let decor = table.get("url").and_then(|u| u.as_value()).map(|v| v.decor().clone());
+        let mut value = toml_edit::Value::from(to);
+        if let Some(d) = decor {
+            *value.decor_mut() = d;
+        }
+        table.insert("url", toml_edit::Item::Value(value));
+        Ok(())
+    }
+
     /// Validates the edited text and writes it in place of the file (a rename: a reader of the
     /// file sees the old or the new text, never half). Returns the new config.
     pub fn save(self) -> Result<Config, ConfigError> {
         let shown = self.target.display().to_string();
-        let text = self.doc.to_string();
+        let mut text = self.doc.to_string();
+        if self.new_file {
+            text.insert_str(0, NEW_FILE_HEADER);
+        }
         let config = Config::parse(&text, &shown, &base_dir(&self.target), self.source.clone())?;
         let io = |e| ConfigError::Io {
             file: shown.clone(),
@@ -203,6 +236,17 @@ impl ConfigEdit {
             .or_insert_with(|| toml_edit::ArrayOfTables::new().into())
             .as_array_of_tables_mut()
             .ok_or_else(|| edit_error(&shown, "`feed` in the config is not a list of [[feed]] tables".into()))
+    }
+}
+
+fn forget_positions(table: &mut toml_edit::Table) {
+    table.set_position(None);
+    for (_, item) in table.iter_mut() {
+        match item {
+            toml_edit::Item::Table(t) => forget_positions(t),
+            toml_edit::Item::ArrayOfTables(a) => a.iter_mut().for_each(forget_positions),
+            _ => {}
+        }
     }
 }
 

@@ -81,8 +81,8 @@ pub struct General {
     /// How long that program may run before it is stopped.
     pub hook_timeout: HumanDuration,
     /// Say when a refresh brought new articles: with `notify_command`, else (in the reader) a
-    /// terminal notification.
-    pub notify: bool,
+    /// terminal notification. Unset, it is on exactly when `notify_command` is set (`notifies`).
+    pub notify: Option<bool>,
     /// The notification program: `{count}` and `{feeds}` are replaced in its arguments.
     pub notify_command: Option<Vec<String>>,
     /// The program `|` sends the current article to (argv); `:pipe CMD` names one at the time.
@@ -105,6 +105,14 @@ pub struct General {
     pub user_agent: String,
 }
 
+impl General {
+    /// Whether new articles are announced: as `notify` says, else when a `notify_command` is
+    /// set (setting the program is asking for it).
+    pub fn notifies(&self) -> bool {
+        self.notify.unwrap_or(self.notify_command.is_some())
+    }
+}
+
 impl Default for General {
     fn default() -> Self {
         General {
@@ -120,7 +128,7 @@ impl Default for General {
             open_marks_read: true,
             on_new_articles: None,
             hook_timeout: HumanDuration(Duration::from_secs(30)),
-            notify: false,
+            notify: None,
             notify_command: None,
             pipe_command: None,
             pipe_format: PipeFormat::Text,

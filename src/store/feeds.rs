@@ -9,7 +9,7 @@ use rusqlite::params;
 use crate::config::FeedConfig;
 use crate::model::{Feed, FeedId};
 
-use super::{ts, Result, Store};
+use super::{ts, Result, Store, StoreError};
 
 /// What the poller needs to know to fetch a feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -59,10 +59,10 @@ impl Store {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        // A feed whose URL changed keeps its row (articles, read and starred state): a configured
-        // URL with no row takes over the row of a feed no longer configured that moved there (a
-        // recorded permanent redirect), or that has the same title of the user's, or (untitled)
-        // that stood at the same place in the config.
+        // A feed is its URL. A configured URL with no row takes over the row of a feed no
+        // longer configured only when that feed's server moved it there for good (a recorded
+        // permanent redirect, or the feed its page linked to): never by title or position, which
+        // gave one feed's articles to another. `move_feed` is the user's explicit move.
         {
             let mut taken: HashSet<&str> = HashSet::new();
             let mut rekey = tx.prepare(
@@ -71,19 +71,17 @@ impl Store {
                  body_hash = CASE WHEN fetch_url = ?2 THEN body_hash END, fetch_url = NULL
                  WHERE id = ?1",
             )?;
-            for (pos, f) in feeds.iter().enumerate() {
+            for f in feeds {
                 if stored.contains_key(&f.url) {
                     continue;
                 }
-                let moved = stored.iter().find(|(url, (_, title, position, active, fetch_url))| {
+                let moved = stored.iter().find(|(url, (_, _, _, _, fetch_url))| {
                     !configured.contains(url.as_str())
                         && !taken.contains(url.as_str())
-                        && (fetch_url.as_deref() == Some(f.url.as_str())
-                            || (title.is_some() && *title == f.title)
-                            || (*active && title.is_none() && f.title.is_none() && *position == pos as i64))
+                        && fetch_url.as_deref() == Some(f.url.as_str())
                 });
                 if let Some((old_url, (id, ..))) = moved {
-                    tracing::info!("feed {old_url} is now {}: its articles stay with it", f.url);
+                    tracing::info!("feed {old_url} moved to {} for good: its articles go with it", f.url);
                     rekey.execute(params![id, f.url])?;
                     taken.insert(old_url);
                 }
@@ -117,6 +115,56 @@ impl Store {
         }
         tx.commit()?;
         Ok(ids)
+    }
+
+    /// The user's explicit move of a configured feed's history (articles, read and starred
+    /// state, tags and position) from `from` to `to`: the one way besides a permanent redirect
+    /// that history changes URL. A hidden row already at `to` (a feed removed before) is merged
+    /// in, articles it shares with `from` kept once. The fetch state starts afresh, as the new
+    /// address has its own validators and errors.
+    pub fn move_feed(&mut self, from: &str, to: &str) -> Result<FeedId> {
+        let tx = self
+            .conn
+            .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+        let row = |url: &str| -> Result<Option<(i64, bool)>> {
+            let mut stmt = tx.prepare_cached("SELECT id, active FROM feeds WHERE url = ?1 AND account IS NULL")?;
+            let mut rows = stmt.query([url])?;
+            Ok(match rows.next()? {
+                Some(r) => Some((r.get(0)?, r.get(1)?)),
+                None => None,
+            })
+        };
+        let Some((id, true)) = row(from)? else {
+            return Err(StoreError::Refused(format!(
+                "no feed {from} in the cache (is it in the config?)"
+            )));
+        };
+        if from == to {
+            return Ok(FeedId(id));
+        }
+        if let Some((other, active)) = row(to)? {
+            if active {
+                return Err(StoreError::Refused(format!(
+                    "{to} is a feed of its own already: remove it first"
+                )));
+            }
+            tx.execute(
+                "UPDATE OR IGNORE articles SET feed_id = ?1 WHERE feed_id = ?2",
+                params![id, other],
+            )?;
+            tx.execute("DELETE FROM articles WHERE feed_id = ?1", [other])?;
+            tx.execute("DELETE FROM feeds WHERE id = ?1", [other])?;
+        }
+        tx.execute(
+            "UPDATE feeds SET url = ?2, fetch_url = NULL, etag = NULL, last_modified = NULL, body_hash = NULL,
+             last_fetched = NULL, last_status = NULL, last_error = NULL, failures = 0, retry_after = NULL,
+             article_count = (SELECT COUNT(*) FROM articles a WHERE a.feed_id = ?1 AND a.hidden = 0),
+             unread_count = (SELECT COUNT(*) FROM articles a WHERE a.feed_id = ?1 AND a.hidden = 0 AND a.read = 0)
+             WHERE id = ?1",
+            params![id, to],
+        )?;
+        tx.commit()?;
+        Ok(FeedId(id))
     }
 
     /// Fetch state of the configured feeds, in config order.

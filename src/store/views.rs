@@ -19,7 +19,8 @@ enum Start<'a> {
     Bottom,
 }
 
-pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, f.url, COALESCE(f.config_title, f.title, f.url), a.title, \
+pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, \
+     CASE WHEN f.account IS NULL THEN f.url ELSE COALESCE(f.fetch_url, f.url) END, COALESCE(f.config_title, f.title, f.url), a.title, \
      a.link, a.author, a.published, a.read, a.starred, a.sort_time, a.hidden";
 
 impl Store {
@@ -98,7 +99,11 @@ impl Store {
     /// Articles in a view.
     pub fn count(&self, filter: &Filter) -> Result<usize> {
         // The per-feed counts answer every view but starred ones without reading articles.
-        let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) {
+        let article_tags = match &filter.tag {
+            Some(tag) => self.tag_on_articles(tag)?,
+            None => false,
+        };
+        let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) || article_tags {
             filtered_walk(
                 "SELECT COUNT(*)",
                 filter,
@@ -147,10 +152,41 @@ impl Store {
         let mut stmt = self.conn.prepare_cached(sql)?;
         let rows = stmt.query_map(params_from_iter(args.iter()), summary_from_row)?;
         let mut out: Vec<ArticleSummary> = rows.collect::<rusqlite::Result<_>>()?;
+        let mut own = self.own_tags(&out)?;
         for a in &mut out {
             a.tags = tags.get(&a.feed_id).cloned().unwrap_or_default();
+            for t in own.remove(&a.id).unwrap_or_default() {
+                if !a.tags.contains(&t) {
+                    a.tags.push(t);
+                }
+            }
         }
         Ok(out)
+    }
+
+    /// Whether any article has this tag of its own (a filter gave it).
+    fn tag_on_articles(&self, tag: &str) -> Result<bool> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT EXISTS (SELECT 1 FROM article_tags WHERE tag = ?1)")?
+            .query_row([tag], |r| r.get(0))?)
+    }
+
+    /// The tags filters gave these articles, by article.
+    fn own_tags(&self, page: &[ArticleSummary]) -> Result<std::collections::HashMap<ArticleId, Vec<String>>> {
+        let mut map: std::collections::HashMap<ArticleId, Vec<String>> = std::collections::HashMap::new();
+        if page.is_empty() {
+            return Ok(map);
+        }
+        let ids: Vec<i64> = page.iter().map(|a| a.id.0).collect();
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT article_id, tag FROM article_tags WHERE article_id IN (SELECT value FROM json_each(?1)) ORDER BY tag",
+        )?;
+        let mut rows = stmt.query([serde_json::to_string(&ids).unwrap_or_default()])?;
+        while let Some(r) = rows.next()? {
+            map.entry(ArticleId(r.get(0)?)).or_default().push(r.get(1)?);
+        }
+        Ok(map)
     }
 }
 
@@ -320,13 +356,26 @@ pub(super) fn shows_hidden(filter: &Filter) -> bool {
 /// column holding the feed's id.
 fn narrow_to_feeds(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, filter: &Filter, feed_id: &str) {
     if let Some(tag) = &filter.tag {
-        sql.push_str(&format!(
-            " AND {feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?)"
-        ));
-        args.push(Box::new(tag.clone()));
+        // A tag is a tag: a feed's from the config, or an article's own from a filter. Only a
+        // query over articles (not the per-feed counts) can see the second kind.
+        if feed_id == "f.id" {
+            sql.push_str(&format!(
+                " AND {feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?)"
+            ));
+            args.push(Box::new(tag.clone()));
+        } else {
+            sql.push_str(&format!(
+                " AND ({feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?) \
+                 OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))"
+            ));
+            args.push(Box::new(tag.clone()));
+            args.push(Box::new(tag.clone()));
+        }
     }
     if let Some(url) = &filter.feed_url {
-        sql.push_str(" AND f.url = ?");
+        // A synced feed answers to its own address too (`feeds` and `list --json` show that one).
+        sql.push_str(" AND (f.url = ? OR (f.account IS NOT NULL AND f.fetch_url = ?))");
+        args.push(Box::new(url.clone()));
         args.push(Box::new(url.clone()));
     }
 }

@@ -7,3 +7,8 @@ pub mod reader;
 pub mod rich;
 pub mod sanitize;
 pub mod width;
+
+/// "1 article", "2 articles": a count with the noun it counts.
+pub fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}

@@ -89,7 +89,7 @@ async fn after_refresh(
     msgs: &mpsc::UnboundedSender<Msg>,
 ) {
     let general = &config.general;
-    if general.on_new_articles.is_none() && !general.notify {
+    if general.on_new_articles.is_none() && !general.notifies() {
         return;
     }
     let (config, store) = (config.clone(), store.clone());
@@ -97,7 +97,7 @@ async fn after_refresh(
         let new = poller::lock(&store).articles_after(before, crate::hooks::MAX_NEW)?;
         let notify = |a: &crate::model::Article| config.feeds.iter().any(|f| f.url == a.summary.feed_url && f.notify);
         let errors = crate::hooks::after_refresh(&config.general, &new, &notify);
-        let terminal = (config.general.notify && config.general.notify_command.is_none())
+        let terminal = (config.general.notifies() && config.general.notify_command.is_none())
             .then(|| crate::hooks::notified(&new, &notify))
             .filter(|(count, _)| *count > 0)
             .map(|(count, feeds)| crate::hooks::summary(count, &feeds));
