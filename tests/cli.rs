@@ -362,6 +362,44 @@ fn completions_and_man_page_come_from_the_command_definitions() {
     sb.write_config("[general\n");
     let out = sb.run(&["completions", "bash"]);
     assert!(out.status.success(), "{}", stderr(&out));
+    // `khabar completions fish | head -1`: a reader that leaves early is no error.
+    for args in [&["completions", "fish"][..], &["man"][..]] {
+        let mut child = sb
+            .command_raw(args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take());
+        let out = child.wait_with_output().unwrap();
+        assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
+    }
+}
+
+#[test]
+fn export_writes_each_folder_once_with_the_titles_the_cache_knows() {
+    let sb = Sandbox::new();
+    std::fs::write(sb.path("a.xml"), rss("Alpha Feed", &[("1", "One", "x")])).unwrap();
+    std::fs::write(sb.path("b.xml"), rss("Beta Feed", &[("1", "One", "x")])).unwrap();
+    std::fs::write(sb.path("c.xml"), rss("Gamma Feed", &[("1", "One", "x")])).unwrap();
+    sb.write_config(
+        "[[feed]]\nurl = \"a.xml\"\ntags = [\"tech\"]\n[[feed]]\nurl = \"b.xml\"\ntags = [\"news\"]\n\
+         [[feed]]\nurl = \"c.xml\"\ntitle = \"Mine\"\ntags = [\"tech\"]\n",
+    );
+    sb.refresh();
+    let opml = stdout(&sb.run(&["export"]));
+    assert_eq!(opml.matches("<outline text=\"tech\"").count(), 1, "{opml}");
+    assert_eq!(opml.matches("<outline text=\"news\"").count(), 1, "{opml}");
+    assert!(
+        opml.contains("text=\"Alpha Feed\"") && opml.contains("text=\"Mine\""),
+        "{opml}"
+    );
+    let tech = &opml[opml.find("text=\"tech\"").unwrap()..];
+    let tech = &tech[..tech.find("</outline>").unwrap()];
+    assert!(
+        tech.contains("Alpha Feed") && tech.contains("Mine") && !tech.contains("Beta"),
+        "{opml}"
+    );
 }
 
 #[test]

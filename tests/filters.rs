@@ -270,6 +270,15 @@ fn filters_act_in_order_and_only_on_new_articles_of_their_feeds() {
     arrive(&mut store, feeds[0], "http://a/f", a.clone(), &rules);
     arrive(&mut store, feeds[1], "http://b/f", b, &rules);
     assert_eq!(titles(&store, &query_filter("tag:k")), ["Weather"]);
+    // A tag is a tag: the view of tag k (`list --tag k`) and the article's tags show it too.
+    let tag_view = Filter {
+        tag: Some("k".into()),
+        ..Filter::default()
+    };
+    let listed = store.list(&tag_view, 10, None).unwrap();
+    assert_eq!(listed.iter().map(|a| a.title.as_str()).collect::<Vec<_>>(), ["Weather"]);
+    assert!(listed[0].tags.contains(&"k".to_string()), "{:?}", listed[0].tags);
+    assert_eq!(store.count(&tag_view).unwrap(), 1);
     assert_eq!(
         titles(&store, &query_filter("tag:was-hidden is:hidden")),
         ["Rust 2.0 released", "Show HN: a tool"]

@@ -128,9 +128,17 @@ fn the_notification_command_counts_new_articles_of_feeds_that_notify() {
         &format!("printf '%s|%s' \"$1\" \"$2\" > {}", said.display()),
     );
     sb.write_config(&format!(
-        "[general]\nnotify = true\nnotify_command = [\"sh\", {notify:?}, \"{{count}}\", \"{{feeds}}\"]\n\
+        "[general]\nnotify_command = [\"sh\", {notify:?}, \"{{count}}\", \"{{feeds}}\"]\n\
          [[feed]]\nurl = \"one.xml\"\n[[feed]]\nurl = \"quiet.xml\"\nnotify = false\n"
     ));
+    // Setting the program is asking for notifications: no `notify = true` needed.
     sb.refresh();
     assert_eq!(std::fs::read_to_string(&said).unwrap(), "2|Tech");
+    // `notify = false` silences it.
+    std::fs::remove_file(&said).unwrap();
+    let text = std::fs::read_to_string(sb.config()).unwrap();
+    sb.write_config(&text.replace("[general]\n", "[general]\nnotify = false\n"));
+    write_feed(&sb, &[("a", "One", "1"), ("b", "Two", "2"), ("c", "Three", "3")]);
+    sb.refresh();
+    assert!(!said.exists(), "notify = false wins over notify_command");
 }

@@ -48,20 +48,21 @@ pub fn export(
             escape(&f.url)
         )
     };
-    let mut folders: Vec<&String> = Vec::new();
+    // Config order, except that a folder holds all its feeds where its first one stood.
+    let mut written: Vec<&String> = Vec::new();
     for f in &config.feeds {
         match f.tags.first() {
-            Some(tag) if !folders.contains(&tag) => folders.push(tag),
-            Some(_) => {}
+            Some(tag) if written.contains(&tag) => {}
+            Some(tag) => {
+                written.push(tag);
+                writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag.as_str()))?;
+                for f in config.feeds.iter().filter(|f| f.tags.first() == Some(tag)) {
+                    writeln!(out, "      {}", outline(f))?;
+                }
+                writeln!(out, "    </outline>")?;
+            }
             None => writeln!(out, "    {}", outline(f))?,
         }
-    }
-    for tag in folders {
-        writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag.as_str()))?;
-        for f in config.feeds.iter().filter(|f| f.tags.first() == Some(tag)) {
-            writeln!(out, "      {}", outline(f))?;
-        }
-        writeln!(out, "    </outline>")?;
     }
     writeln!(out, "  </body>\n</opml>")?;
     Ok(())
