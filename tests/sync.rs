@@ -569,3 +569,162 @@ fn a_plain_password_in_a_readable_config_is_warned_about() {
     std::fs::set_permissions(sb.config(), std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(!stderr(&sb.run(&["sync"])).contains("warning"));
 }
+
+#[test]
+fn a_google_reader_feed_of_large_articles_arrives_in_smaller_batches() {
+    let mut state = server_state(Dialect::FreshRss);
+    // 260 articles of ~39 KB: 250 of them answer over the 8 MiB cap.
+    state.body_pad = 39_000;
+    for n in 0..260 {
+        state.add(n % 2, &format!("Long read {n}"), false, n == 7);
+    }
+    let (server, _shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    assert_eq!(report["new"], 260, "{report}");
+    assert_eq!(sb.list_json(&[]).len(), 260);
+    assert_eq!(sb.list_json(&["--starred"]).len(), 1);
+    // Nothing new: no contents asked for.
+    server.clear_requests();
+    let again = sync(&sb);
+    assert_eq!((again["new"].as_u64(), again["error"].is_null()), (Some(0), true));
+}
+
+#[test]
+fn an_edit_tag_answered_with_a_page_instead_of_ok_keeps_the_changes_pending() {
+    use sync_fakes::Rude;
+    let mut state = server_state(Dialect::FreshRss);
+    for n in 0..4 {
+        state.add(0, &format!("Story {n}"), false, false);
+    }
+    let (_server, shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    sync(&sb);
+    let ids: Vec<String> = sb.list_json(&[]).iter().map(|a| a["id"].to_string()).collect();
+    assert!(sb.run(&["mark", &ids[0], &ids[1], "--read"]).status.success());
+    assert!(sb.run(&["mark", &ids[2], "--star"]).status.success());
+    {
+        // login, token, then the first edit-tag: a login page with 200.
+        let mut s = shared.lock().unwrap();
+        let at = s.served + 2;
+        s.rude_at = Some((at, Rude::HtmlOk));
+    }
+    let report = sync(&sb);
+    assert!(
+        report["error"].as_str().unwrap_or("").contains("did not answer OK"),
+        "{report}"
+    );
+    assert_eq!(report["pending"], 3, "{report}");
+    // The next sync, with a sane server, delivers them, and nothing here is undone.
+    let report = sync(&sb);
+    assert_eq!(
+        (report["pushed"].as_u64(), report["pending"].as_u64()),
+        (Some(3), Some(0)),
+        "{report}"
+    );
+    let listed = sb.list_json(&[]);
+    assert_eq!(listed.iter().filter(|a| a["read"] == true).count(), 2);
+    assert_eq!(listed.iter().filter(|a| a["starred"] == true).count(), 1);
+    let s = shared.lock().unwrap();
+    assert_eq!(s.items.values().filter(|i| i.read).count(), 2);
+    assert_eq!(s.items.values().filter(|i| i.starred).count(), 1);
+}
+
+#[test]
+fn fever_pages_in_no_order_still_bring_every_item() {
+    let mut state = server_state(Dialect::Miniflux);
+    state
+        .feeds
+        .push(Feed::new("Third", "https://third.example.org/rss", None));
+    state.by_feed = true;
+    state.duplicates = true;
+    // 1,227 items, ids interleaved across three feeds, most of them read (so the unread set
+    // alone would not find them).
+    for n in 0..1227 {
+        state.add(n % 3, &format!("Item {n}"), n % 5 != 0, n % 97 == 0);
+    }
+    let (_server, shared, endpoint) = sync_fakes::fever(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("fever", &endpoint));
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    assert_eq!(report["new"], 1227, "{report}");
+    assert_eq!(sb.list_json(&[]).len(), 1227);
+    assert_eq!(sb.list_json(&["--starred"]).len(), 13);
+    // 60 new items arrive as 60, wherever the pages put them.
+    {
+        let mut s = shared.lock().unwrap();
+        for n in 0..60 {
+            s.add(n % 3, &format!("Later {n}"), true, false);
+        }
+    }
+    let report = sync(&sb);
+    assert_eq!(report["new"], 60, "{report}");
+    assert_eq!(sb.list_json(&[]).len(), 1287);
+}
+
+#[test]
+fn a_feed_removed_on_a_fever_server_keeps_its_articles_state_here() {
+    let mut state = server_state(Dialect::Miniflux);
+    for n in 0..10 {
+        state.add(n % 2, &format!("Item {n}"), false, n == 1);
+    }
+    let (_server, shared, endpoint) = sync_fakes::fever(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("fever", &endpoint));
+    sync(&sb);
+    {
+        // The server drops feed 2 and its items.
+        let mut s = shared.lock().unwrap();
+        s.feeds[1].removed = true;
+        s.items.retain(|_, it| it.feed != 1);
+    }
+    let report = sync(&sb);
+    assert_eq!(report["error"], serde_json::Value::Null, "{report}");
+    let listed = sb.list_json(&[]);
+    assert_eq!(listed.len(), 5, "a removed feed's articles leave the views: {listed:?}");
+    let of_removed = "title IN ('Item 1', 'Item 3', 'Item 5', 'Item 7', 'Item 9')";
+    assert_eq!(
+        rusqlite_count(
+            &sb,
+            &format!("SELECT COUNT(*) FROM articles WHERE read = 0 AND {of_removed}")
+        ),
+        5,
+        "kept unread"
+    );
+    assert_eq!(
+        rusqlite_count(
+            &sb,
+            &format!("SELECT COUNT(*) FROM articles WHERE starred = 1 AND {of_removed}")
+        ),
+        1,
+        "its star kept"
+    );
+}
+
+fn rusqlite_count(sb: &Sandbox, sql: &str) -> i64 {
+    let conn = rusqlite::Connection::open(sb.cache()).unwrap();
+    conn.query_row(sql, [], |r| r.get(0)).unwrap()
+}
+
+#[test]
+fn a_synced_feed_has_one_address_in_every_command() {
+    let mut state = server_state(Dialect::FreshRss);
+    state.add(0, "Kernel news", false, false);
+    let (_server, _shared, api) = sync_fakes::greader(state);
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    sync(&sb);
+    let feed = sb
+        .feeds_json()
+        .into_iter()
+        .find(|f| f["title"] == "Tech & Science")
+        .unwrap();
+    assert_eq!(feed["url"], "https://tech.example.org/feed");
+    let listed = sb.list_json(&[]);
+    assert_eq!(listed[0]["feed_url"], "https://tech.example.org/feed");
+    assert_eq!(sb.list_json(&["--feed", "https://tech.example.org/feed"]).len(), 1);
+}

@@ -36,6 +36,9 @@ pub async fn subscribe_remote(
 ) -> anyhow::Result<()> {
     let report = crate::sync::subscribe(config, &store, account, url, folder.map(String::as_str)).await?;
     eprintln!("subscribed {account} to {url}");
+    if report.error.is_some() {
+        eprintln!("the server has the feed; the sync after it failed, and `khabar sync` tries again:");
+    }
     println!("{}", describe(&report));
     Ok(())
 }

@@ -221,6 +221,16 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM search_pending WHERE article_id = old.id;
     END;
     "#,
+    // 11: where each account's sync stands (`store::sync`): Fever's `complete_through`, the
+    // highest item id below which every id was fetched or asked for.
+    r#"
+    CREATE TABLE sync_marks (
+        account TEXT NOT NULL,
+        mark    TEXT NOT NULL,
+        value   INTEGER NOT NULL,
+        PRIMARY KEY (account, mark)
+    ) WITHOUT ROWID;
+    "#,
 ];
 
 /// The schema version this build writes.

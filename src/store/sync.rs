@@ -151,6 +151,28 @@ impl Store {
         Ok(())
     }
 
+    /// A mark of where an account's sync stands (`sync_marks`), if one was set.
+    pub fn sync_mark(&self, account: &str, mark: &str) -> Result<Option<i64>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT value FROM sync_marks WHERE account = ?1 AND mark = ?2")?;
+        let mut rows = stmt.query(params![account, mark])?;
+        Ok(match rows.next()? {
+            Some(r) => Some(r.get(0)?),
+            None => None,
+        })
+    }
+
+    pub fn set_sync_mark(&mut self, account: &str, mark: &str, value: i64) -> Result<()> {
+        self.conn
+            .prepare_cached(
+                "INSERT INTO sync_marks (account, mark, value) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(account, mark) DO UPDATE SET value = ?3",
+            )?
+            .execute(params![account, mark, value])?;
+        Ok(())
+    }
+
     /// The server ids of an account's articles in the cache.
     pub fn remote_ids(&self, account: &str) -> Result<HashSet<i64>> {
         let mut stmt = self.conn.prepare_cached(
@@ -211,8 +233,10 @@ impl Store {
     }
 
     /// Applies the server's read and starred state to the account's articles the server still
-    /// has (`present`), except where a local change is pending: that one wins and is pushed next
-    /// time. The writes this makes are the server's, so they are not recorded as pending.
+    /// has (`present`) in feeds still subscribed, except where a local change is pending: that
+    /// one wins and is pushed next time. Articles of a feed removed on the server keep their
+    /// state (the server's sets no longer mention them). The writes this makes are the
+    /// server's, so they are not recorded as pending.
     pub fn apply_remote_state(
         &mut self,
         account: &str,
@@ -226,7 +250,7 @@ impl Store {
         let rows: Vec<(i64, i64, bool, bool)> = {
             let mut stmt = tx.prepare_cached(
                 "SELECT a.id, a.remote, a.read, a.starred FROM articles a JOIN feeds f ON f.id = a.feed_id
-                 WHERE f.account = ?1 AND a.remote IS NOT NULL",
+                 WHERE f.account = ?1 AND f.active = 1 AND a.remote IS NOT NULL",
             )?;
             let rows = stmt.query_map([account], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
             rows.collect::<rusqlite::Result<_>>()?

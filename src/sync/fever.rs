@@ -12,8 +12,8 @@ use crate::store::RemoteFeed;
 use super::http::{json, post_form, Http, SyncError};
 use super::RemoteItem;
 
-/// Fever gives at most 50 items per call; this bounds one sync's item calls (25,000 items).
-const MAX_ITEM_CALLS: usize = 500;
+/// Fever gives at most 50 items per call, and takes at most 50 ids in `with_ids`.
+pub const ITEMS_PER_CALL: usize = 50;
 
 pub struct Fever<'a> {
     http: &'a Http,
@@ -153,32 +153,23 @@ impl<'a> Fever<'a> {
             .collect())
     }
 
-    /// Items with ids above `since`, oldest first, 50 a call.
-    pub async fn items_since(&mut self, since: i64) -> Result<Vec<RemoteItem>, SyncError> {
-        let mut out = Vec::new();
-        let mut since = since;
-        for _ in 0..MAX_ITEM_CALLS {
-            let page = self
-                .items("items", &[("items", String::new()), ("since_id", since.to_string())])
-                .await?;
-            let Some(highest) = page.iter().map(|i| i.id).max() else {
-                return Ok(out);
-            };
-            if highest <= since {
-                return Ok(out);
-            }
-            since = highest;
-            out.extend(page);
-        }
-        tracing::warn!("Fever items: stopped after {MAX_ITEM_CALLS} calls; the rest comes next sync");
-        Ok(out)
+    /// One page of items with ids above `since`: at most 50, in whatever order the server
+    /// keeps (Coldsweat's has none), so its highest id is no bookmark by itself.
+    pub async fn items_after(&mut self, since: i64) -> Result<Vec<RemoteItem>, SyncError> {
+        self.items("items", &[("items", String::new()), ("since_id", since.to_string())])
+            .await
+    }
+
+    /// The items with these ids (at most 50 a call): those the server still has.
+    pub async fn items_with_ids(&mut self, ids: &[i64]) -> Result<Vec<RemoteItem>, SyncError> {
+        let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+        self.items("items", &[("items", String::new()), ("with_ids", list.join(","))])
+            .await
     }
 
     /// The lowest item id the server still has (items below it were removed there).
     pub async fn lowest_id(&mut self) -> Result<Option<i64>, SyncError> {
-        let page = self
-            .items("items", &[("items", String::new()), ("since_id", "0".into())])
-            .await?;
+        let page = self.items_after(0).await?;
         Ok(page.iter().map(|i| i.id).min())
     }
 

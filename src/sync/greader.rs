@@ -234,18 +234,15 @@ impl<'a> GReader<'a> {
         Ok(ids)
     }
 
-    /// The items with these ids, in batches.
+    /// The items with these ids, in one request (`BATCH` at most; the caller makes the batch
+    /// smaller when the answer was too large).
     pub async fn contents(&mut self, ids: &[i64]) -> Result<Vec<RemoteItem>, SyncError> {
         let what = "stream/items/contents";
-        let mut out = Vec::with_capacity(ids.len());
-        for batch in ids.chunks(BATCH) {
-            // A POST: too many ids for a URL. Miniflux reads a POST's auth from `T` only.
-            let form: Vec<(&str, String)> = batch.iter().map(|id| ("i", id.to_string())).collect();
-            let reply = self.post(what, "stream/items/contents?output=json", &form).await?;
-            let items: Items = json(what, &reply)?;
-            out.extend(items.items.into_iter().filter_map(Item::into_remote));
-        }
-        Ok(out)
+        // A POST: too many ids for a URL. Miniflux reads a POST's auth from `T` only.
+        let form: Vec<(&str, String)> = ids.iter().map(|id| ("i", id.to_string())).collect();
+        let reply = self.post(what, "stream/items/contents?output=json", &form).await?;
+        let items: Items = json(what, &reply)?;
+        Ok(items.items.into_iter().filter_map(Item::into_remote).collect())
     }
 
     /// Subscribes to a feed (`quickadd`), into `folder` when given.
@@ -293,9 +290,37 @@ impl<'a> GReader<'a> {
         for batch in ids.chunks(BATCH) {
             let mut form: Vec<(&str, String)> = batch.iter().map(|id| ("i", id.to_string())).collect();
             form.push((if add { "a" } else { "r" }, tag.to_string()));
-            self.post("edit-tag", "edit-tag", &form).await?;
+            let reply = self.post("edit-tag", "edit-tag", &form).await?;
+            // Only `OK` is an acceptance. A 200 with a login or error page (a proxy, a
+            // maintenance page) accepted nothing: the changes stay pending.
+            if String::from_utf8_lossy(&reply.body).trim() != "OK" {
+                return Err(SyncError::Malformed {
+                    what: "edit-tag".into(),
+                    message: format!(
+                        "the server did not answer OK ({}); the changes wait for the next sync",
+                        excerpt(&reply.body)
+                    ),
+                });
+            }
         }
         Ok(())
+    }
+}
+
+/// The start of an answer, for an error message: one line, at most 60 characters.
+fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let line: String = text
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .chars()
+        .take(60)
+        .collect();
+    if line.is_empty() {
+        "an empty answer".into()
+    } else {
+        format!("{line:?}")
     }
 }
 

@@ -29,18 +29,32 @@ pub struct RemoteItem {
     pub starred: bool,
 }
 
+/// What `store_items` did.
+#[derive(Debug, Default)]
+pub(super) struct Stored {
+    /// Items new to the cache.
+    pub new: usize,
+    /// Ids of items whose feed the server did not list: left for a later sync, so a bookmark
+    /// must not pass them.
+    pub orphans: Vec<i64>,
+}
+
 /// Writes new items, each with its feed's other new items, in one transaction; items of a feed
-/// the server did not list are left for a later sync. Returns how many were new.
+/// the server did not list are left for a later sync. An id given twice is stored once.
 pub(super) async fn store_items(
     store: &SharedStore,
     feeds: &HashMap<String, FeedId>,
     items: Vec<RemoteItem>,
-) -> Result<usize, SyncError> {
+) -> Result<Stored, SyncError> {
     let mut by_feed: HashMap<FeedId, (Vec<NewArticle>, Vec<RemoteArticle>)> = HashMap::new();
-    let mut orphans = 0;
+    let mut orphans = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for item in items {
+        if !seen.insert(item.id) {
+            continue;
+        }
         let Some(&feed) = feeds.get(&item.feed) else {
-            orphans += 1;
+            orphans.push(item.id);
             continue;
         };
         let entry = by_feed.entry(feed).or_default();
@@ -51,8 +65,11 @@ pub(super) async fn store_items(
         });
         entry.0.push(to_article(item));
     }
-    if orphans > 0 {
-        tracing::info!("sync: {orphans} items of feeds not in the subscription list, left for later");
+    if !orphans.is_empty() {
+        tracing::info!(
+            "sync: {} items of feeds not in the subscription list, left for later",
+            orphans.len()
+        );
     }
     let records: Vec<(FeedId, FetchRecord)> = by_feed
         .into_iter()
@@ -76,7 +93,10 @@ pub(super) async fn store_items(
                 .map(|(feed, record)| s.apply_fetch(*feed, now, record).map(|c| c.new))
                 .collect::<Result<Vec<usize>, StoreError>>()
         })??;
-        Ok(counts.into_iter().sum())
+        Ok(Stored {
+            new: counts.into_iter().sum(),
+            orphans,
+        })
     })
     .await
 }

@@ -151,13 +151,43 @@ async fn sync_greader(
     let starred: HashSet<i64> = g.ids(greader::STARRED, None).await?.into_iter().collect();
     let known = known_ids(store, account).await?;
     let new_ids: Vec<i64> = all.iter().copied().filter(|id| !known.contains(id)).collect();
-    if !new_ids.is_empty() {
-        let items = g.contents(&new_ids).await?;
-        report.new = store_items(store, &feed_ids, items).await?;
-    }
+    report.new = fetch_contents(g, store, &feed_ids, &new_ids).await?;
     let present: HashSet<i64> = all.into_iter().collect();
     report.pulled = apply_state(store, account, unread, starred, move |id| present.contains(&id)).await?;
     Ok(())
+}
+
+/// New items' contents, a batch at a time, each batch stored as it arrives: a sync cut short
+/// keeps what it had, and the next one asks only for the rest. A batch whose answer is too
+/// large is asked for again in halves (articles of 40 KB make 250 of them over the cap); an
+/// item too large alone is left out and logged, never stopping the others. Returns how many
+/// were new.
+async fn fetch_contents(
+    g: &mut GReader<'_>,
+    store: &SharedStore,
+    feeds: &HashMap<String, FeedId>,
+    ids: &[i64],
+) -> Result<usize, SyncError> {
+    let mut new = 0;
+    let mut size = greader::BATCH;
+    let mut rest = ids;
+    while !rest.is_empty() {
+        let take = size.min(rest.len());
+        match g.contents(&rest[..take]).await {
+            Ok(items) => {
+                new += store_items(store, feeds, items).await?.new;
+                rest = &rest[take..];
+                size = (size * 2).min(greader::BATCH);
+            }
+            Err(SyncError::TooLarge { .. }) if take > 1 => size = take / 2,
+            Err(SyncError::TooLarge { what }) => {
+                tracing::warn!("{what}: item {} alone is larger than the cap; left out", rest[0]);
+                rest = &rest[1..];
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(new)
 }
 
 async fn sync_fever(
@@ -190,12 +220,22 @@ async fn sync_fever(
     let feeds = f.feeds().await?;
     report.feeds = feeds.len();
     let feed_ids = remote_feeds(store, account, feeds).await?;
-    let known = known_ids(store, account).await?;
-    let items = f.items_since(known.iter().copied().max().unwrap_or(0)).await?;
-    let items: Vec<RemoteItem> = items.into_iter().filter(|i| !known.contains(&i.id)).collect();
-    report.new = store_items(store, &feed_ids, items).await?;
+    report.new = fever_items(f, account, store, &feed_ids).await?;
     let unread = f.id_set("unread_item_ids").await?;
     let starred = f.id_set("saved_item_ids").await?;
+    // Unread and saved items the pages did not bring (a server that skipped them, an item
+    // of a feed listed late) are asked for by id.
+    let known = known_ids(store, account).await?;
+    let mut missing: Vec<i64> = unread
+        .union(&starred)
+        .filter(|id| !known.contains(id))
+        .copied()
+        .collect();
+    missing.sort_unstable();
+    for chunk in missing.chunks(fever::ITEMS_PER_CALL) {
+        let items = f.items_with_ids(chunk).await?;
+        report.new += store_items(store, &feed_ids, items).await?.new;
+    }
     // Fever cannot list every id: items below the lowest it still has were removed there, and
     // keep their state here.
     let lowest = f.lowest_id().await?;
@@ -204,6 +244,79 @@ async fn sync_fever(
     })
     .await?;
     Ok(())
+}
+
+/// The Fever mark below which every item id was fetched or asked for.
+const FEVER_COMPLETE: &str = "fever_complete_through";
+/// Most `items` calls one sync makes (25,000 items); the rest comes at the next sync.
+const FEVER_MAX_CALLS: usize = 500;
+/// Ids skipped by the pages that are asked for one by one (by 50) when no more are missing
+/// than this: servers with dense ids (Coldsweat, Miniflux, TT-RSS). A server whose ids are
+/// sparse (FreshRSS: microsecond times) keeps its pages in order and skips nothing.
+const FEVER_MAX_GAP: usize = 10_000;
+
+/// New items by `since_id` pages, each stored as it arrives, from the account's mark. A page
+/// in no order (Coldsweat's) jumps over ids: those between the mark and the highest id seen
+/// that are neither known nor seen are asked for with `with_ids`. The mark then moves to the
+/// highest id seen, never past an item left unstored (its feed not yet listed), and only once
+/// everything below it is done: a sync cut short starts again from the old mark.
+async fn fever_items(
+    f: &mut Fever<'_>,
+    account: &str,
+    store: &SharedStore,
+    feeds: &HashMap<String, FeedId>,
+) -> Result<usize, SyncError> {
+    let name = account.to_string();
+    let mark = with_store(store, move |s| s.sync_mark(&name, FEVER_COMPLETE))
+        .await?
+        .unwrap_or(0);
+    let known = known_ids(store, account).await?;
+    let mut seen: HashSet<i64> = HashSet::new();
+    let mut orphans: Vec<i64> = Vec::new();
+    let (mut new, mut since, mut highest) = (0, mark, mark);
+    let mut calls = 0;
+    loop {
+        if calls == FEVER_MAX_CALLS {
+            tracing::warn!("Fever items: stopped after {FEVER_MAX_CALLS} calls; the rest comes next sync");
+            break;
+        }
+        calls += 1;
+        let page = f.items_after(since).await?;
+        let top = page.iter().map(|i| i.id).max();
+        let fresh: Vec<RemoteItem> = page
+            .into_iter()
+            .filter(|i| i.id > since && seen.insert(i.id) && !known.contains(&i.id))
+            .collect();
+        let stored = store_items(store, feeds, fresh).await?;
+        new += stored.new;
+        orphans.extend(stored.orphans);
+        match top {
+            Some(top) if top > since => {
+                since = top;
+                highest = highest.max(top);
+            }
+            _ => break,
+        }
+    }
+    let gaps: Vec<i64> = if (highest - mark) as u64 <= (FEVER_MAX_GAP + seen.len()) as u64 {
+        (mark + 1..=highest)
+            .filter(|id| !seen.contains(id) && !known.contains(id))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    for chunk in gaps.chunks(fever::ITEMS_PER_CALL) {
+        let items = f.items_with_ids(chunk).await?;
+        let stored = store_items(store, feeds, items).await?;
+        new += stored.new;
+        orphans.extend(stored.orphans);
+    }
+    let complete = orphans.iter().map(|o| o - 1).fold(highest, i64::min);
+    if complete > mark {
+        let name = account.to_string();
+        with_store(store, move |s| s.set_sync_mark(&name, FEVER_COMPLETE, complete)).await?;
+    }
+    Ok(new)
 }
 
 /// Runs a store call on the blocking pool.

@@ -8,7 +8,8 @@ use super::greader::GReader;
 use super::{http, password_of, sync_account, with_store, AccountReport, SyncError};
 
 /// Subscribes an account to a feed on its server (Google Reader API `quickadd`, in `folder` when
-/// given), then syncs the account so the feed and its articles are here. Returns the report.
+/// given), then syncs the account so the feed and its articles are here. Returns the report
+/// (a failed sync after a subscription that worked is the report's error, not this one's).
 pub async fn subscribe(
     config: &Config,
     store: &SharedStore,
@@ -35,7 +36,12 @@ pub async fn subscribe(
         kind: account.kind.name().into(),
         ..Default::default()
     };
-    sync_account(account, &config.general, store, &mut report).await?;
+    // Subscribed: from here on a failure is the sync's, reported as any sync's is (the server
+    // has the feed, and the next sync brings it).
+    if let Err(e) = sync_account(account, &config.general, store, &mut report).await {
+        tracing::warn!("sync {} after subscribing: {e}", account.name);
+        report.error = Some(e.to_string());
+    }
     Ok(report)
 }
 

@@ -44,6 +44,17 @@ impl Feed {
     }
 }
 
+/// One request answered rudely, as real servers and the networks in front of them do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Rude {
+    /// 503 with an HTML page; nothing done.
+    Down,
+    /// The request is done, but its answer is cut off halfway.
+    CutOff,
+    /// 200 with a login page instead of the answer; nothing done (a proxy, a maintenance page).
+    HtmlOk,
+}
+
 /// What the next requests get instead of a proper answer.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Trouble {
@@ -73,6 +84,15 @@ pub struct State {
     /// Calls whose path ends with this answer only after the delay (a process can be killed
     /// while it waits).
     pub slow: Option<(String, Duration)>,
+    /// Fever pages in the order Coldsweat scans them (by feed, then id) instead of by id.
+    pub by_feed: bool,
+    /// Each page (Fever `items`, GReader contents) gives its first item twice.
+    pub duplicates: bool,
+    /// Bytes of padding in each new item's body (large articles).
+    pub body_pad: usize,
+    /// Requests answered so far; the one with this number gets the rude answer.
+    pub served: usize,
+    pub rude_at: Option<(usize, Rude)>,
 }
 
 const AUTH: &str = "fake-auth-token";
@@ -89,6 +109,11 @@ impl State {
             page: usize::MAX,
             writes: Vec::new(),
             slow: None,
+            by_feed: false,
+            duplicates: false,
+            body_pad: 0,
+            served: 0,
+            rude_at: None,
         }
     }
 
@@ -105,7 +130,7 @@ impl State {
             Item {
                 feed,
                 title: title.into(),
-                body: format!("<p>{title} <b>body</b></p>"),
+                body: format!("<p>{title} <b>body</b></p>{}", "x".repeat(self.body_pad)),
                 read,
                 starred,
             },
@@ -140,13 +165,30 @@ pub fn greader(state: State) -> (FakeServer, Shared, String) {
         if let Some((_, delay)) = slow {
             std::thread::sleep(delay);
         }
-        handle_greader(&mut s.lock().unwrap(), r)
+        rudely(&mut s.lock().unwrap(), r, handle_greader)
     });
     let api = match dialect {
         Dialect::FreshRss => format!("{}/api/greader.php", server.base),
         Dialect::Miniflux => server.base.clone(),
     };
     (server, shared, api)
+}
+
+/// The answer, unless this request is the one to be rude to.
+fn rudely(state: &mut State, r: &Request, handle: fn(&mut State, &Request) -> Response) -> Response {
+    let n = state.served;
+    state.served += 1;
+    match state.rude_at.filter(|(at, _)| *at == n).map(|(_, rude)| rude) {
+        Some(Rude::Down) => Response::new(503, "<html><body>Service Unavailable</body></html>"),
+        Some(Rude::HtmlOk) => Response::new(200, "<html><body>Please log in</body></html>"),
+        Some(Rude::CutOff) => {
+            let mut answer = handle(state, r);
+            let half = answer.body.len() / 2;
+            answer.body.truncate(half);
+            answer
+        }
+        None => handle(state, r),
+    }
 }
 
 fn trouble(state: &mut State) -> Option<Response> {
@@ -225,7 +267,10 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
             if state.dialect == Dialect::FreshRss && is_post && r.form_value("T") != Some(state.token()) {
                 // FreshRSS takes contents by GET or POST; a POST needs no token either.
             }
-            let ids: Vec<i64> = r.form_all("i").iter().filter_map(|i| i.parse().ok()).collect();
+            let mut ids: Vec<i64> = r.form_all("i").iter().filter_map(|i| i.parse().ok()).collect();
+            if state.duplicates {
+                ids.extend(ids.first().copied());
+            }
             let items: Vec<serde_json::Value> = ids
                 .iter()
                 .filter_map(|id| state.items.get(id).map(|it| (id, it)))
@@ -378,7 +423,7 @@ fn item_ids(state: &State, r: &Request) -> Response {
 pub fn fever(state: State) -> (FakeServer, Shared, String) {
     let shared: Shared = Arc::new(Mutex::new(state));
     let s = shared.clone();
-    let server = FakeServer::start(move |r| handle_fever(&mut s.lock().unwrap(), r));
+    let server = FakeServer::start(move |r| rudely(&mut s.lock().unwrap(), r, handle_fever));
     let endpoint = format!("{}/fever/", server.base);
     (server, shared, endpoint)
 }
@@ -431,6 +476,7 @@ fn handle_fever(state: &mut State, r: &Request) -> Response {
             .feeds
             .iter()
             .enumerate()
+            .filter(|(_, f)| !f.removed)
             .map(|(i, f)| json!({"id": i + 1, "title": f.title, "url": f.url, "site_url": "https://example.org/"}))
             .collect::<Vec<_>>());
     }
@@ -442,10 +488,26 @@ fn handle_fever(state: &mut State, r: &Request) -> Response {
             .find(|(k, _)| k == "since_id")
             .and_then(|(_, v)| v.parse().ok())
             .unwrap_or(0);
-        answer["items"] = json!(state
-            .items
-            .range(since + 1..)
-            .take(50)
+        let with_ids: Option<Vec<i64>> = r
+            .query
+            .iter()
+            .find(|(k, _)| k == "with_ids")
+            .map(|(_, v)| v.split(',').filter_map(|x| x.trim().parse().ok()).take(50).collect());
+        let mut page: Vec<(&i64, &Item)> = match &with_ids {
+            Some(ids) => ids.iter().filter_map(|id| state.items.get_key_value(id)).collect(),
+            None if state.by_feed => {
+                // Coldsweat: no ORDER BY, so its scan order (by feed) decides which 50 come.
+                let mut all: Vec<(&i64, &Item)> = state.items.range(since + 1..).collect();
+                all.sort_by_key(|(id, it)| (it.feed, **id));
+                all.into_iter().take(50).collect()
+            }
+            None => state.items.range(since + 1..).take(50).collect(),
+        };
+        if state.duplicates {
+            page.extend(page.first().copied());
+        }
+        answer["items"] = json!(page
+            .into_iter()
             .map(
                 |(id, it)| json!({"id": id, "feed_id": it.feed + 1, "title": it.title, "author": "Ann",
                                    "html": it.body, "url": format!("https://example.org/{id}"),
