@@ -728,3 +728,180 @@ fn a_synced_feed_has_one_address_in_every_command() {
     assert_eq!(listed[0]["feed_url"], "https://tech.example.org/feed");
     assert_eq!(sb.list_json(&["--feed", "https://tech.example.org/feed"]).len(), 1);
 }
+
+/// The rule sync lives by, on generated sequences: local changes, changes by another client,
+/// new items, and syncs against servers that answer rudely (pages in no order, duplicates,
+/// small id pages, large articles, a request that fails, is cut off, or gets a login page
+/// with 200). After every clean sync that follows, the cache equals the server, and the server
+/// has every change made here (a local change wins over the server's older state).
+/// `KHABAR_PROPTEST_CASES=200` runs the long mode.
+#[test]
+fn sync_loses_and_undoes_nothing_against_rude_servers() {
+    let cases: u64 = std::env::var("KHABAR_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(4);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Seeds that once failed stay here as regression cases.
+    let regressions: &[u64] = &[];
+    for kind in [Kind::FreshRss, Kind::Miniflux, Kind::Fever] {
+        for seed in regressions.iter().copied().chain(1..=cases) {
+            sync_sequence(&runtime, kind, seed);
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    FreshRss,
+    Miniflux,
+    Fever,
+}
+
+struct Rng(u64);
+
+impl Rng {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+    }
+}
+
+const MODEL_PASSWORD_VAR: &str = "KHABAR_TEST_MODEL_PASSWORD";
+
+fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
+    use khabar::model::{Filter, Flag};
+    use std::collections::HashMap;
+    use sync_fakes::Rude;
+
+    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let dialect = match kind {
+        Kind::FreshRss => Dialect::FreshRss,
+        _ => Dialect::Miniflux,
+    };
+    let mut state = server_state(dialect);
+    state.by_feed = rng.below(2) == 0;
+    state.duplicates = rng.below(2) == 0;
+    state.page = [3, 50, usize::MAX][rng.below(3)];
+    let (_server, shared, url) = match kind {
+        Kind::Fever => sync_fakes::fever(state),
+        _ => sync_fakes::greader(state),
+    };
+    let kind_name = if matches!(kind, Kind::Fever) {
+        "fever"
+    } else {
+        "greader"
+    };
+    let text = format!(
+        "[general]\nrequest_timeout = \"2s\"\n\n[[account]]\nname = \"home\"\nkind = \"{kind_name}\"\nurl = \"{url}\"\nusername = \"reader\"\npassword_env = \"{MODEL_PASSWORD_VAR}\"\n"
+    );
+    std::env::set_var(MODEL_PASSWORD_VAR, "correct horse");
+    let config = khabar::config::Config::parse(
+        &text,
+        "t.toml",
+        std::path::Path::new("/"),
+        khabar::config::ConfigSource::User("t.toml".into()),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(std::sync::Mutex::new(
+        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
+    ));
+    let mut counter = 0;
+    // Local changes not yet seen on the server: title -> (read, starred) wanted.
+    let mut intents: HashMap<String, (Option<bool>, Option<bool>)> = HashMap::new();
+    let mut log: Vec<String> = Vec::new();
+    let context = |log: &[String]| format!("{kind:?} seed {seed}: {log:#?}");
+    for round in 0..6 {
+        {
+            let mut s = shared.lock().unwrap();
+            // New items, some large (a batch of them is over the cap).
+            for _ in 0..rng.below(60) {
+                s.body_pad = if rng.below(8) == 0 { 60_000 } else { 0 };
+                let (read, starred) = (rng.below(3) == 0, rng.below(7) == 0);
+                let id = s.add(rng.below(2), "", read, starred);
+                counter += 1;
+                s.items.get_mut(&id).unwrap().title = format!("N{counter}");
+            }
+            s.body_pad = 0;
+            // Another client's changes.
+            let ids: Vec<i64> = s.items.keys().copied().collect();
+            for _ in 0..rng.below(5) {
+                if ids.is_empty() {
+                    break;
+                }
+                let it = s.items.get_mut(&ids[rng.below(ids.len())]).unwrap();
+                if rng.below(2) == 0 {
+                    it.read = !it.read;
+                } else {
+                    it.starred = !it.starred;
+                }
+            }
+        }
+        log.push(format!(
+            "round {round}: server has {} items",
+            shared.lock().unwrap().items.len()
+        ));
+        // Changes made here.
+        {
+            let mut st = store.lock().unwrap();
+            let listed = st.list(&Filter::default(), 10_000, None).unwrap();
+            for _ in 0..rng.below(6) {
+                if listed.is_empty() {
+                    break;
+                }
+                let a = &listed[rng.below(listed.len())];
+                let now = st.article(a.id).unwrap().unwrap().summary;
+                let want = intents.entry(a.title.clone()).or_default();
+                if rng.below(2) == 0 {
+                    st.set_flag_many(&[a.id], Flag::Read, !now.read).unwrap();
+                    want.0 = Some(!now.read);
+                } else {
+                    st.set_flag_many(&[a.id], Flag::Starred, !now.starred).unwrap();
+                    want.1 = Some(!now.starred);
+                }
+            }
+        }
+        // A rude sync, sometimes.
+        if rng.below(3) > 0 {
+            let rude = [Rude::Down, Rude::CutOff, Rude::HtmlOk][rng.below(3)];
+            let at = shared.lock().unwrap().served + rng.below(12);
+            shared.lock().unwrap().rude_at = Some((at, rude));
+            let reports = runtime.block_on(khabar::sync::sync_all(&config, &store));
+            log.push(format!("rude sync ({rude:?} at request {at}): {:?}", reports[0].error));
+            shared.lock().unwrap().rude_at = None;
+        }
+        let reports = runtime.block_on(khabar::sync::sync_all(&config, &store));
+        log.push(format!("clean sync: {:?}", reports[0]));
+        assert!(reports[0].error.is_none(), "{}", context(&log));
+        assert_eq!(reports[0].pending, 0, "{}", context(&log));
+
+        // The server has every local change; the cache equals the server.
+        let s = shared.lock().unwrap();
+        let server: HashMap<&str, (bool, bool)> = s
+            .items
+            .values()
+            .map(|it| (it.title.as_str(), (it.read, it.starred)))
+            .collect();
+        for (title, (read, starred)) in intents.drain() {
+            let (r, st) = server[title.as_str()];
+            assert!(
+                read.is_none_or(|v| v == r) && starred.is_none_or(|v| v == st),
+                "{title}: the local change was lost or undone on the server; {}",
+                context(&log)
+            );
+        }
+        let cached: HashMap<String, (bool, bool)> = store
+            .lock()
+            .unwrap()
+            .list(&Filter::default(), 10_000, None)
+            .unwrap()
+            .into_iter()
+            .map(|a| (a.title, (a.read, a.starred)))
+            .collect();
+        let server: HashMap<String, (bool, bool)> = server.into_iter().map(|(t, v)| (t.to_string(), v)).collect();
+        assert_eq!(cached, server, "the cache and the server disagree; {}", context(&log));
+    }
+}

@@ -114,6 +114,9 @@ impl TestServer {
 
     fn serve(&self, conn: TcpStream) {
         conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
+        // Head and body go out in two writes: without this, Nagle holds the body for the client's
+        // delayed ACK, 40 ms a request.
+        conn.set_nodelay(true).ok();
         let mut reader = BufReader::new(conn.try_clone().unwrap());
         let mut conn = conn;
         loop {

@@ -183,8 +183,7 @@ fn rudely(state: &mut State, r: &Request, handle: fn(&mut State, &Request) -> Re
         Some(Rude::HtmlOk) => Response::new(200, "<html><body>Please log in</body></html>"),
         Some(Rude::CutOff) => {
             let mut answer = handle(state, r);
-            let half = answer.body.len() / 2;
-            answer.body.truncate(half);
+            answer.cut_after = Some(answer.body.len() / 2);
             answer
         }
         None => handle(state, r),
