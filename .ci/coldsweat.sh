@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # A real Fever server for the sync tests: Coldsweat 0.10.2 from PyPI in a venv under target/,
-# on 127.0.0.1:18082, subscribed to the feeds of tests/fixtures/sync (served on 127.0.0.1:18081).
+# on 127.0.0.1:18082, subscribed to the feeds of tests/fixtures/sync and three generated feeds of
+# 410 items each (.ci/big_feeds.py: 1,234 items in all), served on 127.0.0.1:18081.
 #   .ci/coldsweat.sh start   # prints the Fever endpoint; about 15 s the first time
 #   .ci/coldsweat.sh stop
 set -euo pipefail
@@ -34,15 +35,19 @@ start)
         python3 -m venv "$DIR/venv"
         "$DIR/venv/bin/pip" install -q coldsweat==0.10.2
     fi
-    python3 -m http.server "$FEEDS_PORT" --bind 127.0.0.1 --directory tests/fixtures/sync \
+    rm -rf "$DIR/feeds" && mkdir -p "$DIR/feeds"
+    cp tests/fixtures/sync/* "$DIR/feeds/"
+    python3 .ci/big_feeds.py "$DIR/feeds" "http://127.0.0.1:$FEEDS_PORT"
+    python3 -m http.server "$FEEDS_PORT" --bind 127.0.0.1 --directory "$DIR/feeds" \
         >"$DIR/feeds.log" 2>&1 &
     echo $! >"$DIR/feeds.pid"
     wait_for_port "$FEEDS_PORT"
     # A fresh instance each time: the tests start from the fixtures' state.
     rm -rf "$DIR/venv/var/coldsweat-instance"
     (cd "$DIR" && "venv/bin/coldsweat" setup test@example.com -p testpassword) >"$DIR/setup.log" 2>&1
-    (cd "$DIR" && "venv/bin/coldsweat" import "$OLDPWD/tests/fixtures/sync/subs.opml" test@example.com -f) \
-        >>"$DIR/setup.log" 2>&1
+    for opml in subs.opml big.opml; do
+        (cd "$DIR" && "venv/bin/coldsweat" import "feeds/$opml" test@example.com -f) >>"$DIR/setup.log" 2>&1
+    done
     (cd "$DIR" && exec "venv/bin/coldsweat" run -h 127.0.0.1 -p "$FEVER_PORT") >"$DIR/coldsweat.log" 2>&1 &
     echo $! >"$DIR/coldsweat.pid"
     wait_for_port "$FEVER_PORT"

@@ -8,6 +8,8 @@ use common::{json_lines, stderr, Sandbox};
 
 const USER: &str = "test@example.com";
 const PASSWORD: &str = "testpassword";
+/// Items of the three large feeds `.ci/big_feeds.py` writes for the server.
+const BIG_ITEMS: u64 = 3 * 410;
 
 fn endpoint() -> String {
     std::env::var("KHABAR_COLDSWEAT_URL")
@@ -56,8 +58,19 @@ fn mark(sb: &Sandbox, title: &str, flag: &str) {
 fn a_real_fever_server_syncs_with_two_clients() {
     let (a, b) = (client(), client());
     let first = sync(&a);
-    assert_eq!(first["feeds"], 2, "{first}");
-    assert_eq!(first["new"], 4, "{first}");
+    assert_eq!(first["feeds"], 5, "{first}");
+    assert_eq!(first["new"], 4 + BIG_ITEMS, "{first}");
+    // Every one of the large feeds' items arrived (Coldsweat's pages come in no order).
+    let mut big: Vec<String> = a
+        .list_json(&["--tag", "big"])
+        .iter()
+        .map(|x| x["title"].as_str().unwrap().split(' ').nth(1).unwrap().to_string())
+        .collect();
+    big.sort();
+    big.dedup();
+    let mut expected: Vec<String> = (0..3).flat_map(|f| (0..410).map(move |n| format!("{f}-{n}"))).collect();
+    expected.sort();
+    assert_eq!(big, expected);
     let feeds = a.feeds_json();
     let mut tags: Vec<String> = feeds
         .iter()
@@ -65,7 +78,7 @@ fn a_real_fever_server_syncs_with_two_clients() {
         .map(|t| t.as_str().unwrap().to_string())
         .collect();
     tags.sort();
-    assert_eq!(tags, ["news", "tech"]);
+    assert_eq!(tags, ["big", "big", "big", "news", "tech"]);
     assert!(a.list_json(&[]).iter().any(|x| x["title"] == "चंद्रयान सफल हुआ"));
     sync(&b);
 
