@@ -35,16 +35,44 @@ const MAX_NAME_COLUMNS: usize = 200;
 /// Parses UTF-8 feed text (see `decode`). `base` resolves relative links. Dialects feed-rs
 /// reads without items are rewritten first; a document it refuses is retried once after
 /// repairs (docs/compatibility.md lists them in order).
-pub fn parse(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
-    let text = rewrite::before_parse(text);
-    match parse_once(&text, base) {
-        Ok(feed) => Ok(feed),
+pub fn parse(original: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
+    let text = rewrite::before_parse(original);
+    let feed = match parse_once(&text, base) {
+        Ok(feed) => feed,
         // Report the original error if the repaired document fails too.
         Err(first) => match rewrite::repaired(&text) {
-            Some(fixed) => parse_once(&fixed, base).map_err(|_| first),
-            None => Err(first),
+            Some(fixed) => parse_once(&fixed, base).map_err(|_| first)?,
+            None => return Err(first),
         },
+    };
+    // feed-rs read the document "fine" and lost every item: an element left open before them
+    // swallowed them (`<title>Broken<item>…`). That is an error, never "ok, 0 new". (Counted
+    // in the document as served: the repairs may have turned such items into text.)
+    match item_tags(original) {
+        n if n > 0 && feed.articles.is_empty() => Err(ParseError::Invalid(format!(
+            "the document has {n} item{} but none could be read: its XML is broken before them (an element left open?)",
+            if n == 1 { "" } else { "s" }
+        ))),
+        _ => Ok(feed),
     }
+}
+
+/// How many `<item>` or `<entry>` start tags the XML text has (JSON Feed: none).
+fn item_tags(text: &str) -> usize {
+    let bytes = text.as_bytes();
+    ["<item", "<entry"]
+        .iter()
+        .map(|tag| {
+            memchr::memmem::find_iter(bytes, tag.as_bytes())
+                .filter(|&at| {
+                    matches!(
+                        bytes.get(at + tag.len()),
+                        Some(b'>' | b' ' | b'\t' | b'\r' | b'\n' | b'/')
+                    )
+                })
+                .count()
+        })
+        .sum()
 }
 
 fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> {
@@ -436,6 +464,15 @@ mod tests {
         if let Ok(f) = parse(xxe, None) {
             assert!(f.articles.iter().all(|a| !a.title.contains("root:")));
         }
+    }
+
+    #[test]
+    fn items_lost_to_an_element_left_open_are_an_error_not_an_empty_feed() {
+        let broken = r#"<rss version="2.0"><channel><title>Broken<item><title>x</title></channel></rss>"#;
+        let e = parse(broken, None).unwrap_err().to_string();
+        assert!(e.contains("1 item but none could be read"), "{e}");
+        let empty = r#"<rss version="2.0"><channel><title>Quiet</title><itemsCount>0</itemsCount></channel></rss>"#;
+        assert_eq!(parse(empty, None).unwrap().articles.len(), 0);
     }
 
     #[test]
