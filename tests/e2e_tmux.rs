@@ -425,6 +425,31 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
 }
 
 #[test]
+fn the_reader_sees_what_other_processes_write_without_being_asked() {
+    if !tmux_available() {
+        return;
+    }
+    let sb = Sandbox::new();
+    sb.write_config(&feed_entry("feed0.xml", &["t"]));
+    write_numbered_feeds(&sb, 1, 5);
+    let tmux = start_reader(&sb, "outside");
+    tmux.wait_for("the first refresh", |s| {
+        s.contains("refreshed 1 feeds") && unread_count(s) == Some(5)
+    });
+    // `khabar mark` from a script: the counts follow, with no key pressed.
+    let ids: Vec<String> = sb.list_json(&[]).iter().take(2).map(|a| a["id"].to_string()).collect();
+    assert!(sb.run(&["mark", &ids[0], &ids[1], "--read"]).status.success());
+    tmux.wait_for("the counts after khabar mark", |s| unread_count(s) == Some(3));
+    // A refresh from cron: its new headline is listed.
+    write_numbered_feeds(&sb, 1, 6);
+    sb.refresh();
+    let screen = tmux.wait_for("the new headline", |s| s.contains("Feed 0 story 5"));
+    assert_eq!(unread_count(&screen), Some(4), "{screen}");
+    tmux.keys(&["q"]);
+    wait_dead(&tmux);
+}
+
+#[test]
 fn an_edit_of_the_config_applies_while_the_reader_runs() {
     if !tmux_available() {
         return;

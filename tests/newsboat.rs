@@ -135,4 +135,28 @@ fn import_from_a_real_newsboat() {
         stderr(&out)
     );
     assert_eq!(state(&sb), expected);
+
+    // What the user does here is never undone by another import; what changed only in
+    // newsboat since comes over.
+    let id_of = |title: &str| sb.list_json(&[]).into_iter().find(|a| a["title"] == title).unwrap()["id"].to_string();
+    assert!(sb.run(&["mark", &id_of("Alpha one"), "--read"]).status.success());
+    assert!(sb.run(&["mark", &id_of("Alpha two"), "--unread"]).status.success());
+    assert!(sb.run(&["mark", &id_of("अल्फ़ा तीन"), "--unstar"]).status.success());
+    std::fs::write(
+        nb.join("read2.txt"),
+        "http://e/b2Tue, 03 Nov 2026 10:00:00 GMT
+",
+    )
+    .unwrap();
+    newsboat(&["-I", nb.join("read2.txt").to_str().unwrap()]);
+    let out = sb.run(&["import", "--newsboat", nb.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let expected = vec![
+        ("Alpha one".to_string(), true, false),
+        ("Alpha two".to_string(), false, false),
+        ("Beta one".to_string(), true, false),
+        ("Beta two".to_string(), true, false),
+        ("अल्फ़ा तीन".to_string(), false, false),
+    ];
+    assert_eq!(state(&sb), expected);
 }

@@ -72,6 +72,14 @@ impl Store {
         {
             let mut find = tx.prepare_cached("SELECT id FROM articles WHERE feed_id = ?1 AND key IN (?2, ?3, ?4)")?;
             let mut flags = tx.prepare_cached("UPDATE articles SET read = ?2, starred = ?3 WHERE id = ?1")?;
+            let mut current = tx.prepare_cached(
+                "SELECT a.read, a.starred, i.read, i.starred FROM articles a
+                 LEFT JOIN imported_flags i ON i.article_id = a.id WHERE a.id = ?1",
+            )?;
+            let mut remember = tx.prepare_cached(
+                "INSERT INTO imported_flags (article_id, read, starred) VALUES (?1, ?2, ?3)
+                 ON CONFLICT(article_id) DO UPDATE SET read = ?2, starred = ?3",
+            )?;
             let mut insert = tx.prepare_cached(
                 "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content, read, starred)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
@@ -94,7 +102,17 @@ impl Store {
                     .query_row(params![feed.0, imported_key, as_id, as_link], |r| r.get(0))
                     .ok();
                 if let Some(id) = found {
-                    flags.execute(params![id, item.read, item.starred])?;
+                    type Flags = (bool, bool, Option<bool>, Option<bool>);
+                    let (read, starred, last_read, last_starred): Flags =
+                        current.query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?;
+                    let wanted = (
+                        merged_flag(read, last_read, item.read),
+                        merged_flag(starred, last_starred, item.starred),
+                    );
+                    if wanted != (read, starred) {
+                        flags.execute(params![id, wanted.0, wanted.1])?;
+                    }
+                    remember.execute(params![id, item.read, item.starred])?;
                     counts.merged += 1;
                     continue;
                 }
@@ -113,7 +131,9 @@ impl Store {
                     item.read,
                     item.starred
                 ])?;
-                to_index.push((tx.last_insert_rowid(), false));
+                let id = tx.last_insert_rowid();
+                remember.execute(params![id, item.read, item.starred])?;
+                to_index.push((id, false));
                 counts.added += 1;
                 new_unread += usize::from(!item.read);
             }
@@ -126,5 +146,16 @@ impl Store {
         search_backlog::mark(&tx, &to_index)?;
         tx.commit()?;
         Ok(counts)
+    }
+}
+
+/// One flag of an article another reader's import finds here: what the user did here since the
+/// last import stays (an import never undoes it). Unchanged since then, it follows the other
+/// reader; never imported before, it is set if either reader set it.
+fn merged_flag(here: bool, last_imported: Option<bool>, imported: bool) -> bool {
+    match last_imported {
+        Some(last) if last != here => here,
+        Some(_) => imported,
+        None => here || imported,
     }
 }

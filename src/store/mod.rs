@@ -71,6 +71,12 @@ pub struct Store {
 }
 
 impl Store {
+    /// SQLite's `data_version`: it changes when another connection (another process, or the
+    /// poller's) commits to the cache, never for this connection's own writes.
+    pub fn data_version(&self) -> Result<i64> {
+        Ok(self.conn.query_row("PRAGMA data_version", [], |r| r.get(0))?)
+    }
+
     /// Opens (creating if needed) the cache at `path`, in WAL mode, migrated to the current schema.
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {

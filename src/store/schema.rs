@@ -222,7 +222,9 @@ const MIGRATIONS: &[&str] = &[
     END;
     "#,
     // 11: where each account's sync stands (`store::sync`): Fever's `complete_through`, the
-    // highest item id below which every id was fetched or asked for.
+    // highest item id below which every id was fetched or asked for. And the flags another
+    // reader's import last gave each article (`store::import`): an import again changes only
+    // what nobody changed here since.
     r#"
     CREATE TABLE sync_marks (
         account TEXT NOT NULL,
@@ -230,6 +232,11 @@ const MIGRATIONS: &[&str] = &[
         value   INTEGER NOT NULL,
         PRIMARY KEY (account, mark)
     ) WITHOUT ROWID;
+    CREATE TABLE imported_flags (
+        article_id INTEGER PRIMARY KEY REFERENCES articles(id) ON DELETE CASCADE,
+        read       INTEGER NOT NULL,
+        starred    INTEGER NOT NULL
+    );
     "#,
 ];
 

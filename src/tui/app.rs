@@ -33,6 +33,8 @@ use super::ui::{self, theme::Theme};
 
 /// How often the background refresh looks for due feeds.
 const SCHEDULE_EVERY: Duration = Duration::from_secs(60);
+/// How often the reader looks for writes of other processes (one PRAGMA on the cache worker).
+const WATCH_CACHE_EVERY: Duration = Duration::from_secs(2);
 
 /// Runs the reader until the user quits. Fails before touching the terminal when another
 /// reader holds the cache. With `bench`, runs that benchmark instead of waiting for the user,
@@ -215,6 +217,8 @@ async fn event_loop(
     let mut events = EventStream::new();
     let mut schedule = tokio::time::interval(SCHEDULE_EVERY);
     schedule.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut watch_cache = tokio::time::interval(WATCH_CACHE_EVERY);
+    watch_cache.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut spinner = tokio::time::interval(Duration::from_millis(120));
     // Idle between refreshes: no burst of catch-up ticks (and redraws) when the next one starts.
     spinner.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
@@ -266,6 +270,7 @@ async fn event_loop(
             Some(msg) = msgs.recv() => Some(msg),
             _ = spinner.tick(), if state.progress.is_some() || state.syncing => Some(Msg::Tick),
             _ = schedule.tick(), if bench.is_none() => Some(Msg::Schedule(*chrono::Local::now().offset())),
+            _ = watch_cache.tick(), if bench.is_none() => Some(Msg::WatchCache),
             due = key_tick.tick(), if keys.as_ref().is_some_and(KeyBench::wants_key) => {
                 keys.as_mut().and_then(|kb| kb.press(due.into_std()))
             }
@@ -288,7 +293,8 @@ async fn event_loop(
             }
         }
         for m in batch {
-            dirty = true;
+            // Asking whether the cache changed changes nothing on screen.
+            dirty |= !matches!(m, Msg::WatchCache);
             // The theme is the app's: a reloaded config's colours apply here, the rest in `update`.
             if let Msg::ConfigChanged(live) = &m {
                 let background = live.background.unwrap_or(start.background);

@@ -17,6 +17,8 @@ const SEARCH_LIMIT: usize = 500;
 
 pub(super) enum StoreJob {
     Feeds,
+    /// Whether another connection wrote since the last time (answered only when one did).
+    CheckCache,
     CountQueries(Vec<(String, crate::query::Query)>),
     Page {
         generation: u64,
@@ -57,6 +59,7 @@ impl StoreJob {
         !matches!(
             self,
             StoreJob::Feeds
+                | StoreJob::CheckCache
                 | StoreJob::CountQueries(_)
                 | StoreJob::Page { .. }
                 | StoreJob::Article(_)
@@ -72,6 +75,7 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         tracing::warn!("cache: {e}");
     }
     let mut wrote = false;
+    let mut seen_version = store.data_version().ok();
     loop {
         // The WAL is copied into the file when no job waits, not inside the write a key asked for.
         let job = match jobs.try_recv() {
@@ -93,6 +97,11 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         // Writes answer nothing unless they fail; the state already shows their effect.
         let reply: Result<Option<Msg>, StoreError> = match job {
             StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
+            StoreJob::CheckCache => store.data_version().map(|version| {
+                let changed = seen_version.is_some_and(|seen| seen != version);
+                seen_version = Some(version);
+                changed.then_some(Msg::CacheChangedElsewhere)
+            }),
             StoreJob::CountQueries(queries) => {
                 count_saved_queries(&store, None, &queries).map(|counts| Some(Msg::QueryCounts(counts)))
             }

@@ -136,6 +136,7 @@ impl Effects {
     pub fn run(&self, cmd: Command) {
         match cmd {
             Command::LoadFeeds => self.job(StoreJob::Feeds),
+            Command::CheckCache => self.job(StoreJob::CheckCache),
             Command::CountQueries(queries) => {
                 // The counter gone (it logged why), the store worker counts afresh instead.
                 if let Err(queries) = self.counter.ask(queries) {

@@ -55,6 +55,15 @@ impl AppState {
         self.replace_rows(LoadKind::First, true)
     }
 
+    /// Reloads the view where the reader is (the selected article stays selected and in view),
+    /// for changes made elsewhere: flags and counts may differ, the position should not.
+    pub(super) fn reload_in_place(&mut self) -> Vec<Command> {
+        match self.headlines.current().map(|a| a.id) {
+            Some(id) if self.headlines.first_index > 0 => self.replace_rows(LoadKind::At(id), true),
+            _ => self.reload_view(),
+        }
+    }
+
     /// Asks for a page that will replace the rows; replies to earlier requests are dropped.
     pub(super) fn replace_rows(&mut self, kind: LoadKind, count: bool) -> Vec<Command> {
         let h = &mut self.headlines;

@@ -101,12 +101,20 @@ pub enum Msg {
         result: Result<Picture, String>,
     },
     Notice(Notice),
+    /// Time to ask whether another process wrote to the cache (every few seconds).
+    WatchCache,
+    /// Another process (`khabar mark`, `sync`, a `refresh` from cron) wrote to the cache: counts
+    /// and the view are read again.
+    CacheChangedElsewhere,
 }
 
 /// Work for the effects.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
     LoadFeeds,
+    /// Answered with `Msg::CacheChangedElsewhere` when another connection wrote to the cache
+    /// since the last ask (SQLite's `data_version`).
+    CheckCache,
     /// Count the unread articles of these saved queries (name, query).
     CountQueries(Vec<(String, crate::query::Query)>),
     /// Write a `[[query]]` to the config file; the config watcher then shows it.

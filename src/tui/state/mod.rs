@@ -185,6 +185,16 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.spinner = state.spinner.wrapping_add(1);
             vec![]
         }
+        // A refresh of the reader's own reloads what it changed when it ends.
+        Msg::WatchCache if state.progress.is_none() && !state.syncing => vec![Command::CheckCache],
+        Msg::WatchCache => vec![],
+        Msg::CacheChangedElsewhere => {
+            let mut cmds = vec![Command::LoadFeeds];
+            if state.view.search().is_none() {
+                cmds.extend(state.reload_in_place());
+            }
+            cmds
+        }
         Msg::Schedule(utc_offset) => {
             state.utc_offset = utc_offset;
             if state.progress.is_none() {
