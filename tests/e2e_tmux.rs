@@ -729,7 +729,7 @@ fn the_reader_syncs_an_account_at_start_and_on_refresh() {
     ));
     // The first scheduled check, at start, syncs (nothing has been synced yet).
     let tmux = start_reader_with(&sb, "sync", "KHABAR_E2E_PW='correct horse'");
-    let screen = tmux.wait_for("the sync at start", |s| s.contains("synced: 2 new"));
+    let screen = tmux.wait_for("the sync at start", |s| s.contains("home synced: 2 new"));
     assert!(screen.contains("#remote"), "the server's folder is a tag:\n{screen}");
     let screen = tmux.wait_for("the articles", |s| s.contains("Synced headline one"));
     assert!(screen.contains("Synced headline two"), "{screen}");

@@ -591,8 +591,8 @@ fn a_sync_reports_in_the_status_bar_and_rereads_what_changed() {
     assert!(notice.error);
     assert_eq!(
         notice.text,
-        "sync failed for work: the server refused the username or password (login answered 401); \
-         synced: 3 new, 2 changed by the server, 1 sent, 4 waiting to be sent"
+        "work sync failed: the server refused the username or password (login answered 401), 4 waiting to be sent; \
+         home synced: 3 new, 2 changed by the server, 1 sent"
     );
     assert!(cmds.iter().any(|c| matches!(c, Command::LoadFeeds)));
     assert!(

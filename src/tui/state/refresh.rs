@@ -68,28 +68,41 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
     vec![]
 }
 
-/// A sync ended: one line for all accounts in the status bar (the failures named, as errors),
-/// then the feed list and the view read again when it changed anything.
+/// A sync ended: one line for all accounts in the status bar, each under its own name (a
+/// failure first, as an error), then the feed list and the view read again when it changed
+/// anything.
 pub(super) fn on_synced(state: &mut AppState, reports: Vec<AccountReport>) -> Vec<Command> {
     state.syncing = false;
+    let changed: usize = reports.iter().map(|r| r.new + r.pulled).sum();
+    let waiting = |r: &AccountReport| {
+        if r.pending > 0 {
+            format!(", {} waiting to be sent", r.pending)
+        } else {
+            String::new()
+        }
+    };
     let failed: Vec<String> = reports
         .iter()
-        .filter_map(|r| Some(format!("{}: {}", r.account, r.error.as_deref()?)))
+        .filter_map(|r| {
+            Some(format!(
+                "{} sync failed: {}{}",
+                r.account,
+                r.error.as_deref()?,
+                waiting(r)
+            ))
+        })
         .collect();
-    let changed: usize = reports.iter().map(|r| r.new + r.pulled).sum();
-    let pushed: usize = reports.iter().map(|r| r.pushed).sum();
-    let pending: usize = reports.iter().map(|r| r.pending).sum();
-    let mut text = format!(
-        "synced: {} new, {} changed by the server, {pushed} sent",
-        reports.iter().map(|r| r.new).sum::<usize>(),
-        reports.iter().map(|r| r.pulled).sum::<usize>()
-    );
-    if pending > 0 {
-        text.push_str(&format!(", {pending} waiting to be sent"));
-    }
-    if !failed.is_empty() {
-        text = format!("sync failed for {}; {text}", failed.join("; "));
-    }
+    let synced = reports.iter().filter(|r| r.error.is_none()).map(|r| {
+        format!(
+            "{} synced: {} new, {} changed by the server, {} sent{}",
+            r.account,
+            r.new,
+            r.pulled,
+            r.pushed,
+            waiting(r)
+        )
+    });
+    let text = failed.iter().cloned().chain(synced).collect::<Vec<_>>().join("; ");
     state.notify(text, !failed.is_empty());
     let mut cmds = vec![Command::LoadFeeds];
     if changed > 0 && state.view.search().is_none() {
