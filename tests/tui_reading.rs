@@ -4,7 +4,7 @@
 mod common;
 
 use common::reader::*;
-use khabar::model::{ArticleId, Flag, SortOrder};
+use khabar::model::{ArticleId, FeedId, Flag, SortOrder};
 use khabar::tui::state::{update, Change, Command, LoadKind, Mode, Msg, SidebarEntry, ViewKind, UNDO_STEPS};
 
 fn change_of(cmds: &[Command]) -> Option<(Flag, Vec<ArticleId>, bool)> {
@@ -403,7 +403,30 @@ fn removing_a_feed_asks_and_undo_puts_it_back() {
             record: true,
         },
     );
+    // The feed list without it: the sidebar and the headlines agree on what is shown.
+    let agree = |s: &khabar::tui::state::AppState| match (s.selected_entry(), &s.view.kind) {
+        (Some(SidebarEntry::Feed { id, .. }), ViewKind::Feed { id: shown, .. }) => id == *shown,
+        (Some(SidebarEntry::Tag(t)), ViewKind::Tag(shown)) => t == *shown,
+        (Some(SidebarEntry::All), ViewKind::All) | (Some(SidebarEntry::Unread), ViewKind::Unread) => true,
+        _ => false,
+    };
+    let cmds = update(&mut s, Msg::Feeds(vec![feed(2, 0)]));
+    assert!(
+        !matches!(s.view.kind, ViewKind::Feed { id: FeedId(1), .. }),
+        "{:?}",
+        s.view.kind
+    );
+    assert!(agree(&s), "{:?} and {:?}", s.selected_entry(), s.view.kind);
+    assert!(cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })));
+    // Undo: the feed comes back selected and shown.
     assert_eq!(keys(&mut s, "U"), [Command::RestoreFeed(removed)]);
+    update(&mut s, Msg::Feeds(vec![feed(1, 3), feed(2, 0)]));
+    assert!(
+        matches!(s.view.kind, ViewKind::Feed { id: FeedId(1), .. }),
+        "{:?}",
+        s.view.kind
+    );
+    assert!(agree(&s), "{:?} and {:?}", s.selected_entry(), s.view.kind);
     assert_eq!(keys(&mut s, "ctrl-r"), [Command::RemoveFeed { url, record: false }]);
     // n answers no.
     keys(&mut s, "D n");

@@ -204,6 +204,27 @@ fn views_from_sidebar_search_and_command_line() {
 }
 
 #[test]
+fn a_query_mistake_is_forgotten_once_the_corrected_query_runs() {
+    let (mut s, _) = loaded(3);
+    keys(&mut s, "/");
+    type_text(&mut s, "title:(");
+    keys(&mut s, "enter");
+    assert!(
+        s.notice
+            .as_ref()
+            .is_some_and(|n| n.error && n.text.starts_with("query: ")),
+        "{:?}",
+        s.notice
+    );
+    // The prompt stayed with the text: fix it and run it.
+    keys(&mut s, "backspace");
+    type_text(&mut s, "rust");
+    let cmds = keys(&mut s, "enter");
+    assert!(cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })), "{cmds:?}");
+    assert!(s.notice.is_none(), "{:?}", s.notice);
+}
+
+#[test]
 fn search_results_next_and_previous() {
     let (mut s, _) = loaded(3);
     assert!(keys(&mut s, "n").is_empty());
@@ -467,6 +488,11 @@ fn f_fetches_the_full_article_once_then_toggles() {
         "{cmds:?}"
     );
     assert!(s.article.as_ref().unwrap().show_full);
+    assert!(
+        s.notice.is_none(),
+        "the fetch's notice goes once the page shows: {:?}",
+        s.notice
+    );
     // f now toggles between the full article and the feed's text, without fetching.
     let cmds = keys(&mut s, "f");
     assert!(

@@ -82,6 +82,9 @@ pub(super) fn open_selected(state: &mut AppState) -> Vec<Command> {
 }
 
 /// An article arrived from the cache: the open one reloaded, or the one to show.
+/// Said while reader mode fetches a page; forgotten once the page is shown.
+const FETCHING_FULL: &str = "fetching the full article…";
+
 pub(super) fn on_article(state: &mut AppState, article: Article) -> Vec<Command> {
     // The open article reloaded (after reader mode fetched its page): keep the place.
     if let Some(pane) = state
@@ -96,6 +99,7 @@ pub(super) fn on_article(state: &mut AppState, article: Article) -> Vec<Command>
             pane.show_full = true;
             pane.rendered = None;
             pane.scroll = 0;
+            state.forget_notice(FETCHING_FULL);
         }
         return render_if_needed(state);
     }
@@ -170,7 +174,7 @@ fn toggle_full(state: &mut AppState) -> Vec<Command> {
         Some(pane) => {
             pane.fetching_full = true;
             let (id, link) = (pane.article.summary.id, pane.article.summary.link.clone());
-            state.notify("fetching the full article…", false);
+            state.notify(FETCHING_FULL, false);
             vec![Command::FetchFull { id, link }]
         }
     }

@@ -140,7 +140,17 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
     }
     match kind {
         InputKind::Search => match crate::query::parse(text) {
-            Ok(query) => state.open_kind(ViewKind::Search(query)),
+            Ok(query) => {
+                // The mistake of an earlier try is fixed: its message goes with it.
+                if state
+                    .notice
+                    .as_ref()
+                    .is_some_and(|n| n.error && n.text.starts_with("query: "))
+                {
+                    state.notice = None;
+                }
+                state.open_kind(ViewKind::Search(query))
+            }
             // The prompt stays, with what was typed, so the mistake can be fixed.
             Err(e) => {
                 state.mode = Mode::Input {

@@ -92,6 +92,8 @@ pub struct AppState {
     pub spinner: usize,
     /// The most rows a picture in the article pane takes; 0 when pictures are off.
     pub image_rows: u16,
+    /// A feed to select and open once the feed list has it (its removal was just undone).
+    pub select_feed: Option<String>,
     pub quit: bool,
 }
 
@@ -131,6 +133,7 @@ impl AppState {
             utc_offset: chrono::FixedOffset::east_opt(0).expect("zero offset"),
             spinner: 0,
             image_rows: 0,
+            select_feed: None,
             quit: false,
         }
     }
@@ -161,6 +164,13 @@ impl AppState {
             text: text.into(),
             error,
         });
+    }
+
+    /// Clears the notice if it still says `text` (a message must not outlive its cause).
+    fn forget_notice(&mut self, text: &str) {
+        if self.notice.as_ref().is_some_and(|n| n.text == text) {
+            self.notice = None;
+        }
     }
 }
 
@@ -208,8 +218,10 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             let selected = state.selected_entry();
             state.feeds = feeds;
             state.keep_selection(selected);
+            let mut cmds = sidebar::follow_feed_list(state);
             // The feeds' counts changed: so may the saved queries'.
-            state.count_queries()
+            cmds.extend(state.count_queries());
+            cmds
         }
         Msg::QueryCounts(counts) => {
             let selected = state.selected_entry();

@@ -138,6 +138,31 @@ impl AppState {
     }
 }
 
+/// After the feed list changed, the sidebar and the headlines agree again: a feed whose removal
+/// was undone is selected and shown; a removed feed's view gives way to what the sidebar now
+/// selects.
+pub(super) fn follow_feed_list(state: &mut AppState) -> Vec<Command> {
+    if let Some(url) = state.select_feed.clone() {
+        let Some(id) = state.feeds.iter().find(|f| f.url == url).map(|f| f.id) else {
+            return vec![];
+        };
+        state.select_feed = None;
+        if let Some(at) = state
+            .sidebar_entries()
+            .iter()
+            .position(|e| matches!(e, SidebarEntry::Feed { id: f, .. } if *f == id))
+        {
+            state.sidebar_selected = at;
+            return activate_sidebar(state);
+        }
+        return vec![];
+    }
+    match &state.view.kind {
+        ViewKind::Feed { id, .. } if state.feed(*id).is_none() => activate_sidebar(state),
+        _ => vec![],
+    }
+}
+
 /// Opens the view of the selected sidebar entry (nothing when it is already shown).
 pub(super) fn activate_sidebar(state: &mut AppState) -> Vec<Command> {
     let Some(entry) = state.selected_entry() else {

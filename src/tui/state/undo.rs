@@ -83,6 +83,7 @@ pub(super) fn undo(state: &mut AppState) -> Vec<Command> {
         }
         Step::FeedRemoved(removed) => {
             state.notify(format!("undone: removing {}", removed.url), false);
+            state.select_feed = Some(removed.url.clone());
             vec![Command::RestoreFeed(removed.clone())]
         }
         Step::Filters(changes) => {
