@@ -562,6 +562,58 @@ fn a_light_terminal_gets_no_colour_equal_to_its_background() {
     }
 }
 
+/// Every character of a selected row, in the sidebar and the headline list, focused or not,
+/// in both palettes, reads on the selection (xterm on black made an unfocused selected row dark
+/// grey on blue).
+#[test]
+fn selected_rows_read_focused_or_not_in_both_palettes() {
+    for background in [Background::Dark, Background::Light] {
+        let theme = Theme::new(&[], background, false);
+        let (term_bg, term_fg) = terminal_colours(background);
+        for focus in [Focus::Sidebar, Focus::Headlines] {
+            let mut s = state((120, 30));
+            // A read and starred article selected: dim and coloured parts on one row.
+            s.headlines.selected = 2;
+            s.headlines.rows[2].starred = true;
+            s.sidebar_selected = s.sidebar_entries().len() - 1;
+            s.focus = focus;
+            let mut terminal = Terminal::new(TestBackend::new(120, 30)).unwrap();
+            terminal.draw(|f| ui::draw(f, &s, &theme)).unwrap();
+            let buf = terminal.backend().buffer().clone();
+            let selection_bgs = [
+                theme.color(Element::Selection),
+                theme.color(Element::SelectionUnfocused),
+            ];
+            let mut checked = 0;
+            for cell in buf.content() {
+                if !selection_bgs.contains(&cell.bg) || cell.symbol().trim().is_empty() {
+                    continue;
+                }
+                assert!(
+                    !cell.modifier.contains(Modifier::DIM),
+                    "{background:?}, {focus:?}: {:?} is dimmed on the selection",
+                    cell.symbol()
+                );
+                let fg = rgb(cell.fg).unwrap_or(term_fg);
+                let bg = rgb(cell.bg).unwrap_or(term_bg);
+                assert!(
+                    contrast(fg, bg) >= 4.5,
+                    "{background:?}, {focus:?}: {:?} in {:?} on {:?} has contrast {:.2}",
+                    cell.symbol(),
+                    cell.fg,
+                    cell.bg,
+                    contrast(fg, bg)
+                );
+                checked += 1;
+            }
+            assert!(
+                checked > 40,
+                "{background:?}, {focus:?}: both selected rows drawn ({checked} cells)"
+            );
+        }
+    }
+}
+
 /// `?` on an empty search prompt shows the query language on one screen; any key goes back to
 /// the prompt; a query with a mistake shows why beside the prompt.
 #[test]

@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::{Element, Theme};
-use super::{focused, inner, pane_block, scrollbar, selection_style};
+use super::{focused, inner, pane_block, scrollbar, selected_line};
 use crate::text::width;
 use crate::tui::state::{AppState, Focus};
 
@@ -74,7 +74,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             ]);
             let in_visual = state.visual_range().is_some_and(|r| r.contains(&i));
             if i == h.selected || in_visual {
-                line = line.style(selection_style(state, Focus::Headlines, theme));
+                line = selected_line(line, state, Focus::Headlines, theme);
             }
             line
         })

@@ -10,6 +10,7 @@ pub mod theme;
 
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
+use ratatui::text::Line;
 use ratatui::widgets::{Block, BorderType, Borders, Scrollbar, ScrollbarOrientation, ScrollbarState};
 use ratatui::Frame;
 
@@ -80,8 +81,24 @@ fn selection_style(state: &AppState, pane: Focus, theme: &Theme) -> Style {
     if state.focus == pane {
         theme.style(Element::Selection)
     } else {
-        theme
-            .style(Element::Selection)
-            .add_modifier(ratatui::style::Modifier::DIM)
+        // Its own background, not the focused one dimmed: dim text on a coloured bar is what
+        // xterm made unreadable.
+        theme.style(Element::SelectionUnfocused)
     }
+}
+
+/// A selected row: the selection's background, and every span in the text colour (keeping its
+/// bold or underline), since the palette's colours are chosen to read on the terminal's
+/// background, not on the selection's.
+fn selected_line<'a>(line: Line<'a>, state: &AppState, pane: Focus, theme: &Theme) -> Line<'a> {
+    let text = theme.style(Element::Text).fg;
+    let spans = line
+        .spans
+        .into_iter()
+        .map(|mut span| {
+            span.style.fg = text;
+            span
+        })
+        .collect::<Vec<_>>();
+    Line::from(spans).style(selection_style(state, pane, theme))
 }

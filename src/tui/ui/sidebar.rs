@@ -7,7 +7,7 @@ use ratatui::widgets::Paragraph;
 use ratatui::Frame;
 
 use super::theme::{Element, Theme};
-use super::{focused, inner, pane_block, selection_style};
+use super::{focused, inner, pane_block, selected_line};
 use crate::text::width;
 use crate::tui::state::{AppState, Focus, SidebarEntry};
 
@@ -63,7 +63,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             spans.push(Span::styled(count_text, theme.style(Element::Count)));
             let mut line = Line::from(spans);
             if i == state.sidebar_selected {
-                line = line.style(selection_style(state, Focus::Sidebar, theme));
+                line = selected_line(line, state, Focus::Sidebar, theme);
             }
             line
         })

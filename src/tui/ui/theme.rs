@@ -37,6 +37,7 @@ elements! {
     Border => "border", Color::DarkGray, Color::Indexed(245);
     BorderFocused => "border_focused", Color::Cyan, Color::Indexed(25);
     Selection => "selection", Color::Indexed(24), Color::Indexed(153);
+    SelectionUnfocused => "selection_unfocused", Color::Indexed(237), Color::Indexed(252);
     Unread => "unread", Color::Reset, Color::Reset;
     Starred => "starred", Color::Yellow, Color::Indexed(130);
     Error => "error", Color::LightRed, Color::Indexed(160);
@@ -65,7 +66,7 @@ impl Element {
 
     /// Selection and status colours are backgrounds; the rest colour the text.
     pub fn is_background(self) -> bool {
-        matches!(self, Element::Selection | Element::Status)
+        matches!(self, Element::Selection | Element::SelectionUnfocused | Element::Status)
     }
 }
 
@@ -112,6 +113,7 @@ impl Theme {
         }
         match e {
             Element::Selection if self.no_color => style.add_modifier(Modifier::REVERSED),
+            Element::SelectionUnfocused if self.no_color => style.add_modifier(Modifier::UNDERLINED),
             Element::Unread | Element::Title | Element::Heading | Element::BorderFocused => {
                 style.add_modifier(Modifier::BOLD)
             }
