@@ -458,6 +458,51 @@ fn the_command_line_adds_and_renames_feeds() {
 }
 
 #[test]
+fn move_gives_a_feed_a_new_address_and_its_view_follows() {
+    let (mut s, _) = loaded(5);
+    // The feed of the selected article, to the address given.
+    keys(&mut s, ":");
+    type_text(&mut s, "move https://example.org/new.xml");
+    assert_eq!(
+        keys(&mut s, "enter"),
+        [Command::MoveFeed {
+            from: "http://127.0.0.1/2.xml".into(),
+            to: "https://example.org/new.xml".into()
+        }]
+    );
+    keys(&mut s, ":");
+    type_text(&mut s, "move http://a/x http://b/x");
+    assert_eq!(
+        keys(&mut s, "enter"),
+        [Command::MoveFeed {
+            from: "http://a/x".into(),
+            to: "http://b/x".into()
+        }]
+    );
+    keys(&mut s, ":");
+    type_text(&mut s, "move");
+    assert!(keys(&mut s, "enter").is_empty());
+    assert!(s.notice.as_ref().unwrap().text.starts_with("usage: :move"));
+
+    // The feed's view, when its address changes, shows it under the new one.
+    keys(&mut s, "h j j j j");
+    assert!(
+        matches!(s.view.kind, ViewKind::Feed { id: FeedId(1), .. }),
+        "{:?}",
+        s.view.kind
+    );
+    let mut moved = feed(1, 3);
+    moved.url = "https://example.org/new.xml".into();
+    let cmds = update(&mut s, Msg::Feeds(vec![moved, feed(2, 0)]));
+    assert!(
+        matches!(&s.view.kind, ViewKind::Feed { id: FeedId(1), url } if url == "https://example.org/new.xml"),
+        "{:?}",
+        s.view.kind
+    );
+    assert!(cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })));
+}
+
+#[test]
 fn a_reloaded_config_brings_its_tags_and_keys() {
     let (mut s, _) = loaded(5);
     let keymap = khabar::tui::keymap::Keymap::with_overrides(&[("next_unread".into(), vec!["n".into()])]).unwrap();

@@ -49,6 +49,13 @@ pub(super) enum StoreJob {
         backward: bool,
     },
     SaveSort(String, SortOrder),
+    /// `:move`: the feed's history, then its config line (`subscribe::relocate`); the config
+    /// watcher applies the file.
+    MoveFeed {
+        source: crate::config::ConfigSource,
+        from: String,
+        to: String,
+    },
     /// The config changed: its feeds into the cache (new ones added, removed ones hidden); the
     /// sender hears when it is done.
     SyncFeeds(Vec<FeedConfig>, tokio::sync::oneshot::Sender<()>),
@@ -148,6 +155,21 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                 })
             }),
             StoreJob::SaveSort(view, sort) => store.set_view_sort(&view, sort).map(|_| None),
+            StoreJob::MoveFeed { source, from, to } => {
+                let moved = crate::subscribe::relocate(&source, &from, &to, |a, b| {
+                    store.move_feed(a, b).map(|_| ()).map_err(|e| e.to_string())
+                });
+                Ok(Some(Msg::Notice(match moved {
+                    Ok(_) => Notice {
+                        text: format!("moved {from} to {to}, its articles and read state with it"),
+                        error: false,
+                    },
+                    Err(e) => Notice {
+                        text: e.to_string(),
+                        error: true,
+                    },
+                })))
+            }
             StoreJob::SyncFeeds(feeds, done) => {
                 let synced = store.sync_feeds(&feeds).map(|_| None);
                 let _ = done.send(());

@@ -301,6 +301,11 @@ impl Effects {
             }
             // The app runs these: only it writes to the terminal.
             Command::RunInTerminal(_) | Command::TerminalNotify(_) => {}
+            Command::MoveFeed { from, to } => self.job(StoreJob::MoveFeed {
+                source: self.config().source.clone(),
+                from,
+                to,
+            }),
             cmd @ (Command::AddFeed { .. }
             | Command::RemoveFeed { .. }
             | Command::RestoreFeed(_)

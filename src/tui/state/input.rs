@@ -166,7 +166,7 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
 }
 
 /// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:add URL [TAG…]`, `:rename TITLE`, `:remove`,
-/// `:save NAME`, `:filter apply`.
+/// `:move [OLD] NEW`, `:save NAME`, `:filter apply`.
 fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
     let (cmd, arg) = text.split_once(' ').map_or((text, ""), |(c, a)| (c, a.trim()));
     match cmd {
@@ -199,6 +199,22 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
             }
         },
         "remove" => confirm_remove_feed(state),
+        "move" => {
+            let words: Vec<&str> = arg.split_whitespace().collect();
+            let (from, to) = match (words.as_slice(), chosen_feed(state)) {
+                ([from, to], _) => (from.to_string(), to.to_string()),
+                ([to], Some(from)) => (from, to.to_string()),
+                _ => {
+                    state.notify(
+                        "usage: :move NEW_URL (the selected feed) or :move OLD_URL NEW_URL: its articles and read state go with it",
+                        true,
+                    );
+                    return vec![];
+                }
+            };
+            state.notify(format!("moving {from} to {to}…"), false);
+            vec![Command::MoveFeed { from, to }]
+        }
         "save" => super::queries::save_search(state, arg),
         "pipe" if !arg.is_empty() => {
             super::article::pipe(state, Some(arg.split_whitespace().map(str::to_string).collect()))
@@ -236,7 +252,7 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         other => {
             state.notify(
-                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :save NAME, :filter apply, :refresh, :q)"),
+                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :move [OLD] NEW, :save NAME, :filter apply, :refresh, :q)"),
                 true,
             );
             vec![]

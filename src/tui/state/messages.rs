@@ -206,6 +206,11 @@ pub enum Command {
         url: String,
         tags: Vec<String>,
     },
+    /// Gives a feed a new address with its history (`:move [FROM] TO`, as `khabar move`).
+    MoveFeed {
+        from: String,
+        to: String,
+    },
     /// Removes a feed from the config; answered with `Msg::FeedRemoved`.
     RemoveFeed {
         url: String,

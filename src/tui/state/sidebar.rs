@@ -159,6 +159,15 @@ pub(super) fn follow_feed_list(state: &mut AppState) -> Vec<Command> {
     }
     match &state.view.kind {
         ViewKind::Feed { id, .. } if state.feed(*id).is_none() => activate_sidebar(state),
+        // Moved to a new address (`:move`): the same feed, shown under it.
+        ViewKind::Feed { id, url } if state.feed(*id).is_some_and(|f| f.url != *url) => {
+            let id = *id;
+            let url = state.feed(id).map(|f| f.url.clone()).unwrap_or_default();
+            let focus = state.focus;
+            let cmds = state.open_kind(ViewKind::Feed { id, url });
+            state.focus = focus;
+            cmds
+        }
         _ => vec![],
     }
 }
