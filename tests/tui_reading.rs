@@ -678,3 +678,29 @@ fn a_sync_reports_in_the_status_bar_and_rereads_what_changed() {
     assert!(!s.notice.as_ref().unwrap().error);
     assert!(!cmds.iter().any(|c| matches!(c, Command::LoadPage { .. })));
 }
+
+#[test]
+fn a_tag_only_filters_gave_is_in_the_sidebar_with_its_count() {
+    let (mut s, _) = loaded(5);
+    update(&mut s, Msg::ArticleTags(vec![("kernel".into(), 2), ("news".into(), 9)]));
+    let entries = s.sidebar_entries();
+    let at = entries
+        .iter()
+        .position(|e| *e == SidebarEntry::Tag("kernel".into()))
+        .unwrap_or_else(|| panic!("{entries:?}"));
+    assert_eq!(s.tag_unread("kernel"), 2);
+    // A tag feeds have too keeps its feeds' count.
+    assert_eq!(s.tag_unread("news"), 3);
+    assert_eq!(
+        entries
+            .iter()
+            .filter(|e| **e == SidebarEntry::Tag("news".into()))
+            .count(),
+        1
+    );
+    keys(&mut s, "h g g");
+    keys(&mut s, &"j ".repeat(at));
+    assert_eq!(s.selected_entry(), Some(SidebarEntry::Tag("kernel".into())));
+    keys(&mut s, "enter");
+    assert_eq!(s.view.kind, ViewKind::Tag("kernel".into()));
+}

@@ -275,6 +275,18 @@ impl Store {
         Ok(())
     }
 
+    /// Every tag filters gave articles, with the unread (visible) articles that have it, by
+    /// name: the sidebar lists them as it lists the config's tags.
+    pub fn article_tag_counts(&self) -> Result<Vec<(String, u64)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT t.tag, SUM(a.read = 0) FROM article_tags t JOIN articles a ON a.id = t.article_id
+             JOIN feeds f ON f.id = a.feed_id WHERE a.hidden = 0 AND f.active = 1
+             GROUP BY t.tag ORDER BY t.tag",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((r.get(0)?, r.get::<_, i64>(1)? as u64)))?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// The tags filters gave an article.
     pub fn article_tags(&self, id: ArticleId) -> Result<Vec<String>> {
         let mut stmt = self

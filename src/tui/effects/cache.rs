@@ -103,7 +103,13 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         wrote |= job.writes();
         // Writes answer nothing unless they fail; the state already shows their effect.
         let reply: Result<Option<Msg>, StoreError> = match job {
-            StoreJob::Feeds => store.feeds().map(|f| Some(Msg::Feeds(f))),
+            StoreJob::Feeds => store.feeds().and_then(|f| {
+                // The feeds first: the tags' counts are a second look.
+                if msgs.send(Msg::Feeds(f)).is_err() {
+                    return Ok(None);
+                }
+                store.article_tag_counts().map(|t| Some(Msg::ArticleTags(t)))
+            }),
             StoreJob::CheckCache => store.data_version().map(|version| {
                 let changed = seen_version.is_some_and(|seen| seen != version);
                 seen_version = Some(version);

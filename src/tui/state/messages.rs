@@ -34,6 +34,8 @@ pub enum Msg {
     Schedule(chrono::FixedOffset),
     Poll(PollEvent),
     Feeds(Vec<Feed>),
+    /// The tags filters gave articles, with their unread counts (after every `Feeds`).
+    ArticleTags(Vec<(String, u64)>),
     /// Unread articles of each saved query, by name.
     QueryCounts(Vec<(String, u64)>),
     Page {

@@ -94,6 +94,8 @@ pub struct AppState {
     pub image_rows: u16,
     /// A feed to select and open once the feed list has it (its removal was just undone).
     pub select_feed: Option<String>,
+    /// Tags filters gave articles, with their unread counts (`Msg::ArticleTags`).
+    pub article_tags: Vec<(String, u64)>,
     pub quit: bool,
 }
 
@@ -134,6 +136,7 @@ impl AppState {
             spinner: 0,
             image_rows: 0,
             select_feed: None,
+            article_tags: Vec::new(),
             quit: false,
         }
     }
@@ -222,6 +225,12 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             // The feeds' counts changed: so may the saved queries'.
             cmds.extend(state.count_queries());
             cmds
+        }
+        Msg::ArticleTags(tags) => {
+            let selected = state.selected_entry();
+            state.article_tags = tags;
+            state.keep_selection(selected);
+            vec![]
         }
         Msg::QueryCounts(counts) => {
             let selected = state.selected_entry();

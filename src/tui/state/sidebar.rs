@@ -68,7 +68,10 @@ impl AppState {
             groups.push((None, untagged));
         }
         for (tag, feeds) in groups {
-            let unread: u64 = feeds.iter().map(|f| f.unread).sum();
+            let unread: u64 = match tag {
+                Some(t) => self.tag_unread(t),
+                None => feeds.iter().map(|f| f.unread).sum(),
+            };
             let is_current_tag = tag.is_some_and(|t| self.view.kind == ViewKind::Tag(t.clone()));
             let shows_current_feed = feeds.iter().any(|f| self.is_current_feed(f.id));
             if self.sidebar.hide_read && unread == 0 && !is_current_tag && !shows_current_feed {
@@ -98,10 +101,15 @@ impl AppState {
     }
 
     /// The config's tags in its order, then the tags only synced feeds have (their server
-    /// folders), in the feeds' order.
+    /// folders), in the feeds' order, then those only filters gave (to articles), by name.
     pub(super) fn all_tags(&self) -> Vec<&String> {
         let mut tags: Vec<&String> = self.tags.iter().collect();
-        for t in self.feeds.iter().flat_map(|f| &f.tags) {
+        for t in self
+            .feeds
+            .iter()
+            .flat_map(|f| &f.tags)
+            .chain(self.article_tags.iter().map(|(t, _)| t))
+        {
             if !tags.contains(&t) {
                 tags.push(t);
             }
@@ -113,13 +121,13 @@ impl AppState {
         matches!(self.view.kind, ViewKind::Feed { id: shown, .. } if shown == id)
     }
 
-    /// Unread articles of a tag's feeds.
+    /// Unread articles of a tag's feeds; for a tag only filters gave, of its articles.
     pub fn tag_unread(&self, tag: &str) -> u64 {
-        self.feeds
-            .iter()
-            .filter(|f| f.tags.iter().any(|t| t == tag))
-            .map(|f| f.unread)
-            .sum()
+        let mut feeds = self.feeds.iter().filter(|f| f.tags.iter().any(|t| t == tag)).peekable();
+        if feeds.peek().is_none() {
+            return self.article_tags.iter().find(|(t, _)| t == tag).map_or(0, |(_, n)| *n);
+        }
+        feeds.map(|f| f.unread).sum()
     }
 
     /// The selected entry, if the index is in range.
