@@ -905,3 +905,48 @@ fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
         assert_eq!(cached, server, "the cache and the server disagree; {}", context(&log));
     }
 }
+
+#[test]
+fn a_subscription_that_worked_is_reported_even_when_the_sync_after_it_fails() {
+    use sync_fakes::Rude;
+    let (_server, shared, api) = sync_fakes::greader(server_state(Dialect::FreshRss));
+    let sb = Sandbox::new();
+    sb.write_config(&account("greader", &api));
+    {
+        // login, token, subscription/quickadd, subscription/edit: then the sync's login fails.
+        let mut s = shared.lock().unwrap();
+        let at = s.served + 4;
+        s.rude_at = Some((at, Rude::Down));
+    }
+    let add = sb
+        .command(&[
+            "add",
+            "https://new.example.org/feed.xml",
+            "--account",
+            "home",
+            "--tag",
+            "later",
+        ])
+        .env(PASSWORD_VAR, "correct horse")
+        .output()
+        .unwrap();
+    let err = stderr(&add);
+    assert!(add.status.success(), "{err}");
+    assert!(
+        err.contains("subscribed home to https://new.example.org/feed.xml") && err.contains("the server has the feed"),
+        "{err}"
+    );
+    assert!(stdout(&add).starts_with("FAIL  home"), "{}", stdout(&add));
+    assert!(shared
+        .lock()
+        .unwrap()
+        .feeds
+        .iter()
+        .any(|f| f.url == "https://new.example.org/feed.xml"));
+    // The next sync brings it.
+    sync(&sb);
+    assert!(sb
+        .feeds_json()
+        .iter()
+        .any(|f| f["url"] == "https://new.example.org/feed.xml"));
+}

@@ -3,6 +3,7 @@
 
 mod fever;
 mod greader;
+mod greader_items;
 mod http;
 mod items;
 mod secret;

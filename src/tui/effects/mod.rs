@@ -3,6 +3,7 @@
 //! and the clipboard. Results come back to the event loop as `Msg`s.
 
 mod cache;
+mod counter;
 mod media;
 mod open;
 mod refresh;
@@ -25,7 +26,8 @@ use crate::text::html;
 use crate::text::rich;
 
 use super::state::{Command, Msg, Notice};
-use cache::{store_worker, Counter, StoreJob};
+use cache::{store_worker, StoreJob};
+use counter::Counter;
 use refresh::Wait;
 use watch::SharedConfig;
 
