@@ -275,14 +275,7 @@ fn output_cut_short_by_its_reader_is_not_an_error() {
         &["feeds", "--json"],
         &["export"],
     ] {
-        let mut child = sb
-            .command(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = into_closed_pipe(sb.command(args));
         assert!(out.status.success(), "{args:?}: {:?}", out.status);
         assert_eq!(
             String::from_utf8_lossy(&out.stderr),
@@ -338,6 +331,17 @@ fn mark_sets_flags_by_id_all_or_nothing() {
     assert_eq!(out.status.code(), Some(2));
 }
 
+/// Runs a command whose stdout's reader is gone before it writes (`khabar … | head -0`).
+fn into_closed_pipe(mut command: std::process::Command) -> std::process::Output {
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    child.wait_with_output().unwrap()
+}
+
 #[test]
 fn completions_and_man_page_come_from_the_command_definitions() {
     let sb = Sandbox::new();
@@ -364,14 +368,7 @@ fn completions_and_man_page_come_from_the_command_definitions() {
     assert!(out.status.success(), "{}", stderr(&out));
     // `khabar completions fish | head -1`: a reader that leaves early is no error.
     for args in [&["completions", "fish"][..], &["man"][..]] {
-        let mut child = sb
-            .command_raw(args)
-            .stdout(std::process::Stdio::piped())
-            .stderr(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        drop(child.stdout.take());
-        let out = child.wait_with_output().unwrap();
+        let out = into_closed_pipe(sb.command_raw(args));
         assert_eq!(out.status.code(), Some(0), "{args:?}: {}", stderr(&out));
     }
 }

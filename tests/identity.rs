@@ -219,21 +219,6 @@ struct Model {
     removed: Vec<RemovedFeed>,
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // xorshift64*: enough to walk sequences, and the seed names a failing one.
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-}
-
 const SOURCES: usize = 6;
 
 /// Seeds that once failed (none yet from this generator; sequences found by hand are the
@@ -243,10 +228,7 @@ const REGRESSION_SEEDS: &[u64] = &[];
 #[test]
 fn articles_stay_under_the_feed_that_served_them_through_any_sequence_of_edits() {
     // `KHABAR_PROPTEST_CASES=500` runs the long mode (docs in README, Tests).
-    let cases: u64 = std::env::var("KHABAR_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(12);
+    let cases = proptest_cases(12);
     let server = TestServer::start();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     for seed in REGRESSION_SEEDS.iter().copied().chain(1..=cases) {
@@ -258,7 +240,7 @@ fn run_sequence(server: &TestServer, runtime: &tokio::runtime::Runtime, seed: u6
     let sb = Sandbox::new();
     sb.write_config(GENERAL);
     let source = ConfigSource::User(sb.config());
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = Rng::new(seed);
     let mut model = Model {
         served: vec![0; SOURCES],
         ..Model::default()

@@ -33,6 +33,14 @@ fn sync_with(sb: &Sandbox, password: &str) -> (Output, Vec<serde_json::Value>) {
     (out, lines)
 }
 
+/// `khabar add URL --account home --tag later`, with the account's password.
+fn add_to_account(sb: &Sandbox, url: &str) -> Output {
+    sb.command(&["add", url, "--account", "home", "--tag", "later"])
+        .env(PASSWORD_VAR, "correct horse")
+        .output()
+        .unwrap()
+}
+
 fn sync(sb: &Sandbox) -> serde_json::Value {
     let (_, lines) = sync_with(sb, "correct horse");
     assert_eq!(lines.len(), 1);
@@ -482,18 +490,7 @@ fn feeds_are_added_to_and_removed_from_the_server() {
     let sb = Sandbox::new();
     sb.write_config(&account("greader", &api));
     sync(&sb);
-    let add = sb
-        .command(&[
-            "add",
-            "https://new.example.org/feed.xml",
-            "--account",
-            "home",
-            "--tag",
-            "later",
-        ])
-        .env(PASSWORD_VAR, "correct horse")
-        .output()
-        .unwrap();
+    let add = add_to_account(&sb, "https://new.example.org/feed.xml");
     assert!(add.status.success(), "{}", stderr(&add));
     let feeds = sb.feeds_json();
     let added = feeds
@@ -737,10 +734,7 @@ fn a_synced_feed_has_one_address_in_every_command() {
 /// `KHABAR_PROPTEST_CASES=200` runs the long mode.
 #[test]
 fn sync_loses_and_undoes_nothing_against_rude_servers() {
-    let cases: u64 = std::env::var("KHABAR_PROPTEST_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(4);
+    let cases = common::proptest_cases(4);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Seeds that once failed stay here as regression cases.
     let regressions: &[u64] = &[];
@@ -758,17 +752,6 @@ enum Kind {
     Fever,
 }
 
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: usize) -> usize {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
-    }
-}
-
 const MODEL_PASSWORD_VAR: &str = "KHABAR_TEST_MODEL_PASSWORD";
 
 fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
@@ -776,7 +759,7 @@ fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
     use std::collections::HashMap;
     use sync_fakes::Rude;
 
-    let mut rng = Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1);
+    let mut rng = common::Rng::new(seed);
     let dialect = match kind {
         Kind::FreshRss => Dialect::FreshRss,
         _ => Dialect::Miniflux,
@@ -918,18 +901,7 @@ fn a_subscription_that_worked_is_reported_even_when_the_sync_after_it_fails() {
         let at = s.served + 4;
         s.rude_at = Some((at, Rude::Down));
     }
-    let add = sb
-        .command(&[
-            "add",
-            "https://new.example.org/feed.xml",
-            "--account",
-            "home",
-            "--tag",
-            "later",
-        ])
-        .env(PASSWORD_VAR, "correct horse")
-        .output()
-        .unwrap();
+    let add = add_to_account(&sb, "https://new.example.org/feed.xml");
     let err = stderr(&add);
     assert!(add.status.success(), "{err}");
     assert!(

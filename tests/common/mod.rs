@@ -355,3 +355,30 @@ pub fn feed_entry(url: &str, tags: &[&str]) -> String {
 pub fn open_store(path: &Path) -> khabar::store::Store {
     khabar::store::Store::open(path).expect("open cache")
 }
+
+/// A small seeded generator (xorshift64*) for the property tests: the seed names a sequence, so
+/// a failing one is kept as a regression case.
+pub struct Rng(u64);
+
+impl Rng {
+    pub fn new(seed: u64) -> Rng {
+        Rng(seed.wrapping_mul(0x9e37_79b9_7f4a_7c15) | 1)
+    }
+
+    /// A number below `n`.
+    pub fn below(&mut self, n: usize) -> usize {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        (self.0.wrapping_mul(0x2545_f491_4f6c_dd1d) % n as u64) as usize
+    }
+}
+
+/// How many generated cases a property test runs: a few by default, `KHABAR_PROPTEST_CASES`
+/// for the long mode.
+pub fn proptest_cases(default: u64) -> u64 {
+    std::env::var("KHABAR_PROPTEST_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
