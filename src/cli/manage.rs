@@ -45,7 +45,9 @@ pub fn remove(source: &ConfigSource, url: &str) -> anyhow::Result<()> {
 pub fn move_feed(source: &ConfigSource, store: &mut Store, from: &str, to: &str) -> anyhow::Result<()> {
     let mut moved = 0u64;
     let config_file = subscribe::relocate(source, from, to, |a, b| {
-        let id = store.move_feed(a, b).map_err(|e| e.to_string())?;
+        let Some(id) = store.move_feed(a, b).map_err(|e| e.to_string())? else {
+            return Ok(());
+        };
         moved = store
             .feeds()
             .map_err(|e| e.to_string())?

@@ -9,7 +9,7 @@ use rusqlite::params;
 use crate::config::FeedConfig;
 use crate::model::{Feed, FeedId};
 
-use super::{ts, Result, Store, StoreError};
+use super::{ts, Result, Store};
 
 /// What the poller needs to know to fetch a feed.
 #[derive(Debug, Clone, PartialEq)]
@@ -117,37 +117,32 @@ impl Store {
         Ok(ids)
     }
 
-    /// The user's explicit move of a configured feed's history (articles, read and starred
-    /// state, tags and position) from `from` to `to`: the one way besides a permanent redirect
-    /// that history changes URL. A hidden row already at `to` (a feed removed before) is merged
-    /// in, articles it shares with `from` kept once. The fetch state starts afresh, as the new
-    /// address has its own validators and errors.
-    pub fn move_feed(&mut self, from: &str, to: &str) -> Result<FeedId> {
+    /// The user's explicit move of a feed's history (articles, read and starred state, tags and
+    /// position) from `from` to `to`: the one way besides a permanent redirect that history
+    /// changes URL. The caller (`subscribe::relocate`) has checked the config: `from` is one of
+    /// its feeds and `to` is not. A row already at `to` (a feed removed before, or not yet
+    /// hidden) is merged in, articles it shares with `from` kept once, `from`'s copy winning.
+    /// The fetch state starts afresh, as the new address has its own validators and errors.
+    /// None when `from` has no row yet (its config line is newer than the cache): nothing moves.
+    pub fn move_feed(&mut self, from: &str, to: &str) -> Result<Option<FeedId>> {
         let tx = self
             .conn
             .transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-        let row = |url: &str| -> Result<Option<(i64, bool)>> {
-            let mut stmt = tx.prepare_cached("SELECT id, active FROM feeds WHERE url = ?1 AND account IS NULL")?;
+        let row = |url: &str| -> Result<Option<i64>> {
+            let mut stmt = tx.prepare_cached("SELECT id FROM feeds WHERE url = ?1 AND account IS NULL")?;
             let mut rows = stmt.query([url])?;
             Ok(match rows.next()? {
-                Some(r) => Some((r.get(0)?, r.get(1)?)),
+                Some(r) => Some(r.get(0)?),
                 None => None,
             })
         };
-        let Some((id, true)) = row(from)? else {
-            return Err(StoreError::Refused(format!(
-                "no feed {from} in the cache (is it in the config?)"
-            )));
+        let Some(id) = row(from)? else {
+            return Ok(None);
         };
         if from == to {
-            return Ok(FeedId(id));
+            return Ok(Some(FeedId(id)));
         }
-        if let Some((other, active)) = row(to)? {
-            if active {
-                return Err(StoreError::Refused(format!(
-                    "{to} is a feed of its own already: remove it first"
-                )));
-            }
+        if let Some(other) = row(to)? {
             tx.execute(
                 "UPDATE OR IGNORE articles SET feed_id = ?1 WHERE feed_id = ?2",
                 params![id, other],
@@ -164,7 +159,7 @@ impl Store {
             params![id, to],
         )?;
         tx.commit()?;
-        Ok(FeedId(id))
+        Ok(Some(FeedId(id)))
     }
 
     /// Fetch state of the configured feeds, in config order.

@@ -44,9 +44,6 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("the cache was written by a newer khabar (schema {found}, this build knows {supported})")]
     TooNew { found: i64, supported: i64 },
-    /// A change the cache cannot make as asked; the message says why, naming what was asked.
-    #[error("{0}")]
-    Refused(String),
     #[error("another process holds the cache: {0}")]
     Held(String),
     #[error("cannot create the cache folder {path}: {source}")]
