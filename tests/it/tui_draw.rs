@@ -15,7 +15,7 @@ use ratatui::buffer::Buffer;
 use ratatui::style::{Color, Modifier};
 use ratatui::Terminal;
 
-const HINDI_FEED: &str = include_str!("fixtures/hindi-feed.xml");
+const HINDI_FEED: &str = include_str!("../fixtures/hindi-feed.xml");
 
 fn summary(id: i64, feed: i64, feed_title: &str, title: &str, read: bool) -> ArticleSummary {
     ArticleSummary {

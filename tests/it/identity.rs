@@ -2,11 +2,9 @@
 //! config edits, removals, undos, refreshes and explicit moves (`khabar move`). Examples through
 //! the real binary, then the rule as a property over generated sequences.
 
-mod common;
-
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::*;
+use crate::common::*;
 use khabar::config::{Config, ConfigEdit, ConfigSource, RemovedFeed};
 use khabar::model::Filter;
 use khabar::store::Store;

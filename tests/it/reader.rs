@@ -3,11 +3,9 @@
 //! refuses non-web links, falls back to the feed's text with a reason, and `full_text = true`
 //! feeds fetch pages on refresh.
 
-mod common;
+use crate::common::*;
 
-use common::*;
-
-const PAGE: &str = include_str!("fixtures/reader/page.html");
+const PAGE: &str = include_str!("../fixtures/reader/page.html");
 
 /// Lines of the fixture page that reader mode must keep.
 const KEEP: &[&str] = &[

@@ -1,9 +1,7 @@
 //! The reader's state machine driven by key sequences: `update(state, msg)` is pure, so these
 //! tests feed it keys and replies and assert the state and the commands it asks for.
 
-mod common;
-
-use common::reader::*;
+use crate::common::reader::*;
 use khabar::model::{ArticleId, ArticleSummary, FeedId};
 use khabar::poller::{PollEvent, RefreshSummary};
 use khabar::tui::keymap::Keymap;

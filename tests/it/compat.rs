@@ -1,9 +1,7 @@
 //! Liberal parsing: every feed form the compatibility doc lists, each on a fixture written for
 //! it, read into the same plain fields (title, link, author, date, body).
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use khabar::feed::parse::{parse, ParsedFeed};
 use khabar::model::NewArticle;
 use url::Url;

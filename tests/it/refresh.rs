@@ -1,9 +1,7 @@
 //! End-to-end refresh through the real binary against a local HTTP server: conditional GET,
 //! per-feed errors, charsets, autodiscovery, sanitising, dedupe, retention and redirects.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 use khabar::model::ArticleId;
 
 const GENERAL: &str = "[general]\nrequest_timeout = \"3s\"\nconnect_timeout = \"2s\"\n";

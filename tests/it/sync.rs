@@ -2,13 +2,11 @@
 //! dialects, Fever as Coldsweat speaks it), through `khabar sync` on a real cache: first and
 //! incremental syncs, offline changes that survive and win, failures that stay per account.
 
-mod common;
-
 use std::process::Output;
 use std::time::Duration;
 
-use common::sync_fakes::{self, Dialect, Feed, State, Trouble};
-use common::{json_lines, stderr, stdout, Sandbox};
+use crate::common::sync_fakes::{self, Dialect, Feed, State, Trouble};
+use crate::common::{json_lines, stderr, stdout, Sandbox};
 
 const PASSWORD_VAR: &str = "KHABAR_TEST_SYNC_PASSWORD";
 
@@ -734,7 +732,7 @@ fn a_synced_feed_has_one_address_in_every_command() {
 /// `KHABAR_PROPTEST_CASES=200` runs the long mode.
 #[test]
 fn sync_loses_and_undoes_nothing_against_rude_servers() {
-    let cases = common::proptest_cases(4);
+    let cases = crate::common::proptest_cases(4);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Seeds that once failed stay here as regression cases.
     let regressions: &[u64] = &[];
@@ -759,7 +757,7 @@ fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
     use std::collections::HashMap;
     use sync_fakes::Rude;
 
-    let mut rng = common::Rng::new(seed);
+    let mut rng = crate::common::Rng::new(seed);
     let dialect = match kind {
         Kind::FreshRss => Dialect::FreshRss,
         _ => Dialect::Miniflux,

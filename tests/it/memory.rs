@@ -1,11 +1,9 @@
 //! A cold refresh's memory stays flat: with fifteen times the feeds (and articles) the writer has
 //! to keep up with, the peak resident memory of `khabar refresh` barely moves, because parsed
-//! feeds wait for the writer in a bounded backlog and one thread writes. Its own test binary,
-//! so the peak of its children (getrusage) is only these refreshes'.
+//! feeds wait for the writer in a bounded backlog and one thread writes. Each refresh's own peak
+//! is read as it is reaped (`wait4`), so other tests' children in this binary do not count.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 /// A feed of `items` articles with bodies of about 1.5 KB, different in every feed.
 fn feed(n: usize, items: usize) -> String {
@@ -32,13 +30,19 @@ fn feed(n: usize, items: usize) -> String {
     rss_dated(&format!("Feed {n}"), &borrowed)
 }
 
-/// Peak resident memory (KiB) of the largest child this process has waited for.
-fn children_peak_kib() -> i64 {
-    // SAFETY: getrusage fills the struct it is given and touches nothing else.
+/// Waits for `child` and returns whether it succeeded and its own peak resident memory (KiB).
+fn wait_with_peak(child: std::process::Child) -> (bool, i64) {
+    let pid = child.id() as libc::pid_t;
+    // SAFETY: wait4 reaps this child (which `child` then never waits for) and fills the structs
+    // it is given.
     unsafe {
+        let mut status = 0;
         let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::getrusage(libc::RUSAGE_CHILDREN, &mut usage), 0);
-        usage.ru_maxrss
+        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
+        (
+            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
+            usage.ru_maxrss,
+        )
     }
 }
 
@@ -48,11 +52,18 @@ fn refresh(server: &TestServer, feeds: usize) -> i64 {
         .map(|n| feed_entry(&server.url(&format!("/f{n}.xml")), &["t"]))
         .collect();
     sb.write_config(&config);
-    let out = sb.run(&["refresh"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let said = String::from_utf8_lossy(&out.stderr);
+    let log = sb.path("refresh.err");
+    let child = sb
+        .command(&["refresh"])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::fs::File::create(&log).unwrap())
+        .spawn()
+        .unwrap();
+    let (ok, peak) = wait_with_peak(child);
+    let said = std::fs::read_to_string(&log).unwrap();
+    assert!(ok, "{said}");
     assert!(said.contains(&format!("{} new articles", feeds * 60)), "{said}");
-    children_peak_kib()
+    peak
 }
 
 #[test]
@@ -61,7 +72,6 @@ fn a_cold_refresh_of_fifteen_times_the_feeds_peaks_at_about_the_same_memory() {
     for n in 0..600 {
         server.route(&format!("/f{n}.xml"), Route::ok(feed(n, 60)));
     }
-    // The smaller run first: the children's peak is a maximum over both runs.
     let small = refresh(&server, 40);
     let large = refresh(&server, 600);
     eprintln!("peak resident memory: 40 feeds {small} KiB, 600 feeds {large} KiB");

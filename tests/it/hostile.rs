@@ -3,13 +3,11 @@
 //! entity tricks, extreme content, and unsafe links. Each is recorded on its own feed; the good
 //! feed is always stored; time and memory stay bounded.
 
-mod common;
-
 use std::io::Write;
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// Runs `khabar refresh` and returns (stderr, wall time, peak resident memory in MiB).
 // The child is reaped with wait4, which also reports its peak memory; clippy cannot see that.

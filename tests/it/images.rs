@@ -2,13 +2,11 @@
 //! from the cache, asked for only as they come into view, placed below their "[image: alt]"
 //! line without moving the text in view, and drawn (half blocks on ratatui's TestBackend).
 
-mod common;
-
 use std::io::Cursor;
 use std::time::Duration;
 
-use common::reader::*;
-use common::{Route, TestServer};
+use crate::common::reader::*;
+use crate::common::{Route, TestServer};
 use khabar::feed::{Fetcher, Limits};
 use khabar::model::ArticleId;
 use khabar::tui::images::{self, Picture};

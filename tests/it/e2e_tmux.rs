@@ -2,12 +2,10 @@
 //! navigates with keys, opens an article, toggles read, refreshes, and quits with the terminal
 //! restored (alternate screen left, mouse reporting off, cursor visible).
 
-mod common;
-
 use std::process::Command;
 use std::time::{Duration, Instant};
 
-use common::*;
+use crate::common::*;
 
 /// A private tmux server, killed when the test ends however it ends.
 struct Tmux {
@@ -714,7 +712,7 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
 /// server folders, a read made here reaches the server, and the status bar says what happened.
 #[test]
 fn the_reader_syncs_an_account_at_start_and_on_refresh() {
-    use common::sync_fakes::{self, Dialect, Feed, State};
+    use crate::common::sync_fakes::{self, Dialect, Feed, State};
     if !tmux_available() {
         return;
     }

@@ -2,8 +2,6 @@
 //! unfiltered is ever visible), meaning exactly what the same query means in a search; hidden
 //! articles out of views and counts but never lost; dry run and apply over the cache as it is.
 
-mod common;
-
 use std::path::Path;
 use std::sync::Arc;
 
@@ -13,7 +11,7 @@ use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle};
 use khabar::query::{FilterAction, FilterRule};
 use khabar::store::{prepare, FetchRecord, Filters, Store};
 
-use common::{feed_entry, rss, stderr, stdout, Route, Sandbox, TestServer};
+use crate::common::{feed_entry, rss, stderr, stdout, Route, Sandbox, TestServer};
 
 fn config(text: &str) -> Config {
     Config::parse(text, "t.toml", Path::new("/"), ConfigSource::User("t.toml".into())).unwrap()
@@ -396,7 +394,7 @@ fn refresh_reports_filters_and_the_filter_command_dry_runs_and_applies() {
     assert_eq!(sb.list_json(&["--unread"]).len(), 2);
     let applied = sb.run(&["filter", "--apply", "--json"]);
     assert!(applied.status.success(), "{}", stderr(&applied));
-    let lines = common::json_lines(&applied);
+    let lines = crate::common::json_lines(&applied);
     assert_eq!(lines[1]["changed"], 1);
     assert_eq!(sb.list_json(&["--unread"]).len(), 1);
 

@@ -1,9 +1,7 @@
 //! The daily reading loop in the reader's state machine: undo and redo, confirmation before a
 //! large mark-all, next and previous unread. Key sequences into `update`, as a user types them.
 
-mod common;
-
-use common::reader::*;
+use crate::common::reader::*;
 use khabar::model::{ArticleId, FeedId, Flag, SortOrder};
 use khabar::tui::state::{update, Change, Command, LoadKind, Mode, Msg, SidebarEntry, ViewKind, UNDO_STEPS};
 

@@ -2,9 +2,7 @@
 //! `.ci/run` runs). Ignored by a plain `cargo test`; run with `--ignored` and
 //! KHABAR_COLDSWEAT_URL set, it fails (never skips) when that server does not answer.
 
-mod common;
-
-use common::{json_lines, stderr, Sandbox};
+use crate::common::{json_lines, stderr, Sandbox};
 
 const USER: &str = "test@example.com";
 const PASSWORD: &str = "testpassword";

@@ -2,11 +2,9 @@
 //! own cache, marks articles read (`newsboat -I`), then `khabar import --newsboat` brings over
 //! every feed, tag, title, article, read flag and flag-as-star, and a refresh adds nothing twice.
 
-mod common;
-
 use std::process::Command;
 
-use common::*;
+use crate::common::*;
 use khabar::model::Filter;
 
 /// Whether these tests can run (see `program_available`).

@@ -2,12 +2,10 @@
 //! passes `PRAGMA integrity_check`, keeps every read and starred flag set before, and searches
 //! exactly (whether the kill landed while storing or while indexing).
 
-mod common;
-
 use std::process::Stdio;
 use std::time::Duration;
 
-use common::*;
+use crate::common::*;
 use khabar::model::{ArticleId, Filter};
 
 fn write_feeds(sb: &Sandbox, feeds: usize, items: usize, version: &str) {

@@ -1,12 +1,10 @@
 //! Downloading an attachment from a server on 127.0.0.1: interrupted half-way, then resumed
 //! with a Range request; capped in size; named so nothing leaves the download folder.
 
-mod common;
-
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
-use common::fake_server::{FakeServer, Response};
+use crate::common::fake_server::{FakeServer, Response};
 
 fn audio() -> Vec<u8> {
     (0..600_000u32).map(|i| (i % 251) as u8).collect()

@@ -2,11 +2,9 @@
 //! only: its description is the body, its thumbnail an image), a JSON Feed with attachments and
 //! an Atom enclosure link, stored, listed, shown and numbered like links.
 
-mod common;
-
 use std::path::Path;
 
-use common::{stderr, stdout, Sandbox};
+use crate::common::{stderr, stdout, Sandbox};
 
 fn fixture(name: &str) -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))

@@ -2,9 +2,7 @@
 //! articles on its stdin, and the notification command; a failing or hanging program never
 //! breaks the refresh.
 
-mod common;
-
-use common::{json_lines, rss, stderr, Sandbox};
+use crate::common::{json_lines, rss, stderr, Sandbox};
 
 fn write_feed(sb: &Sandbox, items: &[(&str, &str, &str)]) {
     std::fs::write(sb.path("one.xml"), rss("Tech", items)).unwrap();

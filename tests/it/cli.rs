@@ -1,9 +1,7 @@
 //! The headless commands' contract through the real binary: config errors, the embedded
 //! default, JSON output, search in several scripts, show, OPML round trip and the demo.
 
-mod common;
-
-use common::*;
+use crate::common::*;
 
 #[test]
 fn bad_config_exits_2_naming_file_line_and_column_and_does_nothing_else() {

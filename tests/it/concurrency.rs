@@ -1,11 +1,9 @@
 //! Several khabar processes on one cache: two started at once on a cache that does not exist yet
 //! (a cron job and the reader at login) both open it, migrate it once, and finish their work.
 
-mod common;
-
 use std::process::Stdio;
 
-use common::*;
+use crate::common::*;
 use khabar::model::Filter;
 
 #[test]

@@ -1,0 +1,29 @@
+//! Every integration test in one binary: one link of the crate instead of one per file (most of
+//! a test build's time). A module per area; the shared helpers in `common`.
+
+mod common;
+
+mod architecture;
+mod cli;
+mod compat;
+mod concurrency;
+mod crash;
+mod download;
+mod e2e_tmux;
+mod filters;
+mod hooks;
+mod hostile;
+mod identity;
+mod images;
+mod kept_counts;
+mod media;
+mod memory;
+mod newsboat;
+mod reader;
+mod refresh;
+mod store;
+mod sync;
+mod sync_coldsweat;
+mod tui_draw;
+mod tui_reading;
+mod tui_state;
