@@ -3,7 +3,7 @@
 //! whole (HTTP on 127.0.0.1, a real cache file) with its request count. `cargo bench --bench sync`.
 
 // The tests' support, shared: this benchmark uses its Google Reader fake.
-#[path = "../tests/common/mod.rs"]
+#[path = "../tests/it/common/mod.rs"]
 mod common;
 
 use std::path::Path;
