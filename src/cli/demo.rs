@@ -71,12 +71,12 @@ impl Demo {
 pub async fn run() -> anyhow::Result<Option<Demo>> {
     let demo = prepare()?;
     let store = Arc::new(Mutex::new(Store::open(&demo.cache)?));
-    crate::poller::lock(&store).sync_feeds(&demo.config.feeds)?;
+    crate::store::lock(&store).sync_feeds(&demo.config.feeds)?;
     super::refresh(&demo.config, store.clone(), false, false).await?;
     if std::io::stdout().is_terminal() && std::io::stdin().is_terminal() {
         return Ok(Some(demo));
     }
-    let store = crate::poller::lock(&store);
+    let store = crate::store::lock(&store);
     super::list(
         &store,
         &super::ListArgs {

@@ -6,7 +6,8 @@ use std::sync::Arc;
 use tokio::sync::mpsc;
 
 use crate::config::Config;
-use crate::poller::{self, Job, PollEvent, Poller, RefreshSummary, SharedStore};
+use crate::poller::{Job, PollEvent, Poller, RefreshSummary};
+use crate::store::{lock, with_store, SharedStore};
 use std::io::Write;
 
 use crate::hooks;
@@ -16,8 +17,8 @@ use crate::query::FilterRule;
 /// With `json`, stdout gets a JSON line per feed, then one per new article. Then the
 /// `on_new_articles` hook and the notification command run (their failures are reported).
 pub async fn run(config: &Config, store: SharedStore, force: bool, json: bool) -> anyhow::Result<RefreshSummary> {
-    let before = poller::lock(&store).last_article_id()?;
-    let states = poller::lock(&store).poll_states()?;
+    let before = lock(&store).last_article_id()?;
+    let states = lock(&store).poll_states()?;
     let jobs = Job::all(config, states);
     let poller = Arc::new(Poller::new(&config.general, store.clone())?);
     let (tx, mut rx) = mpsc::unbounded_channel();
@@ -36,9 +37,7 @@ pub async fn run(config: &Config, store: SharedStore, force: bool, json: bool) -
     let _ = printer.await;
     let wants_new = json || config.general.on_new_articles.is_some() || config.general.notifies();
     if wants_new && summary.new_articles > 0 {
-        let store = store.clone();
-        let new =
-            tokio::task::spawn_blocking(move || poller::lock(&store).articles_after(before, hooks::MAX_NEW)).await??;
+        let new = with_store(&store, move |s| s.articles_after(before, hooks::MAX_NEW)).await?;
         if json {
             let mut out = std::io::stdout().lock();
             for a in &new {

@@ -4,7 +4,7 @@
 use std::io::{self, Write};
 
 use crate::config::Config;
-use crate::poller::SharedStore;
+use crate::store::SharedStore;
 use crate::sync::{sync_all, AccountReport};
 
 pub async fn run(config: &Config, store: SharedStore, json: bool) -> anyhow::Result<Vec<AccountReport>> {

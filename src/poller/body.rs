@@ -10,7 +10,8 @@ use crate::feed::{decode, discover, parse, Fetched, Validators};
 use crate::model::FeedId;
 use crate::store::{FeedFilters, FetchRecord, WriteCounts};
 
-use super::{lock, Outcome, Poller};
+use super::{Outcome, Poller};
+use crate::store::lock;
 
 impl Poller {
     /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.

@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use crate::store::Store;
 
-use super::{lock, SharedStore};
+use crate::store::{lock, SharedStore};
 
 /// Most writes committed together: bounds how long the UI's own writes wait for the lock.
 pub const MAX_WRITES_PER_COMMIT: usize = 32;

@@ -7,7 +7,7 @@ mod group;
 mod jobs;
 
 use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Utc};
@@ -16,7 +16,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::config::{FeedTarget, General};
 use crate::feed::{FetchError, Fetched, Fetcher, Limits, Validators};
 use crate::model::FeedId;
-use crate::store::{Store, WriteCounts, INDEX_CHUNK};
+use crate::store::{lock, SharedStore, Store, WriteCounts, INDEX_CHUNK};
 
 use group::{Deliver, GroupWriter};
 
@@ -26,13 +26,6 @@ pub use jobs::Job;
 /// Most article pages fetched per `full_text` feed and refresh: the newest first.
 const FULL_TEXT_PER_REFRESH: usize = 20;
 
-/// The cache as shared between the poller's workers: writes are serialised by the lock.
-pub type SharedStore = Arc<Mutex<Store>>;
-
-/// Locks the store, recovering from a panic in another holder (SQLite itself stays consistent).
-pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
 
 /// Progress of a refresh, one event per step, for the UI's status bar and `khabar refresh`.
 #[derive(Debug, Clone, PartialEq)]

@@ -14,6 +14,7 @@ mod prefs;
 mod query;
 mod schema;
 mod search_backlog;
+mod shared;
 mod sync;
 mod token_table;
 mod views;
@@ -35,6 +36,7 @@ pub use kept::{lock_reader, KeptCounts};
 pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use search_backlog::INDEX_CHUNK;
+pub use shared::{lock, with_store, SharedStore};
 pub use sync::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
 pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
@@ -44,6 +46,9 @@ pub enum StoreError {
     Sql(#[from] rusqlite::Error),
     #[error("the cache was written by a newer khabar (schema {found}, this build knows {supported})")]
     TooNew { found: i64, supported: i64 },
+    /// The task a cache call ran on stopped (it panicked): the call's work is not done.
+    #[error("a cache task stopped: {0}")]
+    Task(String),
     #[error("another process holds the cache: {0}")]
     Held(String),
     #[error("cannot create the cache folder {path}: {source}")]

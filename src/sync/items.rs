@@ -7,7 +7,7 @@ use chrono::{TimeZone, Utc};
 use url::Url;
 
 use crate::model::{FeedId, NewArticle};
-use crate::poller::SharedStore;
+use crate::store::SharedStore;
 use crate::store::{FetchRecord, RemoteArticle, StoreError};
 use crate::text::{html, sanitize};
 

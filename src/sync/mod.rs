@@ -15,7 +15,7 @@ use chrono::Utc;
 
 use crate::config::{Account, AccountKind, Config, General};
 use crate::model::{FeedId, Flag};
-use crate::poller::{lock, SharedStore};
+use crate::store::SharedStore;
 use crate::store::{PendingChange, RemoteFeed, Store, StoreError};
 
 use fever::Fever;
@@ -320,17 +320,13 @@ async fn fever_items(
     Ok(new)
 }
 
-/// Runs a store call on the blocking pool.
+/// Runs a store call on the blocking pool (`store::with_store`), its error a sync error.
 async fn with_store<T, F>(store: &SharedStore, f: F) -> Result<T, SyncError>
 where
     T: Send + 'static,
     F: FnOnce(&mut Store) -> Result<T, StoreError> + Send + 'static,
 {
-    let store = store.clone();
-    tokio::task::spawn_blocking(move || f(&mut lock(&store)))
-        .await
-        .map_err(|e| SyncError::Store(format!("task failed: {e}")))?
-        .map_err(SyncError::from)
+    crate::store::with_store(store, f).await.map_err(SyncError::from)
 }
 
 async fn pending_of(store: &SharedStore, account: &str) -> Result<Vec<PendingChange>, SyncError> {

@@ -2,7 +2,7 @@
 //! cannot), then bringing the cache in step.
 
 use crate::config::{Account, AccountKind, Config};
-use crate::poller::SharedStore;
+use crate::store::SharedStore;
 
 use super::greader::GReader;
 use super::{http, password_of, sync_account, with_store, AccountReport, SyncError};

@@ -393,7 +393,7 @@ fn item_of(title: &str) -> usize {
 fn refresh(runtime: &tokio::runtime::Runtime, config: &Config, cache: &std::path::Path) {
     use khabar::poller::{Job, Poller};
     let shared = std::sync::Arc::new(std::sync::Mutex::new(Store::open(cache).unwrap()));
-    let states = khabar::poller::lock(&shared).poll_states().unwrap();
+    let states = khabar::store::lock(&shared).poll_states().unwrap();
     let jobs = Job::all(config, states);
     runtime.block_on(async {
         let poller = std::sync::Arc::new(Poller::new(&config.general, shared.clone()).unwrap());

@@ -3,7 +3,8 @@
 
 use tokio::sync::mpsc;
 
-use crate::poller::{self, Job, PollEvent};
+use crate::poller::{Job, PollEvent};
+use crate::store::lock;
 use crate::store::StoreError;
 
 use super::super::state::{Msg, Notice};
@@ -40,7 +41,7 @@ impl Effects {
             };
             let (store, poller) = (net.poll_store.clone(), net.poller.clone());
             let states = tokio::task::spawn_blocking(move || {
-                let store = poller::lock(&store);
+                let store = lock(&store);
                 Ok::<_, StoreError>((store.poll_states()?, store.last_article_id()?))
             })
             .await;
@@ -84,7 +85,7 @@ impl Effects {
 /// blocking pool), or the terminal's own notification (the app writes it); failures shown.
 async fn after_refresh(
     config: &std::sync::Arc<crate::config::Config>,
-    store: &crate::poller::SharedStore,
+    store: &crate::store::SharedStore,
     before: i64,
     msgs: &mpsc::UnboundedSender<Msg>,
 ) {
@@ -94,7 +95,7 @@ async fn after_refresh(
     }
     let (config, store) = (config.clone(), store.clone());
     let done = tokio::task::spawn_blocking(move || {
-        let new = poller::lock(&store).articles_after(before, crate::hooks::MAX_NEW)?;
+        let new = lock(&store).articles_after(before, crate::hooks::MAX_NEW)?;
         let notify = |a: &crate::model::Article| config.feeds.iter().any(|f| f.url == a.summary.feed_url && f.notify);
         let errors = crate::hooks::after_refresh(&config.general, &new, &notify);
         let terminal = (config.general.notifies() && config.general.notify_command.is_none())
