@@ -30,7 +30,7 @@ pub fn article_line(a: &Article) -> serde_json::Value {
 /// the body's plain text if the renderer fails on it.
 pub fn body_text(a: &Article) -> String {
     let body = a.full_content.as_deref().or(a.content.as_deref()).unwrap_or("");
-    crate::feed::parse::contain_panics(|| crate::text::rich::render(body, UNWRAPPED).body_text())
+    crate::panics::contain(|| crate::text::rich::render(body, UNWRAPPED).body_text())
         .unwrap_or_else(|_| html::to_plain(body).trim().to_string())
 }
 

@@ -8,6 +8,7 @@ pub mod feed;
 pub mod hooks;
 pub mod logging;
 pub mod model;
+pub mod panics;
 pub mod poller;
 pub mod query;
 pub mod store;

@@ -97,7 +97,7 @@ fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Valu
     let rendered = body
         .as_deref()
         .map(|html| {
-            crate::feed::parse::contain_panics(|| rich::render(html, UNWRAPPED)).unwrap_or_else(|e| {
+            crate::panics::contain(|| rich::render(html, UNWRAPPED)).unwrap_or_else(|e| {
                 tracing::error!("rendering article {}: {e}", a.id.0);
                 rich::Rendered {
                     lines: vec![rich::RichLine::plain(
@@ -178,7 +178,7 @@ pub fn render(article: &Article, width: usize, styled: bool) -> String {
     if let Some(body) = body.as_deref() {
         // The article pane's renderer, as plain text; a renderer panic on hostile HTML falls
         // back to the body's plain text.
-        match crate::feed::parse::contain_panics(|| rich::render(body, width).to_text()) {
+        match crate::panics::contain(|| rich::render(body, width).to_text()) {
             Ok(text) => s.push_str(&text),
             Err(e) => {
                 tracing::error!("rendering article {}: {e}", a.id.0);

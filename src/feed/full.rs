@@ -42,7 +42,7 @@ pub async fn fetch_full(fetcher: &Fetcher, link: Option<&str>) -> Result<String,
     tokio::task::spawn_blocking(move || {
         let charset = body.content_type.as_deref().and_then(decode::charset_of);
         let page = decode::decode_html(&body.bytes, charset);
-        super::parse::contain_panics(|| reader::extract(&page, page_url.as_str()))
+        crate::panics::contain(|| reader::extract(&page, page_url.as_str()))
             .map_err(|e| FullTextError::Task(e.to_string()))?
             .map_err(FullTextError::from)
     })

@@ -1,10 +1,6 @@
 //! feed-rs documents to the model: every text field sanitised, links resolved, a stable key per
 //! item, and feed-rs panics contained so one bad document only fails its own feed.
 
-use std::cell::Cell;
-use std::panic::{self, AssertUnwindSafe};
-use std::sync::Once;
-
 use feed_rs::model::{Entry, Link, Text};
 use sha2::{Digest, Sha256};
 use url::Url;
@@ -17,8 +13,8 @@ use crate::text::{html, sanitize, width};
 pub enum ParseError {
     #[error("not a feed: {0}")]
     Invalid(String),
-    #[error("the feed parser crashed on this document: {0}")]
-    Panicked(String),
+    #[error("the feed parser crashed on this document: {}", .0 .0)]
+    Panicked(#[from] crate::panics::Panicked),
 }
 
 /// A parsed document.
@@ -84,7 +80,8 @@ fn parse_once(text: &str, base: Option<&Url>) -> Result<ParsedFeed, ParseError> 
         .timestamp_parser(super::dates::parse_date)
         .sanitize_content(false)
         .build();
-    let feed = contain_panics(|| parser.parse(text.as_bytes()))?.map_err(|e| ParseError::Invalid(e.to_string()))?;
+    let feed =
+        crate::panics::contain(|| parser.parse(text.as_bytes()))?.map_err(|e| ParseError::Invalid(e.to_string()))?;
 
     let feed_base = base.cloned();
     let atom = feed.feed_type == feed_rs::model::FeedType::Atom;
@@ -347,59 +344,9 @@ fn pick_link(links: &[Link], base: Option<&Url>) -> Option<String> {
     matches!(url.scheme(), "http" | "https").then(|| sanitize::clean_line(url.as_str()))
 }
 
-thread_local! {
-    static CONTAINING: Cell<bool> = const { Cell::new(false) };
-}
-static QUIET_HOOK: Once = Once::new();
-
-/// Runs `f`, turning a panic into an error. The panic message goes to the log, not the
-/// terminal, and the reader's restoring panic hook is not run. Used around all untrusted input
-/// handling: feed parsing, article rendering, reader-mode extraction.
-pub fn contain_panics<T>(f: impl FnOnce() -> T) -> Result<T, ParseError> {
-    QUIET_HOOK.call_once(install_panic_filter);
-    // Restores the outer value: these calls nest (the poller contains `parse`, which contains
-    // feed-rs), and an inner call must not disarm the outer one.
-    let outer = CONTAINING.with(|c| c.replace(true));
-    let result = panic::catch_unwind(AssertUnwindSafe(f));
-    CONTAINING.with(|c| c.set(outer));
-    result.map_err(|payload| {
-        let msg = payload
-            .downcast_ref::<&str>()
-            .map(|s| s.to_string())
-            .or_else(|| payload.downcast_ref::<String>().cloned())
-            .unwrap_or_else(|| "unknown panic".into());
-        ParseError::Panicked(sanitize::clean_line(&msg))
-    })
-}
-
-/// Wraps the current panic hook so that panics inside `contain_panics` are only logged. Call it
-/// again after installing another hook (such as the TUI's restoring one) to stay outermost.
-pub fn install_panic_filter() {
-    let previous = panic::take_hook();
-    panic::set_hook(Box::new(move |info| {
-        if CONTAINING.with(Cell::get) {
-            tracing::warn!("feed parser panicked (contained): {info}");
-        } else {
-            previous(info);
-        }
-    }));
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn nested_containment_stays_armed() {
-        let outer = contain_panics(|| {
-            let inner = contain_panics(|| 1);
-            assert_eq!(inner, Ok(1));
-            assert!(CONTAINING.with(Cell::get), "the inner call left the outer one armed");
-            panic!("contained");
-        });
-        assert!(matches!(outer, Err(ParseError::Panicked(m)) if m == "contained"));
-        assert!(!CONTAINING.with(Cell::get));
-    }
 
     #[test]
     fn odd_version_attributes_never_panic() {

@@ -33,7 +33,7 @@ pub async fn probe(fetcher: &Fetcher, target: &FeedTarget, given: &str) -> Resul
         let base = page.clone();
         let content_type = body.content_type.clone();
         let parsed = tokio::task::spawn_blocking(move || {
-            parse::contain_panics(|| {
+            crate::panics::contain(|| {
                 let charset = content_type.as_deref().and_then(decode::charset_of);
                 let text = decode::decode(&body.bytes, charset);
                 match parse::parse(&text, base.as_ref()) {
@@ -42,7 +42,7 @@ pub async fn probe(fetcher: &Fetcher, target: &FeedTarget, given: &str) -> Resul
                     Err(e) => Err(e.to_string()),
                 }
             })
-            .map_err(|e| e.to_string())
+            .map_err(|e| parse::ParseError::from(e).to_string())
             .and_then(|r| r)
         })
         .await

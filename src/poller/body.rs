@@ -210,7 +210,7 @@ async fn parse_blocking(
         }
         // Everything that reads the untrusted bytes runs contained: a panic fails this feed only,
         // and never reaches the reader's terminal-restoring hook.
-        let parsed = parse::contain_panics(|| {
+        let parsed = crate::panics::contain(|| {
             let charset = content_type.as_deref().and_then(decode::charset_of);
             let text = decode::decode(&bytes, charset);
             match parse::parse(&text, base.as_ref()) {
@@ -219,7 +219,7 @@ async fn parse_blocking(
                 Err(e) => Err(ParseFailure::Other(e.to_string())),
             }
         })
-        .unwrap_or_else(|e| Err(ParseFailure::Other(e.to_string())));
+        .unwrap_or_else(|e| Err(ParseFailure::Other(parse::ParseError::from(e).to_string())));
         (hash, parsed)
     })
     .await

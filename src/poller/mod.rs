@@ -26,7 +26,6 @@ pub use jobs::Job;
 /// Most article pages fetched per `full_text` feed and refresh: the newest first.
 const FULL_TEXT_PER_REFRESH: usize = 20;
 
-
 /// Progress of a refresh, one event per step, for the UI's status bar and `khabar refresh`.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PollEvent {

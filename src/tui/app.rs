@@ -127,7 +127,7 @@ fn init_terminal() -> std::io::Result<Term> {
         previous(info);
     }));
     // Outermost: contained feed-parser panics are logged and never reach the restoring hook.
-    crate::feed::parse::install_panic_filter();
+    crate::panics::install_filter();
     crossterm::terminal::enable_raw_mode()?;
     crossterm::execute!(stdout(), EnterAlternateScreen, EnableMouseCapture)?;
     Terminal::new(ExactBackend::new(CrosstermBackend::new(stdout())))

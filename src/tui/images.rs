@@ -177,7 +177,7 @@ pub async fn load(
 ) -> Result<Picture, ImageError> {
     let bytes = bytes(fetcher, dir, url).await?;
     tokio::task::spawn_blocking(move || {
-        crate::feed::parse::contain_panics(|| encode(&picker, decode(&bytes)?, cols, max_rows))
+        crate::panics::contain(|| encode(&picker, decode(&bytes)?, cols, max_rows))
             .map_err(|e| ImageError::Task(e.to_string()))?
     })
     .await

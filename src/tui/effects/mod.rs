@@ -17,7 +17,6 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::feed::full::fetch_full;
-use crate::feed::parse::contain_panics;
 use crate::feed::{Fetcher, Limits};
 use crate::poller::{Job, Poller};
 use crate::store::SharedStore;
@@ -192,7 +191,7 @@ impl Effects {
                     // A long body shows its beginning at once; the whole rendering replaces it.
                     // A renderer panic on hostile HTML becomes a plain-text fallback.
                     let safe = |f: &dyn Fn() -> rich::Rendered| {
-                        contain_panics(f).unwrap_or_else(|e| {
+                        crate::panics::contain(f).unwrap_or_else(|e| {
                             tracing::error!("rendering article {}: {e}", id.0);
                             rich::Rendered {
                                 lines: vec![rich::RichLine::plain(rich::LineKind::Text, html::to_plain(&html))],
