@@ -1,5 +1,7 @@
 //! Micro-benchmarks of the hot paths (divan): article rendering, scrolling past pictures, feed
 //! parsing, writing one feed, the headline page query and full-text search. `cargo bench --bench core`.
+// A benchmark, like a test, stops at the first thing that is not as set up.
+#![allow(clippy::unwrap_used)]
 
 use chrono::{TimeZone, Utc};
 use divan::{black_box, Bencher};

@@ -11,6 +11,8 @@
 //! parser, `store::prepare`, the writer in the poller's groups, the index pass), so the two can be
 //! set side by side. The corpus is `$KHABAR_BENCH_DIR` (default /tmp/khabar-bench),
 //! made by `../shared/bench/serve.sh start`.
+// A benchmark, like a test, stops at the first thing that is not as set up.
+#![allow(clippy::unwrap_used)]
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -22,6 +24,7 @@ use khabar::store::{INDEX_CHUNK, SEARCH_TOKENIZER as TOKENIZER};
 
 /// CPU time of the whole process (user + system): every part runs alone, and khabar's index
 /// pass makes its texts on a worker thread of its own.
+#[allow(unsafe_code)] // libc call with no safe wrapper; SAFETY below
 fn process_cpu() -> Duration {
     let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
     // SAFETY: clock_gettime writes the timespec it is given and nothing else.
@@ -182,7 +185,11 @@ fn fetch_all(urls: &[String]) -> Vec<Vec<u8>> {
     runtime.block_on(async {
         let mut documents = Vec::with_capacity(urls.len());
         for url in urls {
-            let response = client.get(url).send().await.and_then(|r| r.error_for_status());
+            let response = client
+                .get(url)
+                .send()
+                .await
+                .and_then(reqwest::Response::error_for_status);
             let response = response.unwrap_or_else(|e| panic!("{url}: {e} (is ../shared/bench/serve.sh running?)"));
             documents.push(response.bytes().await.expect("a feed's body").to_vec());
         }
@@ -277,7 +284,7 @@ fn floor_parts(documents: &[Vec<u8>], scratch: &Path) -> (Vec<Cost>, Vec<Cost>, 
     });
     let mut rows = open_scratch(&scratch.join("rows.db"));
     timed("store rows (1 table, 1 index, 1 commit per feed)", &mut costs, || {
-        store_rows(&mut rows, &items, &compressed)
+        store_rows(&mut rows, &items, &compressed);
     });
     let texts: Vec<String> = timed("index text (tags stripped)", &mut costs, || {
         let text = |item: &Item| format!("{}\n{}", item.title, khabar::text::html::to_index_text(&item.body));
@@ -285,7 +292,7 @@ fn floor_parts(documents: &[Vec<u8>], scratch: &Path) -> (Vec<Cost>, Vec<Cost>, 
     });
     let mut index = open_scratch(&scratch.join("index.db"));
     timed("FTS5 insert and merge (1,000 per commit)", &mut costs, || {
-        store_index(&mut index, &texts, TOKENIZER)
+        store_index(&mut index, &texts, TOKENIZER);
     });
     // Not parts of the floor, since neither can serve khabar's search: the ascii tokenizer folds
     // no letter outside ASCII (the least any tokenizer could take off FTS5's share), and an
@@ -293,11 +300,11 @@ fn floor_parts(documents: &[Vec<u8>], scratch: &Path) -> (Vec<Cost>, Vec<Cost>, 
     let mut variants = Vec::new();
     let mut ascii = open_scratch(&scratch.join("ascii.db"));
     timed("FTS5 with the ascii tokenizer", &mut variants, || {
-        store_index(&mut ascii, &texts, "ascii")
+        store_index(&mut ascii, &texts, "ascii");
     });
     let mut positionless = open_scratch(&scratch.join("positionless.db"));
     timed("FTS5 without positions (detail = none)", &mut variants, || {
-        store_index(&mut positionless, &texts, &format!("{TOKENIZER}\", detail = \"none"))
+        store_index(&mut positionless, &texts, &format!("{TOKENIZER}\", detail = \"none"));
     });
     (costs, variants, items.len())
 }

@@ -2,6 +2,8 @@
 //! undoing a mark-all of 10,000 articles. `cargo bench --bench reading`; with
 //! `KHABAR_BENCH_CACHE=path/cache.db` it runs on a copy of that cache (e.g. the shared corpus'
 //! 100,000 articles), else on a synthetic one of 500 feeds × 200 articles.
+// A benchmark, like a test, stops at the first thing that is not as set up.
+#![allow(clippy::unwrap_used)]
 
 use std::sync::OnceLock;
 

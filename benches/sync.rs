@@ -1,6 +1,8 @@
 //! Sync against the in-process Google Reader fake (FreshRSS's dialect, the tests' own): a first
 //! sync of 10,000 items, a sync with nothing new, and pushing 1,000 pending changes, each timed
 //! whole (HTTP on 127.0.0.1, a real cache file) with its request count. `cargo bench --bench sync`.
+// A benchmark, like a test, stops at the first thing that is not as set up.
+#![allow(clippy::unwrap_used)]
 
 // The tests' support, shared: this benchmark uses its Google Reader fake.
 #[path = "../tests/it/common/mod.rs"]
@@ -14,7 +16,7 @@ use common::sync_fakes::{self, Dialect, Feed, State};
 use divan::Bencher;
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{Filter, Flag};
-use khabar::poller::SharedStore;
+use khabar::store::SharedStore;
 use khabar::store::Store;
 
 fn main() {

@@ -7,6 +7,7 @@ pub mod download;
 pub mod feed;
 pub mod hooks;
 pub mod logging;
+pub mod measure;
 pub mod model;
 pub mod panics;
 pub mod poller;

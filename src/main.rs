@@ -28,7 +28,15 @@ fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    match runtime.block_on(run(cli, started)) {
+    let report_peak = cli.bench_peak;
+    let result = runtime.block_on(run(cli, started));
+    if report_peak {
+        eprintln!(
+            "peak resident memory: {} KiB",
+            khabar::measure::peak_rss_kib().unwrap_or(0)
+        );
+    }
+    match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) if e.downcast_ref::<ConfigError>().is_some() => {
             eprintln!("khabar: config error: {e}");
@@ -47,6 +55,7 @@ fn main() -> ExitCode {
 /// once (a fetched feed of 600 KB) from its heap ever after instead of the system (the mmap
 /// threshold follows the largest block freed), and gives every thread an arena that keeps what
 /// it freed: a cold refresh of 100,000 articles then peaked at 52 MB, with these settings 37.
+#[allow(unsafe_code)] // libc call with no safe wrapper; SAFETY below
 fn shape_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: mallopt only sets the allocator's parameters; called before other threads exist.

@@ -30,7 +30,7 @@ pub fn contain<T>(f: impl FnOnce() -> T) -> Result<T, Panicked> {
     result.map_err(|payload| {
         let msg = payload
             .downcast_ref::<&str>()
-            .map(|s| s.to_string())
+            .map(ToString::to_string)
             .or_else(|| payload.downcast_ref::<String>().cloned())
             .unwrap_or_else(|| "unknown panic".into());
         Panicked(sanitize::clean_line(&msg))

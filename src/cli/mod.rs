@@ -51,6 +51,10 @@ pub struct Cli {
     /// keys while a refresh of every feed runs ("refresh"); the figures go to stderr.
     #[arg(long, hide = true, value_name = "scroll|refresh")]
     pub bench_keys: Option<KeyBenchMode>,
+    /// Benchmarks and tests: when a command ends, print its peak resident memory on stderr
+    /// ("peak resident memory: N KiB"), its own, which a parent cannot read cleanly.
+    #[arg(long, hide = true, global = true)]
+    pub bench_peak: bool,
     #[command(subcommand)]
     pub command: Option<Command>,
 }

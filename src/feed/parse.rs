@@ -205,7 +205,7 @@ fn enclosures_of(e: &Entry, base: Option<&Url>) -> Vec<Enclosure> {
                 let duration = c.duration.or(m.duration).map(|d| d.as_secs());
                 push(
                     url.as_str(),
-                    c.content_type.as_ref().map(|t| t.to_string()),
+                    c.content_type.as_ref().map(ToString::to_string),
                     c.size,
                     duration,
                 );

@@ -16,7 +16,7 @@ pub(super) struct Backlog {
 
 impl Backlog {
     pub(super) fn new() -> Backlog {
-        let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
         Backlog {
             cpu: Arc::new(Semaphore::new(cores)),
             queued: Arc::new(Semaphore::new(MAX_QUEUED_ARTICLES)),

@@ -109,8 +109,8 @@ mod tests {
         let rule = |feeds: &[&str], tags: &[&str]| FilterRule {
             query: crate::query::parse("x").unwrap(),
             action: FilterAction::Hide,
-            feeds: feeds.iter().map(|s| s.to_string()).collect(),
-            tags: tags.iter().map(|s| s.to_string()).collect(),
+            feeds: feeds.iter().map(ToString::to_string).collect(),
+            tags: tags.iter().map(ToString::to_string).collect(),
         };
         let news = vec!["news".to_string()];
         assert!(rule(&[], &[]).applies_to("https://a/", None, &[]));

@@ -11,7 +11,7 @@ pub type SharedStore = Arc<Mutex<Store>>;
 
 /// Locks the store, recovering from a panic in another holder (SQLite itself stays consistent).
 pub fn lock(store: &SharedStore) -> MutexGuard<'_, Store> {
-    store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    store.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// Runs a store call on the blocking pool, the lock held for the call only.

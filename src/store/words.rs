@@ -176,7 +176,7 @@ mod tests {
         for (cp, class) in classes {
             match ranges.last_mut() {
                 Some(last) if last.2 == class && (last.1 + 1 == cp || (last.1 == 0xD7FF && cp == 0xE000)) => {
-                    last.1 = cp
+                    last.1 = cp;
                 }
                 _ => ranges.push((cp, cp, class)),
             }

@@ -70,7 +70,7 @@ mod tests {
 
     #[test]
     fn a_command_gives_its_first_line_and_failures_never_show_output() {
-        let cmd = |argv: &[&str]| SecretSource::Command(argv.iter().map(|s| s.to_string()).collect());
+        let cmd = |argv: &[&str]| SecretSource::Command(argv.iter().map(ToString::to_string).collect());
         assert_eq!(read(&cmd(&["printf", "s3cret\\nnotes"])).unwrap(), "s3cret");
         // What the program printed never shows in the error (here the secret is not in argv).
         std::env::set_var("KHABAR_TEST_SECRET_PRINTED", "s3cret");

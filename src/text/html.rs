@@ -141,7 +141,7 @@ pub fn limit_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
         let closing = tag.starts_with("</");
         let name: String = tag[if closing { 2 } else { 1 }..]
             .chars()
-            .take_while(|c| c.is_ascii_alphanumeric())
+            .take_while(char::is_ascii_alphanumeric)
             .collect::<String>()
             .to_ascii_lowercase();
         if name.is_empty() {

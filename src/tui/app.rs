@@ -109,13 +109,6 @@ fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
 }
 
-/// Peak resident set size of this process, in KiB (Linux), for the startup benchmark.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 type Term = Terminal<ExactBackend<CrosstermBackend<Stdout>>>;
 
 /// What `ratatui::init()` does (raw mode, alternate screen, a restoring panic hook), plus mouse
@@ -255,7 +248,7 @@ async fn event_loop(
                 return Ok(Some(format!(
                     "first frame with headlines: {:.2} ms; peak RSS {} KiB; {} rows loaded of {} in the view",
                     elapsed.as_secs_f64() * 1000.0,
-                    peak_rss_kib().unwrap_or(0),
+                    crate::measure::peak_rss_kib().unwrap_or(0),
                     state.headlines.rows.len(),
                     state.headlines.total.unwrap_or(0)
                 )));

@@ -19,6 +19,7 @@ pub fn detect() -> Background {
 }
 
 /// OSC 11 then DA1 on the controlling terminal; the answer is read until DA1's reply ends it.
+#[allow(unsafe_code)] // libc call with no safe wrapper; SAFETY below
 fn query_terminal() -> Option<Background> {
     let mut tty = std::fs::OpenOptions::new()
         .read(true)

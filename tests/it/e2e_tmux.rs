@@ -165,6 +165,19 @@ fn reader_in_a_real_terminal() {
 }
 
 /// Starts khabar on the sandbox in a new private tmux server, 120x30; the pane stays after exit.
+/// A reader in tmux on a fresh sandbox: `setup` writes the files the config needs and returns
+/// the config's text. None (the test then ends) where tmux is missing outside CI.
+fn reader_on(name: &str, setup: impl FnOnce(&Sandbox) -> String) -> Option<(Sandbox, Tmux)> {
+    if !tmux_available() {
+        return None;
+    }
+    let sb = Sandbox::new();
+    let config = setup(&sb);
+    sb.write_config(&config);
+    let tmux = start_reader(&sb, name);
+    Some((sb, tmux))
+}
+
 fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
     start_reader_with(sb, name, "")
 }
@@ -362,18 +375,15 @@ fn write_numbered_feeds(sb: &Sandbox, feeds: usize, items: usize) {
 
 #[test]
 fn a_refresh_from_another_process_while_the_reader_writes() {
-    if !tmux_available() {
-        return;
-    }
-    let sb = Sandbox::new();
     let feeds = 80;
-    sb.write_config(
-        &(0..feeds)
+    let Some((sb, tmux)) = reader_on("concurrent", |sb| {
+        write_numbered_feeds(sb, feeds, 20);
+        (0..feeds)
             .map(|f| feed_entry(&format!("feed{f}.xml"), &["t"]))
-            .collect::<String>(),
-    );
-    write_numbered_feeds(&sb, feeds, 20);
-    let tmux = start_reader(&sb, "concurrent");
+            .collect()
+    }) else {
+        return;
+    };
     tmux.wait_for("the first refresh", |s| s.contains("refreshed 80 feeds"));
 
     let mut toggled = 0;
@@ -424,13 +434,12 @@ fn a_refresh_from_another_process_while_the_reader_writes() {
 
 #[test]
 fn the_reader_sees_what_other_processes_write_without_being_asked() {
-    if !tmux_available() {
+    let Some((sb, tmux)) = reader_on("outside", |sb| {
+        write_numbered_feeds(sb, 1, 5);
+        feed_entry("feed0.xml", &["t"])
+    }) else {
         return;
-    }
-    let sb = Sandbox::new();
-    sb.write_config(&feed_entry("feed0.xml", &["t"]));
-    write_numbered_feeds(&sb, 1, 5);
-    let tmux = start_reader(&sb, "outside");
+    };
     tmux.wait_for("the first refresh", |s| {
         s.contains("refreshed 1 feeds") && unread_count(s) == Some(5)
     });
@@ -449,23 +458,22 @@ fn the_reader_sees_what_other_processes_write_without_being_asked() {
 
 #[test]
 fn an_edit_of_the_config_applies_while_the_reader_runs() {
-    if !tmux_available() {
-        return;
-    }
-    let sb = Sandbox::new();
-    std::fs::write(
-        sb.path("one.xml"),
-        rss("First feed", &[("a", "Story from the first", "x")]),
-    )
-    .unwrap();
-    std::fs::write(
-        sb.path("two.xml"),
-        rss("Second feed", &[("b", "Story from the second", "y")]),
-    )
-    .unwrap();
     let first = feed_entry("one.xml", &["alpha"]);
-    sb.write_config(&first);
-    let tmux = start_reader(&sb, "watch");
+    let Some((sb, tmux)) = reader_on("watch", |sb| {
+        std::fs::write(
+            sb.path("one.xml"),
+            rss("First feed", &[("a", "Story from the first", "x")]),
+        )
+        .unwrap();
+        std::fs::write(
+            sb.path("two.xml"),
+            rss("Second feed", &[("b", "Story from the second", "y")]),
+        )
+        .unwrap();
+        first.clone()
+    }) else {
+        return;
+    };
     tmux.wait_for("the first feed", |s| s.contains("Story from the first"));
 
     // Another window adds a feed and a key: it is fetched and shown, the key works.
@@ -597,25 +605,18 @@ fn a_morning_of_reading() {
 /// running config stays.
 #[test]
 fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_arrivals() {
-    if !tmux_available() {
-        return;
-    }
-    let sb = Sandbox::new();
-    std::fs::write(
-        sb.path("one.xml"),
-        rss(
-            "Tech",
-            &[
-                ("a", "Kernel release notes", "scheduler work"),
-                ("b", "Kernel bug fixed", "memory"),
-                ("c", "Garden tips", "roses"),
-            ],
-        ),
-    )
-    .unwrap();
     let config = format!("# my feeds\n{}", feed_entry("one.xml", &["tech"]));
-    sb.write_config(&config);
-    let tmux = start_reader(&sb, "savedq");
+    let Some((sb, tmux)) = reader_on("savedq", |sb| {
+        let items = [
+            ("a", "Kernel release notes", "scheduler work"),
+            ("b", "Kernel bug fixed", "memory"),
+            ("c", "Garden tips", "roses"),
+        ];
+        std::fs::write(sb.path("one.xml"), rss("Tech", &items)).unwrap();
+        config.clone()
+    }) else {
+        return;
+    };
     tmux.wait_for("the feed", |s| s.contains("Garden tips"));
 
     tmux.keys(&["/"]);
@@ -747,23 +748,22 @@ fn the_reader_syncs_an_account_at_start_and_on_refresh() {
 /// key), and the reader comes back intact when it exits, also when it fails.
 #[test]
 fn a_terminal_opener_takes_the_screen_and_gives_it_back() {
-    if !tmux_available() {
+    let Some((_sb, tmux)) = reader_on("opener", |sb| {
+        write_two_articles(sb);
+        let script = sb.path("pager.sh");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\nclear\nprintf 'OPENER GOT <%s> TITLE <%s>\\n' \"$1\" \"$2\"\nread -r answer\n[ \"$answer\" = fail ] && exit 3\nexit 0\n",
+        )
+        .unwrap();
+        format!(
+            "{}\n[[opener]]\nkind = \"link\"\ncommand = [\"sh\", {:?}, \"{{url}}\", \"{{title}}\"]\nterminal = true\n",
+            feed_entry("one.xml", &["tech"]),
+            script.display().to_string()
+        )
+    }) else {
         return;
-    }
-    let sb = Sandbox::new();
-    write_two_articles(&sb);
-    let script = sb.path("pager.sh");
-    std::fs::write(
-        &script,
-        "#!/bin/sh\nclear\nprintf 'OPENER GOT <%s> TITLE <%s>\\n' \"$1\" \"$2\"\nread -r answer\n[ \"$answer\" = fail ] && exit 3\nexit 0\n",
-    )
-    .unwrap();
-    sb.write_config(&format!(
-        "{}\n[[opener]]\nkind = \"link\"\ncommand = [\"sh\", {:?}, \"{{url}}\", \"{{title}}\"]\nterminal = true\n",
-        feed_entry("one.xml", &["tech"]),
-        script.display().to_string()
-    ));
-    let tmux = start_reader(&sb, "opener");
+    };
     tmux.wait_for("the feed", |s| s.contains("Garden tips"));
     tmux.keys(&["o"]);
     let screen = tmux.wait_for("the opener", |s| s.contains("OPENER GOT"));
@@ -800,19 +800,18 @@ fn a_terminal_opener_takes_the_screen_and_gives_it_back() {
 /// the article pane; `:pipe CMD` names another program; a failure is said in the status bar.
 #[test]
 fn a_pipe_shows_its_output_in_the_article_pane() {
-    if !tmux_available() {
+    let Some((_sb, tmux)) = reader_on("pipe", |sb| {
+        write_two_articles(sb);
+        let upper = sb.path("upper.sh");
+        std::fs::write(&upper, "#!/bin/sh\nprintf 'PIPED: '\ntr 'a-z' 'A-Z'\n").unwrap();
+        format!(
+            "[general]\npipe_command = [\"sh\", {:?}]\n{}",
+            upper.display().to_string(),
+            feed_entry("one.xml", &["tech"])
+        )
+    }) else {
         return;
-    }
-    let sb = Sandbox::new();
-    write_two_articles(&sb);
-    let upper = sb.path("upper.sh");
-    std::fs::write(&upper, "#!/bin/sh\nprintf 'PIPED: '\ntr 'a-z' 'A-Z'\n").unwrap();
-    sb.write_config(&format!(
-        "[general]\npipe_command = [\"sh\", {:?}]\n{}",
-        upper.display().to_string(),
-        feed_entry("one.xml", &["tech"])
-    ));
-    let tmux = start_reader(&sb, "pipe");
+    };
     tmux.wait_for("the feed", |s| s.contains("Garden tips"));
     tmux.keys(&["Enter"]);
     tmux.wait_for("the article", |s| s.contains("roses") || s.contains("scheduler work"));

@@ -4,40 +4,18 @@
 //! feed is always stored; time and memory stay bounded.
 
 use std::io::Write;
-use std::process::Stdio;
 use std::time::{Duration, Instant};
 
 use crate::common::*;
 
 /// Runs `khabar refresh` and returns (stderr, wall time, peak resident memory in MiB).
-// The child is reaped with wait4, which also reports its peak memory; clippy cannot see that.
-#[allow(clippy::zombie_processes)]
 fn refresh_measured(sb: &Sandbox) -> (String, Duration, u64) {
     let start = Instant::now();
-    let child = sb
-        .command(&["refresh"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let pid = child.id() as libc::pid_t;
-    let mut stderr_pipe = child.stderr.unwrap();
-    let reader = std::thread::spawn(move || {
-        let mut s = String::new();
-        std::io::Read::read_to_string(&mut stderr_pipe, &mut s).unwrap();
-        s
-    });
-    let mut status = 0;
-    // SAFETY: plain FFI calls on a zeroed rusage and our own child's pid.
-    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
-    let waited = unsafe { libc::wait4(pid, &mut status, 0, &mut usage) };
-    assert_eq!(waited, pid);
-    let err = reader.join().unwrap();
-    assert!(
-        libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-        "refresh failed: {err}"
-    );
-    (err, start.elapsed(), usage.ru_maxrss as u64 / 1024)
+    let out = sb.run(&["--bench-peak", "refresh"]);
+    let elapsed = start.elapsed();
+    let err = stderr(&out);
+    assert!(out.status.success(), "refresh failed: {err}");
+    (err, elapsed, reported_peak_kib(&out) / 1024)
 }
 
 /// A gzip stream of `members` members, each `member_mib` MiB of zeros: small on the wire, huge

@@ -1,5 +1,7 @@
 //! Every integration test in one binary: one link of the crate instead of one per file (most of
 //! a test build's time). A module per area; the shared helpers in `common`.
+// A test stops at the first thing that is not as set up: unwrap is how it says so.
+#![allow(clippy::unwrap_used)]
 
 mod common;
 

@@ -1,7 +1,7 @@
 //! A cold refresh's memory stays flat: with fifteen times the feeds (and articles) the writer has
 //! to keep up with, the peak resident memory of `khabar refresh` barely moves, because parsed
-//! feeds wait for the writer in a bounded backlog and one thread writes. Each refresh's own peak
-//! is read as it is reaped (`wait4`), so other tests' children in this binary do not count.
+//! feeds wait for the writer in a bounded backlog and one thread writes. Each refresh reports
+//! its own peak (`--bench-peak`), which this test process's size does not touch.
 
 use crate::common::*;
 
@@ -30,40 +30,17 @@ fn feed(n: usize, items: usize) -> String {
     rss_dated(&format!("Feed {n}"), &borrowed)
 }
 
-/// Waits for `child` and returns whether it succeeded and its own peak resident memory (KiB).
-fn wait_with_peak(child: std::process::Child) -> (bool, i64) {
-    let pid = child.id() as libc::pid_t;
-    // SAFETY: wait4 reaps this child (which `child` then never waits for) and fills the structs
-    // it is given.
-    unsafe {
-        let mut status = 0;
-        let mut usage: libc::rusage = std::mem::zeroed();
-        assert_eq!(libc::wait4(pid, &mut status, 0, &mut usage), pid);
-        (
-            libc::WIFEXITED(status) && libc::WEXITSTATUS(status) == 0,
-            usage.ru_maxrss,
-        )
-    }
-}
-
-fn refresh(server: &TestServer, feeds: usize) -> i64 {
+fn refresh(server: &TestServer, feeds: usize) -> u64 {
     let sb = Sandbox::new();
     let config: String = (0..feeds)
         .map(|n| feed_entry(&server.url(&format!("/f{n}.xml")), &["t"]))
         .collect();
     sb.write_config(&config);
-    let log = sb.path("refresh.err");
-    let child = sb
-        .command(&["refresh"])
-        .stdout(std::process::Stdio::null())
-        .stderr(std::fs::File::create(&log).unwrap())
-        .spawn()
-        .unwrap();
-    let (ok, peak) = wait_with_peak(child);
-    let said = std::fs::read_to_string(&log).unwrap();
-    assert!(ok, "{said}");
+    let out = sb.run(&["--bench-peak", "refresh"]);
+    let said = stderr(&out);
+    assert!(out.status.success(), "{said}");
     assert!(said.contains(&format!("{} new articles", feeds * 60)), "{said}");
-    peak
+    reported_peak_kib(&out)
 }
 
 #[test]

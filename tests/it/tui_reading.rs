@@ -296,7 +296,7 @@ fn each_view_keeps_its_order() {
 
 fn tagged_feed(id: i64, unread: u64, tags: &[&str]) -> khabar::model::Feed {
     let mut f = feed(id, unread);
-    f.tags = tags.iter().map(|t| t.to_string()).collect();
+    f.tags = tags.iter().map(ToString::to_string).collect();
     f
 }
 

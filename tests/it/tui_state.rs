@@ -543,7 +543,7 @@ fn saved_queries_in_the_sidebar() {
         name: name.into(),
         query: khabar::query::parse(q).unwrap(),
         sort,
-        tags: tags.iter().map(|t| t.to_string()).collect(),
+        tags: tags.iter().map(ToString::to_string).collect(),
     };
     let (mut s, _) = loaded(3);
     s.queries = vec![

@@ -187,14 +187,14 @@ fn decode_base64(text: &str) -> Option<String> {
         return None;
     }
     let value = |b: u8| -> Option<u32> {
-        Some(match b {
+        Some(u32::from(match b {
             b'A'..=b'Z' => b - b'A',
             b'a'..=b'z' => b - b'a' + 26,
             b'0'..=b'9' => b - b'0' + 52,
             b'+' => 62,
             b'/' => 63,
             _ => return None,
-        } as u32)
+        }))
     };
     let mut bytes = Vec::with_capacity(digits.len() / 4 * 3);
     let last = digits.len() / 4 - 1;

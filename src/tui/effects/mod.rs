@@ -56,6 +56,7 @@ pub struct Effects {
 /// The runtime that refreshes and fetches pages for the reader: its threads (HTTP, parsing,
 /// cache writes) run at a lower priority than the event loop, so on a busy machine a key press
 /// is handled before the next feed is parsed. Lives as long as the process.
+#[allow(unsafe_code)] // libc call with no safe wrapper; SAFETY below
 fn background() -> &'static tokio::runtime::Runtime {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     RUNTIME.get_or_init(|| {
@@ -251,9 +252,9 @@ impl Effects {
                 let sync_due = self
                     .last_sync
                     .lock()
-                    .unwrap_or_else(|p| p.into_inner())
+                    .unwrap_or_else(std::sync::PoisonError::into_inner)
                     .is_none_or(|at| at.elapsed() >= interval);
-                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning, sync_due)
+                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning, sync_due);
             }
             Command::RefreshNew => self.refresh(
                 |job: &Job| job.state.last_fetched.is_none(),

@@ -72,7 +72,7 @@ impl Effects {
                 }
             }
             if sync {
-                *last_sync.lock().unwrap_or_else(|p| p.into_inner()) = Some(std::time::Instant::now());
+                *last_sync.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
                 let _ = msgs.send(Msg::SyncStarted);
                 let reports = crate::sync::sync_all(&config, &net.poll_store).await;
                 let _ = msgs.send(Msg::Synced(reports));

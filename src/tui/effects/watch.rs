@@ -19,7 +19,7 @@ pub(super) type SharedConfig = Arc<RwLock<Arc<Config>>>;
 const EVERY: Duration = Duration::from_secs(1);
 
 pub(super) fn current(config: &SharedConfig) -> Arc<Config> {
-    config.read().unwrap_or_else(|p| p.into_inner()).clone()
+    config.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
 }
 
 /// Watches the config's file (the one the user's config goes in, when running on the built-in
@@ -66,7 +66,7 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                         break;
                     }
                     let _ = synced.await;
-                    *config.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(new);
+                    *config.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(new);
                     Msg::ConfigChanged(Box::new(live))
                 }
                 Ok(Err(e)) => {

@@ -382,3 +382,18 @@ pub fn proptest_cases(default: u64) -> u64 {
         .and_then(|v| v.parse().ok())
         .unwrap_or(default)
 }
+
+/// The peak resident memory (KiB) a khabar run with `--bench-peak` reported on its stderr: its
+/// own. A parent's `wait4` would not do: a child spawned from this big test process starts with
+/// the parent's resident pages counted.
+pub fn reported_peak_kib(out: &Output) -> u64 {
+    let err = stderr(out);
+    err.lines()
+        .find_map(|l| {
+            l.strip_prefix("peak resident memory: ")?
+                .strip_suffix(" KiB")?
+                .parse()
+                .ok()
+        })
+        .unwrap_or_else(|| panic!("no peak reported: {err}"))
+}
