@@ -151,6 +151,12 @@ fn run_in_terminal(terminal: &mut Term, argv: &[String]) -> anyhow::Result<Optio
 /// A desktop notification through the reader's own terminal: OSC 777 where the terminal is one
 /// that reads it (foot, urxvt), else OSC 9 (iTerm2, kitty, WezTerm, Windows Terminal); not
 /// inside tmux or screen, whose terminal is not the reader's own. The text is sanitised first.
+/// OSC 52: the terminal puts the text on the clipboard (also over SSH).
+fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
+    use crossterm::clipboard::CopyToClipboard;
+    crossterm::execute!(stdout(), CopyToClipboard::to_clipboard_from(text))
+}
+
 fn notify_terminal(text: &str) {
     if std::env::var_os("TMUX").is_some() || std::env::var_os("STY").is_some() {
         return;
@@ -296,6 +302,18 @@ async fn event_loop(
             for cmd in update(&mut state, m) {
                 if let Command::TerminalNotify(text) = &cmd {
                     notify_terminal(text);
+                    continue;
+                }
+                if let Command::Copy(text) = &cmd {
+                    if let Err(e) = copy_to_clipboard(text) {
+                        update(
+                            &mut state,
+                            Msg::Notice(Notice {
+                                text: format!("cannot copy: {e}"),
+                                error: true,
+                            }),
+                        );
+                    }
                     continue;
                 }
                 let Command::RunInTerminal(argv) = cmd else {

@@ -33,14 +33,12 @@ pub(super) enum StoreJob {
     SetFlags(Vec<ArticleId>, Flag, bool),
     MarkViewRead(Filter, String),
     ApplyFilters(std::sync::Arc<[FilterRule]>),
-    /// An article to a program: read here, run on a thread of its own (it may take a while).
-    Pipe {
-        id: ArticleId,
-        argv: Vec<String>,
-        format: crate::config::PipeFormat,
-        show: bool,
-        limit: std::time::Duration,
-    },
+    /// An article for the effects, not the state (the pipe program reads it): the answer goes
+    /// to the sender.
+    ArticleFor(
+        ArticleId,
+        tokio::sync::oneshot::Sender<Result<Option<crate::model::Article>, String>>,
+    ),
     SetArticleTag(Vec<ArticleId>, String, bool),
     SetFull(ArticleId, Result<String, String>),
     FindUnread {
@@ -71,7 +69,7 @@ impl StoreJob {
                 | StoreJob::CountQueries(_)
                 | StoreJob::Page { .. }
                 | StoreJob::Article(_)
-                | StoreJob::Pipe { .. }
+                | StoreJob::ArticleFor(..)
                 | StoreJob::FindUnread { .. }
         )
     }
@@ -194,29 +192,10 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
                     what,
                 }))
             }),
-            StoreJob::Pipe {
-                id,
-                argv,
-                format,
-                show,
-                limit,
-            } => store.article(id).map(|article| {
-                let article = article?;
-                let msgs = msgs.clone();
-                std::thread::spawn(move || {
-                    let input = crate::hooks::pipe_input(&article, format);
-                    let program = argv.first().cloned().unwrap_or_default();
-                    let result = crate::hooks::run_capturing(&argv, &input, limit).map(|out| {
-                        if show {
-                            crate::text::sanitize::clean_body(&out)
-                        } else {
-                            String::new()
-                        }
-                    });
-                    let _ = msgs.send(Msg::Piped { id, program, result });
-                });
-                None
-            }),
+            StoreJob::ArticleFor(id, answer) => {
+                let _ = answer.send(store.article(id).map_err(|e| e.to_string()));
+                Ok(None)
+            }
             StoreJob::ApplyFilters(rules) => store.apply_filters(&rules).map(|applied| {
                 let changes = applied
                     .into_iter()

@@ -289,13 +289,18 @@ impl Effects {
             Command::Pipe { id, argv } => {
                 let config = self.config();
                 match argv.or_else(|| config.general.pipe_command.clone()) {
-                    Some(argv) => self.job(StoreJob::Pipe {
-                        id,
-                        argv,
-                        format: config.general.pipe_format,
-                        show: config.general.pipe_output,
-                        limit: config.general.hook_timeout.0,
-                    }),
+                    Some(argv) => {
+                        let (answer, article) = tokio::sync::oneshot::channel();
+                        self.job(StoreJob::ArticleFor(id, answer));
+                        let general = &config.general;
+                        let run = open::Pipe {
+                            argv,
+                            format: general.pipe_format,
+                            show: general.pipe_output,
+                            limit: general.hook_timeout.0,
+                        };
+                        background().spawn(run.run(id, article, self.msgs.clone()));
+                    }
                     None => self.notice(
                         "no pipe_command in [general]: set one, or name a program with :pipe CMD".into(),
                         true,
@@ -303,7 +308,7 @@ impl Effects {
                 }
             }
             // The app runs these: only it writes to the terminal.
-            Command::RunInTerminal(_) | Command::TerminalNotify(_) => {}
+            Command::RunInTerminal(_) | Command::TerminalNotify(_) | Command::Copy(_) => {}
             Command::MoveFeed { from, to } => self.job(StoreJob::MoveFeed {
                 source: self.config().source.clone(),
                 from,
@@ -314,13 +319,6 @@ impl Effects {
             | Command::RestoreFeed(_)
             | Command::RenameFeed { .. }
             | Command::SaveQuery { .. }) => self.subscribe(cmd),
-            Command::Copy(text) => {
-                use crossterm::clipboard::CopyToClipboard;
-                // OSC 52: the terminal puts the text on the clipboard (also over SSH).
-                if let Err(e) = crossterm::execute!(std::io::stdout(), CopyToClipboard::to_clipboard_from(text)) {
-                    self.notice(format!("cannot copy: {e}"), true);
-                }
-            }
         }
     }
 
