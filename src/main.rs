@@ -73,45 +73,88 @@ fn is_broken_pipe(e: &anyhow::Error) -> bool {
 
 async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     // Generated from the command definitions alone: no config, cache or log needed.
-    match &cli.command {
-        Some(Command::Completions { shell }) => {
-            // Generated whole first: clap_complete panics when a write fails (`| head -1`).
-            let mut script = Vec::new();
-            cli::completions(*shell, &mut script);
-            let mut out = std::io::stdout().lock();
-            out.write_all(&script)?;
-            out.flush()?;
-            return Ok(());
-        }
-        Some(Command::Man) => {
-            let mut out = std::io::stdout().lock();
-            cli::man_page(&mut out)?;
-            out.flush()?;
-            return Ok(());
-        }
-        _ => {}
+    if let Some(Command::Completions { shell }) = &cli.command {
+        return completions(*shell);
+    }
+    if let Some(Command::Man) = &cli.command {
+        let mut out = std::io::stdout().lock();
+        cli::man_page(&mut out)?;
+        return Ok(out.flush()?);
     }
     let paths = Paths::discover()?;
     let _log_guard = khabar::logging::init(&paths.data_dir);
-
     if let Some(Command::Demo) = cli.command {
-        let Some(demo) = cli::demo().await? else {
-            return Ok(());
-        };
-        let settings = UiSettings::from_config(&demo.config)?;
-        let store = Store::open(&demo.cache)?;
-        let notice = Some(cli::Demo::NOTICE.to_string());
-        let result = tui::app::run(demo.config, settings, store, demo.cache.clone(), notice, None).await;
-        let _ = std::fs::remove_dir_all(&demo.dir);
-        return result;
+        return demo().await;
     }
+    let loaded = load_config(&cli, &paths)?;
+    let (config, source) = (&loaded.config, &loaded.source);
+    // Commands that edit the config file need no cache.
+    match &cli.command {
+        Some(Command::Import {
+            file: Some(file),
+            newsboat: None,
+        }) => return cli::import(file, source),
+        Some(Command::Add {
+            url,
+            tags,
+            title,
+            account: None,
+        }) => return cli::add(source, config, url, tags, title.as_deref()).await,
+        Some(Command::Remove { url }) if config.feeds.iter().any(|f| f.url == url.trim()) => {
+            return cli::remove(source, url)
+        }
+        Some(Command::Rename { url, title }) => return cli::rename(source, url, title),
+        _ => {}
+    }
+    let cache_path = cli.cache.clone().unwrap_or_else(|| paths.default_cache_file());
+    let mut store = Store::open(&cache_path).map_err(|e| anyhow::anyhow!("{}: {e}", cache_path.display()))?;
+    store.sync_feeds(&config.feeds)?;
+    let Some(command) = cli.command else {
+        return reader(&cli, started, loaded, store, cache_path).await;
+    };
+    store.tend_count_log(&cache_path)?;
+    with_cache(command, &loaded, store).await
+}
 
+/// `khabar completions SHELL`: generated whole first, since clap_complete panics when a write
+/// fails (`| head -1`).
+fn completions(shell: clap_complete::Shell) -> anyhow::Result<()> {
+    let mut script = Vec::new();
+    cli::completions(shell, &mut script);
+    let mut out = std::io::stdout().lock();
+    out.write_all(&script)?;
+    Ok(out.flush()?)
+}
+
+/// `khabar demo`: the reader on a prepared temporary cache, removed afterwards.
+async fn demo() -> anyhow::Result<()> {
+    let Some(demo) = cli::demo().await? else {
+        return Ok(());
+    };
+    let settings = UiSettings::from_config(&demo.config)?;
+    let store = Store::open(&demo.cache)?;
+    let notice = Some(cli::Demo::NOTICE.to_string());
+    let result = tui::app::run(demo.config, settings, store, demo.cache.clone(), notice, None).await;
+    let _ = std::fs::remove_dir_all(&demo.dir);
+    result
+}
+
+/// The config in force, checked whole (the reader's keys and colours too, for every command,
+/// before anything is touched), and what is said about it.
+struct Loaded {
+    source: config::ConfigSource,
+    config: Config,
+    settings: UiSettings,
+    /// For the reader's status bar: a warning about the config, else the "no config" hint.
+    notice: Option<String>,
+}
+
+fn load_config(cli: &Cli, paths: &Paths) -> anyhow::Result<Loaded> {
     let env_config = std::env::var_os("KHABAR_CONFIG")
         .filter(|v| !v.is_empty())
         .map(PathBuf::from);
-    let source = config::locate(cli.config.as_deref(), env_config.as_deref(), &paths);
+    let source = config::locate(cli.config.as_deref(), env_config.as_deref(), paths);
     let config = Config::load(source.clone())?;
-    // The reader's keys and colours are checked for every command, before anything is touched.
     let settings = UiSettings::from_config(&config)?;
     // Said once: on stderr for commands, in the status bar for the reader.
     let notice = config.source.notice();
@@ -127,93 +170,78 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     // A warning about the config (a password others can read) outranks the "no config" hint.
     let notice = config.warnings.first().map(|w| format!("warning: {w}")).or(notice);
     tracing::info!("config from {}", config.source);
+    Ok(Loaded {
+        source,
+        config,
+        settings,
+        notice,
+    })
+}
 
-    // Commands that need no cache.
-    match &cli.command {
-        Some(Command::Import {
-            file: Some(file),
-            newsboat: None,
-        }) => return cli::import(file, &source),
-        Some(Command::Add {
-            url,
-            tags,
-            title,
-            account: None,
-        }) => return cli::add(&source, &config, url, tags, title.as_deref()).await,
-        Some(Command::Remove { url }) if config.feeds.iter().any(|f| f.url == url.trim()) => {
-            return cli::remove(&source, url)
-        }
-        Some(Command::Rename { url, title }) => return cli::rename(&source, url, title),
-        _ => {}
-    }
+/// `khabar` with no command: the reader (or one of its hidden benchmarks).
+async fn reader(
+    cli: &Cli,
+    started: std::time::Instant,
+    loaded: Loaded,
+    store: Store,
+    cache_path: PathBuf,
+) -> anyhow::Result<()> {
+    use khabar::cli::KeyBenchMode;
+    use tui::bench::Bench;
+    let bench = match cli.bench_keys {
+        Some(KeyBenchMode::Scroll) => Some(Bench::Scroll),
+        Some(KeyBenchMode::Refresh) => Some(Bench::DuringRefresh),
+        None => cli.bench_startup.then_some(Bench::Startup(started)),
+    };
+    tui::app::run(loaded.config, loaded.settings, store, cache_path, loaded.notice, bench).await
+}
 
-    let cache_path = cli.cache.clone().unwrap_or_else(|| paths.default_cache_file());
-    let mut store = Store::open(&cache_path).map_err(|e| anyhow::anyhow!("{}: {e}", cache_path.display()))?;
-    store.sync_feeds(&config.feeds)?;
-    if cli.command.is_some() {
-        store.tend_count_log(&cache_path)?;
-    }
-
-    match cli.command {
-        None => {
-            use khabar::cli::KeyBenchMode;
-            use tui::bench::Bench;
-            let bench = match cli.bench_keys {
-                Some(KeyBenchMode::Scroll) => Some(Bench::Scroll),
-                Some(KeyBenchMode::Refresh) => Some(Bench::DuringRefresh),
-                None => cli.bench_startup.then_some(Bench::Startup(started)),
-            };
-            tui::app::run(config, settings, store, cache_path, notice, bench).await
-        }
-        Some(Command::Refresh { force, json }) => {
-            let store = Arc::new(Mutex::new(store));
-            cli::refresh(&config, store, force, json).await.map(|_| ())
-        }
-        Some(Command::Sync { json }) => {
-            let store = Arc::new(Mutex::new(store));
-            cli::sync(&config, store, json).await.map(|_| ())
-        }
-        Some(Command::Add {
+/// A headless command on the cache. The ones `run` answered before the cache was opened (they
+/// edit only the config file, or need nothing) are an error here, never a panic.
+async fn with_cache(command: Command, loaded: &Loaded, mut store: Store) -> anyhow::Result<()> {
+    let (config, source) = (&loaded.config, &loaded.source);
+    let shared = |store: Store| Arc::new(Mutex::new(store));
+    match command {
+        Command::Refresh { force, json } => cli::refresh(config, shared(store), force, json).await.map(|_| ()),
+        Command::Sync { json } => cli::sync(config, shared(store), json).await.map(|_| ()),
+        Command::Add {
             url,
             tags,
             account: Some(account),
             ..
-        }) => cli::subscribe_remote(&config, Arc::new(Mutex::new(store)), &account, &url, tags.first()).await,
-        Some(Command::Move { from, to }) => cli::move_feed(&source, &mut store, &from, &to),
-        Some(Command::Remove { url }) => {
-            cli::remove_anywhere(&source, &config, Arc::new(Mutex::new(store)), &url).await
-        }
-        Some(Command::List(args)) => cli::list(&store, &args),
-        Some(Command::Show { id, width, full, json }) => {
+        } => cli::subscribe_remote(config, shared(store), &account, &url, tags.first()).await,
+        Command::Move { from, to } => cli::move_feed(source, &mut store, &from, &to),
+        Command::Remove { url } => cli::remove_anywhere(source, config, shared(store), &url).await,
+        Command::List(args) => cli::list(&store, &args),
+        Command::Show { id, width, full, json } => {
             let shape = if json {
                 cli::ShowAs::Json
             } else {
                 cli::ShowAs::Text { width }
             };
-            cli::show(&mut store, &config, id, shape, full).await
+            cli::show(&mut store, config, id, shape, full).await
         }
-        Some(Command::Search { query, json, limit }) => cli::search(&store, &query, json, limit),
-        Some(Command::Mark(args)) => cli::mark(&mut store, &args),
-        Some(Command::Import { newsboat, .. }) => {
-            cli::import_newsboat(newsboat.flatten().as_deref(), &source, &mut store)
-        }
-        Some(Command::Feeds { json }) => cli::feeds(&store, json),
-        Some(Command::Export) => {
+        Command::Search { query, json, limit } => cli::search(&store, &query, json, limit),
+        Command::Mark(args) => cli::mark(&mut store, &args),
+        Command::Import { newsboat, .. } => cli::import_newsboat(newsboat.flatten().as_deref(), source, &mut store),
+        Command::Feeds { json } => cli::feeds(&store, json),
+        Command::Export => {
             let titles = store
                 .feeds()?
                 .into_iter()
                 .filter_map(|f| Some((f.url, f.title?)))
                 .collect();
             let mut out = std::io::stdout().lock();
-            cli::export(&config, &titles, &mut out)?;
-            out.flush()?;
-            Ok(())
+            cli::export(config, &titles, &mut out)?;
+            Ok(out.flush()?)
         }
-        Some(Command::Filter { apply, json, .. }) => cli::filter(&mut store, &config, apply, json),
-        Some(
-            Command::Add { .. } | Command::Rename { .. } | Command::Demo | Command::Completions { .. } | Command::Man,
-        ) => {
-            unreachable!("handled above")
+        Command::Filter { apply, json, .. } => cli::filter(&mut store, config, apply, json),
+        other @ (Command::Add { .. }
+        | Command::Rename { .. }
+        | Command::Demo
+        | Command::Completions { .. }
+        | Command::Man) => {
+            anyhow::bail!("internal: {other:?} is answered before the cache is opened")
         }
     }
 }

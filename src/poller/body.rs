@@ -10,7 +10,7 @@ use crate::feed::{decode, discover, parse, Fetched, Validators};
 use crate::model::FeedId;
 use crate::store::{FeedFilters, FetchRecord, WriteCounts};
 
-use super::{Outcome, Poller};
+use super::{Outcome, PollError, Poller};
 use crate::store::lock;
 
 impl Poller {
@@ -23,7 +23,7 @@ impl Poller {
         now: DateTime<Utc>,
         previous_hash: Option<i64>,
         mut filters: FeedFilters,
-    ) -> Result<Outcome, String> {
+    ) -> Result<Outcome, PollError> {
         let base = body
             .content_location
             .clone()
@@ -62,18 +62,13 @@ impl Poller {
             }
             Err(ParseFailure::Html(page_text)) => {
                 let Some(page) = base.clone() else {
-                    return Err(self.fail(feed, now, "error", "an HTML page, not a feed", None).await);
+                    return Err(self
+                        .fail(feed, now, PollError::NotAFeed("an HTML page, not a feed".into()))
+                        .await);
                 };
                 let Some(found) = discover::find_feed_link(&page_text, &page) else {
-                    return Err(self
-                        .fail(
-                            feed,
-                            now,
-                            "error",
-                            "an HTML page with no feed link (<link rel=\"alternate\">)",
-                            None,
-                        )
-                        .await);
+                    let why = "an HTML page with no feed link (<link rel=\"alternate\">)";
+                    return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
                 };
                 tracing::info!("feed {}: discovered {found} on {page}", feed.0);
                 drop(cpu);
@@ -84,21 +79,10 @@ impl Poller {
                 let body = match fetched {
                     Ok(Fetched::Body(b)) => *b,
                     Ok(Fetched::NotModified) => {
-                        return Err(self
-                            .fail(
-                                feed,
-                                now,
-                                "error",
-                                "discovered feed answered 304 to an unconditional request",
-                                None,
-                            )
-                            .await)
+                        let why = "discovered feed answered 304 to an unconditional request";
+                        return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
                     }
-                    Err(e) => {
-                        return Err(self
-                            .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
-                            .await)
-                    }
+                    Err(e) => return Err(self.fail(feed, now, e.into()).await),
                 };
                 let found_base = body.final_url.clone().unwrap_or(found.clone());
                 (status, validators) = (body.status, body.validators);
@@ -111,21 +95,14 @@ impl Poller {
                         p
                     }
                     // Not asked for (no previous hash); `Same` cannot come back.
-                    Ok(Decoded::Same) => return Err("discovered feed: nothing parsed".into()),
+                    Ok(Decoded::Same) => return Err(PollError::Parse("discovered feed: nothing parsed".into())),
                     Err(e) => {
-                        return Err(self
-                            .fail(
-                                feed,
-                                now,
-                                "parse-error",
-                                &format!("discovered feed {found}: {}", e.message()),
-                                None,
-                            )
-                            .await)
+                        let why = format!("discovered feed {found}: {}", e.message());
+                        return Err(self.fail(feed, now, PollError::Parse(why)).await);
                     }
                 }
             }
-            Err(e) => return Err(self.fail(feed, now, "parse-error", &e.message(), None).await),
+            Err(e) => return Err(self.fail(feed, now, PollError::Parse(e.message())).await),
         };
         // Hashes and search text are built on the blocking pool, in parallel with other feeds,
         // not under the write lock; only new and changed articles get search text.
@@ -151,9 +128,8 @@ impl Poller {
         {
             Ok((a, p)) => (a, Some(p)),
             Err(e) => {
-                return Err(self
-                    .fail(feed, now, "error", &format!("hashing task failed: {e}"), None)
-                    .await)
+                let why = format!("hashing task failed: {e}");
+                return Err(self.fail(feed, now, PollError::Task(why)).await);
             }
         };
         drop(cpu);

@@ -3,6 +3,7 @@
 
 mod backlog;
 mod body;
+mod error;
 mod group;
 mod jobs;
 
@@ -18,6 +19,7 @@ use crate::feed::{FetchError, Fetched, Fetcher, Limits, Validators};
 use crate::model::FeedId;
 use crate::store::{lock, SharedStore, Store, WriteCounts, INDEX_CHUNK};
 
+pub use error::PollError;
 use group::{Deliver, GroupWriter};
 
 pub use group::MAX_WRITES_PER_COMMIT;
@@ -96,7 +98,7 @@ enum Outcome {
     Updated(WriteCounts),
     NotModified,
     Skipped(DateTime<Utc>),
-    Failed(String),
+    Failed(PollError),
 }
 
 impl Poller {
@@ -165,10 +167,10 @@ impl Poller {
                         url,
                         until: *until,
                     },
-                    Outcome::Failed(reason) => PollEvent::Failed {
+                    Outcome::Failed(error) => PollEvent::Failed {
                         feed,
                         url,
-                        reason: reason.clone(),
+                        reason: error.to_string(),
                     },
                 };
                 let _ = events.send(event);
@@ -262,9 +264,7 @@ impl Poller {
                 }
                 stored
             }
-            Err(e) => Err(self
-                .fail(feed, now, &e.status_label(), &e.to_string(), e.retry_after())
-                .await),
+            Err(e) => Err(self.fail(feed, now, e.into()).await),
         };
         result.unwrap_or_else(Outcome::Failed)
     }
@@ -296,27 +296,21 @@ impl Poller {
         }
     }
 
-    /// Records a failure on the feed (its articles stay) and returns the message for the event.
-    async fn fail(
-        &self,
-        feed: FeedId,
-        now: DateTime<Utc>,
-        status: &str,
-        msg: &str,
-        retry_after: Option<DateTime<Utc>>,
-    ) -> String {
-        let (status, message) = (status.to_string(), msg.to_string());
+    /// Records a failure on the feed (its articles stay: its status label, message and any
+    /// Retry-After) and returns it for the event.
+    async fn fail(&self, feed: FeedId, now: DateTime<Utc>, error: PollError) -> PollError {
+        let (status, message, retry_after) = (error.status_label(), error.to_string(), error.retry_after());
         let write = self
             .write(move |s| s.record_failure(feed, now, &status, &message, retry_after))
             .await;
         if let Err(e) = write {
             tracing::error!("cannot record failure of feed {}: {e}", feed.0);
         }
-        msg.to_string()
+        error
     }
 
     /// Runs a store write on the blocking pool, so the async workers never wait on SQLite.
-    async fn write<T, F>(&self, f: F) -> Result<T, String>
+    async fn write<T, F>(&self, f: F) -> Result<T, PollError>
     where
         T: Send + 'static,
         F: FnOnce(&mut Store) -> Result<T, crate::store::StoreError> + Send + 'static,
@@ -328,6 +322,9 @@ impl Poller {
                 let _ = done.send(commit.and(outcome));
             }) as Deliver
         }));
-        result.await.map_err(|_| "cache write aborted".to_string())?
+        result
+            .await
+            .map_err(|_| PollError::Store("cache write aborted".into()))?
+            .map_err(PollError::Store)
     }
 }
