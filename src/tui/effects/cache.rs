@@ -6,32 +6,22 @@ use std::sync::mpsc as std_mpsc;
 use tokio::sync::mpsc;
 
 use crate::config::FeedConfig;
-use crate::model::{ArticleId, Filter, Flag, SortOrder};
+use crate::model::{ArticleId, Flag};
 use crate::query::{FilterAction, FilterRule};
 use crate::store::{action_flag, Store, StoreError};
 
-use super::super::state::{Change, FilterChange, LoadKind, Msg, Notice, View, PAGE};
+use super::super::state::{Change, Command, FilterChange, LoadKind, Msg, Notice, View, PAGE};
 use super::counter::count_saved_queries;
 
 /// Most results a search view holds.
 const SEARCH_LIMIT: usize = 500;
 
 pub(super) enum StoreJob {
-    Feeds,
-    /// Whether another connection wrote since the last time (answered only when one did).
-    CheckCache,
-    CountQueries(Vec<(String, crate::query::Query)>),
-    Page {
-        generation: u64,
-        view: View,
-        kind: LoadKind,
-        count: bool,
-    },
-    Article(ArticleId),
-    SetRead(ArticleId, bool),
-    SetStarred(ArticleId, bool),
-    SetFlags(Vec<ArticleId>, Flag, bool),
-    MarkViewRead(Filter, String),
+    /// A cache command as `update` made it (the effects send those as they are), answered with
+    /// the `Msg` it asks for.
+    Cache(Command),
+    /// Every saved query counted afresh (the counter thread is gone).
+    CountAfresh(Vec<(String, crate::query::Query)>),
     ApplyFilters(std::sync::Arc<[FilterRule]>),
     /// An article for the effects, not the state (the pipe program reads it): the answer goes
     /// to the sender.
@@ -39,15 +29,7 @@ pub(super) enum StoreJob {
         ArticleId,
         tokio::sync::oneshot::Sender<Result<Option<crate::model::Article>, String>>,
     ),
-    SetArticleTag(Vec<ArticleId>, String, bool),
     SetFull(ArticleId, Result<String, String>),
-    FindUnread {
-        generation: u64,
-        view: View,
-        after: ArticleId,
-        backward: bool,
-    },
-    SaveSort(String, SortOrder),
     /// `:move`: the feed's history, then its config line (`subscribe::relocate`); the config
     /// watcher applies the file.
     MoveFeed {
@@ -64,13 +46,14 @@ impl StoreJob {
     fn writes(&self) -> bool {
         !matches!(
             self,
-            StoreJob::Feeds
-                | StoreJob::CheckCache
-                | StoreJob::CountQueries(_)
-                | StoreJob::Page { .. }
-                | StoreJob::Article(_)
+            StoreJob::Cache(
+                Command::LoadFeeds
+                    | Command::CheckCache
+                    | Command::LoadPage { .. }
+                    | Command::LoadArticle(_)
+                    | Command::FindUnread { .. }
+            ) | StoreJob::CountAfresh(_)
                 | StoreJob::ArticleFor(..)
-                | StoreJob::FindUnread { .. }
         )
     }
 }
@@ -101,132 +84,7 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         };
         wrote |= job.writes();
         // Writes answer nothing unless they fail; the state already shows their effect.
-        let reply: Result<Option<Msg>, StoreError> = match job {
-            StoreJob::Feeds => store.feeds().and_then(|f| {
-                // The feeds first: the tags' counts are a second look.
-                if msgs.send(Msg::Feeds(f)).is_err() {
-                    return Ok(None);
-                }
-                store.article_tag_counts().map(|t| Some(Msg::ArticleTags(t)))
-            }),
-            StoreJob::CheckCache => store.data_version().map(|version| {
-                let changed = seen_version.is_some_and(|seen| seen != version);
-                seen_version = Some(version);
-                changed.then_some(Msg::CacheChangedElsewhere)
-            }),
-            StoreJob::CountQueries(queries) => {
-                count_saved_queries(&store, None, &queries).map(|counts| Some(Msg::QueryCounts(counts)))
-            }
-            StoreJob::Page {
-                generation,
-                view,
-                kind,
-                count,
-            } => load_page(&store, &view, kind).map(|(rows, first_index, total)| {
-                let page = Msg::Page {
-                    generation,
-                    kind,
-                    rows,
-                    first_index,
-                    total,
-                };
-                // The page goes out first; counting a large view can take longer than the query.
-                if count && total.is_none() {
-                    if msgs.send(page).is_err() {
-                        return None;
-                    }
-                    return store
-                        .count(&view.filter())
-                        .ok()
-                        .map(|total| Msg::Total { generation, total });
-                }
-                Some(page)
-            }),
-            StoreJob::FindUnread {
-                generation,
-                view,
-                after,
-                backward,
-            } => find_unread(&store, &view, after, backward).map(|found| {
-                Some(match found {
-                    Some((id, (rows, first_index, total))) => Msg::Page {
-                        generation,
-                        kind: LoadKind::At(id),
-                        rows,
-                        first_index,
-                        total,
-                    },
-                    None => Msg::NoUnreadBeyond { generation },
-                })
-            }),
-            StoreJob::SaveSort(view, sort) => store.set_view_sort(&view, sort).map(|_| None),
-            StoreJob::MoveFeed { source, from, to } => {
-                let moved = crate::subscribe::relocate(&source, &from, &to, |a, b| {
-                    store.move_feed(a, b).map(|_| ()).map_err(|e| e.to_string())
-                });
-                Ok(Some(Msg::Notice(match moved {
-                    Ok(_) => Notice {
-                        text: format!("moved {from} to {to}, its articles and read state with it"),
-                        error: false,
-                    },
-                    Err(e) => Notice {
-                        text: e.to_string(),
-                        error: true,
-                    },
-                })))
-            }
-            StoreJob::SyncFeeds(feeds, done) => {
-                let synced = store.sync_feeds(&feeds).map(|_| None);
-                let _ = done.send(());
-                synced
-            }
-            StoreJob::Article(id) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
-            StoreJob::SetRead(id, v) => store.set_read(id, v).map(|_| None),
-            StoreJob::SetStarred(id, v) => store.set_starred(id, v).map(|_| None),
-            StoreJob::SetFlags(ids, flag, value) => store.set_flag_many(&ids, flag, value).map(|_| None),
-            StoreJob::MarkViewRead(filter, what) => store.mark_view_read_ids(&filter).map(|ids| {
-                Some(Msg::Changed(Change {
-                    flag: Flag::Read,
-                    ids,
-                    value: true,
-                    what,
-                }))
-            }),
-            StoreJob::ArticleFor(id, answer) => {
-                let _ = answer.send(store.article(id).map_err(|e| e.to_string()));
-                Ok(None)
-            }
-            StoreJob::ApplyFilters(rules) => store.apply_filters(&rules).map(|applied| {
-                let changes = applied
-                    .into_iter()
-                    .filter(|a| !a.ids.is_empty())
-                    .filter_map(|a| {
-                        let rule = &rules[a.rule];
-                        let what = format!("filter {} ({})", a.rule + 1, rule.label());
-                        match (&rule.action, action_flag(&rule.action)) {
-                            (FilterAction::Tag(tag), _) => Some(FilterChange::Tagged {
-                                tag: tag.clone(),
-                                ids: a.ids,
-                            }),
-                            (_, Some(flag)) => Some(FilterChange::Flags(Change {
-                                flag,
-                                ids: a.ids,
-                                value: true,
-                                what,
-                            })),
-                            (_, None) => None,
-                        }
-                    })
-                    .collect();
-                Some(Msg::FiltersApplied(changes))
-            }),
-            StoreJob::SetArticleTag(ids, tag, true) => store.add_article_tag(&ids, &tag).map(|_| None),
-            StoreJob::SetArticleTag(ids, tag, false) => store.remove_article_tag(&ids, &tag).map(|_| None),
-            StoreJob::SetFull(id, result) => {
-                let result = result.as_deref().map_err(String::as_str);
-                store.set_full_content(id, result).map(|_| None)
-            }
-        };
+        let reply = answer(&mut store, job, &msgs, &mut seen_version);
         let msg = match reply {
             Ok(Some(msg)) => msg,
             Ok(None) => continue,
@@ -234,6 +92,152 @@ pub(super) fn store_worker(mut store: Store, jobs: std_mpsc::Receiver<StoreJob>,
         };
         if msgs.send(msg).is_err() {
             break;
+        }
+    }
+}
+
+/// One job's answer: the `Msg` it asks for (None for a write, which the state already shows),
+/// or the cache's error. A job that answers twice (a page, then its count) sends the first
+/// itself.
+fn answer(
+    store: &mut Store,
+    job: StoreJob,
+    msgs: &mpsc::UnboundedSender<Msg>,
+    seen_version: &mut Option<i64>,
+) -> Result<Option<Msg>, StoreError> {
+    match job {
+        StoreJob::Cache(Command::LoadFeeds) => store.feeds().and_then(|f| {
+            // The feeds first: the tags' counts are a second look.
+            if msgs.send(Msg::Feeds(f)).is_err() {
+                return Ok(None);
+            }
+            store.article_tag_counts().map(|t| Some(Msg::ArticleTags(t)))
+        }),
+        StoreJob::Cache(Command::CheckCache) => store.data_version().map(|version| {
+            let changed = seen_version.is_some_and(|seen| seen != version);
+            *seen_version = Some(version);
+            changed.then_some(Msg::CacheChangedElsewhere)
+        }),
+        StoreJob::CountAfresh(queries) => {
+            count_saved_queries(store, None, &queries).map(|counts| Some(Msg::QueryCounts(counts)))
+        }
+        StoreJob::Cache(Command::LoadPage {
+            generation,
+            view,
+            kind,
+            count,
+        }) => load_page(store, &view, kind).map(|(rows, first_index, total)| {
+            let page = Msg::Page {
+                generation,
+                kind,
+                rows,
+                first_index,
+                total,
+            };
+            // The page goes out first; counting a large view can take longer than the query.
+            if count && total.is_none() {
+                if msgs.send(page).is_err() {
+                    return None;
+                }
+                return store
+                    .count(&view.filter())
+                    .ok()
+                    .map(|total| Msg::Total { generation, total });
+            }
+            Some(page)
+        }),
+        StoreJob::Cache(Command::FindUnread {
+            generation,
+            view,
+            after,
+            backward,
+        }) => find_unread(store, &view, after, backward).map(|found| {
+            Some(match found {
+                Some((id, (rows, first_index, total))) => Msg::Page {
+                    generation,
+                    kind: LoadKind::At(id),
+                    rows,
+                    first_index,
+                    total,
+                },
+                None => Msg::NoUnreadBeyond { generation },
+            })
+        }),
+        StoreJob::Cache(Command::SaveSort { view, sort }) => store.set_view_sort(&view, sort).map(|_| None),
+        StoreJob::MoveFeed { source, from, to } => {
+            let moved = crate::subscribe::relocate(&source, &from, &to, |a, b| {
+                store.move_feed(a, b).map(|_| ()).map_err(|e| e.to_string())
+            });
+            Ok(Some(Msg::Notice(match moved {
+                Ok(_) => Notice {
+                    text: format!("moved {from} to {to}, its articles and read state with it"),
+                    error: false,
+                },
+                Err(e) => Notice {
+                    text: e.to_string(),
+                    error: true,
+                },
+            })))
+        }
+        StoreJob::SyncFeeds(feeds, done) => {
+            let synced = store.sync_feeds(&feeds).map(|_| None);
+            let _ = done.send(());
+            synced
+        }
+        StoreJob::Cache(Command::LoadArticle(id)) => store.article(id).map(|a| a.map(|a| Msg::Article(Box::new(a)))),
+        StoreJob::Cache(Command::SetRead(id, v)) => store.set_read(id, v).map(|_| None),
+        StoreJob::Cache(Command::SetStarred(id, v)) => store.set_starred(id, v).map(|_| None),
+        StoreJob::Cache(Command::SetFlags { flag, ids, value }) => store.set_flag_many(&ids, flag, value).map(|_| None),
+        StoreJob::Cache(Command::MarkViewRead { filter, what }) => store.mark_view_read_ids(&filter).map(|ids| {
+            Some(Msg::Changed(Change {
+                flag: Flag::Read,
+                ids,
+                value: true,
+                what,
+            }))
+        }),
+        StoreJob::ArticleFor(id, answer) => {
+            let _ = answer.send(store.article(id).map_err(|e| e.to_string()));
+            Ok(None)
+        }
+        StoreJob::ApplyFilters(rules) => store.apply_filters(&rules).map(|applied| {
+            let changes = applied
+                .into_iter()
+                .filter(|a| !a.ids.is_empty())
+                .filter_map(|a| {
+                    let rule = &rules[a.rule];
+                    let what = format!("filter {} ({})", a.rule + 1, rule.label());
+                    match (&rule.action, action_flag(&rule.action)) {
+                        (FilterAction::Tag(tag), _) => Some(FilterChange::Tagged {
+                            tag: tag.clone(),
+                            ids: a.ids,
+                        }),
+                        (_, Some(flag)) => Some(FilterChange::Flags(Change {
+                            flag,
+                            ids: a.ids,
+                            value: true,
+                            what,
+                        })),
+                        (_, None) => None,
+                    }
+                })
+                .collect();
+            Some(Msg::FiltersApplied(changes))
+        }),
+        StoreJob::Cache(Command::SetArticleTag { tag, ids, value: true }) => {
+            store.add_article_tag(&ids, &tag).map(|_| None)
+        }
+        StoreJob::Cache(Command::SetArticleTag { tag, ids, value: false }) => {
+            store.remove_article_tag(&ids, &tag).map(|_| None)
+        }
+        // Only cache commands are sent here (`Effects::run`).
+        StoreJob::Cache(other) => {
+            tracing::error!("cache worker: {other:?} is not a cache command");
+            Ok(None)
+        }
+        StoreJob::SetFull(id, result) => {
+            let result = result.as_deref().map_err(String::as_str);
+            store.set_full_content(id, result).map(|_| None)
         }
     }
 }

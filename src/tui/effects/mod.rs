@@ -138,42 +138,24 @@ impl Effects {
 
     pub fn run(&self, cmd: Command) {
         match cmd {
-            Command::LoadFeeds => self.job(StoreJob::Feeds),
-            Command::CheckCache => self.job(StoreJob::CheckCache),
+            // The cache worker answers these as they are.
+            cmd @ (Command::LoadFeeds
+            | Command::CheckCache
+            | Command::LoadPage { .. }
+            | Command::LoadArticle(_)
+            | Command::SetRead(..)
+            | Command::SetStarred(..)
+            | Command::FindUnread { .. }
+            | Command::SaveSort { .. }
+            | Command::SetFlags { .. }
+            | Command::MarkViewRead { .. }
+            | Command::SetArticleTag { .. }) => self.job(StoreJob::Cache(cmd)),
             Command::CountQueries(queries) => {
                 // The counter gone (it logged why), the store worker counts afresh instead.
                 if let Err(queries) = self.counter.ask(queries) {
-                    self.job(StoreJob::CountQueries(queries));
+                    self.job(StoreJob::CountAfresh(queries));
                 }
             }
-            Command::LoadPage {
-                generation,
-                view,
-                kind,
-                count,
-            } => self.job(StoreJob::Page {
-                generation,
-                view,
-                kind,
-                count,
-            }),
-            Command::LoadArticle(id) => self.job(StoreJob::Article(id)),
-            Command::SetRead(id, v) => self.job(StoreJob::SetRead(id, v)),
-            Command::SetStarred(id, v) => self.job(StoreJob::SetStarred(id, v)),
-            Command::FindUnread {
-                generation,
-                view,
-                after,
-                backward,
-            } => self.job(StoreJob::FindUnread {
-                generation,
-                view,
-                after,
-                backward,
-            }),
-            Command::SaveSort { view, sort } => self.job(StoreJob::SaveSort(view, sort)),
-            Command::SetFlags { flag, ids, value } => self.job(StoreJob::SetFlags(ids, flag, value)),
-            Command::MarkViewRead { filter, what } => self.job(StoreJob::MarkViewRead(filter, what)),
             Command::ApplyFilters => {
                 let rules = self.config().filters.clone();
                 if rules.is_empty() {
@@ -185,7 +167,6 @@ impl Effects {
                     self.job(StoreJob::ApplyFilters(rules));
                 }
             }
-            Command::SetArticleTag { tag, ids, value } => self.job(StoreJob::SetArticleTag(ids, tag, value)),
             Command::Render { id, html, width, full } => {
                 let msgs = self.msgs.clone();
                 tokio::task::spawn_blocking(move || {
@@ -231,7 +212,7 @@ impl Effects {
                         Ok(html) => {
                             // Stored first, then reloaded: the same worker runs both in order.
                             let _ = jobs.send(StoreJob::SetFull(id, Ok(html)));
-                            let _ = jobs.send(StoreJob::Article(id));
+                            let _ = jobs.send(StoreJob::Cache(Command::LoadArticle(id)));
                         }
                         Err(e) => {
                             let _ = jobs.send(StoreJob::SetFull(id, Err(e.clone())));
