@@ -167,60 +167,8 @@ impl Effects {
                     self.job(StoreJob::ApplyFilters(rules));
                 }
             }
-            Command::Render { id, html, width, full } => {
-                let msgs = self.msgs.clone();
-                tokio::task::spawn_blocking(move || {
-                    // A long body shows its beginning at once; the whole rendering replaces it.
-                    // A renderer panic on hostile HTML becomes a plain-text fallback.
-                    let safe = |f: &dyn Fn() -> rich::Rendered| {
-                        crate::panics::contain(f).unwrap_or_else(|e| {
-                            tracing::error!("rendering article {}: {e}", id.0);
-                            rich::Rendered {
-                                lines: vec![rich::RichLine::plain(rich::LineKind::Text, html::to_plain(&html))],
-                                ..rich::Rendered::default()
-                            }
-                        })
-                    };
-                    let first = rich::first_screen(&html).map(|prefix| safe(&|| rich::render(prefix, width)));
-                    for rendered in first
-                        .into_iter()
-                        .chain(std::iter::once_with(|| safe(&|| rich::render(&html, width))))
-                    {
-                        let msg = Msg::Rendered {
-                            id,
-                            width,
-                            full,
-                            rendered,
-                        };
-                        if msgs.send(msg).is_err() {
-                            break;
-                        }
-                    }
-                });
-            }
-            Command::FetchFull { id, link } => {
-                let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
-                let (network, config, cache) = (self.network.clone(), self.config(), self.cache.clone());
-                background().spawn(async move {
-                    let fetched = match Network::get(&network, &config, &cache).await {
-                        Ok(net) => fetch_full(&net.fetcher, link.as_deref())
-                            .await
-                            .map_err(|e| e.to_string()),
-                        Err(e) => Err(e),
-                    };
-                    match fetched {
-                        Ok(html) => {
-                            // Stored first, then reloaded: the same worker runs both in order.
-                            let _ = jobs.send(StoreJob::SetFull(id, Ok(html)));
-                            let _ = jobs.send(StoreJob::Cache(Command::LoadArticle(id)));
-                        }
-                        Err(e) => {
-                            let _ = jobs.send(StoreJob::SetFull(id, Err(e.clone())));
-                            let _ = msgs.send(Msg::FullFailed { id, reason: e });
-                        }
-                    }
-                });
-            }
+            Command::Render { id, html, width, full } => self.render(id, html, width, full),
+            Command::FetchFull { id, link } => self.fetch_full(id, link),
             Command::Refresh(feed) => self.refresh(
                 move |job: &Job| feed.is_none_or(|id| job.state.feed_id == id),
                 feed.is_some(),
@@ -243,23 +191,7 @@ impl Effects {
                 Wait::Quietly,
                 false,
             ),
-            Command::Open(target) => {
-                let config = self.config();
-                let opener = config.openers.iter().find(|o| o.matches(&target));
-                let argv = match opener {
-                    Some(o) => o.argv(&target),
-                    None => crate::config::fallback_opener(
-                        config.general.browser.as_deref(),
-                        std::env::var("BROWSER").ok().as_deref(),
-                        &target,
-                    ),
-                };
-                if opener.is_some_and(|o| o.terminal) {
-                    let _ = self.msgs.send(Msg::RunInTerminal(argv));
-                } else if let Err(e) = open_url(&argv, &target.url) {
-                    self.notice(format!("cannot open {}: {e}", target.url), true);
-                }
-            }
+            Command::Open(target) => self.open(&target),
             Command::Download(url) => media::download(self.config(), self.msgs.clone(), url),
             Command::LoadImage {
                 id,
@@ -267,27 +199,7 @@ impl Effects {
                 cols,
                 max_rows,
             } => self.load_image(id, url, cols, max_rows),
-            Command::Pipe { id, argv } => {
-                let config = self.config();
-                match argv.or_else(|| config.general.pipe_command.clone()) {
-                    Some(argv) => {
-                        let (answer, article) = tokio::sync::oneshot::channel();
-                        self.job(StoreJob::ArticleFor(id, answer));
-                        let general = &config.general;
-                        let run = open::Pipe {
-                            argv,
-                            format: general.pipe_format,
-                            show: general.pipe_output,
-                            limit: general.hook_timeout.0,
-                        };
-                        background().spawn(run.run(id, article, self.msgs.clone()));
-                    }
-                    None => self.notice(
-                        "no pipe_command in [general]: set one, or name a program with :pipe CMD".into(),
-                        true,
-                    ),
-                }
-            }
+            Command::Pipe { id, argv } => self.pipe(id, argv),
             // The app runs these: only it writes to the terminal.
             Command::RunInTerminal(_) | Command::TerminalNotify(_) | Command::Copy(_) => {}
             Command::MoveFeed { from, to } => self.job(StoreJob::MoveFeed {
@@ -300,6 +212,108 @@ impl Effects {
             | Command::RestoreFeed(_)
             | Command::RenameFeed { .. }
             | Command::SaveQuery { .. }) => self.subscribe(cmd),
+        }
+    }
+
+    /// Renders an article's HTML on the blocking pool: a long body's first screen at once, then
+    /// the whole; a renderer panic on hostile HTML becomes a plain-text fallback.
+    fn render(&self, id: crate::model::ArticleId, html: String, width: usize, full: bool) {
+        let msgs = self.msgs.clone();
+        tokio::task::spawn_blocking(move || {
+            // A long body shows its beginning at once; the whole rendering replaces it.
+            // A renderer panic on hostile HTML becomes a plain-text fallback.
+            let safe = |f: &dyn Fn() -> rich::Rendered| {
+                crate::panics::contain(f).unwrap_or_else(|e| {
+                    tracing::error!("rendering article {}: {e}", id.0);
+                    rich::Rendered {
+                        lines: vec![rich::RichLine::plain(rich::LineKind::Text, html::to_plain(&html))],
+                        ..rich::Rendered::default()
+                    }
+                })
+            };
+            let first = rich::first_screen(&html).map(|prefix| safe(&|| rich::render(prefix, width)));
+            for rendered in first
+                .into_iter()
+                .chain(std::iter::once_with(|| safe(&|| rich::render(&html, width))))
+            {
+                let msg = Msg::Rendered {
+                    id,
+                    width,
+                    full,
+                    rendered,
+                };
+                if msgs.send(msg).is_err() {
+                    break;
+                }
+            }
+        });
+    }
+
+    /// Reader mode's page for an article: stored, then the article reloaded; a failure is
+    /// stored on the article and said.
+    fn fetch_full(&self, id: crate::model::ArticleId, link: Option<String>) {
+        let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
+        let (network, config, cache) = (self.network.clone(), self.config(), self.cache.clone());
+        background().spawn(async move {
+            let fetched = match Network::get(&network, &config, &cache).await {
+                Ok(net) => fetch_full(&net.fetcher, link.as_deref())
+                    .await
+                    .map_err(|e| e.to_string()),
+                Err(e) => Err(e),
+            };
+            match fetched {
+                Ok(html) => {
+                    // Stored first, then reloaded: the same worker runs both in order.
+                    let _ = jobs.send(StoreJob::SetFull(id, Ok(html)));
+                    let _ = jobs.send(StoreJob::Cache(Command::LoadArticle(id)));
+                }
+                Err(e) => {
+                    let _ = jobs.send(StoreJob::SetFull(id, Err(e.clone())));
+                    let _ = msgs.send(Msg::FullFailed { id, reason: e });
+                }
+            }
+        });
+    }
+
+    /// A link to its opener (a terminal one through the app), else the browser.
+    fn open(&self, target: &crate::model::OpenTarget) {
+        let config = self.config();
+        let opener = config.openers.iter().find(|o| o.matches(target));
+        let argv = match opener {
+            Some(o) => o.argv(target),
+            None => crate::config::fallback_opener(
+                config.general.browser.as_deref(),
+                std::env::var("BROWSER").ok().as_deref(),
+                target,
+            ),
+        };
+        if opener.is_some_and(|o| o.terminal) {
+            let _ = self.msgs.send(Msg::RunInTerminal(argv));
+        } else if let Err(e) = open_url(&argv, &target.url) {
+            self.notice(format!("cannot open {}: {e}", target.url), true);
+        }
+    }
+
+    /// The article to the pipe program (`|`, `:pipe CMD`), run by `open::Pipe`.
+    fn pipe(&self, id: crate::model::ArticleId, argv: Option<Vec<String>>) {
+        let config = self.config();
+        match argv.or_else(|| config.general.pipe_command.clone()) {
+            Some(argv) => {
+                let (answer, article) = tokio::sync::oneshot::channel();
+                self.job(StoreJob::ArticleFor(id, answer));
+                let general = &config.general;
+                let run = open::Pipe {
+                    argv,
+                    format: general.pipe_format,
+                    show: general.pipe_output,
+                    limit: general.hook_timeout.0,
+                };
+                background().spawn(run.run(id, article, self.msgs.clone()));
+            }
+            None => self.notice(
+                "no pipe_command in [general]: set one, or name a program with :pipe CMD".into(),
+                true,
+            ),
         }
     }
 
