@@ -134,11 +134,7 @@ impl Store {
         let tx = self.conn.savepoint()?;
         let mut counts = WriteCounts::default();
 
-        let existing: HashMap<i64, (i64, i64)> = {
-            let mut stmt = tx.prepare_cached("SELECT key, id, hash FROM articles WHERE feed_id = ?1")?;
-            let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-            rows.collect::<rusqlite::Result<_>>()?
-        };
+        let existing = stored_rows(&tx, feed)?;
 
         // Within one document a repeated identity keeps its first occurrence (usually the newest).
         let mut first_of_key: HashMap<i64, usize> = HashMap::with_capacity(rec.articles.len());
@@ -285,36 +281,8 @@ impl Store {
                 }
             }
         }
-        if !tags.is_empty() {
-            // One statement for all (a statement per tag cost a tenth of a cold refresh whose
-            // filters tag most articles).
-            let pairs = serde_json::to_string(&tags).unwrap_or_else(|_| "[]".into());
-            tx.prepare_cached(
-                "INSERT OR IGNORE INTO article_tags (article_id, tag)
-                 SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
-            )?
-            .execute([pairs])?;
-        }
-
-        tx.prepare_cached(
-            "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
-             retry_after = NULL, etag = ?4, last_modified = ?5,
-             fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url),
-             body_hash = ?9
-             WHERE id = ?1",
-        )?
-        .execute(params![
-            feed.0,
-            now,
-            rec.status,
-            rec.etag,
-            rec.last_modified,
-            rec.fetch_url,
-            rec.meta.title,
-            rec.meta.site_url,
-            rec.body_hash
-        ])?;
-
+        write_filter_tags(&tx, &tags)?;
+        record_fetch(&tx, feed, now, rec)?;
         // New articles are counted here, visible ones only (the triggers count the rest).
         if visible_new > 0 {
             tx.prepare_cached(
@@ -332,6 +300,52 @@ impl Store {
         }
         Ok(counts)
     }
+}
+
+/// The feed's stored articles: identity key -> (id, hash of the stored fields).
+fn stored_rows(tx: &rusqlite::Savepoint<'_>, feed: FeedId) -> Result<HashMap<i64, (i64, i64)>> {
+    let mut stmt = tx.prepare_cached("SELECT key, id, hash FROM articles WHERE feed_id = ?1")?;
+    let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+/// The tags filters gave new articles, in one statement for all (a statement per tag cost a
+/// tenth of a cold refresh whose filters tag most articles).
+fn write_filter_tags(tx: &rusqlite::Savepoint<'_>, tags: &[(i64, &str)]) -> Result<()> {
+    if tags.is_empty() {
+        return Ok(());
+    }
+    let pairs = serde_json::to_string(tags).unwrap_or_else(|_| "[]".into());
+    tx.prepare_cached(
+        "INSERT OR IGNORE INTO article_tags (article_id, tag)
+         SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
+    )?
+    .execute([pairs])?;
+    Ok(())
+}
+
+/// The fetch's outcome on the feed's row: when, its status and validators, where it moved, its
+/// own title and site, the body's hash; any earlier failure cleared.
+fn record_fetch(tx: &rusqlite::Savepoint<'_>, feed: FeedId, now: i64, rec: &FetchRecord) -> Result<()> {
+    tx.prepare_cached(
+        "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
+         retry_after = NULL, etag = ?4, last_modified = ?5,
+         fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url),
+         body_hash = ?9
+         WHERE id = ?1",
+    )?
+    .execute(params![
+        feed.0,
+        now,
+        rec.status,
+        rec.etag,
+        rec.last_modified,
+        rec.fetch_url,
+        rec.meta.title,
+        rec.meta.site_url,
+        rec.body_hash
+    ])?;
+    Ok(())
 }
 
 /// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
