@@ -3,7 +3,7 @@
 //! spinner tick; the screen is drawn only when something changed.
 
 use std::fs::File;
-use std::io::{stdout, Stdout, Write as _};
+use std::io::{stdout, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -27,6 +27,7 @@ use super::backend::ExactBackend;
 use super::bench::{Bench, KeyBench};
 use super::effects::Effects;
 use super::keymap::{Code, Key};
+use super::osc;
 use super::settings::UiSettings;
 use super::state::{update, AppState, Command, Msg, Notice};
 use super::ui::{self, theme::Theme};
@@ -146,30 +147,6 @@ fn run_in_terminal(terminal: &mut Term, argv: &[String]) -> anyhow::Result<Optio
         Ok(s) => Some(format!("{program} ended: {s}")),
         Err(e) => Some(format!("cannot run {program}: {e}")),
     })
-}
-
-/// A desktop notification through the reader's own terminal: OSC 777 where the terminal is one
-/// that reads it (foot, urxvt), else OSC 9 (iTerm2, kitty, WezTerm, Windows Terminal); not
-/// inside tmux or screen, whose terminal is not the reader's own. The text is sanitised first.
-/// OSC 52: the terminal puts the text on the clipboard (also over SSH).
-fn copy_to_clipboard(text: &str) -> std::io::Result<()> {
-    use crossterm::clipboard::CopyToClipboard;
-    crossterm::execute!(stdout(), CopyToClipboard::to_clipboard_from(text))
-}
-
-fn notify_terminal(text: &str) {
-    if std::env::var_os("TMUX").is_some() || std::env::var_os("STY").is_some() {
-        return;
-    }
-    let text = crate::text::sanitize::clean_line(text).replace(';', ",");
-    let term = std::env::var("TERM").unwrap_or_default();
-    let sequence = if term.starts_with("foot") || term.contains("rxvt") {
-        format!("\x1b]777;notify;khabar;{text}\x07")
-    } else {
-        format!("\x1b]9;{text}\x07")
-    };
-    let mut out = stdout();
-    let _ = out.write_all(sequence.as_bytes()).and_then(|()| out.flush());
 }
 
 fn restore_terminal() {
@@ -295,17 +272,20 @@ async fn event_loop(
             // Asking whether the cache changed changes nothing on screen.
             dirty |= !matches!(m, Msg::WatchCache);
             // The theme is the app's: a reloaded config's colours apply here, the rest in `update`.
-            if let Msg::ConfigChanged(live) = &m {
-                let background = live.background.unwrap_or(start.background);
-                theme = Theme::new(&live.colours, background, no_color());
+            // (The reloaded config is in force when its message arrives.)
+            if let Msg::ConfigChanged(_) = &m {
+                if let Ok(look) = UiSettings::from_config(&effects.current_config()) {
+                    let background = look.background.unwrap_or(start.background);
+                    theme = Theme::new(&look.colours, background, no_color());
+                }
             }
             for cmd in update(&mut state, m) {
                 if let Command::TerminalNotify(text) = &cmd {
-                    notify_terminal(text);
+                    osc::notify(text);
                     continue;
                 }
                 if let Command::Copy(text) = &cmd {
-                    if let Err(e) = copy_to_clipboard(text) {
+                    if let Err(e) = osc::copy(text) {
                         update(
                             &mut state,
                             Msg::Notice(Notice {

@@ -3,12 +3,22 @@
 
 use ratatui::layout::Rect;
 
-use super::state::{AppState, Focus};
+use super::state::Focus;
 
 /// Below this width the article pane takes the whole screen when it has focus.
 pub const WIDE: u16 = 100;
 /// Below this width the sidebar shows only when it has focus (then full width).
 pub const MEDIUM: u16 = 60;
+
+/// What the layout depends on: the terminal's size, the focused pane, whether an article is
+/// open, and full-width reading (`AppState::shape`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shape {
+    pub size: (u16, u16),
+    pub focus: Focus,
+    pub article_open: bool,
+    pub fullscreen: bool,
+}
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Panes {
@@ -18,7 +28,7 @@ pub struct Panes {
     pub status: Rect,
 }
 
-pub fn panes(state: &AppState) -> Panes {
+pub fn panes(state: Shape) -> Panes {
     let (w, h) = state.size;
     let area = Rect::new(0, 0, w, h);
     let status = Rect::new(0, h.saturating_sub(1), w, h.min(1));
@@ -30,7 +40,7 @@ pub fn panes(state: &AppState) -> Panes {
     if main.height == 0 || area.width == 0 {
         return p;
     }
-    let article_open = state.article.is_some();
+    let article_open = state.article_open;
     if article_open && state.focus == Focus::Article && (state.fullscreen || w < WIDE) {
         p.article = Some(main);
         return p;

@@ -10,6 +10,7 @@ pub mod effects;
 pub mod images;
 pub mod keymap;
 pub mod layout;
+pub mod osc;
 pub mod settings;
 pub mod state;
 pub mod ui;

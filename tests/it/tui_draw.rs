@@ -129,7 +129,7 @@ fn open_hindi(s: &mut AppState) {
             enclosures: Vec::new(),
         })),
     );
-    let width = layout::article_text_width(layout::panes(s).article);
+    let width = layout::article_text_width(layout::panes(s.shape()).article);
     let rendered = rich::render(content.as_deref().unwrap(), width);
     update(
         s,
@@ -169,7 +169,7 @@ fn text(buf: &Buffer) -> String {
 
 /// No grapheme crosses a pane border: every cell on each pane's frame holds a border symbol.
 fn assert_borders_intact(s: &AppState, buf: &Buffer) {
-    let panes = layout::panes(s);
+    let panes = layout::panes(s.shape());
     for r in [panes.sidebar, panes.headlines, panes.article].into_iter().flatten() {
         for y in r.y..r.y + r.height {
             for x in [r.x, r.x + r.width - 1] {
@@ -255,7 +255,7 @@ fn narrow_terminal_shows_one_pane_at_a_time() {
 fn selection_is_highlighted_and_unread_is_bold() {
     let s = state((120, 30));
     let buf = draw(&s);
-    let r = layout::panes(&s).headlines.unwrap();
+    let r = layout::panes(s.shape()).headlines.unwrap();
     let row = |i: u16| r.y + 1 + i;
     let title_x = r.x + r.width - 10;
     let theme = Theme::default();
@@ -341,7 +341,7 @@ fn headlines_in_every_script_are_cut_exactly() {
                 },
             );
             let buf = draw(&s);
-            let r = layout::panes(&s).headlines.unwrap();
+            let r = layout::panes(s.shape()).headlines.unwrap();
             let y = r.y + 1;
             assert!(
                 "│┃".contains(buf[(r.x + r.width - 1, y)].symbol()),
@@ -413,7 +413,7 @@ fn article_text_in_every_script_is_exact_in_the_buffer() {
         );
         let buf = draw(&s);
         assert_borders_intact(&s, &buf);
-        let r = layout::panes(&s).article.unwrap();
+        let r = layout::panes(s.shape()).article.unwrap();
         // Body rows start after the header; find the first body line on screen.
         let rows: Vec<String> = (r.y + 1..r.y + r.height - 1)
             .map(|y| {

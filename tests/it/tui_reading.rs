@@ -510,8 +510,6 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
             tags: vec!["news".into(), "science".into()],
             queries: vec![],
             keymap,
-            colours: vec![],
-            background: None,
             open_marks_read: false,
         })),
     );

@@ -589,8 +589,6 @@ fn saved_queries_in_the_sidebar() {
         tags: vec!["news".into()],
         queries: vec![saved("Fresh", "is:unread age:<3d", None, &[])],
         keymap: khabar::tui::keymap::Keymap::default(),
-        colours: vec![],
-        background: None,
         open_marks_read: true,
     };
     let cmds = update(&mut s, Msg::ConfigChanged(Box::new(live.clone())));

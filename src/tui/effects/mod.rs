@@ -317,6 +317,11 @@ impl Effects {
         }
     }
 
+    /// The config in force now (the app reads a reloaded config's colours here).
+    pub fn current_config(&self) -> Arc<Config> {
+        self.config()
+    }
+
     /// The config in force now.
     fn config(&self) -> Arc<Config> {
         watch::current(&self.config)

@@ -56,8 +56,6 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                         tags: new.tags(),
                         queries: new.queries.clone(),
                         keymap: settings.keymap,
-                        colours: settings.colours,
-                        background: settings.background,
                         open_marks_read: new.general.open_marks_read,
                     };
                     // The feeds first: in step in the cache before anything reads them again.

@@ -350,7 +350,7 @@ pub(super) fn scroll_article(state: &mut AppState, delta: isize) {
 
 /// Asks for the article body at the pane's current width when the cached one does not fit.
 pub(super) fn render_if_needed(state: &mut AppState) -> Vec<Command> {
-    let width = layout::article_text_width(layout::panes(state).article);
+    let width = layout::article_text_width(layout::panes(state.shape()).article);
     match &state.article {
         Some(p) if p.rendered.as_ref().is_none_or(|(w, _)| *w != width) => vec![Command::Render {
             id: p.article.summary.id,

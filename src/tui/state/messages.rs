@@ -1,8 +1,6 @@
 //! What crosses the state's border: `Msg`, everything `update` is told, and `Command`, everything
 //! it asks the effects to do. Both are plain data; the app and the effects are their other ends.
 
-use ratatui::style::Color;
-
 use crate::config::RemovedFeed;
 use crate::model::{Article, ArticleId, ArticleSummary, Feed, FeedId, Filter, Flag, SortOrder};
 use crate::poller::PollEvent;
@@ -10,7 +8,6 @@ use crate::text::rich::Rendered;
 
 use super::super::images::Picture;
 use super::super::keymap::{Key, Keymap};
-use super::super::ui::theme::{Background, Element};
 use super::{Change, FilterChange, LoadKind, Notice, View};
 
 /// Inputs to `update`.
@@ -227,13 +224,12 @@ pub enum Command {
     },
 }
 
-/// What the reader takes from a reloaded config.
+/// What the reader's state takes from a reloaded config (its colours are the app's, which
+/// reads them from the config in force when this arrives).
 #[derive(Debug, Clone)]
 pub struct LiveConfig {
     pub tags: Vec<String>,
     pub queries: Vec<crate::config::SavedQuery>,
     pub keymap: Keymap,
-    pub colours: Vec<(Element, Color)>,
-    pub background: Option<Background>,
     pub open_marks_read: bool,
 }

@@ -153,13 +153,23 @@ impl AppState {
     }
 
     fn headline_page(&self) -> usize {
-        layout::inner_height(layout::panes(self).headlines)
+        layout::inner_height(layout::panes(self.shape()).headlines)
     }
 
     fn article_page(&self) -> usize {
-        layout::inner_height(layout::panes(self).article)
+        layout::inner_height(layout::panes(self.shape()).article)
             .saturating_sub(1)
             .max(1)
+    }
+
+    /// What the pane layout depends on (`layout::panes`).
+    pub fn shape(&self) -> super::layout::Shape {
+        super::layout::Shape {
+            size: self.size,
+            focus: self.focus,
+            article_open: self.article.is_some(),
+            fullscreen: self.fullscreen,
+        }
     }
 
     fn notify(&mut self, text: impl Into<String>, error: bool) {

@@ -10,7 +10,7 @@ use super::sidebar::activate_sidebar;
 use super::{AppState, Command, Focus};
 
 pub(super) fn on_click(state: &mut AppState, col: u16, row: u16) -> Vec<Command> {
-    let panes = layout::panes(state);
+    let panes = layout::panes(state.shape());
     let inside = |r: Option<Rect>| r.filter(|r| r.contains((col, row).into()));
     if let Some(r) = inside(panes.sidebar) {
         state.focus = Focus::Sidebar;
@@ -32,7 +32,7 @@ pub(super) fn on_click(state: &mut AppState, col: u16, row: u16) -> Vec<Command>
 }
 
 pub(super) fn on_wheel(state: &mut AppState, col: u16, row: u16, down: bool) -> Vec<Command> {
-    let panes = layout::panes(state);
+    let panes = layout::panes(state.shape());
     let delta = if down { 3 } else { -3 };
     let hit = |r: Option<Rect>| r.is_some_and(|r| r.contains((col, row).into()));
     if hit(panes.article) {

@@ -20,7 +20,7 @@ use super::state::{AppState, Focus, Mode};
 
 /// Draws the whole screen for the state.
 pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
-    let panes = layout::panes(state);
+    let panes = layout::panes(state.shape());
     if let Some(r) = panes.sidebar {
         sidebar::draw(frame, r, state, theme);
     }
