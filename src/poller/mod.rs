@@ -2,9 +2,9 @@
 //! parses off the async workers, writes each feed in one transaction, and reports PollEvents.
 
 mod backlog;
-mod body;
 mod error;
 mod group;
+mod ingest;
 mod jobs;
 
 use std::collections::HashMap;

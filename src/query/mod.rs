@@ -2,12 +2,12 @@
 //! syntax tree and its parser, with errors that point at the column. No SQL here (`store` owns it).
 
 mod eval;
-mod filter;
 mod parse;
+mod rule;
 
 pub use eval::{matches, Candidate, Evaluator};
-pub use filter::{FilterAction, FilterRule};
 pub use parse::parse;
+pub use rule::{FilterAction, FilterRule};
 
 /// The one-screen summary `?` shows in the reader's search prompt: (syntax, meaning).
 pub const SUMMARY: &[(&str, &str)] = &[

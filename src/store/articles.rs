@@ -7,7 +7,7 @@ use rusqlite::{params, params_from_iter, OptionalExtension};
 
 use crate::model::{Article, ArticleId, Enclosure, FeedId, Filter, Flag};
 
-use super::body::{pack, Unpacked};
+use super::packing::{pack, Unpacked};
 use super::views::{filtered_select, summary_from_row, SUMMARY_COLUMNS};
 use super::{Result, Store};
 

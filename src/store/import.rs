@@ -8,8 +8,8 @@ use rusqlite::{params, Connection, OpenFlags};
 
 use crate::model::{FeedId, ImportedArticle, NewArticle};
 
-use super::body::pack;
 use super::hashes::{article_hash, hash64, IMPORTED_KEY_PREFIX};
+use super::packing::pack;
 use super::search_backlog;
 use super::{Result, Store};
 

@@ -1,21 +1,21 @@
 //! The SQLite cache: the only code that writes SQL. This file opens a cache (WAL, migrations)
 //! and owns the connection and its transactions; each table's queries live in their own file.
 
+mod accounts;
 mod articles;
-mod body;
 mod feeds;
-mod filters;
+mod filtering;
 mod fts;
 mod hashes;
 mod import;
 mod kept;
 mod order;
+mod packing;
 mod prefs;
-mod query;
+mod query_sql;
 mod schema;
 mod search_backlog;
 mod shared;
-mod sync;
 mod token_table;
 mod views;
 mod words;
@@ -27,8 +27,9 @@ use std::time::Duration;
 use chrono::{DateTime, TimeZone, Utc};
 use rusqlite::Connection;
 
+pub use accounts::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
 pub use feeds::PollState;
-pub use filters::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
+pub use filtering::{action_flag, FeedFilters, FilterApplied, FilterMatches, Filters, Verdict};
 pub use fts::TOKENIZER as SEARCH_TOKENIZER;
 pub use hashes::body_hash;
 pub use import::{read_newsboat_cache, ImportCounts};
@@ -37,7 +38,6 @@ pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use search_backlog::INDEX_CHUNK;
 pub use shared::{lock, with_store, SharedStore};
-pub use sync::{synced_feed_key, PendingChange, RemoteArticle, RemoteFeed, StateApplied};
 pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]
@@ -102,7 +102,7 @@ impl Store {
         use_wal(&conn)?;
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        query::register_regexp(&conn)?;
+        query_sql::register_regexp(&conn)?;
         // A process that finds another one migrating waits for it, however long the migration.
         conn.busy_timeout(MIGRATION_WAIT)?;
         schema::migrate(&mut conn)?;

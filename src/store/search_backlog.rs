@@ -4,8 +4,8 @@
 use rusqlite::types::{FromSql, Value, ValueRef};
 use rusqlite::{params, Connection};
 
-use super::body::Unpacked;
 use super::fts;
+use super::packing::Unpacked;
 use super::{Result, Store};
 use crate::text::html;
 

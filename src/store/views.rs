@@ -6,7 +6,7 @@ use rusqlite::{params_from_iter, ToSql};
 use crate::model::{ArticleId, ArticleSummary, FeedId, Filter, SortOrder};
 
 use super::order::{beyond, cursor_from_row, order_by, Cursor, Side, ALL_CURSOR_COLUMNS};
-use super::query::Tagged;
+use super::query_sql::Tagged;
 use super::{ts, Result, Store};
 
 /// Where a page of a view starts.
@@ -342,7 +342,7 @@ pub(super) fn filtered_walk(
     narrow_to_feeds(&mut sql, &mut args, filter, feed_id);
     if let Some(q) = &filter.query {
         let now = walk.now.unwrap_or_else(|| chrono::Utc::now().timestamp());
-        super::query::push_query(&mut sql, &mut args, &q.expr, now, tagged);
+        super::query_sql::push_query(&mut sql, &mut args, &q.expr, now, tagged);
     }
     (sql, args)
 }

@@ -10,12 +10,12 @@ use rusqlite::{params, Connection};
 use crate::model::{FeedId, FeedMeta, NewArticle};
 use crate::text::html;
 
-use super::body::{pack, Packed};
-use super::filters::{judge, FeedFilters, Verdict};
+use super::accounts::RemoteArticle;
+use super::filtering::{judge, FeedFilters, Verdict};
 use super::fts;
 use super::hashes::{article_hash, hash64, imported_keys};
+use super::packing::{pack, Packed};
 use super::search_backlog::{self, HeldText};
-use super::sync::RemoteArticle;
 use super::{Result, Store};
 
 /// A successful fetch with a body, to be written in one transaction.

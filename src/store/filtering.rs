@@ -12,7 +12,7 @@ use crate::query::{matches, Candidate, Evaluator, Expr, FilterAction, FilterRule
 
 use super::articles::flag_column;
 use super::fts::{match_text, segmented};
-use super::query::{article_tagged, Tagged};
+use super::query_sql::{article_tagged, Tagged};
 use super::views::{filtered, SUMMARY_COLUMNS};
 use super::words::{self, Phrase};
 use super::{Result, Store};
