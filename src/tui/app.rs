@@ -6,7 +6,7 @@ use std::fs::File;
 use std::io::{stdout, Stdout};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use crossterm::event::{
@@ -105,6 +105,35 @@ struct Start {
     sorts: Vec<(String, crate::model::SortOrder)>,
 }
 
+/// The state the reader starts from: the config's tags, queries and settings, and what `run`
+/// prepared in `Start` (the keymap, the notice, the views' orders, picture rows).
+fn initial_state(config: &Config, start: &mut Start, size: (u16, u16)) -> AppState {
+    let mut state = AppState::new(std::mem::take(&mut start.keymap), config.tags(), size);
+    state.queries = config.queries.clone();
+    state.utc_offset = *chrono::Local::now().offset();
+    state.startup_hint = start.notice.take();
+    state.sorts = std::mem::take(&mut start.sorts).into_iter().collect();
+    state.open_marks_read = config.general.open_marks_read;
+    state.image_rows = start.image_rows;
+    state
+}
+
+/// Runs a command that writes to the terminal besides frames (only the app does): a copy to
+/// the clipboard or a notification. False for every other command.
+fn write_to_terminal(cmd: &Command, state: &mut AppState) -> bool {
+    match cmd {
+        Command::TerminalNotify(text) => osc::notify(text),
+        Command::Copy(text) => {
+            if let Err(e) = osc::copy(text) {
+                let text = format!("cannot copy: {e}");
+                update(state, Msg::Notice(Notice { text, error: true }));
+            }
+        }
+        _ => return false,
+    }
+    true
+}
+
 /// NO_COLOR (any non-empty value) turns every colour off.
 fn no_color() -> bool {
     std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty())
@@ -179,13 +208,8 @@ async fn event_loop(
 ) -> anyhow::Result<Option<String>> {
     let size = terminal.size()?;
     let mut theme = theme;
-    let mut state = AppState::new(start.keymap, config.tags(), (size.width, size.height));
-    state.queries = config.queries.clone();
-    state.utc_offset = *chrono::Local::now().offset();
-    state.startup_hint = start.notice;
-    state.sorts = start.sorts.into_iter().collect();
-    state.open_marks_read = config.general.open_marks_read;
-    state.image_rows = start.image_rows;
+    let mut start = start;
+    let mut state = initial_state(config, &mut start, (size.width, size.height));
     for cmd in state.start() {
         effects.run(cmd);
     }
@@ -216,25 +240,8 @@ async fn event_loop(
             if panic_after_first_frame {
                 panic!("KHABAR_DEBUG_PANIC is set: panicking after the first frame, as asked");
             }
-            if let (Some(kb), false) = (keys.as_mut(), state.headlines.loading) {
-                if let Some(first) = kb.start(Instant::now()) {
-                    for cmd in update(&mut state, first) {
-                        effects.run(cmd);
-                    }
-                }
-            }
-            if let Some(report) = keys.as_mut().and_then(|kb| kb.drawn(&state)) {
+            if let Some(report) = super::bench::after_frame(&mut state, keys.as_mut(), bench, effects) {
                 return Ok(Some(report));
-            }
-            if let (Some(Bench::Startup(started)), false) = (bench, state.headlines.loading) {
-                let elapsed = started.elapsed();
-                return Ok(Some(format!(
-                    "first frame with headlines: {:.2} ms; peak RSS {} KiB; {} rows loaded of {} in the view",
-                    elapsed.as_secs_f64() * 1000.0,
-                    crate::measure::peak_rss_kib().unwrap_or(0),
-                    state.headlines.rows.len(),
-                    state.headlines.total.unwrap_or(0)
-                )));
             }
         }
         let msg = tokio::select! {
@@ -280,20 +287,7 @@ async fn event_loop(
                 }
             }
             for cmd in update(&mut state, m) {
-                if let Command::TerminalNotify(text) = &cmd {
-                    osc::notify(text);
-                    continue;
-                }
-                if let Command::Copy(text) = &cmd {
-                    if let Err(e) = osc::copy(text) {
-                        update(
-                            &mut state,
-                            Msg::Notice(Notice {
-                                text: format!("cannot copy: {e}"),
-                                error: true,
-                            }),
-                        );
-                    }
+                if write_to_terminal(&cmd, &mut state) {
                     continue;
                 }
                 let Command::RunInTerminal(argv) = cmd else {

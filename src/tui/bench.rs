@@ -3,8 +3,9 @@
 
 use std::time::{Duration, Instant};
 
+use super::effects::Effects;
 use super::keymap::{Code, Key};
-use super::state::{AppState, Msg};
+use super::state::{update, AppState, Msg};
 
 /// What `--bench-startup` or `--bench-keys` asked for.
 #[derive(Debug, Clone, Copy)]
@@ -158,4 +159,34 @@ impl KeyBench {
             if timed_out { "; stopped at the time limit" } else { "" }
         )
     }
+}
+
+/// The hidden benchmarks' part after a frame: the key benchmark's first key once headlines
+/// show, and the report that ends either benchmark.
+pub(super) fn after_frame(
+    state: &mut AppState,
+    keys: Option<&mut KeyBench>,
+    bench: Option<Bench>,
+    effects: &Effects,
+) -> Option<String> {
+    if let Some(kb) = keys {
+        if !state.headlines.loading {
+            if let Some(first) = kb.start(Instant::now()) {
+                for cmd in update(state, first) {
+                    effects.run(cmd);
+                }
+            }
+        }
+        return kb.drawn(state);
+    }
+    let (Some(Bench::Startup(started)), false) = (bench, state.headlines.loading) else {
+        return None;
+    };
+    Some(format!(
+        "first frame with headlines: {:.2} ms; peak RSS {} KiB; {} rows loaded of {} in the view",
+        started.elapsed().as_secs_f64() * 1000.0,
+        crate::measure::peak_rss_kib().unwrap_or(0),
+        state.headlines.rows.len(),
+        state.headlines.total.unwrap_or(0)
+    ))
 }
