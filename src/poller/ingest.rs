@@ -61,46 +61,12 @@ impl Poller {
                     .await;
             }
             Err(ParseFailure::Html(page_text)) => {
-                let Some(page) = base.clone() else {
-                    return Err(self
-                        .fail(feed, now, PollError::NotAFeed("an HTML page, not a feed".into()))
-                        .await);
-                };
-                let Some(found) = discover::find_feed_link(&page_text, &page) else {
-                    let why = "an HTML page with no feed link (<link rel=\"alternate\">)";
-                    return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
-                };
-                tracing::info!("feed {}: discovered {found} on {page}", feed.0);
                 drop(cpu);
-                let fetched = self
-                    .fetcher
-                    .fetch(&FeedTarget::Http(found.clone()), &Validators::default())
-                    .await;
-                let body = match fetched {
-                    Ok(Fetched::Body(b)) => *b,
-                    Ok(Fetched::NotModified) => {
-                        let why = "discovered feed answered 304 to an unconditional request";
-                        return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
-                    }
-                    Err(e) => return Err(self.fail(feed, now, e.into()).await),
-                };
-                let found_base = body.final_url.clone().unwrap_or(found.clone());
-                (status, validators) = (body.status, body.validators);
-                cpu = self.backlog.cpu().await;
-                let (found_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
-                body_hash = found_hash;
-                match parsed {
-                    Ok(Decoded::Parsed(p)) => {
-                        fetch_url = Some(found.to_string());
-                        p
-                    }
-                    // Not asked for (no previous hash); `Same` cannot come back.
-                    Ok(Decoded::Same) => return Err(PollError::Parse("discovered feed: nothing parsed".into())),
-                    Err(e) => {
-                        let why = format!("discovered feed {found}: {}", e.message());
-                        return Err(self.fail(feed, now, PollError::Parse(why)).await);
-                    }
-                }
+                let found = self.follow_feed_link(feed, now, base.clone(), &page_text).await?;
+                (status, validators, body_hash) = (found.status, found.validators, found.body_hash);
+                fetch_url = Some(found.url);
+                cpu = found.cpu;
+                found.parsed
             }
             Err(e) => return Err(self.fail(feed, now, PollError::Parse(e.message())).await),
         };
@@ -147,6 +113,71 @@ impl Poller {
         };
         self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))
             .await
+    }
+}
+
+/// The feed an HTML page linked to, fetched and parsed (the parse's CPU slot held).
+struct Discovered {
+    url: String,
+    parsed: parse::ParsedFeed,
+    status: u16,
+    validators: Validators,
+    body_hash: i64,
+    cpu: tokio::sync::OwnedSemaphorePermit,
+}
+
+impl Poller {
+    /// A page instead of a feed: the feed its `<link rel="alternate">` names, fetched and
+    /// parsed; a page without one, or a link that leads nowhere, is the feed's failure.
+    async fn follow_feed_link(
+        &self,
+        feed: FeedId,
+        now: DateTime<Utc>,
+        base: Option<Url>,
+        page_text: &str,
+    ) -> Result<Discovered, PollError> {
+        let Some(page) = base else {
+            return Err(self
+                .fail(feed, now, PollError::NotAFeed("an HTML page, not a feed".into()))
+                .await);
+        };
+        let Some(found) = discover::find_feed_link(page_text, &page) else {
+            let why = "an HTML page with no feed link (<link rel=\"alternate\">)";
+            return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
+        };
+        tracing::info!("feed {}: discovered {found} on {page}", feed.0);
+        let fetched = self
+            .fetcher
+            .fetch(&FeedTarget::Http(found.clone()), &Validators::default())
+            .await;
+        let body = match fetched {
+            Ok(Fetched::Body(b)) => *b,
+            Ok(Fetched::NotModified) => {
+                let why = "discovered feed answered 304 to an unconditional request";
+                return Err(self.fail(feed, now, PollError::NotAFeed(why.into())).await);
+            }
+            Err(e) => return Err(self.fail(feed, now, e.into()).await),
+        };
+        let found_base = body.final_url.clone().unwrap_or(found.clone());
+        let (status, validators) = (body.status, body.validators);
+        let cpu = self.backlog.cpu().await;
+        let (body_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
+        match parsed {
+            Ok(Decoded::Parsed(parsed)) => Ok(Discovered {
+                url: found.to_string(),
+                parsed,
+                status,
+                validators,
+                body_hash,
+                cpu,
+            }),
+            // Not asked for (no previous hash); `Same` cannot come back.
+            Ok(Decoded::Same) => Err(PollError::Parse("discovered feed: nothing parsed".into())),
+            Err(e) => {
+                let why = format!("discovered feed {found}: {}", e.message());
+                Err(self.fail(feed, now, PollError::Parse(why)).await)
+            }
+        }
     }
 }
 
