@@ -20,6 +20,7 @@ mod token_table;
 mod views;
 mod words;
 mod write;
+mod write_rows;
 
 use std::path::Path;
 use std::time::Duration;

@@ -16,6 +16,7 @@ use super::fts;
 use super::hashes::{article_hash, hash64, imported_keys};
 use super::packing::{pack, Packed};
 use super::search_backlog::{self, HeldText};
+use super::write_rows::{record_fetch, stored_rows, write_filter_tags, ArticleRows, NewRow};
 use super::{Result, Store};
 
 /// A successful fetch with a body, to be written in one transaction.
@@ -173,36 +174,7 @@ impl Store {
         // The tags filters gave new articles, written in one statement after them.
         let mut tags: Vec<(i64, &str)> = Vec::new();
         {
-            let mut insert = tx.prepare_cached(
-                "INSERT INTO articles (feed_id, key, hash, sort_time, published, title, link, author, content,
-                 read, starred, hidden, remote)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)",
-            )?;
-            let mut clear_enclosures = tx.prepare_cached("DELETE FROM enclosures WHERE article_id = ?1")?;
-            let mut enclosure = tx.prepare_cached(
-                "INSERT INTO enclosures (article_id, pos, url, mime, length, duration) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-            )?;
-            let mut write_enclosures = |id: i64, a: &NewArticle, replace: bool| -> rusqlite::Result<()> {
-                if replace {
-                    clear_enclosures.execute([id])?;
-                }
-                for (pos, e) in a.enclosures.iter().enumerate() {
-                    enclosure.execute(params![
-                        id,
-                        pos as i64,
-                        e.url,
-                        e.mime,
-                        e.length.map(|n| n as i64),
-                        e.duration.map(|n| n as i64)
-                    ])?;
-                }
-                Ok(())
-            };
-            let mut update = tx.prepare_cached(
-                "UPDATE articles SET hash = ?2, published = ?3, title = ?4, link = ?5, author = ?6, content = ?7
-                 WHERE id = ?1",
-            )?;
-            let mut rekey = tx.prepare_cached("UPDATE articles SET key = ?2 WHERE id = ?1")?;
+            let mut rows = ArticleRows::prepare(&tx)?;
             let mut adopted: HashSet<i64> = HashSet::new();
 
             // Reverse document order: undated items first seen together then list in feed order.
@@ -223,22 +195,13 @@ impl Store {
                         .find_map(|k| existing.get(&k).filter(|(id, _)| !adopted.contains(id)))
                 };
                 if let Some(&(id, _)) = imported {
-                    rekey.execute(params![id, key])?;
+                    rows.rekey.execute(params![id, key])?;
                     adopted.insert(id);
                 }
                 match imported.or(existing.get(&key)) {
                     Some(&(_, old_hash)) if old_hash == hash => counts.unchanged += 1,
                     Some(&(id, _)) => {
-                        update.execute(params![
-                            id,
-                            hash,
-                            published,
-                            a.title,
-                            a.link,
-                            a.author,
-                            body_of(i).as_deref()
-                        ])?;
-                        write_enclosures(id, a, true)?;
+                        rows.update(id, hash, published, a, body_of(i).as_deref())?;
                         index_later(id, true, i);
                         counts.updated += 1;
                     }
@@ -250,23 +213,18 @@ impl Store {
                         let read = flag(|v| v.read) || remote.is_some_and(|r| r.read);
                         let starred = flag(|v| v.starred) || remote.is_some_and(|r| r.starred);
                         let hidden = flag(|v| v.hidden);
-                        insert.execute(params![
-                            feed.0,
+                        let new = NewRow {
+                            feed,
                             key,
                             hash,
                             sort_time,
                             published,
-                            a.title,
-                            a.link,
-                            a.author,
-                            body_of(i).as_deref(),
                             read,
                             starred,
                             hidden,
-                            remote.map(|r| r.id)
-                        ])?;
-                        let id = tx.last_insert_rowid();
-                        write_enclosures(id, a, false)?;
+                            remote: remote.map(|r| r.id),
+                        };
+                        let id = rows.insert(&tx, &new, a, body_of(i).as_deref())?;
                         if let Some(v) = verdict {
                             tags.extend(v.tags.iter().map(|t| (id, t.as_str())));
                             for r in &v.acted {
@@ -300,52 +258,6 @@ impl Store {
         }
         Ok(counts)
     }
-}
-
-/// The feed's stored articles: identity key -> (id, hash of the stored fields).
-fn stored_rows(tx: &rusqlite::Savepoint<'_>, feed: FeedId) -> Result<HashMap<i64, (i64, i64)>> {
-    let mut stmt = tx.prepare_cached("SELECT key, id, hash FROM articles WHERE feed_id = ?1")?;
-    let rows = stmt.query_map([feed.0], |r| Ok((r.get(0)?, (r.get(1)?, r.get(2)?))))?;
-    Ok(rows.collect::<rusqlite::Result<_>>()?)
-}
-
-/// The tags filters gave new articles, in one statement for all (a statement per tag cost a
-/// tenth of a cold refresh whose filters tag most articles).
-fn write_filter_tags(tx: &rusqlite::Savepoint<'_>, tags: &[(i64, &str)]) -> Result<()> {
-    if tags.is_empty() {
-        return Ok(());
-    }
-    let pairs = serde_json::to_string(tags).unwrap_or_else(|_| "[]".into());
-    tx.prepare_cached(
-        "INSERT OR IGNORE INTO article_tags (article_id, tag)
-         SELECT value ->> 0, value ->> 1 FROM json_each(?1)",
-    )?
-    .execute([pairs])?;
-    Ok(())
-}
-
-/// The fetch's outcome on the feed's row: when, its status and validators, where it moved, its
-/// own title and site, the body's hash; any earlier failure cleared.
-fn record_fetch(tx: &rusqlite::Savepoint<'_>, feed: FeedId, now: i64, rec: &FetchRecord) -> Result<()> {
-    tx.prepare_cached(
-        "UPDATE feeds SET last_fetched = ?2, last_status = ?3, last_error = NULL, failures = 0,
-         retry_after = NULL, etag = ?4, last_modified = ?5,
-         fetch_url = COALESCE(?6, fetch_url), title = COALESCE(?7, title), site_url = COALESCE(?8, site_url),
-         body_hash = ?9
-         WHERE id = ?1",
-    )?
-    .execute(params![
-        feed.0,
-        now,
-        rec.status,
-        rec.etag,
-        rec.last_modified,
-        rec.fetch_url,
-        rec.meta.title,
-        rec.meta.site_url,
-        rec.body_hash
-    ])?;
-    Ok(())
 }
 
 /// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
