@@ -91,9 +91,6 @@ fn unread_count(screen: &str) -> Option<u32> {
 
 #[test]
 fn reader_in_a_real_terminal() {
-    if !tmux_available() {
-        return;
-    }
     let server = TestServer::start();
     server.route(
         "/news.xml",
@@ -110,12 +107,14 @@ fn reader_in_a_real_terminal() {
             ],
         )),
     );
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "[general]\nrequest_timeout = \"5s\"\n{}",
-        feed_entry(&server.url("/news.xml"), &["news"])
-    ));
-    let tmux = start_reader(&sb, "main");
+    let Some((_sb, tmux)) = reader_on("main", |_| {
+        format!(
+            "[general]\nrequest_timeout = \"5s\"\n{}",
+            feed_entry(&server.url("/news.xml"), &["news"])
+        )
+    }) else {
+        return;
+    };
 
     // The first scheduled check finds the never-fetched feed due and refreshes it.
     let screen = tmux.wait_for("headlines", |s| s.contains("Alpha story") && s.contains("Beta story"));
@@ -168,13 +167,18 @@ fn reader_in_a_real_terminal() {
 /// A reader in tmux on a fresh sandbox: `setup` writes the files the config needs and returns
 /// the config's text. None (the test then ends) where tmux is missing outside CI.
 fn reader_on(name: &str, setup: impl FnOnce(&Sandbox) -> String) -> Option<(Sandbox, Tmux)> {
+    reader_on_with(name, "", setup)
+}
+
+/// As `reader_on`, with extra environment (`NAME=value ...`) for khabar.
+fn reader_on_with(name: &str, env: &str, setup: impl FnOnce(&Sandbox) -> String) -> Option<(Sandbox, Tmux)> {
     if !tmux_available() {
         return None;
     }
     let sb = Sandbox::new();
     let config = setup(&sb);
     sb.write_config(&config);
-    let tmux = start_reader(&sb, name);
+    let tmux = start_reader_with(&sb, name, env);
     Some((sb, tmux))
 }
 
@@ -285,9 +289,6 @@ fn signals_restore_the_terminal_and_a_second_reader_is_refused() {
 /// never reaches the terminal: the pane title stays, and the bytes khabar wrote hold no OSC.
 #[test]
 fn hostile_feed_text_leaves_the_terminal_untouched() {
-    if !tmux_available() {
-        return;
-    }
     let server = TestServer::start();
     let esc = "&#x1b;";
     let title = format!("Red{esc}]0;PWNED-TITLE&#x7;{esc}]52;c;cHduZWQ=&#x7;{esc}[2J alert&#x202e;txt&#x7;");
@@ -299,12 +300,14 @@ fn hostile_feed_text_leaves_the_terminal_untouched() {
              <title>{title}</title><author>a{esc}]52;c;eA==&#x7;b</author><description>{body}</description></item></channel></rss>"
         )),
     );
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "[general]\nrequest_timeout = \"5s\"\n{}",
-        feed_entry(&server.url("/nasty.xml"), &[])
-    ));
-    let tmux = start_reader(&sb, "nasty");
+    let Some((_sb, tmux)) = reader_on("nasty", |_| {
+        format!(
+            "[general]\nrequest_timeout = \"5s\"\n{}",
+            feed_entry(&server.url("/nasty.xml"), &[])
+        )
+    }) else {
+        return;
+    };
     let title_before = tmux.var("pane_title");
     tmux.wait_for("the headline", |s| s.contains("Red") && s.contains("alerttxt"));
     tmux.keys(&["Enter"]);
@@ -334,12 +337,11 @@ fn hostile_feed_text_leaves_the_terminal_untouched() {
 /// A panic restores the terminal first, then prints its message on the normal screen.
 #[test]
 fn a_panic_restores_the_terminal_and_then_reports() {
-    if !tmux_available() {
+    let Some((_sb, tmux)) = reader_on_with("panic", "RUST_BACKTRACE=0 KHABAR_DEBUG_PANIC=1", |sb| {
+        feed_entry(sb.path("none.xml").to_str().unwrap(), &[])
+    }) else {
         return;
-    }
-    let sb = Sandbox::new();
-    sb.write_config(&feed_entry(sb.path("none.xml").to_str().unwrap(), &[]));
-    let tmux = start_reader_with(&sb, "panic", "RUST_BACKTRACE=0 KHABAR_DEBUG_PANIC=1");
+    };
     wait_dead(&tmux);
     assert_restored(&tmux);
     let out = tmux.written();
@@ -511,9 +513,6 @@ fn an_edit_of_the_config_applies_while_the_reader_runs() {
 /// tag read (confirming), undo that, quit; the state is as left, also in a new reader.
 #[test]
 fn a_morning_of_reading() {
-    if !tmux_available() {
-        return;
-    }
     let server = TestServer::start();
     server.route(
         "/a.xml",
@@ -531,13 +530,15 @@ fn a_morning_of_reading() {
         .collect();
     let refs: Vec<(&str, &str, &str)> = items.iter().map(|(g, t)| (g.as_str(), t.as_str(), "body")).collect();
     server.route("/b.xml", Route::ok(rss("Beta", &refs)));
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "[general]\nrequest_timeout = \"5s\"\n{}{}",
-        feed_entry(&server.url("/a.xml"), &["news"]),
-        feed_entry(&server.url("/b.xml"), &["tech"])
-    ));
-    let tmux = start_reader(&sb, "morning");
+    let Some((sb, tmux)) = reader_on("morning", |_| {
+        format!(
+            "[general]\nrequest_timeout = \"5s\"\n{}{}",
+            feed_entry(&server.url("/a.xml"), &["news"]),
+            feed_entry(&server.url("/b.xml"), &["tech"])
+        )
+    }) else {
+        return;
+    };
     tmux.wait_for("the refresh", |s| {
         s.contains("refreshed 2 feeds: 43 new") && unread_count(s) == Some(43)
     });
@@ -714,20 +715,19 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
 #[test]
 fn the_reader_syncs_an_account_at_start_and_on_refresh() {
     use crate::common::sync_fakes::{self, Dialect, Feed, State};
-    if !tmux_available() {
-        return;
-    }
     let mut state = State::new(Dialect::FreshRss);
     state.feeds = vec![Feed::new("Server feed", "https://s.example.org/feed", Some("remote"))];
     state.add(0, "Synced headline one", false, false);
     state.add(0, "Synced headline two", false, false);
     let (_server, shared, api) = sync_fakes::greader(state);
-    let sb = Sandbox::new();
-    sb.write_config(&format!(
-        "[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\n"
-    ));
     // The first scheduled check, at start, syncs (nothing has been synced yet).
-    let tmux = start_reader_with(&sb, "sync", "KHABAR_E2E_PW='correct horse'");
+    let Some((_sb, tmux)) = reader_on_with("sync", "KHABAR_E2E_PW='correct horse'", |_| {
+        format!(
+        "[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\n"
+    )
+    }) else {
+        return;
+    };
     let screen = tmux.wait_for("the sync at start", |s| s.contains("home synced: 2 new"));
     assert!(screen.contains("#remote"), "the server's folder is a tag:\n{screen}");
     let screen = tmux.wait_for("the articles", |s| s.contains("Synced headline one"));
