@@ -8,7 +8,9 @@ use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{ArticleId, Enclosure, Filter, Flag, NewArticle};
 use khabar::query::{FilterAction, FilterRule, Query};
-use khabar::store::{FetchRecord, KeptCounts, Store};
+use khabar::store::{KeptCounts, Store};
+
+use crate::common::fetched;
 
 const DAY: i64 = 86_400;
 
@@ -109,15 +111,6 @@ fn article(rng: &mut Lcg, key: u64, real_now: i64) -> NewArticle {
         } else {
             Vec::new()
         },
-    }
-}
-
-fn fetched(articles: Vec<NewArticle>, keep: usize) -> FetchRecord {
-    FetchRecord {
-        status: "200".into(),
-        articles,
-        keep_per_feed: keep,
-        ..Default::default()
     }
 }
 

@@ -6,7 +6,9 @@ use std::path::Path;
 use chrono::{DateTime, TimeZone, Utc};
 use khabar::config::{Config, ConfigSource};
 use khabar::model::{ArticleId, FeedId, Filter, Flag, NewArticle, SortOrder};
-use khabar::store::{FetchRecord, Store};
+use khabar::store::Store;
+
+use crate::common::fetched;
 
 fn config(text: &str) -> Config {
     Config::parse(text, "t.toml", Path::new("/"), ConfigSource::User("t.toml".into())).unwrap()
@@ -42,16 +44,6 @@ fn q(text: &str) -> khabar::query::Query {
 
 fn now() -> DateTime<Utc> {
     Utc.timestamp_opt(1_800_000_000, 0).unwrap()
-}
-
-/// A successful fetch of these articles, keeping `keep` per feed.
-fn fetched(articles: Vec<NewArticle>, keep: usize) -> FetchRecord {
-    FetchRecord {
-        status: "200".into(),
-        articles,
-        keep_per_feed: keep,
-        ..Default::default()
-    }
 }
 
 #[test]

@@ -96,17 +96,7 @@ fn state(size: (u16, u16)) -> AppState {
             false,
         ),
     ];
-    let generation = s.headlines.generation;
-    update(
-        &mut s,
-        Msg::Page {
-            generation,
-            kind: LoadKind::First,
-            rows,
-            first_index: Some(0),
-            total: Some(5),
-        },
-    );
+    crate::common::reader::first_page(&mut s, rows, 5);
     s
 }
 

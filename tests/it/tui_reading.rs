@@ -200,20 +200,10 @@ fn an_exhausted_view_goes_on_to_the_next_tag_or_feed_with_unread() {
         SidebarEntry::Tag("news".into())
     );
     // Its first page arrives: the first unread in it is selected.
-    let generation = s.headlines.generation;
     let mut rows: Vec<_> = (1..=5).map(|i| article(i, 1, "t", "http://e/")).collect();
     rows[0].read = true;
     rows[1].read = true;
-    update(
-        &mut s,
-        Msg::Page {
-            generation,
-            kind: LoadKind::First,
-            rows,
-            first_index: Some(0),
-            total: Some(5),
-        },
-    );
+    first_page(&mut s, rows, 5);
     assert_eq!(s.headlines.selected, 2);
 
     // When the cache finds nothing past the window, the next view is opened the same way.

@@ -397,3 +397,13 @@ pub fn reported_peak_kib(out: &Output) -> u64 {
         })
         .unwrap_or_else(|| panic!("no peak reported: {err}"))
 }
+
+/// A successful fetch of these articles, keeping `keep` per feed.
+pub fn fetched(articles: Vec<khabar::model::NewArticle>, keep: usize) -> khabar::store::FetchRecord {
+    khabar::store::FetchRecord {
+        status: "200".into(),
+        articles,
+        keep_per_feed: keep,
+        ..Default::default()
+    }
+}
