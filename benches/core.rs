@@ -80,6 +80,8 @@ fn reader_with_pictures(protocol: ratatui_image::picker::ProtocolType) -> khabar
         starred: false,
         hidden: false,
         tags: vec![],
+        story: None,
+        also_in: vec![],
     };
     let mut state = AppState::new(khabar::tui::keymap::Keymap::default(), vec![], (160, 50));
     state.image_rows = 12;

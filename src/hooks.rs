@@ -201,6 +201,8 @@ mod tests {
                 starred: false,
                 hidden: false,
                 tags: vec![],
+                story: None,
+                also_in: vec![],
             },
             content: Some("<p>Drivers, <b>mostly</b>.</p>".into()),
             full_content: None,

@@ -223,6 +223,7 @@ async fn with_cache(command: Command, loaded: &Loaded, mut store: Store) -> anyh
         }
         Command::Search { query, json, limit } => cli::search(&store, &query, json, limit),
         Command::Mark(args) => cli::mark(&mut store, &args),
+        Command::Stories { rebuild, chunk } => cli::stories(&store, config, rebuild, chunk),
         Command::Import { newsboat, .. } => cli::import_newsboat(newsboat.flatten().as_deref(), source, &mut store),
         Command::Feeds { json } => cli::feeds(&store, json),
         Command::Export => {

@@ -31,6 +31,9 @@ pub struct Feed {
     pub tags: Vec<Tag>,
     pub articles: u64,
     pub unread: u64,
+    /// Of its unread articles, those in a story another feed's article leads (a view of stories
+    /// shows one headline for the story).
+    pub unread_folded: u64,
     pub last_fetched: Option<DateTime<Utc>>,
     pub last_status: Option<String>,
     pub last_error: Option<String>,
@@ -61,6 +64,18 @@ pub struct ArticleSummary {
     /// Hidden by a filter (seen only when hidden articles are shown).
     pub hidden: bool,
     pub tags: Vec<Tag>,
+    /// The story it is part of (`store::stories`), None when it is alone.
+    pub story: Option<i64>,
+    /// The story's other articles, earliest first (filled for a page of a view).
+    pub also_in: Vec<StoryMember>,
+}
+
+/// Another article of the same story: what the headline and the article pane name.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct StoryMember {
+    pub id: ArticleId,
+    pub read: bool,
+    pub feed_title: String,
 }
 
 impl ArticleSummary {
@@ -78,6 +93,8 @@ impl ArticleSummary {
             "starred": self.starred,
             "hidden": self.hidden,
             "tags": self.tags,
+            "story": self.story,
+            "also_in": self.also_in.iter().map(|m| m.id.0).collect::<Vec<_>>(),
         })
     }
 
@@ -217,6 +234,10 @@ pub struct Filter {
     /// Hidden articles too (the reader's toggle); a query with `is:hidden` sees them anyway.
     pub show_hidden: bool,
     pub sort: SortOrder,
+    /// A story shows as its lead alone (the reader with `[stories] group`, `list --stories`).
+    pub stories: bool,
+    /// ... except this story, shown whole (expanded in the reader).
+    pub expanded: Option<i64>,
 }
 
 /// The order of a view's articles. Every order ends with the article id, so it is total.

@@ -89,6 +89,7 @@ pub async fn run() -> anyhow::Result<Option<Demo>> {
             query: None,
             sort: crate::model::SortOrder::Newest,
             json: false,
+            stories: false,
         },
     )?;
     print_next_steps(&demo.dir, &demo.cache);

@@ -22,13 +22,15 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
         query: args.query.clone(),
         show_hidden: args.hidden,
         sort: args.sort,
+        stories: args.stories,
+        expanded: None,
     };
     let mut out = BufWriter::new(io::stdout().lock());
     let mut remaining = args.limit.unwrap_or(usize::MAX);
     let mut cursor = None;
     while remaining > 0 {
         let page = store.list(&filter, remaining.min(PAGE), cursor.as_ref())?;
-        write_page(&mut out, store, &page, args.json)?;
+        write_page(&mut out, store, &page, args.json, args.stories)?;
         remaining -= page.len();
         match page.last() {
             Some(last) if page.len() == PAGE => cursor = Some(store.cursor_of(last.id)?),
@@ -41,15 +43,30 @@ pub fn list(store: &Store, args: &ListArgs) -> anyhow::Result<()> {
 pub fn search(store: &Store, query: &Query, json: bool, limit: Option<usize>) -> anyhow::Result<()> {
     let mut out = BufWriter::new(io::stdout().lock());
     let found = store.search(query, &Filter::default(), limit.unwrap_or(1000))?;
-    write_page(&mut out, store, &found, json)?;
+    write_page(&mut out, store, &found, json, false)?;
     finish(out)
 }
 
 /// A page of articles; as JSON, each with its attachments (`enclosures`, read for the page at once).
-fn write_page(out: &mut impl Write, store: &Store, page: &[ArticleSummary], json: bool) -> anyhow::Result<()> {
+/// With `stories`, a story's line names its other feeds.
+fn write_page(
+    out: &mut impl Write,
+    store: &Store,
+    page: &[ArticleSummary],
+    json: bool,
+    stories: bool,
+) -> anyhow::Result<()> {
     if !json {
         for a in page {
             write_article(out, a, false)?;
+            if stories && !a.also_in.is_empty() {
+                let feeds: Vec<&str> = a.also_in.iter().map(|m| m.feed_title.as_str()).collect();
+                let line = format!("{:>7}   +{} also in {}", "", a.also_in.len(), feeds.join(", "));
+                match writeln!(out, "{line}") {
+                    Err(e) if e.kind() == io::ErrorKind::BrokenPipe => return Ok(()),
+                    other => other?,
+                }
+            }
         }
         return Ok(());
     }

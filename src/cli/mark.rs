@@ -1,4 +1,5 @@
-//! `khabar mark ID... --read|--unread|--star|--unstar`: set a flag on articles for scripts.
+//! `khabar mark ID... [--story S] --read|--unread|--star|--unstar`: set a flag on articles (or a
+//! whole story's) for scripts.
 //! All or nothing: an id the cache does not have changes nothing and is named in the error.
 
 use anyhow::bail;
@@ -16,6 +17,15 @@ pub fn run(store: &mut Store, args: &MarkArgs) -> anyhow::Result<()> {
         _ => (Flag::Starred, false, "unstarred"),
     };
     let mut ids: Vec<ArticleId> = Vec::with_capacity(args.ids.len());
+    if let Some(story) = args.story {
+        let members = store.story_articles(story)?;
+        if members.is_empty() {
+            bail!(
+                "no story {story} in the cache (`khabar list --json` shows each article's story); nothing was changed"
+            );
+        }
+        ids.extend(members);
+    }
     for id in args.ids.iter().map(|&i| ArticleId(i)) {
         if !ids.contains(&id) {
             ids.push(id);

@@ -11,6 +11,7 @@ mod newsboat;
 mod opml;
 mod refresh;
 mod show;
+mod stories;
 mod sync;
 
 use std::path::PathBuf;
@@ -31,6 +32,7 @@ pub use newsboat::import as import_newsboat;
 pub use opml::{export, import};
 pub use refresh::run as refresh;
 pub use show::{run as show, ShowAs};
+pub use stories::run as stories;
 pub use sync::{remove_anywhere, run as sync, subscribe_remote};
 
 /// khabar: a fast terminal news reader.
@@ -94,6 +96,15 @@ pub enum Command {
     },
     /// Mark articles read, unread, starred or unstarred, by the ids `list --json` shows.
     Mark(MarkArgs),
+    /// Group the cache's articles into stories now (a refresh does it by itself); with
+    /// --rebuild, every story is made again from the first article.
+    Stories {
+        #[arg(long)]
+        rebuild: bool,
+        /// Articles decided per transaction (a kill loses at most one).
+        #[arg(long, hide = true, default_value_t = crate::store::STORY_CHUNK)]
+        chunk: usize,
+    },
     /// Search with the query language (docs/queries.md): words and "phrases" in titles and
     /// bodies, fields such as title:, tag:, is:unread, age:<7d; -, OR and parentheses.
     Search {
@@ -184,8 +195,11 @@ pub enum Command {
 #[command(group(clap::ArgGroup::new("flag").required(true).args(["read", "unread", "star", "unstar"])))]
 pub struct MarkArgs {
     /// Article ids (the `id` of `khabar list --json`).
-    #[arg(required = true, value_name = "ID")]
+    #[arg(required_unless_present = "story", value_name = "ID")]
     pub ids: Vec<i64>,
+    /// Every article of this story (the `story` of `khabar list --json`).
+    #[arg(long, value_name = "STORY")]
+    pub story: Option<i64>,
     #[arg(long)]
     pub read: bool,
     #[arg(long)]
@@ -244,4 +258,7 @@ pub struct ListArgs {
     /// JSON Lines: one object per article.
     #[arg(long)]
     pub json: bool,
+    /// One line per story: the article that leads it, then the other feeds that report it.
+    #[arg(long)]
+    pub stories: bool,
 }

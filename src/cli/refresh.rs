@@ -7,7 +7,7 @@ use tokio::sync::mpsc;
 
 use crate::config::Config;
 use crate::poller::{Job, PollEvent, Poller, RefreshSummary};
-use crate::store::{lock, with_store, SharedStore};
+use crate::store::{lock, with_store, SharedStore, StoryRules};
 use std::io::Write;
 
 use crate::hooks;
@@ -20,7 +20,7 @@ pub async fn run(config: &Config, store: SharedStore, force: bool, json: bool) -
     let before = lock(&store).last_article_id()?;
     let states = lock(&store).poll_states()?;
     let jobs = Job::all(config, states);
-    let poller = Arc::new(Poller::new(&config.general, store.clone())?);
+    let poller = Arc::new(Poller::new(&config.general, store.clone())?.with_stories(StoryRules::from_config(config)));
     let (tx, mut rx) = mpsc::unbounded_channel();
     let rules = config.filters.clone();
     let printer = tokio::spawn(async move {
@@ -84,7 +84,9 @@ fn feed_json(event: &PollEvent) -> Option<String> {
             serde_json::json!({"type": "feed", "url": url, "status": "failed", "new": 0,
                                                                      "error": reason})
         }
-        PollEvent::Started { .. } | PollEvent::Finished(_) | PollEvent::Indexed { .. } => return None,
+        PollEvent::Started { .. } | PollEvent::Finished(_) | PollEvent::Indexed { .. } | PollEvent::Grouped { .. } => {
+            return None
+        }
     };
     Some(v.to_string())
 }
@@ -136,6 +138,10 @@ fn describe(event: &PollEvent, rules: &[FilterRule]) -> Option<String> {
                 elapsed.as_secs_f64()
             )
         }
+        PollEvent::Grouped { grouped, elapsed, .. } => format!(
+            "grouped {grouped} articles into stories in {:.2}s",
+            elapsed.as_secs_f64()
+        ),
         PollEvent::Finished(s) => format!(
             "refreshed {} feeds in {:.2}s: {} new articles{}; {} fetched, {} not modified, {} failed, {} skipped",
             s.feeds,

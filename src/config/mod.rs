@@ -8,6 +8,7 @@ mod filters;
 mod openers;
 mod paths;
 mod queries;
+mod stories;
 mod values;
 
 use std::collections::BTreeMap;
@@ -25,6 +26,7 @@ pub use error::{ConfigError, Located, Position};
 pub use openers::{fallback as fallback_opener, Opener};
 pub use paths::{locate, ConfigSource, Paths};
 pub use queries::SavedQuery;
+pub use stories::{Stories, StoryScope};
 pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration, ImageMode, PipeFormat};
 
 /// The documented example config, compiled in: khabar runs on it when the user has no file.
@@ -49,6 +51,8 @@ pub struct Config {
     pub accounts: Vec<Account>,
     /// `[[opener]]`: programs for links, the first that matches wins.
     pub openers: Vec<Opener>,
+    /// `[stories]`: grouping the articles that report the same news.
+    pub stories: Stories,
     /// What is accepted but should change (a readable plain password): shown, never fatal.
     pub warnings: Vec<String>,
     pub source: ConfigSource,
@@ -156,6 +160,8 @@ pub struct FeedConfig {
     pub full_text: bool,
     /// Its new articles count in notifications (`notify = false` leaves them out).
     pub notify: bool,
+    /// Its articles may join stories (`group = false` keeps each on its own).
+    pub group: bool,
 }
 
 /// One `[keys]` entry: `action = "key"` or `action = ["key", "g g"]`.
@@ -172,25 +178,18 @@ pub struct ThemeEntry {
     pub colour: Located<String>,
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields, default)]
 struct RawConfig {
-    #[serde(default)]
     general: General,
-    #[serde(default)]
     feed: Vec<RawFeed>,
-    #[serde(default)]
     keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
-    #[serde(default)]
     theme: BTreeMap<Spanned<String>, Spanned<String>>,
-    #[serde(default)]
     query: Vec<queries::RawQuery>,
-    #[serde(default)]
     filter: Vec<filters::RawFilter>,
-    #[serde(default)]
     account: Vec<accounts::RawAccount>,
-    #[serde(default)]
     opener: Vec<openers::RawOpener>,
+    stories: Stories,
 }
 
 /// `action = "key"` or `action = ["key", "other key"]`.
@@ -221,6 +220,7 @@ struct RawFeed {
     #[serde(default)]
     full_text: bool,
     notify: Option<bool>,
+    group: Option<bool>,
 }
 
 impl Config {
@@ -305,6 +305,7 @@ impl Config {
                 refresh_interval: f.refresh_interval.map(|d| d.0),
                 full_text: f.full_text,
                 notify: f.notify.unwrap_or(true),
+                group: f.group.unwrap_or(true),
             });
         }
         let position = |offset: usize| Position::in_text(file, text, offset);
@@ -361,7 +362,9 @@ impl Config {
         };
         let (accounts, warnings) = accounts::accounts(raw.account, file, text, file_path)?;
         let openers = openers::openers(raw.opener, file, text)?;
+        raw.stories.check().map_err(|m| at(find_key(text, "window"), m))?;
         Ok(Config {
+            stories: raw.stories,
             openers,
             accounts,
             warnings,

@@ -90,7 +90,7 @@ impl GroupWriter {
 /// memory in per-thread arenas: parsed feeds are freed on other threads than they were made on,
 /// and without this a cold refresh's resident memory grows with the number of feeds.
 #[allow(unsafe_code)] // libc call with no safe wrapper; SAFETY below
-fn release_freed_memory() {
+pub(super) fn release_freed_memory() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     // SAFETY: malloc_trim only returns free pages of the allocator's own arenas to the system.
     unsafe {

@@ -17,7 +17,7 @@ use tokio::sync::{mpsc, Semaphore};
 use crate::config::{FeedTarget, General};
 use crate::feed::{FetchError, Fetched, Fetcher, Limits, Validators};
 use crate::model::FeedId;
-use crate::store::{lock, SharedStore, Store, WriteCounts, INDEX_CHUNK};
+use crate::store::{lock, GroupProgress, SharedStore, Store, StoryRules, WriteCounts, INDEX_CHUNK, STORY_CHUNK};
 
 pub use error::PollError;
 use group::{Deliver, GroupWriter};
@@ -67,6 +67,12 @@ pub enum PollEvent {
         articles: usize,
         elapsed: Duration,
     },
+    /// The stories pass after the index: `grouped` of `decided` new articles joined a story.
+    Grouped {
+        decided: usize,
+        grouped: usize,
+        elapsed: Duration,
+    },
 }
 
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -92,6 +98,7 @@ pub struct Poller {
     concurrency: usize,
     per_host: usize,
     keep_per_feed: usize,
+    stories: Option<StoryRules>,
 }
 
 enum Outcome {
@@ -118,7 +125,14 @@ impl Poller {
             concurrency: general.concurrency,
             per_host: general.per_host_concurrency,
             keep_per_feed: general.articles_per_feed,
+            stories: None,
         })
+    }
+
+    /// Groups the articles each run stores into stories, by these rules.
+    pub fn with_stories(mut self, rules: StoryRules) -> Poller {
+        self.stories = Some(rules).filter(|r| r.group);
+        self
     }
 
     /// Polls the jobs, at most `concurrency` at once and `per_host_concurrency` per host.
@@ -203,7 +217,45 @@ impl Poller {
                 elapsed: indexing.elapsed(),
             });
         }
+        if let Some(rules) = &self.stories {
+            let grouping = Instant::now();
+            let done = self.group_stories(rules.clone()).await;
+            if done.decided > 0 {
+                let _ = events.send(PollEvent::Grouped {
+                    decided: done.decided,
+                    grouped: done.grouped,
+                    elapsed: grouping.elapsed(),
+                });
+            }
+        }
         summary
+    }
+
+    /// The stories pass, a chunk per write. A failure is logged: the next pass goes on from
+    /// where this one stopped.
+    async fn group_stories(&self, rules: StoryRules) -> GroupProgress {
+        let mut total = GroupProgress::default();
+        let rules = Arc::new(rules);
+        // Each step decides a chunk or ends the pass; the bound only guards against a cache
+        // that keeps growing under it.
+        for _ in 0..10_000 {
+            let step_rules = rules.clone();
+            match self.write(move |s| s.group_stories(&step_rules, STORY_CHUNK)).await {
+                Ok(p) => {
+                    group::release_freed_memory();
+                    total.decided += p.decided;
+                    total.grouped += p.grouped;
+                    if p.done {
+                        break;
+                    }
+                }
+                Err(e) => {
+                    tracing::error!("stories: {e}");
+                    break;
+                }
+            }
+        }
+        total
     }
 
     /// The search index pass after the articles are stored, a chunk per group write, so the

@@ -84,7 +84,10 @@ impl Evaluator {
                 State::Read => c.read,
                 State::Starred => c.starred,
                 State::Hidden => c.hidden,
+                // An arriving article is grouped after it is stored: never in a story yet.
+                State::Grouped => false,
             },
+            Expr::Story(_) => false,
             Expr::HasEnclosure => c.has_enclosure,
             Expr::Age { newer, seconds } => {
                 let edge = c.now.saturating_sub(*seconds);

@@ -17,6 +17,7 @@ pub const SUMMARY: &[(&str, &str)] = &[
     ("title:/^Show HN/", "a regular expression (title, author, feed)"),
     ("is:unread  is:read  is:starred", "by flag"),
     ("is:hidden", "hidden by a filter (shown only when asked)"),
+    ("is:grouped  story:12", "in a story; in this story"),
     ("has:enclosure", "with an attachment (a podcast's audio, a file)"),
     ("age:<7d  age:>1y", "newer / older than (h d w m y)"),
     ("after:2026-01-01  before:…", "by date (UTC), on or after / before"),
@@ -49,6 +50,8 @@ pub enum Expr {
     Is(State),
     /// `has:enclosure`: articles with an attachment (audio, video, a file).
     HasEnclosure,
+    /// `story:ID`: the articles of one story (`list --json`'s `story`).
+    Story(i64),
     /// `age:<7d` (newer than) and `age:>1y` (older than), in seconds.
     Age {
         newer: bool,
@@ -89,6 +92,8 @@ pub enum State {
     Starred,
     /// Hidden by a filter: only a query that asks for them finds these.
     Hidden,
+    /// Part of a story with other articles.
+    Grouped,
 }
 
 /// A query that does not parse: what is wrong, and where (1-based column, in characters).

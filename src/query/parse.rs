@@ -266,12 +266,20 @@ fn term(t: &Token, field: Option<&str>, value: &str) -> Result<Expr, QueryError>
             "read" => Ok(Expr::Is(State::Read)),
             "starred" => Ok(Expr::Is(State::Starred)),
             "hidden" => Ok(Expr::Is(State::Hidden)),
+            "grouped" => Ok(Expr::Is(State::Grouped)),
             other => Err(error(
                 value_column,
                 &t.raw,
-                format!("unknown state `{other}`, use unread, read, starred, hidden"),
+                format!("unknown state `{other}`, use unread, read, starred, hidden, grouped"),
             )),
         },
+        "story" => plain.parse::<i64>().map(Expr::Story).map_err(|_| {
+            error(
+                value_column,
+                &t.raw,
+                format!("`{plain}` is not a story id: `khabar list --json` shows each article's story"),
+            )
+        }),
         "has" => match plain {
             "enclosure" | "enclosures" | "attachment" => Ok(Expr::HasEnclosure),
             other => Err(error(
@@ -461,7 +469,7 @@ mod tests {
         );
         assert_eq!(
             err("is:new"),
-            "`is:new` (column 4): unknown state `new`, use unread, read, starred, hidden"
+            "`is:new` (column 4): unknown state `new`, use unread, read, starred, hidden, grouped"
         );
         assert_eq!(
             err("x titel:rust"),

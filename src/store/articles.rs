@@ -24,8 +24,8 @@ impl Store {
             .query_row([id.0], |r| {
                 Ok((
                     summary_from_row(r)?,
-                    r.get::<_, Unpacked>(12)?.0,
                     r.get::<_, Unpacked>(13)?.0,
+                    r.get::<_, Unpacked>(14)?.0,
                 ))
             })
             .optional()?;
@@ -33,6 +33,9 @@ impl Store {
             return Ok(None);
         };
         summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
+        if summary.story.is_some() {
+            summary.also_in = self.story_of(id)?;
+        }
         let enclosures = self.enclosures(&[id])?.remove(&id).unwrap_or_default();
         Ok(Some(Article {
             summary,

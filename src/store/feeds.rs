@@ -240,6 +240,7 @@ impl Store {
     /// Configured feeds with their tags and counts, in config order.
     pub fn feeds(&self) -> Result<Vec<Feed>> {
         let tags = self.tags_by_feed()?;
+        let folded = self.unread_folded()?;
         let mut stmt = self.conn.prepare_cached(
             "SELECT f.id, f.url, f.fetch_url, COALESCE(f.config_title, f.title), f.site_url,
                     f.last_fetched, f.last_status, f.last_error,
@@ -260,9 +261,20 @@ impl Store {
                 last_error: r.get(7)?,
                 articles: r.get::<_, i64>(8)? as u64,
                 unread: r.get::<_, i64>(9)? as u64,
+                unread_folded: folded.get(&id).copied().unwrap_or(0),
                 account: r.get(10)?,
             })
         })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Unread articles folded into another's story, by feed (the partial index holds only
+    /// folded articles, so this reads those alone).
+    fn unread_folded(&self) -> Result<HashMap<FeedId, u64>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT feed_id, COUNT(*) FROM articles WHERE folded = 1 AND read = 0 AND hidden = 0 GROUP BY feed_id",
+        )?;
+        let rows = stmt.query_map([], |r| Ok((FeedId(r.get(0)?), r.get::<_, i64>(1)? as u64)))?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 

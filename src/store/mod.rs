@@ -11,11 +11,13 @@ mod import;
 mod kept;
 mod order;
 mod packing;
+mod page_rows;
 mod prefs;
 mod query_sql;
 mod schema;
 mod search_backlog;
 mod shared;
+mod stories;
 mod token_table;
 mod views;
 mod words;
@@ -39,6 +41,7 @@ pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use search_backlog::INDEX_CHUNK;
 pub use shared::{lock, with_store, SharedStore};
+pub use stories::{canonical_link, GroupProgress, Signature, StoryRules, Tuning, STORY_CHUNK, TUNING};
 pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]

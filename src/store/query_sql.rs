@@ -172,7 +172,12 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
             State::Read => "a.read = 1",
             State::Starred => "a.starred = 1",
             State::Hidden => "a.hidden = 1",
+            State::Grouped => "a.story IS NOT NULL",
         }),
+        Expr::Story(id) => {
+            sql.push_str("a.story = ?");
+            args.push(Box::new(*id));
+        }
         Expr::HasEnclosure => sql.push_str("EXISTS (SELECT 1 FROM enclosures e WHERE e.article_id = a.id)"),
         Expr::Age { newer, seconds } => {
             sql.push_str(if *newer { "a.sort_time >= ?" } else { "a.sort_time < ?" });

@@ -238,6 +238,29 @@ const MIGRATIONS: &[&str] = &[
         starred    INTEGER NOT NULL
     );
     "#,
+    // 12: stories (`store::stories`): the articles that report the same news. `story` is the
+    // story's id (from `story_state`'s counter, never reused), NULL for an article alone;
+    // `folded` marks a story's articles other than the one that leads it, which a view of
+    // stories leaves out. `story_sigs` holds each article's words as grouping compares them,
+    // written by the search index pass that reads the article's text anyway.
+    r#"
+    ALTER TABLE articles ADD COLUMN story INTEGER;
+    ALTER TABLE articles ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX articles_story ON articles(story) WHERE story IS NOT NULL;
+    CREATE INDEX articles_folded ON articles(feed_id) WHERE folded = 1;
+    CREATE TABLE story_sigs (
+        article_id INTEGER PRIMARY KEY,
+        link       INTEGER,
+        words      BLOB NOT NULL
+    );
+    CREATE TABLE story_state (
+        name  TEXT PRIMARY KEY,
+        value BLOB
+    ) WITHOUT ROWID;
+    CREATE TRIGGER story_sigs_delete AFTER DELETE ON articles BEGIN
+        DELETE FROM story_sigs WHERE article_id = old.id;
+    END;
+    "#,
 ];
 
 /// The schema version this build writes.

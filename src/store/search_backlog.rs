@@ -6,6 +6,7 @@ use rusqlite::{params, Connection};
 
 use super::fts;
 use super::packing::Unpacked;
+use super::stories::{StorySig, STORE_SIG};
 use super::{Result, Store};
 use crate::text::html;
 
@@ -77,7 +78,13 @@ struct Waiting {
     /// Its title and stored body, inflated by the workers. None: the article was deleted after
     /// it was marked.
     text: Option<(String, Value)>,
+    /// Its link and its feed's name, for its story signature.
+    link: Option<String>,
+    feed_name: String,
 }
+
+/// What the workers make of a waiting article: its search text and its story signature.
+type Made = Option<(String, StorySig)>;
 
 impl Store {
     /// How many articles wait for the search index.
@@ -149,8 +156,10 @@ fn index_pending(conn: &Connection, max: usize) -> Result<usize> {
 fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {
     let waiting: Vec<Waiting> = {
         let mut stmt = conn.prepare_cached(
-            "SELECT p.article_id, p.replace, a.id IS NOT NULL, a.title, a.content
+            "SELECT p.article_id, p.replace, a.id IS NOT NULL, a.title, a.content, a.link,
+                    COALESCE(f.config_title, f.title, '')
              FROM search_pending p LEFT JOIN articles a ON a.id = p.article_id
+             LEFT JOIN feeds f ON f.id = a.feed_id
              ORDER BY p.article_id LIMIT ?1",
         )?;
         let rows = stmt.query_map([max as i64], |r| {
@@ -162,6 +171,8 @@ fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {
                     true => Some((r.get(3)?, r.get(4)?)),
                     false => None,
                 },
+                link: r.get(5)?,
+                feed_name: r.get::<_, Option<String>>(6)?.unwrap_or_default(),
             })
         })?;
         rows.collect::<rusqlite::Result<_>>()?
@@ -169,15 +180,16 @@ fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {
     let mut insert = conn.prepare_cached("INSERT INTO articles_fts (rowid, text) VALUES (?1, ?2)")?;
     let mut delete = conn.prepare_cached("DELETE FROM articles_fts WHERE rowid = ?1")?;
     let mut unmark = conn.prepare_cached("DELETE FROM search_pending WHERE article_id = ?1")?;
+    let mut sign = conn.prepare_cached(STORE_SIG)?;
     // A worker makes the texts of the next few hundred while this thread indexes the last: the
     // two halves of the pass cost about the same, and the chunk's inflated bodies at once would
     // not fit the memory a refresh keeps to.
     std::thread::scope(|scope| {
-        let (texts, made) = std::sync::mpsc::sync_channel::<Vec<Option<String>>>(2);
+        let (texts, made) = std::sync::mpsc::sync_channel::<Vec<Made>>(2);
         let parts = waiting.chunks(TEXTS_AT_ONCE);
         scope.spawn(move || {
             for part in parts {
-                if texts.send(part.iter().map(index_text).collect()).is_err() {
+                if texts.send(part.iter().map(make).collect()).is_err() {
                     break; // the writer failed and stopped listening
                 }
             }
@@ -188,8 +200,9 @@ fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {
                 if w.replace {
                     delete.execute([w.id])?;
                 }
-                if let Some(text) = text {
+                if let Some((text, sig)) = text {
                     insert.execute(params![w.id, text])?;
+                    sign.execute(params![w.id, sig.link, sig.words])?;
                 }
                 unmark.execute([w.id])?;
                 done += 1;
@@ -199,9 +212,9 @@ fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {
     })
 }
 
-/// An article's search text (None for a deleted one). A body that cannot be read leaves the
-/// title searchable.
-fn index_text(w: &Waiting) -> Option<String> {
+/// An article's search text and story signature (None for a deleted one). A body that cannot
+/// be read leaves the title searchable.
+fn make(w: &Waiting) -> Made {
     w.text.as_ref().map(|(title, content)| {
         let body = match Unpacked::column_result(ValueRef::from(content)) {
             Ok(Unpacked(body)) => body.as_deref().map(html::to_index_text).unwrap_or_default(),
@@ -210,7 +223,8 @@ fn index_text(w: &Waiting) -> Option<String> {
                 String::new()
             }
         };
-        fts::index_text(title, &body)
+        let sig = StorySig::new(title, &body, w.link.as_deref(), &w.feed_name);
+        (fts::index_text(title, &body), sig)
     })
 }
 

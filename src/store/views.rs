@@ -21,7 +21,7 @@ enum Start<'a> {
 
 pub(super) const SUMMARY_COLUMNS: &str = "a.id, a.feed_id, \
      CASE WHEN f.account IS NULL THEN f.url ELSE COALESCE(f.fetch_url, f.url) END, COALESCE(f.config_title, f.title, f.url), a.title, \
-     a.link, a.author, a.published, a.read, a.starred, a.sort_time, a.hidden";
+     a.link, a.author, a.published, a.read, a.starred, a.sort_time, a.hidden, a.story";
 
 impl Store {
     /// One page of a view in its order, starting after `after` (keyset pagination: the cost of
@@ -103,7 +103,8 @@ impl Store {
             Some(tag) => self.tag_on_articles(tag)?,
             None => false,
         };
-        let (sql, args) = if filter.starred_only || filter.query.is_some() || shows_hidden(filter) || article_tags {
+        let slow = filter.starred_only || filter.query.is_some() || shows_hidden(filter) || article_tags;
+        let (sql, args) = if slow {
             filtered_walk(
                 "SELECT COUNT(*)",
                 filter,
@@ -121,6 +122,28 @@ impl Store {
             narrow_to_feeds(&mut sql, &mut args, filter, "f.id");
             (sql, args)
         };
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(params_from_iter(args.iter()), |r| r.get(0))?;
+        Ok(if !slow && filter.stories {
+            (n as usize).saturating_sub(self.folded_in(filter)?)
+        } else {
+            n as usize
+        })
+    }
+
+    /// Articles of a view of stories that it folds away (counted by the partial index of folded
+    /// articles, few beside the view's): what the per-feed counts hold beyond its headlines.
+    fn folded_in(&self, filter: &Filter) -> Result<usize> {
+        let all = Filter {
+            stories: false,
+            expanded: None,
+            ..filter.clone()
+        };
+        let (mut sql, mut args) = filtered("SELECT COUNT(*)", &all, &self.article_tagged(filter)?);
+        sql.push_str(" AND a.folded = 1 AND a.story IS NOT ?");
+        args.push(Box::new(filter.expanded));
         let n: i64 = self
             .conn
             .prepare_cached(&sql)?
@@ -147,46 +170,12 @@ impl Store {
         Ok(self.conn.prepare_cached(&sql)?.query_row([id.0], cursor_from_row)?)
     }
 
-    pub(super) fn query_summaries(&self, sql: &str, args: Vec<Box<dyn ToSql>>) -> Result<Vec<ArticleSummary>> {
-        let tags = self.tags_by_feed()?;
-        let mut stmt = self.conn.prepare_cached(sql)?;
-        let rows = stmt.query_map(params_from_iter(args.iter()), summary_from_row)?;
-        let mut out: Vec<ArticleSummary> = rows.collect::<rusqlite::Result<_>>()?;
-        let mut own = self.own_tags(&out)?;
-        for a in &mut out {
-            a.tags = tags.get(&a.feed_id).cloned().unwrap_or_default();
-            for t in own.remove(&a.id).unwrap_or_default() {
-                if !a.tags.contains(&t) {
-                    a.tags.push(t);
-                }
-            }
-        }
-        Ok(out)
-    }
-
     /// Whether any article has this tag of its own (a filter gave it).
     fn tag_on_articles(&self, tag: &str) -> Result<bool> {
         Ok(self
             .conn
             .prepare_cached("SELECT EXISTS (SELECT 1 FROM article_tags WHERE tag = ?1)")?
             .query_row([tag], |r| r.get(0))?)
-    }
-
-    /// The tags filters gave these articles, by article.
-    fn own_tags(&self, page: &[ArticleSummary]) -> Result<std::collections::HashMap<ArticleId, Vec<String>>> {
-        let mut map: std::collections::HashMap<ArticleId, Vec<String>> = std::collections::HashMap::new();
-        if page.is_empty() {
-            return Ok(map);
-        }
-        let ids: Vec<i64> = page.iter().map(|a| a.id.0).collect();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT article_id, tag FROM article_tags WHERE article_id IN (SELECT value FROM json_each(?1)) ORDER BY tag",
-        )?;
-        let mut rows = stmt.query([serde_json::to_string(&ids).unwrap_or_default()])?;
-        while let Some(r) = rows.next()? {
-            map.entry(ArticleId(r.get(0)?)).or_default().push(r.get(1)?);
-        }
-        Ok(map)
     }
 }
 
@@ -338,6 +327,15 @@ pub(super) fn filtered_walk(
     if filter.starred_only {
         sql.push_str(" AND a.starred = 1");
     }
+    if filter.stories {
+        match filter.expanded {
+            Some(story) => {
+                sql.push_str(" AND (a.folded = 0 OR a.story = ?)");
+                args.push(Box::new(story));
+            }
+            None => sql.push_str(" AND a.folded = 0"),
+        }
+    }
     let feed_id = if walk.tag { "+a.feed_id" } else { "a.feed_id" };
     narrow_to_feeds(&mut sql, &mut args, filter, feed_id);
     if let Some(q) = &filter.query {
@@ -394,5 +392,7 @@ pub(super) fn summary_from_row(r: &rusqlite::Row<'_>) -> rusqlite::Result<Articl
         starred: r.get(9)?,
         hidden: r.get(11)?,
         tags: Vec::new(),
+        story: r.get(12)?,
+        also_in: Vec::new(),
     })
 }

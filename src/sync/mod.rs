@@ -67,6 +67,14 @@ pub async fn sync_all(config: &Config, store: &SharedStore) -> Vec<AccountReport
             .unwrap_or(report.pending);
         reports.push(report);
     }
+    // What the servers brought joins stories as a refresh's articles do.
+    let rules = crate::store::StoryRules::from_config(config);
+    if rules.group && reports.iter().any(|r| r.new > 0) {
+        let grouped = with_store(store, move |s| s.group_all_stories(&rules, crate::store::STORY_CHUNK)).await;
+        if let Err(e) = grouped {
+            tracing::error!("stories after sync: {e}");
+        }
+    }
     reports
 }
 

@@ -54,6 +54,7 @@ actions! {
     Redo => "redo", "Redo what undo undid";
     ToggleUnreadOnly => "toggle_unread_only", "Show only unread articles, or all";
     ToggleHidden => "toggle_hidden", "Show articles filters hid too, or not";
+    ToggleStory => "toggle_story", "Show every article of the selected story, or fold it back";
     RefreshFeed => "refresh_feed", "Refresh the selected feed";
     RefreshAll => "refresh_all", "Refresh all feeds";
     RemoveFeed => "remove_feed", "Remove the feed from the config (asks; U undoes)";

@@ -196,6 +196,7 @@ const DEFAULTS: &[(&str, Action)] = &[
     ("ctrl-r", Action::Redo),
     ("u", Action::ToggleUnreadOnly),
     (".", Action::ToggleHidden),
+    ("=", Action::ToggleStory),
     ("r", Action::RefreshFeed),
     ("R", Action::RefreshAll),
     ("D", Action::RemoveFeed),

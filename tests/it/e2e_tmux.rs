@@ -906,3 +906,81 @@ fn pictures_show_only_where_asked_for_inside_tmux() {
         assert_restored(&tmux);
     }
 }
+
+/// The same news from two feeds reads as one headline naming the other feed; `=` shows both,
+/// reading the story marks both read, and Unread counts stories.
+#[test]
+fn a_story_from_two_feeds_is_one_headline_in_a_real_terminal() {
+    let server = TestServer::start();
+    let item = |guid: &str, title: &str, body: &str, hour: u32| {
+        format!(
+            "<item><guid>{guid}</guid><title>{title}</title><link>http://example.org/{guid}</link>\
+             <pubDate>20 Nov 2026 {hour:02}:00:00 +0000</pubDate><description>{body}</description></item>"
+        )
+    };
+    let doc = |title: &str, items: &[String]| {
+        format!(
+            "<?xml version=\"1.0\"?><rss version=\"2.0\"><channel><title>{title}</title><link>http://example.org/</link>{}</channel></rss>",
+            items.concat()
+        )
+    };
+    server.route(
+        "/a.xml",
+        Route::ok(doc(
+            "Akhbar A",
+            &[item(
+                "a1",
+                "दिल्ली में भारी बारिश से जलभराव, कई उड़ानें रद्द",
+                "राजधानी दिल्ली में सोमवार को भारी बारिश के बाद कई इलाकों में जलभराव हो गया और कई उड़ानें रद्द कर दी गईं।",
+                8,
+            )],
+        )),
+    );
+    server.route(
+        "/b.xml",
+        Route::ok(doc(
+            "Akhbar B",
+            &[
+                item(
+                    "b1",
+                    "दिल्ली में भारी बारिश: जलभराव के कारण उड़ानें रद्द",
+                    "सोमवार को दिल्ली में हुई भारी बारिश से कई इलाकों में जलभराव हुआ और कई उड़ानें रद्द करनी पड़ीं।",
+                    10,
+                ),
+                item("b2", "Markets close at a record high", "Stocks rose on Monday.", 9),
+            ],
+        )),
+    );
+    let Some((_sb, tmux)) = reader_on("stories", |_| {
+        format!(
+            "{}{}",
+            feed_entry(&server.url("/a.xml"), &["news"]),
+            feed_entry(&server.url("/b.xml"), &["news"])
+        )
+    }) else {
+        return;
+    };
+    let screen = tmux.wait_for("one headline for the story", |s| s.contains("+1 Akhbar B"));
+    assert_eq!(screen.matches("दिल्ली में भारी").count(), 1, "{screen}");
+    assert_eq!(
+        unread_count(&screen),
+        Some(2),
+        "Unread counts the story once:\n{screen}"
+    );
+    // The story leads the list (newest first: 10:00 is its later copy, but the earliest leads
+    // and sorts by its own time, 08:00, below the 09:00 markets story).
+    tmux.keys(&["G", "="]);
+    let screen = tmux.wait_for("the story shown whole", |s| s.matches("दिल्ली में भारी").count() == 2);
+    assert!(screen.contains('▾'), "{screen}");
+    tmux.keys(&["="]);
+    tmux.wait_for("folded again", |s| s.matches("दिल्ली में भारी").count() == 1);
+    tmux.keys(&["G", "Enter"]);
+    let screen = tmux.wait_for("the article with its other copy", |s| s.contains("Also in: Akhbar B"));
+    assert_eq!(
+        unread_count(&screen),
+        Some(1),
+        "reading the story reads both copies:\n{screen}"
+    );
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+}

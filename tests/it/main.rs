@@ -24,6 +24,7 @@ mod newsboat;
 mod reader;
 mod refresh;
 mod store;
+mod stories;
 mod sync;
 mod sync_coldsweat;
 mod tui_draw;

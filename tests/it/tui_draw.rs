@@ -34,6 +34,8 @@ fn summary(id: i64, feed: i64, feed_title: &str, title: &str, read: bool) -> Art
         starred: id == 3,
         hidden: false,
         tags: vec![],
+        story: None,
+        also_in: vec![],
     }
 }
 
@@ -47,6 +49,7 @@ fn feed(id: i64, title: &str, unread: u64, error: Option<&str>) -> Feed {
         tags: vec![],
         articles: unread + 2,
         unread,
+        unread_folded: 0,
         last_fetched: None,
         last_status: None,
         last_error: error.map(str::to_string),
@@ -211,6 +214,39 @@ fn headlines_and_sidebar_with_a_failed_feed_selected() {
     let screen = text(&buf);
     assert!(screen.contains("last fetch failed: HTTP 500"), "{screen}");
     insta::assert_snapshot!("sidebar_failed_feed", screen);
+}
+
+/// A story's lead names the other feeds; expanded (`=`), its rows say so instead; the sidebar's
+/// Unread counts the story once.
+#[test]
+fn a_story_reads_as_one_headline_with_its_other_feeds() {
+    let mut s = state((100, 12));
+    let members = |ids: &[(i64, &str)]| -> Vec<khabar::model::StoryMember> {
+        ids.iter()
+            .map(|&(id, title)| khabar::model::StoryMember {
+                id: ArticleId(id),
+                read: false,
+                feed_title: title.into(),
+            })
+            .collect()
+    };
+    s.headlines.rows[1].story = Some(5);
+    s.headlines.rows[1].also_in = members(&[(40, "Dainik"), (41, "Amar Ujala")]);
+    let mut feeds = s.feeds.clone();
+    feeds[0].unread_folded = 2;
+    let before: u64 = s.feeds.iter().map(|f| f.unread).sum();
+    update(&mut s, Msg::Feeds(feeds));
+    let screen = text(&draw(&s));
+    assert!(screen.contains("+2 Dainik, Amar Ujala"), "{screen}");
+    let unread = screen.lines().find(|l| l.contains("Unread")).unwrap();
+    assert!(unread.contains(&(before - 2).to_string()), "{unread}");
+    s.view.expanded = Some(5);
+    let screen = text(&draw(&s));
+    assert!(!screen.contains("+2 Dainik") && screen.contains(" ▾"), "{screen}");
+    s.view.stories = false;
+    s.view.expanded = None;
+    let screen = text(&draw(&s));
+    assert!(!screen.contains("+2 Dainik"), "{screen}");
 }
 
 #[test]

@@ -501,6 +501,8 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
             queries: vec![],
             keymap,
             open_marks_read: false,
+            read_together: true,
+            group_stories: true,
         })),
     );
     assert_eq!(cmds[..2], [Command::LoadFeeds, Command::RefreshNew]);

@@ -590,6 +590,8 @@ fn saved_queries_in_the_sidebar() {
         queries: vec![saved("Fresh", "is:unread age:<3d", None, &[])],
         keymap: khabar::tui::keymap::Keymap::default(),
         open_marks_read: true,
+        read_together: true,
+        group_stories: true,
     };
     let cmds = update(&mut s, Msg::ConfigChanged(Box::new(live.clone())));
     assert!(matches!(&s.view.kind, ViewKind::Query { query, .. } if query.text == "is:unread age:<3d"));

@@ -93,7 +93,10 @@ impl Network {
             tokio::task::spawn_blocking(move || -> anyhow::Result<Arc<Network>> {
                 let poll_store: SharedStore = Arc::new(std::sync::Mutex::new(Store::open(&cache)?));
                 Ok(Arc::new(Network {
-                    poller: Arc::new(Poller::new(&config.general, poll_store.clone())?),
+                    poller: Arc::new(
+                        Poller::new(&config.general, poll_store.clone())?
+                            .with_stories(crate::store::StoryRules::from_config(&config)),
+                    ),
                     poll_store,
                     fetcher: Fetcher::new(Limits::from(&config.general))?,
                 }))

@@ -57,6 +57,8 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                         queries: new.queries.clone(),
                         keymap: settings.keymap,
                         open_marks_read: new.general.open_marks_read,
+                        read_together: new.stories.read_together,
+                        group_stories: new.stories.group,
                     };
                     // The feeds first: in step in the cache before anything reads them again.
                     let (done, synced) = tokio::sync::oneshot::channel();

@@ -7,6 +7,7 @@ use super::headlines::{go_bottom, go_top, move_by};
 use super::input::{confirm_remove_feed, prompt, Confirmed, InputKind};
 use super::refresh::start_refresh;
 use super::sidebar::{activate_sidebar, toggle_group, toggle_hide_read};
+use super::stories;
 use super::undo::{self, Change};
 use super::unread;
 use super::visual;
@@ -96,6 +97,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             );
             state.open_view(view)
         }
+        Action::ToggleStory => stories::toggle_story(state),
         Action::RefreshFeed => {
             let feed = match (state.focus, state.sidebar_entries().get(state.sidebar_selected)) {
                 (Focus::Sidebar, Some(SidebarEntry::Feed { id, .. })) => Some(*id),

@@ -3,15 +3,14 @@
 
 use std::collections::HashMap;
 
-use crate::model::{Article, ArticleId, Flag, LinkKind, OpenTarget};
+use crate::model::{Article, ArticleId, LinkKind, OpenTarget};
 use crate::text::rich::Rendered;
 
 use super::super::action::Action;
 use super::super::layout;
 use super::headlines::clamp_scroll;
 use super::images::ImageSlot;
-use super::undo::Change;
-use super::{AppState, Command, Focus};
+use super::{stories, AppState, Command, Focus};
 
 /// At most this many lines (title, feed/author, date, link, blank) are drawn above the body.
 pub const ARTICLE_HEADER_LINES: usize = 6;
@@ -54,7 +53,11 @@ impl ArticlePane {
         let full = self.article.full_content.as_deref().filter(|_| self.show_full);
         let full = full.map(|f| crate::text::reader::without_title(f, &self.article.summary.title));
         let body = full.or(self.article.content.as_deref()).unwrap_or("");
-        crate::text::attachments::with_attachments(body, &self.article.enclosures)
+        let body = crate::text::attachments::with_attachments(body, &self.article.enclosures);
+        match stories::also_in(&self.article.summary.also_in) {
+            Some(also) => also + &body,
+            None => body,
+        }
     }
 }
 
@@ -64,19 +67,8 @@ pub(super) fn open_selected(state: &mut AppState) -> Vec<Command> {
         return vec![];
     };
     state.focus = Focus::Article;
-    let mut cmds = Vec::new();
-    if !a.read {
-        state.headlines.rows[state.headlines.selected].read = true;
-        state.history.record(Change {
-            flag: Flag::Read,
-            ids: vec![a.id],
-            value: true,
-            what: "opened (marked read)".into(),
-        });
-        // Written before the article is loaded, so it arrives already read.
-        cmds.push(Command::SetRead(a.id, true));
-        cmds.push(Command::LoadFeeds);
-    }
+    // Written before the article is loaded, so it arrives already read.
+    let mut cmds = stories::mark_read_with_story(state, &a, "opened (marked read)");
     cmds.push(Command::LoadArticle(a.id));
     cmds
 }
@@ -184,25 +176,13 @@ fn toggle_full(state: &mut AppState) -> Vec<Command> {
 /// unread; `what` names the step for undo.
 pub(super) fn mark_current_read(state: &mut AppState, what: &str) -> Vec<Command> {
     let current = match (state.focus, &state.article) {
-        (Focus::Article, Some(p)) => Some((p.article.summary.id, p.article.summary.read)),
-        _ => state.headlines.current().map(|a| (a.id, a.read)),
+        (Focus::Article, Some(p)) => Some(p.article.summary.clone()),
+        _ => state.headlines.current().cloned(),
     };
-    let Some((id, false)) = current else {
-        return vec![];
-    };
-    for a in state.headlines.rows.iter_mut().filter(|a| a.id == id) {
-        a.read = true;
+    match current {
+        Some(a) => stories::mark_read_with_story(state, &a, what),
+        None => vec![],
     }
-    if let Some(p) = state.article.as_mut().filter(|p| p.article.summary.id == id) {
-        p.article.summary.read = true;
-    }
-    state.history.record(Change {
-        flag: Flag::Read,
-        ids: vec![id],
-        value: true,
-        what: what.into(),
-    });
-    vec![Command::SetRead(id, true), Command::LoadFeeds]
 }
 
 /// A link of the open article (or the selected headline's) with what an opener chooses by: an
@@ -241,6 +221,11 @@ pub(super) fn is_web_url(url: &str) -> bool {
 }
 
 fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
+    if let Some(id) = url.strip_prefix(stories::ALSO_IN).and_then(|n| n.parse().ok()) {
+        // The pane shows the next article that arrives when it has none.
+        state.article = None;
+        return vec![Command::LoadArticle(ArticleId(id))];
+    }
     if is_web_url(&url) {
         vec![Command::Open(open_target(state, url))]
     } else {

@@ -232,4 +232,7 @@ pub struct LiveConfig {
     pub queries: Vec<crate::config::SavedQuery>,
     pub keymap: Keymap,
     pub open_marks_read: bool,
+    /// `[stories] read_together` and `group`.
+    pub read_together: bool,
+    pub group_stories: bool,
 }

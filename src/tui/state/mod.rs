@@ -12,6 +12,7 @@ mod mouse;
 mod queries;
 mod refresh;
 mod sidebar;
+mod stories;
 mod undo;
 mod unread;
 mod view;
@@ -70,6 +71,8 @@ pub struct AppState {
     pub visual: Option<usize>,
     /// Opening an article's link in the browser marks it read (`open_marks_read`).
     pub open_marks_read: bool,
+    /// Reading an article of a story marks the whole story read (`[stories] read_together`).
+    pub read_together: bool,
     pub headlines: Headlines,
     pub article: Option<ArticlePane>,
     pub fullscreen: bool,
@@ -115,11 +118,14 @@ impl AppState {
                 unread_only: false,
                 show_hidden: false,
                 sort: SortOrder::default(),
+                stories: true,
+                expanded: None,
             },
             sorts: HashMap::new(),
             seek: None,
             visual: None,
             open_marks_read: true,
+            read_together: true,
             headlines: Headlines::default(),
             article: None,
             fullscreen: false,
@@ -286,6 +292,11 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.queries = live.queries;
             state.keymap = live.keymap;
             state.open_marks_read = live.open_marks_read;
+            state.read_together = live.read_together;
+            if state.view.stories != live.group_stories {
+                state.view.stories = live.group_stories;
+                state.view.expanded = None;
+            }
             state.keep_selection(selected);
             state.notify("config reloaded", false);
             // New feeds are due at once; removed ones leave the sidebar and the list.

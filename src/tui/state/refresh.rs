@@ -26,8 +26,20 @@ pub(super) fn start_refresh(state: &mut AppState, feed: Option<FeedId>) -> Vec<C
 
 pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
     // After the refresh's end: nothing to show (a search made meanwhile indexed what it needed).
-    if let PollEvent::Indexed { .. } = ev {
-        return vec![];
+    match ev {
+        PollEvent::Indexed { .. } => return vec![],
+        // New stories fold articles already on screen into their leads.
+        PollEvent::Grouped { grouped, .. } => {
+            if grouped == 0 {
+                return vec![];
+            }
+            let mut cmds = vec![Command::LoadFeeds];
+            if state.view.search().is_none() {
+                cmds.extend(state.reload_view());
+            }
+            return cmds;
+        }
+        _ => {}
     }
     let progress = state.progress.get_or_insert_with(Progress::default);
     match ev {
@@ -63,7 +75,7 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
             }
             return cmds;
         }
-        PollEvent::Indexed { .. } => {}
+        PollEvent::Indexed { .. } | PollEvent::Grouped { .. } => {}
     }
     vec![]
 }

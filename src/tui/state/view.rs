@@ -33,6 +33,10 @@ pub struct View {
     /// Articles hidden by filters shown too (marked as such).
     pub show_hidden: bool,
     pub sort: SortOrder,
+    /// A story shows as one headline (`[stories] group`); searches show every match.
+    pub stories: bool,
+    /// The story shown whole (`=`).
+    pub expanded: Option<i64>,
 }
 
 impl View {
@@ -41,6 +45,8 @@ impl View {
             unread_only: self.unread_only,
             show_hidden: self.show_hidden,
             sort: self.sort,
+            stories: self.stories && self.search().is_none(),
+            expanded: self.expanded,
             ..Default::default()
         };
         match &self.kind {
@@ -120,6 +126,8 @@ impl AppState {
             kind,
             unread_only: self.view.unread_only,
             show_hidden: self.view.show_hidden,
+            stories: self.view.stories,
+            expanded: None,
         }
     }
 

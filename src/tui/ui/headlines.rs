@@ -59,7 +59,19 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 width::fit(&date, 11),
                 width::fit(&a.feed_title, feed_cols)
             );
+            // A story: how many other feeds report it, and which (or that it is shown whole).
+            let story = match (&a.story, a.also_in.is_empty()) {
+                (Some(s), false) if state.view.expanded == Some(*s) => " ▾".to_string(),
+                (Some(_), false) if state.view.stories => {
+                    let feeds: Vec<&str> = a.also_in.iter().map(|m| m.feed_title.as_str()).collect();
+                    format!(" +{} {}", a.also_in.len(), feeds.join(", "))
+                }
+                _ => String::new(),
+            };
             let title_cols = cols.saturating_sub(width::width(&fixed));
+            // The mark keeps at least its count; the title keeps at least half the room.
+            let story = width::truncate(&story, (title_cols / 2).max(4).min(title_cols));
+            let title_cols = title_cols.saturating_sub(width::width(&story));
             let row_style = if a.hidden {
                 theme.style(Element::Dim)
             } else if a.read {
@@ -71,6 +83,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 Span::styled(star, theme.style(Element::Starred)),
                 Span::styled(fixed[star.len()..].to_string(), theme.style(Element::Dim)),
                 Span::styled(width::fit(a.shown_title(), title_cols), row_style),
+                Span::styled(story, theme.style(Element::Dim)),
             ]);
             let in_visual = state.visual_range().is_some_and(|r| r.contains(&i));
             if i == h.selected || in_visual {

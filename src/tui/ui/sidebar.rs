@@ -16,7 +16,15 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let body = inner(area);
     frame.render_widget(block, area);
     let cols = body.width as usize;
-    let unread_total: u64 = state.feeds.iter().map(|f| f.unread).sum();
+    // With stories grouped, Unread counts a story once (its other feeds' copies are folded).
+    let unread_total: u64 = state
+        .feeds
+        .iter()
+        .map(|f| match state.view.stories {
+            true => f.unread.saturating_sub(f.unread_folded),
+            false => f.unread,
+        })
+        .sum();
     let entries = state.sidebar_entries();
     let height = body.height as usize;
     let scroll = state.sidebar_selected.saturating_sub(height.saturating_sub(1));

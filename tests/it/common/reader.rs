@@ -20,6 +20,8 @@ pub fn article(id: i64, feed: i64, title: &str, link: &str) -> ArticleSummary {
         starred: false,
         hidden: false,
         tags: vec![],
+        story: None,
+        also_in: vec![],
     }
 }
 
@@ -33,6 +35,7 @@ pub fn feed(id: i64, unread: u64) -> Feed {
         tags: vec!["news".into()],
         articles: unread,
         unread,
+        unread_folded: 0,
         last_fetched: None,
         last_status: None,
         last_error: None,
