@@ -119,9 +119,13 @@ fn step(conn: &Connection, rules: &StoryRules, budget: usize) -> Result<GroupPro
             ..GroupProgress::default()
         });
     }
-    let backfilled = backfill(conn, mark, target, budget)?;
-    if backfilled >= budget {
-        return Ok(GroupProgress::default());
+    // Signatures are made sure of once per run, from where the last run made sure of them.
+    let signed = state_int(conn, "signed")?.unwrap_or(0).max(mark);
+    if signed < target {
+        if backfill(conn, signed, target, budget)? >= budget {
+            return Ok(GroupProgress::default());
+        }
+        set_state(conn, "signed", target)?;
     }
     let run = (
         state_int(conn, "run_at")?.unwrap_or(i64::MIN),
@@ -152,10 +156,8 @@ fn undecided(conn: &Connection, mark: i64, target: i64, run: (i64, i64), budget:
         "SELECT sort_time, id FROM articles INDEXED BY articles_time WHERE id > ?1 AND id <= ?2 AND hidden = 0",
     )?;
     let rows = stmt.query_map([mark, target], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?)))?;
-    let mut todo: Vec<(i64, i64)> = rows
-        .filter_map(std::result::Result::ok)
-        .filter(|&key| key > run)
-        .collect();
+    let mut todo: Vec<(i64, i64)> = rows.collect::<rusqlite::Result<_>>()?;
+    todo.retain(|&key| key > run);
     todo.sort_unstable();
     todo.truncate(budget);
     Ok(todo)
