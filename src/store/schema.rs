@@ -242,7 +242,8 @@ const MIGRATIONS: &[&str] = &[
     // story's id (from `story_state`'s counter, never reused), NULL for an article alone;
     // `folded` marks a story's articles other than the one that leads it, which a view of
     // stories leaves out. `story_sigs` holds each article's words as grouping compares them,
-    // written by the search index pass that reads the article's text anyway.
+    // written by the search index pass that reads the article's text anyway, and a copy of its
+    // story, so the pass reads the date index and this narrow table, never the articles' rows.
     r#"
     ALTER TABLE articles ADD COLUMN story INTEGER;
     ALTER TABLE articles ADD COLUMN folded INTEGER NOT NULL DEFAULT 0;
@@ -251,7 +252,8 @@ const MIGRATIONS: &[&str] = &[
     CREATE TABLE story_sigs (
         article_id INTEGER PRIMARY KEY,
         link       INTEGER,
-        words      BLOB NOT NULL
+        words      BLOB NOT NULL,
+        story      INTEGER               -- articles.story, kept here for the pass's reads
     );
     CREATE TABLE story_state (
         name  TEXT PRIMARY KEY,

@@ -1,9 +1,8 @@
 //! Which story an arriving article belongs to: the articles near it in time, indexed by word and
 //! by link, and the rule that joins it to a story only when it is close to every article in it.
 
-use std::collections::HashMap;
-
 use super::sig::Signature;
+use super::FastMap;
 
 /// How close is close enough. Precision comes first: a wrong merge hides news.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -60,12 +59,12 @@ pub enum Decision {
 /// indexes candidates come from.
 #[derive(Default)]
 pub struct Window {
-    entries: HashMap<i64, Entry>,
-    df: HashMap<u32, u32>,
+    entries: FastMap<i64, Entry>,
+    df: FastMap<u32, u32>,
     /// Articles by word; None for a word too common to be worth an index.
-    postings: HashMap<u32, Option<Vec<i64>>>,
-    links: HashMap<i64, Vec<i64>>,
-    stories: HashMap<i64, Vec<i64>>,
+    postings: FastMap<u32, Option<Vec<i64>>>,
+    links: FastMap<i64, Vec<i64>>,
+    stories: FastMap<i64, Vec<i64>>,
 }
 
 impl Window {
@@ -143,7 +142,9 @@ impl Window {
             return None;
         }
         let idf = self.idf_fn();
-        let weights_a = weights(&a.sig, &idf);
+        // The article's words weighed once; each candidate is then one pass over its words.
+        let weights_a: FastMap<u32, f32> = a.sig.all().map(|(w, title)| (w, weight(&idf, w, title))).collect();
+        let norm_a = weights_a.values().map(|x| x * x).sum::<f32>().sqrt();
         // Candidates: articles sharing the rarest words (a common word's postings are long and
         // say little; it is left out of probing, never out of the similarity).
         let mut probe: Vec<(f32, u32)> = a
@@ -153,7 +154,7 @@ impl Window {
             .map(|(w, _)| (idf(w), w))
             .collect();
         probe.sort_by(|x, y| y.0.total_cmp(&x.0).then(x.1.cmp(&y.1)));
-        let mut hits: HashMap<i64, usize> = HashMap::new();
+        let mut hits: FastMap<i64, usize> = FastMap::default();
         for &(_, w) in probe.iter().take(PROBE_WORDS) {
             let Some(Some(p)) = self.postings.get(&w) else { continue };
             for &b in p {
@@ -164,13 +165,24 @@ impl Window {
         }
         let mut candidates: Vec<i64> = hits.into_iter().filter(|&(_, n)| n >= 2).map(|(b, _)| b).collect();
         candidates.sort_unstable();
-        let mut sims: HashMap<i64, f32> = HashMap::new();
+        let mut sims: FastMap<i64, f32> = FastMap::default();
         let mut sim = |b: &Entry| -> f32 {
             *sims.entry(b.id).or_insert_with(|| {
                 if !close_enough(&a.sig, &b.sig, tuning) {
                     return 0.0;
                 }
-                cosine(&weights_a, &weights(&b.sig, &idf))
+                let (mut dot, mut norm_b) = (0.0f32, 0.0f32);
+                for (w, title) in b.sig.all() {
+                    let x = weight(&idf, w, title);
+                    norm_b += x * x;
+                    dot += weights_a.get(&w).copied().unwrap_or(0.0) * x;
+                }
+                let d = norm_a * norm_b.sqrt();
+                if d == 0.0 {
+                    0.0
+                } else {
+                    dot / d
+                }
             })
         };
         let mut best: Option<(f32, Decision)> = None;
@@ -227,15 +239,19 @@ impl Window {
 
     /// A word's weight: rarer in the window, heavier (smoothed, so a window of two still works).
     fn idf_fn(&self) -> impl Fn(u32) -> f32 + '_ {
-        let n = self.entries.len() as f32;
-        move |w| {
-            let df = self.df.get(&w).copied().unwrap_or(0) as f32;
-            ((n + 1.0) / (df + 1.0)).ln() + 1.0
-        }
+        let ln_n = ln(self.entries.len() + 1);
+        move |w| ln_n - ln(self.df.get(&w).copied().unwrap_or(0) as usize + 1) + 1.0
     }
 }
 
-fn drop_from(map: &mut HashMap<i64, Vec<i64>>, key: i64, id: i64) {
+/// ln of small counts from a table (the window's sizes), else computed.
+fn ln(k: usize) -> f32 {
+    static TABLE: std::sync::OnceLock<Vec<f32>> = std::sync::OnceLock::new();
+    let table = TABLE.get_or_init(|| (0..8_192).map(|i| (i as f32).ln()).collect());
+    table.get(k).copied().unwrap_or_else(|| (k as f32).ln())
+}
+
+fn drop_from(map: &mut FastMap<i64, Vec<i64>>, key: i64, id: i64) {
     if let Some(v) = map.get_mut(&key) {
         v.retain(|&x| x != id);
         if v.is_empty() {
@@ -257,34 +273,7 @@ fn close_enough(a: &Signature, b: &Signature, tuning: &Tuning) -> bool {
     all >= tuning.shared
 }
 
-/// A signature as weighted words, sorted by word: title words count twice.
-fn weights(sig: &Signature, idf: &impl Fn(u32) -> f32) -> Vec<(u32, f32)> {
-    let mut v: Vec<(u32, f32)> = sig
-        .all()
-        .map(|(w, title)| (w, idf(w) * if title { 2.0 } else { 1.0 }))
-        .collect();
-    v.sort_unstable_by_key(|&(w, _)| w);
-    v
-}
-
-fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
-    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
-    while i < a.len() && j < b.len() {
-        match a[i].0.cmp(&b[j].0) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                dot += a[i].1 * b[j].1;
-                i += 1;
-                j += 1;
-            }
-        }
-    }
-    let norm = |v: &[(u32, f32)]| v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-    let d = norm(a) * norm(b);
-    if d == 0.0 {
-        0.0
-    } else {
-        dot / d
-    }
+/// A word's weight in an article: its rarity, twice over in the title.
+fn weight(idf: &impl Fn(u32) -> f32, w: u32, title: bool) -> f32 {
+    idf(w) * if title { 2.0 } else { 1.0 }
 }

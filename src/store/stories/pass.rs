@@ -92,11 +92,16 @@ fn step(conn: &Connection, rules: &StoryRules, budget: usize) -> Result<GroupPro
     let grouping = rules.grouping_key();
     if state_text(conn, "grouping")?.as_deref() != Some(grouping.as_str()) {
         // Other settings: every story is made again, from the first article.
-        conn.execute_batch("UPDATE articles SET story = NULL, folded = 0 WHERE story IS NOT NULL")?;
-        for name in ["mark", "target", "run_at", "run_id", "leads"] {
+        conn.execute_batch(
+            "UPDATE articles SET story = NULL, folded = 0 WHERE story IS NOT NULL;
+             UPDATE story_sigs SET story = NULL WHERE story IS NOT NULL;",
+        )?;
+        for name in ["mark", "target", "run_at", "run_id"] {
             clear_state(conn, name)?;
         }
         set_state(conn, "grouping", &grouping)?;
+        // Every story from here on is led as `prefer` says now.
+        set_state(conn, "leads", rules.leads_key())?;
     }
     let mark = state_int(conn, "mark")?.unwrap_or(0);
     let target = match state_int(conn, "target")? {
@@ -199,6 +204,7 @@ fn sweep(conn: &Connection, rules: &StoryRules, feeds: &Feeds, todo: &[(i64, i64
     let mut touched: HashSet<i64> = HashSet::new();
     let mut next_story = state_int(conn, "next_story")?.unwrap_or(1);
     let mut set_story = conn.prepare_cached("UPDATE articles SET story = ?2 WHERE id = ?1")?;
+    let mut set_copy = conn.prepare_cached("UPDATE story_sigs SET story = ?2 WHERE article_id = ?1")?;
     let w = rules.window;
     let mut i = 0;
     while i < todo.len() {
@@ -253,6 +259,7 @@ fn sweep(conn: &Connection, rules: &StoryRules, feeds: &Feeds, todo: &[(i64, i64
             for member in std::iter::once(id).chain(pair) {
                 window.assign(member, story);
                 set_story.execute([member, story])?;
+                set_copy.execute([member, story])?;
                 progress.grouped += 1;
             }
             touched.insert(story);
@@ -318,8 +325,8 @@ impl Stream {
 
     fn page(&mut self, conn: &Connection) -> Result<Vec<Entry>> {
         let mut stmt = conn.prepare_cached(
-            "SELECT a.id, a.feed_id, a.sort_time, a.story, s.link, s.words
-             FROM articles a JOIN story_sigs s ON s.article_id = a.id
+            "SELECT a.id, a.feed_id, a.sort_time, s.story, s.link, s.words
+             FROM articles a INDEXED BY articles_time JOIN story_sigs s ON s.article_id = a.id
              WHERE (a.sort_time, a.id) > (?1, ?2) AND a.sort_time <= ?3 AND a.hidden = 0
              ORDER BY a.sort_time, a.id LIMIT ?4",
         )?;

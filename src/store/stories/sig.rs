@@ -74,8 +74,23 @@ impl Signature {
 
 /// A function word's hashes, as a text's words are hashed (for `stop.rs`).
 pub(super) fn word_hashes(word: &str) -> Vec<u32> {
-    let stop = std::collections::HashSet::new();
-    words_but(word, usize::MAX, &stop)
+    words_but(word, usize::MAX, &super::FastSet::default())
+}
+
+/// Bytes of text read per word wanted: long words in a script of three-byte characters, and
+/// the spaces and marks between them, with room to spare.
+const PREFIX_BYTES_PER_WORD: usize = 40;
+
+/// The text's first `max` bytes, cut at a character boundary.
+fn prefix(text: &str, max: usize) -> &str {
+    if text.len() <= max {
+        return text;
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    &text[..end]
 }
 
 /// The first `max` words of a text, hashed, sorted, without repeats or function words.
@@ -86,8 +101,9 @@ fn words(text: &str, max: usize) -> Vec<u32> {
 /// The first `max` words of a text, hashed, sorted, without repeats. A token in a script written
 /// without spaces (Chinese, Japanese, Thai, ...) is one long run to the tokenizer: its pairs of
 /// characters are its words, as CJK search engines index them.
-fn words_but(text: &str, max: usize, stop: &std::collections::HashSet<u32>) -> Vec<u32> {
-    let folded = fold(text);
+fn words_but(text: &str, max: usize, stop: &super::FastSet) -> Vec<u32> {
+    // Only the start is read: a long body folded whole would cost more than all the rest.
+    let folded = fold(prefix(text, max.saturating_mul(PREFIX_BYTES_PER_WORD)));
     let mut out = Vec::new();
     for token in folded.split(|&b| b == b' ').filter(|t| !t.is_empty()).take(max) {
         let Ok(token) = std::str::from_utf8(token) else {

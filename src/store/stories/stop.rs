@@ -1,8 +1,9 @@
 //! Function words of the languages most news is written in: left out of story signatures, as
 //! search engines leave them out, so two headlines sharing only "the", "of", "में" are not alike.
 
-use std::collections::HashSet;
 use std::sync::OnceLock;
+
+use super::FastSet;
 
 /// Per language, space-separated, as written (folded like the index folds them when loaded).
 const LISTS: &[&str] = &[
@@ -35,8 +36,8 @@ const LISTS: &[&str] = &[
 ];
 
 /// The function words' hashes, made once.
-pub fn words() -> &'static HashSet<u32> {
-    static WORDS: OnceLock<HashSet<u32>> = OnceLock::new();
+pub fn words() -> &'static FastSet {
+    static WORDS: OnceLock<FastSet> = OnceLock::new();
     WORDS.get_or_init(|| {
         LISTS
             .iter()
