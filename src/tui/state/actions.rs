@@ -12,7 +12,7 @@ use super::undo::{self, Change};
 use super::unread;
 use super::visual;
 use super::{AppState, Command, Focus, Mode, SidebarEntry, ViewKind};
-use crate::model::Flag;
+use crate::model::{Filter, Flag};
 
 /// Runs an action in the current focus. A count repeats motions; before `o` or `y` it picks
 /// the article's numbered link ("3o" opens link [3]).
@@ -345,11 +345,11 @@ pub(super) fn mark_view_read(state: &mut AppState) -> Vec<Command> {
         a.read = true;
     }
     state.notify(what.clone(), false);
-    vec![
-        Command::MarkViewRead {
-            filter: state.view.filter(),
-            what,
-        },
-        Command::LoadFeeds,
-    ]
+    // A story's folded copies are part of what the view shows: they are read with it.
+    let filter = Filter {
+        stories: false,
+        expanded: None,
+        ..state.view.filter()
+    };
+    vec![Command::MarkViewRead { filter, what }, Command::LoadFeeds]
 }
