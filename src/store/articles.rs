@@ -33,9 +33,7 @@ impl Store {
             return Ok(None);
         };
         summary.tags = tags.get(&summary.feed_id).cloned().unwrap_or_default();
-        if summary.story.is_some() {
-            summary.also_in = self.story_of(id)?;
-        }
+        self.fill_also_in(std::slice::from_mut(&mut summary))?;
         let enclosures = self.enclosures(&[id])?.remove(&id).unwrap_or_default();
         Ok(Some(Article {
             summary,

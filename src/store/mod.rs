@@ -41,7 +41,7 @@ pub use order::Cursor;
 pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use search_backlog::INDEX_CHUNK;
 pub use shared::{lock, with_store, SharedStore};
-pub use stories::{canonical_link, GroupProgress, Signature, StoryRules, Tuning, STORY_CHUNK, TUNING};
+pub use stories::{GroupProgress, StoryRules, Tuning, STORY_CHUNK};
 pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]
@@ -214,4 +214,34 @@ fn use_wal(conn: &Connection) -> Result<()> {
 
 fn ts(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(secs, 0).single().unwrap_or_default()
+}
+
+/// Runs `work` in a savepoint named `name`: inside the transaction already open (the poller's
+/// group commit), else in one of its own, committed at the end. On an error nothing it wrote
+/// stays.
+fn in_savepoint<T>(conn: &rusqlite::Connection, name: &str, work: impl FnOnce() -> Result<T>) -> Result<T> {
+    let own = conn.is_autocommit();
+    if own {
+        conn.execute_batch("BEGIN IMMEDIATE")?;
+    }
+    conn.execute_batch(&format!("SAVEPOINT {name}"))?;
+    match work() {
+        Ok(done) => {
+            conn.execute_batch(&format!("RELEASE {name}"))?;
+            if own {
+                if let Err(e) = conn.execute_batch("COMMIT") {
+                    let _ = conn.execute_batch("ROLLBACK");
+                    return Err(e.into());
+                }
+            }
+            Ok(done)
+        }
+        Err(e) => {
+            let _ = conn.execute_batch(&format!("ROLLBACK TO {name}; RELEASE {name}"));
+            if own {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            Err(e)
+        }
+    }
 }

@@ -17,14 +17,8 @@ impl Store {
         let rows = stmt.query_map(params_from_iter(args.iter()), summary_from_row)?;
         let mut out: Vec<ArticleSummary> = rows.collect::<rusqlite::Result<_>>()?;
         let mut own = self.own_tags(&out)?;
-        let mut stories = self.stories_of_page(&out)?;
+        self.fill_also_in(&mut out)?;
         for a in &mut out {
-            if let Some(s) = a.story {
-                a.also_in = stories
-                    .get_mut(&s)
-                    .map(|m| m.iter().filter(|m| m.id != a.id).cloned().collect())
-                    .unwrap_or_default();
-            }
             a.tags = tags.get(&a.feed_id).cloned().unwrap_or_default();
             for t in own.remove(&a.id).unwrap_or_default() {
                 if !a.tags.contains(&t) {
@@ -33,6 +27,17 @@ impl Store {
             }
         }
         Ok(out)
+    }
+
+    /// Each row's `also_in`: the other articles of its story, earliest first.
+    pub(super) fn fill_also_in(&self, rows: &mut [ArticleSummary]) -> Result<()> {
+        let stories = self.stories_of_page(rows)?;
+        for a in rows {
+            if let Some(members) = a.story.and_then(|s| stories.get(&s)) {
+                a.also_in = members.iter().filter(|m| m.id != a.id).cloned().collect();
+            }
+        }
+        Ok(())
     }
 
     /// The articles of the stories on a page, by story (one query, only for a page with some).

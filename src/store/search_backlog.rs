@@ -127,30 +127,7 @@ fn backlog(conn: &Connection) -> Result<usize> {
 }
 
 fn index_pending(conn: &Connection, max: usize) -> Result<usize> {
-    let own = conn.is_autocommit();
-    if own {
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-    }
-    conn.execute_batch("SAVEPOINT search_index")?;
-    match index_chunk(conn, max) {
-        Ok(n) => {
-            conn.execute_batch("RELEASE search_index")?;
-            if own {
-                if let Err(e) = conn.execute_batch("COMMIT") {
-                    let _ = conn.execute_batch("ROLLBACK");
-                    return Err(e.into());
-                }
-            }
-            Ok(n)
-        }
-        Err(e) => {
-            let _ = conn.execute_batch("ROLLBACK TO search_index; RELEASE search_index");
-            if own {
-                let _ = conn.execute_batch("ROLLBACK");
-            }
-            Err(e)
-        }
-    }
+    super::in_savepoint(conn, "search_index", || index_chunk(conn, max))
 }
 
 fn index_chunk(conn: &Connection, max: usize) -> Result<usize> {

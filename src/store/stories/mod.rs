@@ -12,14 +12,16 @@ mod stop;
 use rusqlite::{params, OptionalExtension};
 
 use crate::config::{Config, StoryScope};
-use crate::model::{ArticleId, StoryMember};
+use crate::model::ArticleId;
 
 use super::{Result, Store};
 
-pub use canon::canonical_link;
-pub use group::{Tuning, TUNING};
+use canon::canonical_link;
+use group::TUNING;
+use sig::Signature;
+
+pub use group::Tuning;
 pub use pass::GroupProgress;
-pub use sig::Signature;
 
 /// Word hashes are already well mixed (FNV-1a): a multiply is all a map of them needs, where
 /// the standard SipHash cost a tenth of the pass.
@@ -131,24 +133,6 @@ impl StoryRules {
 }
 
 impl Store {
-    /// The other articles of an article's story (none when it is alone), earliest first.
-    pub fn story_of(&self, id: ArticleId) -> Result<Vec<StoryMember>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT b.id, b.read, COALESCE(f.config_title, f.title, f.url)
-             FROM articles a JOIN articles b ON b.story = a.story JOIN feeds f ON f.id = b.feed_id
-             WHERE a.id = ?1 AND a.story IS NOT NULL AND b.id != a.id
-             ORDER BY b.sort_time, b.id",
-        )?;
-        let rows = stmt.query_map([id.0], |r| {
-            Ok(StoryMember {
-                id: ArticleId(r.get(0)?),
-                read: r.get(1)?,
-                feed_title: r.get(2)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<_>>()?)
-    }
-
     /// Every article of a story, by its id (`mark --story`, `story:ID`).
     pub fn story_articles(&self, story: i64) -> Result<Vec<ArticleId>> {
         let mut stmt = self
@@ -197,20 +181,20 @@ fn tuning_from_env() -> Option<Tuning> {
     })
 }
 
-fn state_int(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> {
+fn state<T: rusqlite::types::FromSql>(conn: &rusqlite::Connection, name: &str) -> Result<Option<T>> {
     Ok(conn
         .prepare_cached("SELECT value FROM story_state WHERE name = ?1")?
-        .query_row([name], |r| r.get::<_, Option<i64>>(0))
+        .query_row([name], |r| r.get::<_, Option<T>>(0))
         .optional()?
         .flatten())
 }
 
+fn state_int(conn: &rusqlite::Connection, name: &str) -> Result<Option<i64>> {
+    state(conn, name)
+}
+
 fn state_text(conn: &rusqlite::Connection, name: &str) -> Result<Option<String>> {
-    Ok(conn
-        .prepare_cached("SELECT value FROM story_state WHERE name = ?1")?
-        .query_row([name], |r| r.get::<_, Option<String>>(0))
-        .optional()?
-        .flatten())
+    state(conn, name)
 }
 
 fn set_state(conn: &rusqlite::Connection, name: &str, value: impl rusqlite::ToSql) -> Result<()> {

@@ -41,30 +41,7 @@ impl Store {
                 ..GroupProgress::default()
             });
         }
-        let own = self.conn.is_autocommit();
-        if own {
-            self.conn.execute_batch("BEGIN IMMEDIATE")?;
-        }
-        self.conn.execute_batch("SAVEPOINT stories")?;
-        match step(&self.conn, rules, budget.max(1)) {
-            Ok(p) => {
-                self.conn.execute_batch("RELEASE stories")?;
-                if own {
-                    if let Err(e) = self.conn.execute_batch("COMMIT") {
-                        let _ = self.conn.execute_batch("ROLLBACK");
-                        return Err(e.into());
-                    }
-                }
-                Ok(p)
-            }
-            Err(e) => {
-                let _ = self.conn.execute_batch("ROLLBACK TO stories; RELEASE stories");
-                if own {
-                    let _ = self.conn.execute_batch("ROLLBACK");
-                }
-                Err(e)
-            }
-        }
+        crate::store::in_savepoint(&self.conn, "stories", || step(&self.conn, rules, budget.max(1)))
     }
 
     /// Groups everything waiting, a step at a time (bounded: each step decides at least one
@@ -347,7 +324,6 @@ impl Stream {
         }
         if (page.len() as i64) < PAGE {
             self.done = true;
-            self.last_at = self.last_at.max(self.until);
         }
         Ok(page)
     }
