@@ -12,6 +12,7 @@ pub mod model;
 pub mod panics;
 pub mod poller;
 pub mod query;
+pub mod secret;
 pub mod store;
 pub mod subscribe;
 pub mod sync;

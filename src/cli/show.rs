@@ -27,7 +27,13 @@ pub async fn run(store: &mut Store, config: &Config, id: i64, shape: ShowAs, ful
         .any(|f| f.url == article.summary.feed_url && f.full_text);
     if full && article.full_content.is_none() {
         let fetcher = Fetcher::new(Limits::from(&config.general))?;
-        match fetch_full(&fetcher, article.summary.link.as_deref()).await {
+        match fetch_full(
+            &fetcher,
+            article.summary.link.as_deref(),
+            config.reader_selector(&article.summary.feed_url).as_deref(),
+        )
+        .await
+        {
             Ok(html) => {
                 store.set_full_content(article.summary.id, Ok(&html))?;
                 article.full_content = Some(html);

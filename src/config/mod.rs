@@ -4,6 +4,7 @@
 mod accounts;
 mod edit;
 mod error;
+mod feeds;
 mod filters;
 mod openers;
 mod paths;
@@ -21,13 +22,17 @@ use toml::Spanned;
 
 pub use accounts::{Account, AccountKind, SecretSource};
 pub use edit::{ConfigEdit, RemovedFeed};
-use error::{find_key, line_col};
+use error::find_key;
 pub use error::{ConfigError, Located, Position};
+pub use feeds::{command_identity, split_selector, FeedConfig, FeedRequest, Scrape};
 pub use openers::{fallback as fallback_opener, Opener};
 pub use paths::{locate, ConfigSource, Paths};
 pub use queries::SavedQuery;
 pub use stories::{Stories, StoryScope};
-pub use values::{parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration, ImageMode, PipeFormat};
+pub use values::{
+    expand_program, expand_tilde, parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration, ImageMode,
+    PipeFormat,
+};
 
 /// The documented example config, compiled in: khabar runs on it when the user has no file.
 pub const EMBEDDED_DEFAULT: &str = include_str!("../../config.example.toml");
@@ -96,6 +101,7 @@ pub struct General {
     /// Its output shown in the article pane (true), or discarded.
     pub pipe_output: bool,
     /// Where `d` saves attachments (default: $XDG_DOWNLOAD_DIR, else ~/Downloads).
+    #[serde(deserialize_with = "values::tilde_path")]
     pub download_dir: Option<PathBuf>,
     /// The largest attachment `d` saves.
     pub max_download_size: ByteSize,
@@ -147,23 +153,6 @@ impl Default for General {
     }
 }
 
-/// One `[[feed]]` table.
-#[derive(Debug, Clone)]
-pub struct FeedConfig {
-    /// As written in the config: the feed's identity in the cache.
-    pub url: String,
-    pub target: FeedTarget,
-    pub title: Option<String>,
-    pub tags: Vec<String>,
-    pub refresh_interval: Option<Duration>,
-    /// Reader mode on refresh: fetch each new article's page and keep its main content.
-    pub full_text: bool,
-    /// Its new articles count in notifications (`notify = false` leaves them out).
-    pub notify: bool,
-    /// Its articles may join stories (`group = false` keeps each on its own).
-    pub group: bool,
-}
-
 /// One `[keys]` entry: `action = "key"` or `action = ["key", "g g"]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KeyBinding {
@@ -182,7 +171,7 @@ pub struct ThemeEntry {
 #[serde(deny_unknown_fields, default)]
 struct RawConfig {
     general: General,
-    feed: Vec<RawFeed>,
+    feed: Vec<Spanned<feeds::RawFeed>>,
     keys: BTreeMap<Spanned<String>, Spanned<KeyList>>,
     theme: BTreeMap<Spanned<String>, Spanned<String>>,
     query: Vec<queries::RawQuery>,
@@ -209,20 +198,6 @@ impl KeyList {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawFeed {
-    url: Spanned<String>,
-    title: Option<String>,
-    #[serde(default)]
-    tags: Vec<Spanned<String>>,
-    refresh_interval: Option<HumanDuration>,
-    #[serde(default)]
-    full_text: bool,
-    notify: Option<bool>,
-    group: Option<bool>,
-}
-
 impl Config {
     /// Reads and validates the config from its source. Never writes anything.
     pub fn load(source: ConfigSource) -> Result<Config, ConfigError> {
@@ -247,7 +222,7 @@ impl Config {
         let at = |span: Option<Range<usize>>, message: String| {
             Position::in_text(file, text, span.map_or(0, |s| s.start)).error(message)
         };
-        let raw: RawConfig = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_string()))?;
+        let mut raw: RawConfig = toml::from_str(text).map_err(|e| at(e.span(), e.message().trim().to_string()))?;
 
         let g = &raw.general;
         if g.concurrency == 0 || g.per_host_concurrency == 0 {
@@ -271,43 +246,17 @@ impl Config {
             ));
         }
 
-        let mut feeds: Vec<FeedConfig> = Vec::with_capacity(raw.feed.len());
-        let mut seen = std::collections::HashMap::new();
-        for f in raw.feed {
-            let span = f.url.span();
-            let url = f.url.into_inner().trim().to_string();
-            let target = parse_target(&url, base_dir).map_err(|m| at(Some(span.clone()), m))?;
-            // The first entry's offset, turned into a line only for the error: counting lines for
-            // every feed would cost time quadratic in the number of feeds.
-            if let Some(first) = seen.insert(target.clone(), span.start) {
-                let first_line = line_col(text, first).0;
-                return Err(at(
-                    Some(span),
-                    format!("duplicate feed {url:?} (already listed on line {first_line})"),
-                ));
-            }
-            let mut tags = Vec::new();
-            for t in f.tags {
-                let span = t.span();
-                let tag = t.into_inner().trim().to_string();
-                if tag.is_empty() || tag.chars().any(char::is_control) {
-                    return Err(at(Some(span), format!("bad tag {tag:?}: tags must be non-empty text")));
-                }
-                if !tags.contains(&tag) {
-                    tags.push(tag);
-                }
-            }
-            feeds.push(FeedConfig {
-                url,
-                target,
-                title: f.title.map(|t| t.trim().to_string()).filter(|t| !t.is_empty()),
-                tags,
-                refresh_interval: f.refresh_interval.map(|d| d.0),
-                full_text: f.full_text,
-                notify: f.notify.unwrap_or(true),
-                group: f.group.unwrap_or(true),
-            });
+        for argv in [
+            &mut raw.general.on_new_articles,
+            &mut raw.general.notify_command,
+            &mut raw.general.pipe_command,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *argv = expand_program(argv);
         }
+        let feeds = feeds::feeds(raw.feed, file, text, base_dir)?;
         let position = |offset: usize| Position::in_text(file, text, offset);
         let mut keys = Vec::new();
         for (action, list) in raw.keys {
@@ -376,6 +325,14 @@ impl Config {
             filters,
             source,
         })
+    }
+
+    /// The `reader_selector` of the feed with this identity, if it has one.
+    pub fn reader_selector(&self, feed_url: &str) -> Option<String> {
+        self.feeds
+            .iter()
+            .find(|f| f.url == feed_url)
+            .and_then(|f| f.reader_selector.clone())
     }
 
     /// Every tag used by a feed, in config order, without repeats.

@@ -97,6 +97,34 @@ fn parse_size(s: &str) -> Option<u64> {
 pub enum FeedTarget {
     Http(Url),
     File(PathBuf),
+    /// A program whose output is the feed (argv, never a shell).
+    Command(Vec<String>),
+}
+
+/// `~` or `~/…` as the home folder (`$HOME`); anything else as written.
+pub fn expand_tilde(path: &str) -> PathBuf {
+    let home = || std::env::var_os("HOME").filter(|h| !h.is_empty()).map(PathBuf::from);
+    match path.strip_prefix('~') {
+        Some("") => home().unwrap_or_else(|| PathBuf::from(path)),
+        Some(rest) if rest.starts_with('/') => home().map_or_else(|| PathBuf::from(path), |h| h.join(&rest[1..])),
+        _ => PathBuf::from(path),
+    }
+}
+
+/// An argv with its program's `~` expanded (the words after it are the program's business).
+pub fn expand_program(argv: &[String]) -> Vec<String> {
+    let mut out = argv.to_vec();
+    if let Some(first) = out.first_mut() {
+        if first.starts_with('~') {
+            *first = expand_tilde(first).to_string_lossy().into_owned();
+        }
+    }
+    out
+}
+
+/// Deserialises a path with `~` expanded.
+pub fn tilde_path<'de, D: Deserializer<'de>>(d: D) -> Result<Option<PathBuf>, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.map(|p| expand_tilde(&p)))
 }
 
 /// Accepts http(s) and file URLs and plain paths (relative ones against the config's folder).
@@ -106,12 +134,8 @@ pub fn parse_target(url: &str, base_dir: &Path) -> Result<FeedTarget, String> {
     }
     let looks_like_url = url.contains("://") || url.starts_with("file:");
     if !looks_like_url {
-        let p = Path::new(url);
-        let p = if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base_dir.join(p)
-        };
+        let p = expand_tilde(url);
+        let p = if p.is_absolute() { p } else { base_dir.join(p) };
         return Ok(FeedTarget::File(p));
     }
     let parsed = Url::parse(url).map_err(|e| format!("bad feed url {url:?}: {e}"))?;

@@ -32,6 +32,9 @@ pub enum FetchError {
     Network(String),
     #[error("{path}: {message}")]
     File { path: PathBuf, message: String },
+    /// A script or filter feed's program failed.
+    #[error("{program}: {message}")]
+    Program { program: String, message: String },
 }
 
 fn reason(code: u16) -> String {
@@ -94,6 +97,29 @@ pub struct Validators {
     pub last_modified: Option<String>,
 }
 
+/// A feed's own request settings: resolved (secrets read) just before its fetch.
+#[derive(Clone, Default)]
+pub struct RequestExtras {
+    pub user_agent: Option<String>,
+    pub headers: Vec<(String, String)>,
+    pub basic_auth: Option<(String, String)>,
+    /// A client of its own (a proxy), else the shared one.
+    pub client: Option<reqwest::Client>,
+}
+
+/// Never shows header values or the password.
+impl std::fmt::Debug for RequestExtras {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let names: Vec<&str> = self.headers.iter().map(|(n, _)| n.as_str()).collect();
+        f.debug_struct("RequestExtras")
+            .field("user_agent", &self.user_agent)
+            .field("headers", &names)
+            .field("basic_auth", &self.basic_auth.as_ref().map(|(u, _)| u))
+            .field("proxy", &self.client.is_some())
+            .finish()
+    }
+}
+
 /// What a fetch produced.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Fetched {
@@ -134,18 +160,28 @@ pub fn install_tls() {
 
 impl Fetcher {
     pub fn new(limits: Limits) -> Result<Fetcher, FetchError> {
+        let client = Self::client(&limits, None)?;
+        Ok(Fetcher { client, limits })
+    }
+
+    /// A client with these limits, through `proxy` if given (a feed's own `proxy`).
+    pub fn client(limits: &Limits, proxy: Option<&str>) -> Result<reqwest::Client, FetchError> {
         install_tls();
-        let client = reqwest::Client::builder()
+        let mut builder = reqwest::Client::builder()
             .connect_timeout(limits.connect_timeout)
             .timeout(limits.timeout)
             .redirect(reqwest::redirect::Policy::none())
             .user_agent(limits.user_agent.clone())
             .gzip(true)
             .brotli(true)
-            .deflate(true)
+            .deflate(true);
+        if let Some(proxy) = proxy {
+            let proxy = reqwest::Proxy::all(proxy).map_err(|e| FetchError::Network(format!("bad proxy: {e}")))?;
+            builder = builder.proxy(proxy);
+        }
+        builder
             .build()
-            .map_err(|e| FetchError::Network(format!("cannot build HTTP client: {e}")))?;
-        Ok(Fetcher { client, limits })
+            .map_err(|e| FetchError::Network(format!("cannot build HTTP client: {e}")))
     }
 
     pub fn limits(&self) -> &Limits {
@@ -154,10 +190,24 @@ impl Fetcher {
 
     /// Fetches a target; the whole operation, redirects included, ends within the timeout.
     pub async fn fetch(&self, target: &FeedTarget, validators: &Validators) -> Result<Fetched, FetchError> {
+        self.fetch_with(target, validators, &RequestExtras::default()).await
+    }
+
+    /// As `fetch`, with a feed's own request settings (and a script feed's program run).
+    pub async fn fetch_with(
+        &self,
+        target: &FeedTarget,
+        validators: &Validators,
+        extras: &RequestExtras,
+    ) -> Result<Fetched, FetchError> {
         let work = async {
             match target {
-                FeedTarget::Http(url) => self.fetch_http(url.clone(), validators).await,
+                FeedTarget::Http(url) => self.fetch_http(url.clone(), validators, extras).await,
                 FeedTarget::File(path) => read_file(path, self.limits.max_body).await,
+                FeedTarget::Command(argv) => {
+                    let bytes = super::command::run(argv, None, self.limits.max_body, self.limits.timeout).await?;
+                    Ok(Fetched::Body(Box::new(Body::local(bytes))))
+                }
             }
         };
         tokio::time::timeout(self.limits.timeout, work)
@@ -165,12 +215,31 @@ impl Fetcher {
             .unwrap_or(Err(FetchError::Timeout(self.limits.timeout)))
     }
 
-    async fn fetch_http(&self, start: Url, validators: &Validators) -> Result<Fetched, FetchError> {
+    async fn fetch_http(
+        &self,
+        start: Url,
+        validators: &Validators,
+        extras: &RequestExtras,
+    ) -> Result<Fetched, FetchError> {
+        let client = extras.client.as_ref().unwrap_or(&self.client);
+        let origin = start.origin();
         let mut url = start;
         let mut all_permanent = true;
         let mut redirected = false;
         for _ in 0..=self.limits.max_redirects {
-            let mut req = self.client.get(url.clone());
+            let mut req = client.get(url.clone());
+            if let Some(agent) = &extras.user_agent {
+                req = req.header(header::USER_AGENT, agent);
+            }
+            // A feed's credentials go to its own origin only, never where a redirect points.
+            if url.origin() == origin {
+                for (name, value) in &extras.headers {
+                    req = req.header(name.as_str(), value.as_str());
+                }
+                if let Some((user, password)) = &extras.basic_auth {
+                    req = req.basic_auth(user, Some(password));
+                }
+            }
             if let Some(etag) = &validators.etag {
                 req = req.header(header::IF_NONE_MATCH, etag);
             }
@@ -266,15 +335,22 @@ async fn read_file(path: &Path, max: u64) -> Result<Fetched, FetchError> {
     if bytes.len() as u64 > max {
         return Err(FetchError::TooLarge { limit: max });
     }
-    Ok(Fetched::Body(Box::new(Body {
-        bytes,
-        content_type: None,
-        status: 200,
-        validators: Validators::default(),
-        final_url: None,
-        permanent_redirect: None,
-        content_location: None,
-    })))
+    Ok(Fetched::Body(Box::new(Body::local(bytes))))
+}
+
+impl Body {
+    /// Bytes that came from no server: a file, a program.
+    pub fn local(bytes: Vec<u8>) -> Body {
+        Body {
+            bytes,
+            content_type: None,
+            status: 200,
+            validators: Validators::default(),
+            final_url: None,
+            permanent_redirect: None,
+            content_location: None,
+        }
+    }
 }
 
 /// Retry-After as seconds or an HTTP date.

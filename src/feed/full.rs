@@ -24,8 +24,13 @@ pub enum FullTextError {
     Task(String),
 }
 
-/// The main content of the page at `link`, as sanitised HTML.
-pub async fn fetch_full(fetcher: &Fetcher, link: Option<&str>) -> Result<String, FullTextError> {
+/// The main content of the page at `link`, as sanitised HTML; where `selector` (the feed's
+/// `reader_selector`) matches, what it matches.
+pub async fn fetch_full(
+    fetcher: &Fetcher,
+    link: Option<&str>,
+    selector: Option<&str>,
+) -> Result<String, FullTextError> {
     let link = link.ok_or(FullTextError::NoLink)?;
     let url = Url::parse(link).map_err(|_| FullTextError::NotWeb(link.to_string()))?;
     if !matches!(url.scheme(), "http" | "https") {
@@ -39,10 +44,11 @@ pub async fn fetch_full(fetcher: &Fetcher, link: Option<&str>) -> Result<String,
         Fetched::NotModified => return Err(FullTextError::NotModified),
     };
     let page_url = body.final_url.clone().unwrap_or(url);
+    let selector = selector.map(str::to_string);
     tokio::task::spawn_blocking(move || {
         let charset = body.content_type.as_deref().and_then(decode::charset_of);
         let page = decode::decode_html(&body.bytes, charset);
-        crate::panics::contain(|| reader::extract(&page, page_url.as_str()))
+        crate::panics::contain(|| reader::extract_at(&page, page_url.as_str(), selector.as_deref()))
             .map_err(|e| FullTextError::Task(e.to_string()))?
             .map_err(FullTextError::from)
     })

@@ -3,6 +3,7 @@
 //! fetching an article's page for reader mode.
 //! No SQL and no UI here.
 
+pub mod command;
 pub mod dates;
 pub mod decode;
 pub mod discover;
@@ -11,6 +12,7 @@ pub mod full;
 pub mod parse;
 pub mod probe;
 mod rewrite;
+pub mod scrape;
 
-pub use fetch::{FetchError, Fetched, Fetcher, Limits, Validators};
+pub use fetch::{FetchError, Fetched, Fetcher, Limits, RequestExtras, Validators};
 pub use parse::{ParseError, ParsedFeed};

@@ -29,6 +29,7 @@ pub async fn probe(fetcher: &Fetcher, target: &FeedTarget, given: &str) -> Resul
         let page = body.final_url.clone().or_else(|| match &target {
             FeedTarget::Http(u) => Some(u.clone()),
             FeedTarget::File(p) => Url::from_file_path(p).ok(),
+            FeedTarget::Command(_) => None,
         });
         let base = page.clone();
         let content_type = body.content_type.clone();

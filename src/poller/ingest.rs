@@ -4,26 +4,27 @@
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::config::FeedTarget;
-use crate::feed::fetch::Body;
-use crate::feed::{decode, discover, parse, Fetched, Validators};
-use crate::model::FeedId;
-use crate::store::{FeedFilters, FetchRecord, WriteCounts};
+use std::sync::Arc;
 
-use super::{Outcome, PollError, Poller};
+use crate::config::{FeedTarget, Scrape};
+use crate::feed::fetch::Body;
+use crate::feed::{decode, discover, parse, scrape, Fetched, Validators};
+use crate::model::FeedId;
+use crate::store::{FetchRecord, WriteCounts};
+
+use super::{Job, Outcome, PollError, Poller};
 use crate::store::lock;
 
 impl Poller {
     /// Parses a fetched body (discovering the feed behind an HTML page) and writes it.
     pub(super) async fn store_body(
         &self,
-        feed: FeedId,
-        target: &FeedTarget,
+        job: Job,
         body: Body,
         now: DateTime<Utc>,
         previous_hash: Option<i64>,
-        mut filters: FeedFilters,
     ) -> Result<Outcome, PollError> {
+        let (feed, target, shape, mut filters) = (job.state.feed_id, &job.target, &job.shape, job.filters);
         let base = body
             .content_location
             .clone()
@@ -31,6 +32,7 @@ impl Poller {
             .or_else(|| match target {
                 FeedTarget::Http(u) => Some(u.clone()),
                 FeedTarget::File(p) => Url::from_file_path(p).ok(),
+                FeedTarget::Command(_) => None,
             });
         let mut fetch_url = body.permanent_redirect.as_ref().map(Url::to_string);
         // A feed that moved for good is parsed and written, so its new address is recorded.
@@ -39,7 +41,14 @@ impl Poller {
         // One parse per core at a time, and no more parsed articles than the writer's backlog
         // holds: a fast network never piles parsed feeds up in memory (see `Backlog`).
         let mut cpu = self.backlog.cpu().await;
-        let (mut body_hash, first) = parse_blocking(body.bytes, body.content_type, base.clone(), previous_hash).await;
+        let (mut body_hash, first) = parse_blocking(
+            body.bytes,
+            body.content_type,
+            base.clone(),
+            previous_hash,
+            shape.scrape.clone(),
+        )
+        .await;
         let parsed = match first {
             Ok(Decoded::Parsed(p)) => p,
             Ok(Decoded::Same) => {
@@ -72,7 +81,8 @@ impl Poller {
         };
         // Hashes and search text are built on the blocking pool, in parallel with other feeds,
         // not under the write lock; only new and changed articles get search text.
-        let articles = parsed.articles;
+        let mut articles = parsed.articles;
+        let trim = super::shape::keep(shape, &mut articles, now);
         let _queued = self.backlog.articles(articles.len()).await;
         let reader = self.reader.clone();
         // `feed:` in a filter sees the title shown for the feed: configured, else its own.
@@ -108,7 +118,8 @@ impl Poller {
             fetch_url,
             meta: parsed.meta,
             articles,
-            keep_per_feed: self.keep_per_feed,
+            keep_per_feed: shape.max_items.unwrap_or(self.keep_per_feed),
+            trim,
             remote: None,
         };
         self.write(move |s| s.apply_fetch(feed, now, &record).map(Outcome::Updated))
@@ -161,7 +172,7 @@ impl Poller {
         let found_base = body.final_url.clone().unwrap_or(found.clone());
         let (status, validators) = (body.status, body.validators);
         let cpu = self.backlog.cpu().await;
-        let (body_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None).await;
+        let (body_hash, parsed) = parse_blocking(body.bytes, body.content_type, Some(found_base), None, None).await;
         match parsed {
             Ok(Decoded::Parsed(parsed)) => Ok(Discovered {
                 url: found.to_string(),
@@ -209,6 +220,7 @@ async fn parse_blocking(
     content_type: Option<String>,
     base: Option<Url>,
     previous: Option<i64>,
+    scrape: Option<Arc<Scrape>>,
 ) -> (i64, Result<Decoded, ParseFailure>) {
     tokio::task::spawn_blocking(move || {
         let hash = crate::store::body_hash(&bytes);
@@ -220,6 +232,14 @@ async fn parse_blocking(
         let parsed = crate::panics::contain(|| {
             let charset = content_type.as_deref().and_then(decode::charset_of);
             let text = decode::decode(&bytes, charset);
+            if let Some(rules) = &scrape {
+                return scrape::scrape(&text, base.as_ref(), rules)
+                    .map(Decoded::Parsed)
+                    .map_err(|e| match e {
+                        parse::ParseError::Invalid(why) => ParseFailure::Other(why),
+                        other => ParseFailure::Other(other.to_string()),
+                    });
+            }
             match parse::parse(&text, base.as_ref()) {
                 Ok(p) => Ok(Decoded::Parsed(p)),
                 Err(_) if discover::looks_like_html(&text, content_type.as_deref()) => Err(ParseFailure::Html(text)),

@@ -2,12 +2,13 @@
 //! and its schedule: the feed's interval, doubled per failure up to a day, never before Retry-After.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use url::Url;
 
-use crate::config::{Config, FeedTarget};
+use crate::config::{Config, FeedRequest, FeedTarget, Scrape};
 use crate::store::{FeedFilters, Filters, PollState};
 
 /// One feed to poll: its config entry joined with its fetch state.
@@ -20,6 +21,22 @@ pub struct Job {
     pub full_text: bool,
     /// The config's filters, as they apply to this feed's new articles.
     pub filters: FeedFilters,
+    /// How this feed differs from a plain one: its program, page, requests and limits.
+    pub shape: Shape,
+}
+
+/// A feed's own settings that change how it is fetched, read and kept.
+#[derive(Debug, Clone, Default)]
+pub struct Shape {
+    /// The body goes through this program before it is parsed.
+    pub filter: Option<Vec<String>>,
+    /// The body is a page read with these selectors.
+    pub scrape: Option<Arc<Scrape>>,
+    pub request: FeedRequest,
+    pub max_items: Option<usize>,
+    pub max_age: Option<Duration>,
+    /// Where reader mode finds the article on this feed's pages.
+    pub reader_selector: Option<String>,
 }
 
 impl Job {
@@ -43,6 +60,14 @@ impl Job {
                     target,
                     interval: feed.refresh_interval.unwrap_or(config.general.refresh_interval.0),
                     full_text: feed.full_text,
+                    shape: Shape {
+                        filter: feed.filter.clone(),
+                        scrape: feed.scrape.clone(),
+                        request: feed.request.clone(),
+                        max_items: feed.max_items,
+                        max_age: feed.max_age,
+                        reader_selector: feed.reader_selector.clone(),
+                    },
                     state,
                 })
             })
@@ -89,6 +114,7 @@ mod tests {
             target: FeedTarget::Http(Url::parse("http://x/").unwrap()),
             interval: Duration::from_secs(1800),
             full_text: false,
+            shape: Shape::default(),
             filters: Filters::new(Vec::new().into()).for_feed("http://x/", None, &[]),
         }
     }

@@ -6,6 +6,7 @@ mod error;
 mod group;
 mod ingest;
 mod jobs;
+mod shape;
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -23,7 +24,7 @@ pub use error::PollError;
 use group::{Deliver, GroupWriter};
 
 pub use group::MAX_WRITES_PER_COMMIT;
-pub use jobs::Job;
+pub use jobs::{Job, Shape};
 
 /// Most article pages fetched per `full_text` feed and refresh: the newest first.
 const FULL_TEXT_PER_REFRESH: usize = 20;
@@ -152,7 +153,7 @@ impl Poller {
         for job in jobs {
             let host = match &job.target {
                 FeedTarget::Http(u) => u.host_str().unwrap_or("").to_string(),
-                FeedTarget::File(_) => String::new(),
+                FeedTarget::File(_) | FeedTarget::Command(_) => String::new(),
             };
             let host_limit = hosts
                 .entry(host)
@@ -300,7 +301,24 @@ impl Poller {
             etag: job.state.etag.clone(),
             last_modified: job.state.last_modified.clone(),
         };
-        let result = match self.fetcher.fetch(&job.target, &validators).await {
+        let extras = match shape::extras(&job.shape.request, self.fetcher.limits()).await {
+            Ok(extras) => extras,
+            Err(e) => return Outcome::Failed(self.fail(feed, now, e).await),
+        };
+        let fetched = match self.fetcher.fetch_with(&job.target, &validators, &extras).await {
+            Ok(Fetched::Body(mut body)) if job.shape.filter.is_some() => {
+                let argv = job.shape.filter.as_deref().unwrap_or_default();
+                let bytes = std::mem::take(&mut body.bytes);
+                shape::filter(argv, bytes, self.fetcher.limits()).await.map(|bytes| {
+                    body.bytes = bytes;
+                    // The program's output is the feed: the server's charset no longer applies.
+                    body.content_type = None;
+                    Fetched::Body(body)
+                })
+            }
+            other => other,
+        };
+        let result = match fetched {
             Ok(Fetched::NotModified) => {
                 self.write(move |s| s.record_not_modified(feed, now).map(|_| Outcome::NotModified))
                     .await
@@ -308,11 +326,10 @@ impl Poller {
             Ok(Fetched::Body(body)) => {
                 // Forced refreshes parse even an unchanged body.
                 let previous = job.state.body_hash.filter(|_| !force);
-                let stored = self
-                    .store_body(feed, &job.target, *body, now, previous, job.filters)
-                    .await;
-                if job.full_text && stored.is_ok() {
-                    self.fill_full_text(feed).await;
+                let (full_text, selector) = (job.full_text, job.shape.reader_selector.clone());
+                let stored = self.store_body(job, *body, now, previous).await;
+                if full_text && stored.is_ok() {
+                    self.fill_full_text(feed, selector.as_deref()).await;
                 }
                 stored
             }
@@ -323,7 +340,7 @@ impl Poller {
 
     /// Reader mode for a `full_text` feed: fetches the pages of its newest articles that have
     /// none yet, one at a time within this feed's slot. A failure is kept on the article.
-    async fn fill_full_text(&self, feed: FeedId) {
+    async fn fill_full_text(&self, feed: FeedId, selector: Option<&str>) {
         let missing = match self
             .write(move |s| s.missing_full_text(feed, FULL_TEXT_PER_REFRESH))
             .await
@@ -332,7 +349,7 @@ impl Poller {
             Err(e) => return tracing::error!("feed {}: {e}", feed.0),
         };
         for (id, link) in missing {
-            let result = crate::feed::full::fetch_full(&self.fetcher, Some(&link)).await;
+            let result = crate::feed::full::fetch_full(&self.fetcher, Some(&link), selector).await;
             if let Err(e) = &result {
                 tracing::info!("full text of {link}: {e}");
             }

@@ -42,7 +42,7 @@ pub use schema::CURRENT_VERSION as SCHEMA_VERSION;
 pub use search_backlog::INDEX_CHUNK;
 pub use shared::{lock, with_store, SharedStore};
 pub use stories::{GroupProgress, StoryRules, Tuning, STORY_CHUNK};
-pub use write::{prepare, FetchRecord, Prepared, StoredHashes, WriteCounts};
+pub use write::{prepare, FetchRecord, Prepared, StoredHashes, Trim, WriteCounts};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

@@ -32,12 +32,23 @@ pub struct FetchRecord {
     pub meta: FeedMeta,
     pub articles: Vec<NewArticle>,
     pub keep_per_feed: usize,
+    /// A feed's own `max_items` and `max_age`: what else goes.
+    pub trim: Trim,
     /// The articles' identity and content hashes, computed before the write (`prepare`), so
     /// the work is done in parallel outside the cache lock. Computed here when absent.
     pub prepared: Option<Prepared>,
     /// For a sync account's articles, in the same order: their server ids and the state they
     /// arrive with.
     pub remote: Option<Vec<RemoteArticle>>,
+}
+
+/// How far a feed with its own `max_items` or `max_age` is cut back, beyond `keep_per_feed`.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Trim {
+    /// Unread articles past `keep_per_feed` go too (the feed's `max_items` was asked for).
+    pub unread_too: bool,
+    /// Articles older than this (a Unix time) go, read or not.
+    pub older_than: Option<i64>,
 }
 
 /// Identity and content hashes of a feed's articles, in document order, and the compressed
@@ -250,7 +261,7 @@ impl Store {
         }
         counts.filtered = acted.into_iter().collect();
         counts.hidden = counts.new - visible_new as usize;
-        counts.removed = retain(&tx, feed, rec.keep_per_feed, &seen_keys)?;
+        counts.removed = retain(&tx, feed, rec.keep_per_feed, rec.trim, &seen_keys)?;
         search_backlog::mark(&tx, &to_index)?;
         tx.commit()?;
         if let Some(group) = &mut self.held_texts {
@@ -262,12 +273,19 @@ impl Store {
 
 /// Keeps the newest `keep` articles of a feed. Only read, unstarred articles that are no longer
 /// in the feed's current document are dropped: one still served would come back as unread.
-fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) -> Result<usize> {
+/// `trim` drops unread ones too, and those older than its limit; never a starred one.
+fn retain(tx: &Connection, feed: FeedId, keep: usize, trim: Trim, current: &HashSet<i64>) -> Result<usize> {
+    let mut removed = 0;
+    if let Some(before) = trim.older_than {
+        removed += tx
+            .prepare_cached("DELETE FROM articles WHERE feed_id = ?1 AND sort_time < ?2 AND starred = 0")?
+            .execute(params![feed.0, before])?;
+    }
     let total: i64 = tx
         .prepare_cached("SELECT COUNT(*) FROM articles WHERE feed_id = ?1")?
         .query_row([feed.0], |r| r.get(0))?;
     if total as usize <= keep {
-        return Ok(0);
+        return Ok(removed);
     }
     let doomed: Vec<i64> = {
         let mut stmt = tx.prepare_cached(
@@ -285,7 +303,7 @@ fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) ->
         let mut ids = Vec::new();
         for row in rows {
             let (id, key, read, starred) = row?;
-            if read && !starred && !current.contains(&key) {
+            if (read || trim.unread_too) && !starred && !current.contains(&key) {
                 ids.push(id);
             }
         }
@@ -295,7 +313,7 @@ fn retain(tx: &Connection, feed: FeedId, keep: usize, current: &HashSet<i64>) ->
     for id in &doomed {
         delete.execute([id])?;
     }
-    Ok(doomed.len())
+    Ok(removed + doomed.len())
 }
 
 pub(super) fn index_text(a: &NewArticle) -> String {

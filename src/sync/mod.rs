@@ -6,7 +6,6 @@ mod greader;
 mod greader_items;
 mod http;
 mod items;
-mod secret;
 mod subscriptions;
 
 use std::collections::{HashMap, HashSet};
@@ -80,9 +79,10 @@ pub async fn sync_all(config: &Config, store: &SharedStore) -> Vec<AccountReport
 
 async fn password_of(account: &Account) -> Result<String, SyncError> {
     let source = account.secret.clone();
-    tokio::task::spawn_blocking(move || secret::read(&source))
+    tokio::task::spawn_blocking(move || crate::secret::read(&source, "password_command"))
         .await
         .map_err(|e| SyncError::Secret(format!("task failed: {e}")))?
+        .map_err(|e| SyncError::Secret(e.0))
 }
 
 async fn sync_account(

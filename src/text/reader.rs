@@ -83,6 +83,12 @@ pub enum ReaderError {
 
 /// The page's main content as HTML (sanitised). `url` resolves relative links and images.
 pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
+    extract_at(page, url, None)
+}
+
+/// As `extract`; where `selector` (a feed's `reader_selector`) matches, its matches are the
+/// article, cleaned the same way.
+pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<String, ReaderError> {
     let page = html::limit_depth(page, html::MAX_DEPTH);
     let doc = Document::from(page.as_ref());
     // A page's wrapper may carry an ad slot's class too: only what holds next to no text goes.
@@ -107,13 +113,30 @@ pub fn extract(page: &str, url: &str) -> Result<String, ReaderError> {
             toggle.remove();
         }
     }
-    let cleaned = doc.html();
-    let content = match by_trafilatura(&cleaned, url) {
-        Some(content) => spaced_links_in_quotes(&content),
-        None => by_readability(&cleaned, url)?,
+    let chosen = selector.map(|sel| doc.select(sel)).filter(|found| !found.is_empty());
+    let by_selector = chosen.is_some();
+    let content = match chosen {
+        // The feed's `reader_selector` says where the article is: no guessing.
+        Some(found) => found
+            .iter()
+            .map(|s| s.html().to_string())
+            .collect::<Vec<_>>()
+            .join("\n"),
+        None => {
+            let cleaned = doc.html();
+            match by_trafilatura(&cleaned, url) {
+                Some(content) => spaced_links_in_quotes(&content),
+                None => by_readability(&cleaned, url)?,
+            }
+        }
     };
     let content = without_link_lists(&content);
-    let content = with_headline_and_lede(&doc, content);
+    // What the selector chose is the article as the user wants it: nothing is put back.
+    let content = if by_selector {
+        content
+    } else {
+        with_headline_and_lede(&doc, content)
+    };
     let content = sanitize::clean_body(&absolute(&content, url));
     if html::to_plain(&content).trim().is_empty() {
         return Err(ReaderError::NotReadable("it has no text".into()));

@@ -12,6 +12,7 @@ mod concurrency;
 mod crash;
 mod download;
 mod e2e_tmux;
+mod feed_kinds;
 mod filters;
 mod hooks;
 mod hostile;

@@ -450,7 +450,8 @@ fn f_fetches_the_full_article_once_then_toggles() {
         keys(&mut s, "f"),
         [Command::FetchFull {
             id,
-            link: summary.link.clone()
+            link: summary.link.clone(),
+            feed_url: summary.feed_url.clone(),
         }]
     );
     assert!(keys(&mut s, "f").is_empty(), "one fetch at a time");
@@ -466,7 +467,8 @@ fn f_fetches_the_full_article_once_then_toggles() {
         keys(&mut s, "f"),
         [Command::FetchFull {
             id,
-            link: summary.link.clone()
+            link: summary.link.clone(),
+            feed_url: summary.feed_url.clone(),
         }],
         "asking again retries"
     );

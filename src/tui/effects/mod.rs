@@ -171,7 +171,7 @@ impl Effects {
                 }
             }
             Command::Render { id, html, width, full } => self.render(id, html, width, full),
-            Command::FetchFull { id, link } => self.fetch_full(id, link),
+            Command::FetchFull { id, link, feed_url } => self.fetch_full(id, link, &feed_url),
             Command::Refresh(feed) => self.refresh(
                 move |job: &Job| feed.is_none_or(|id| job.state.feed_id == id),
                 feed.is_some(),
@@ -254,12 +254,13 @@ impl Effects {
 
     /// Reader mode's page for an article: stored, then the article reloaded; a failure is
     /// stored on the article and said.
-    fn fetch_full(&self, id: crate::model::ArticleId, link: Option<String>) {
+    fn fetch_full(&self, id: crate::model::ArticleId, link: Option<String>, feed_url: &str) {
         let (jobs, msgs) = (self.jobs.clone(), self.msgs.clone());
         let (network, config, cache) = (self.network.clone(), self.config(), self.cache.clone());
+        let selector = config.reader_selector(feed_url);
         background().spawn(async move {
             let fetched = match Network::get(&network, &config, &cache).await {
-                Ok(net) => fetch_full(&net.fetcher, link.as_deref())
+                Ok(net) => fetch_full(&net.fetcher, link.as_deref(), selector.as_deref())
                     .await
                     .map_err(|e| e.to_string()),
                 Err(e) => Err(e),

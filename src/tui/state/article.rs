@@ -165,9 +165,10 @@ fn toggle_full(state: &mut AppState) -> Vec<Command> {
         Some(pane) if pane.fetching_full => vec![],
         Some(pane) => {
             pane.fetching_full = true;
-            let (id, link) = (pane.article.summary.id, pane.article.summary.link.clone());
+            let summary = &pane.article.summary;
+            let (id, link, feed_url) = (summary.id, summary.link.clone(), summary.feed_url.clone());
             state.notify(FETCHING_FULL, false);
-            vec![Command::FetchFull { id, link }]
+            vec![Command::FetchFull { id, link, feed_url }]
         }
     }
 }

@@ -151,6 +151,8 @@ pub enum Command {
     FetchFull {
         id: ArticleId,
         link: Option<String>,
+        /// Whose `reader_selector` applies.
+        feed_url: String,
     },
     SetRead(ArticleId, bool),
     SetStarred(ArticleId, bool),

@@ -1,5 +1,5 @@
-//! An account's password, from where the config says: a program run without a shell, an
-//! environment variable, or the config itself. Errors describe the source, never the value.
+//! A secret (an account's or a feed's password, a header's token) from where the config says: a
+//! program run without a shell, an environment variable, or the config. Errors never show the value.
 
 use std::io::Read;
 use std::process::{Command, Stdio};
@@ -7,26 +7,29 @@ use std::time::{Duration, Instant};
 
 use crate::config::SecretSource;
 
-use super::http::SyncError;
+/// Why a secret could not be read: names its source, never its value.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct SecretError(pub String);
 
 /// How long a `password_command` may take (a password manager may ask for a passphrase).
 const COMMAND_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// Reads the secret (blocking: call it off the async workers).
-pub fn read(source: &SecretSource) -> Result<String, SyncError> {
+/// Reads the secret (blocking: call it off the async workers). `key` names the setting in errors.
+pub fn read(source: &SecretSource, key: &str) -> Result<String, SecretError> {
     match source {
         SecretSource::Plain(p) => Ok(p.clone()),
         SecretSource::Env(var) => match std::env::var(var) {
             Ok(v) if !v.is_empty() => Ok(v),
-            _ => Err(SyncError::Secret(format!("the environment variable {var} is not set"))),
+            _ => Err(SecretError(format!("the environment variable {var} is not set"))),
         },
-        SecretSource::Command(argv) => run(argv),
+        SecretSource::Command(argv) => run(argv, key),
     }
 }
 
-fn run(argv: &[String]) -> Result<String, SyncError> {
+fn run(argv: &[String], key: &str) -> Result<String, SecretError> {
     let shown = argv.join(" ");
-    let fail = |why: String| SyncError::Secret(format!("password_command `{shown}`: {why}"));
+    let fail = |why: String| SecretError(format!("{key} `{shown}`: {why}"));
     let (program, args) = argv.split_first().ok_or_else(|| fail("no program".into()))?;
     let mut child = Command::new(program)
         .args(args)
@@ -68,24 +71,31 @@ fn run(argv: &[String]) -> Result<String, SyncError> {
 mod tests {
     use super::*;
 
+    fn read_password(source: &SecretSource) -> Result<String, SecretError> {
+        read(source, "password_command")
+    }
+
     #[test]
     fn a_command_gives_its_first_line_and_failures_never_show_output() {
         let cmd = |argv: &[&str]| SecretSource::Command(argv.iter().map(ToString::to_string).collect());
-        assert_eq!(read(&cmd(&["printf", "s3cret\\nnotes"])).unwrap(), "s3cret");
+        assert_eq!(read_password(&cmd(&["printf", "s3cret\\nnotes"])).unwrap(), "s3cret");
         // What the program printed never shows in the error (here the secret is not in argv).
         std::env::set_var("KHABAR_TEST_SECRET_PRINTED", "s3cret");
-        let err = read(&cmd(&["sh", "-c", "echo $KHABAR_TEST_SECRET_PRINTED; exit 3"]))
+        let err = read_password(&cmd(&["sh", "-c", "echo $KHABAR_TEST_SECRET_PRINTED; exit 3"]))
             .unwrap_err()
             .to_string();
         assert!(err.contains("it failed") && !err.contains("s3cret"), "{err}");
-        let err = read(&cmd(&["/no/such/program"])).unwrap_err().to_string();
+        let err = read_password(&cmd(&["/no/such/program"])).unwrap_err().to_string();
         assert!(err.contains("cannot run it"), "{err}");
         // Arguments are arguments: nothing is run through a shell.
-        assert_eq!(read(&cmd(&["echo", "$(id)", ";", "`id`"])).unwrap(), "$(id) ; `id`");
-        let err = read(&SecretSource::Env("KHABAR_TEST_NO_SUCH_VARIABLE".into())).unwrap_err();
+        assert_eq!(
+            read_password(&cmd(&["echo", "$(id)", ";", "`id`"])).unwrap(),
+            "$(id) ; `id`"
+        );
+        let err = read_password(&SecretSource::Env("KHABAR_TEST_NO_SUCH_VARIABLE".into())).unwrap_err();
         assert_eq!(
             err.to_string(),
-            "password: the environment variable KHABAR_TEST_NO_SUCH_VARIABLE is not set"
+            "the environment variable KHABAR_TEST_NO_SUCH_VARIABLE is not set"
         );
     }
 }
