@@ -84,6 +84,12 @@ pub struct General {
     pub browser: Option<String>,
     /// Opening an article's link in the browser marks it read.
     pub open_marks_read: bool,
+    /// Quitting the reader asks first (y/n).
+    pub confirm_quit: bool,
+    /// Marking a whole view read asks first when it holds more than a screenful (and in All).
+    pub confirm_mark_all: bool,
+    /// The sidebar starts showing tags and feeds with nothing unread (`H` toggles).
+    pub show_read_feeds: bool,
     /// A program run after each refresh that brought new articles, with them as JSON Lines on
     /// its stdin (argv, never a shell).
     pub on_new_articles: Option<Vec<String>>,
@@ -136,6 +142,9 @@ impl Default for General {
             articles_per_feed: 500,
             browser: None,
             open_marks_read: true,
+            confirm_quit: false,
+            confirm_mark_all: true,
+            show_read_feeds: true,
             on_new_articles: None,
             hook_timeout: HumanDuration(Duration::from_secs(30)),
             notify: None,

@@ -114,7 +114,13 @@ pub fn expand(command: &[String], target: &OpenTarget) -> Vec<String> {
 /// The program for a link no opener is for: the `browser` setting (its words), else `$BROWSER`
 /// (its first entry; `%s` is the URL, as that convention has it), else the system opener.
 pub fn fallback(browser: Option<&str>, env_browser: Option<&str>, target: &OpenTarget) -> Vec<String> {
-    if let Some(words) = browser.map(|b| b.split_whitespace().map(str::to_string).collect::<Vec<_>>()) {
+    // newsboat writes the URL's place as %u.
+    let words = browser.map(|b| {
+        b.split_whitespace()
+            .map(|w| w.replace("%u", "{url}"))
+            .collect::<Vec<_>>()
+    });
+    if let Some(words) = words {
         if !words.is_empty() {
             return expand(&words, target);
         }
@@ -203,6 +209,11 @@ mod tests {
         assert_eq!(
             fallback(Some("firefox --new-tab"), Some("lynx"), &t),
             ["firefox", "--new-tab", "https://a.example/"]
+        );
+        // newsboat's `browser "lynx %u"`: the URL where %u stands, not appended.
+        assert_eq!(
+            fallback(Some("lynx %u -dump"), None, &t),
+            ["lynx", "https://a.example/", "-dump"]
         );
         assert_eq!(fallback(None, Some("w3m %s:lynx"), &t), ["w3m", "https://a.example/"]);
         assert_eq!(fallback(None, Some("lynx"), &t), ["lynx", "https://a.example/"]);

@@ -114,6 +114,9 @@ fn initial_state(config: &Config, start: &mut Start, size: (u16, u16)) -> AppSta
     state.startup_hint = start.notice.take();
     state.sorts = std::mem::take(&mut start.sorts).into_iter().collect();
     state.open_marks_read = config.general.open_marks_read;
+    state.confirm_quit = config.general.confirm_quit;
+    state.confirm_mark_all = config.general.confirm_mark_all;
+    state.sidebar.hide_read = !config.general.show_read_feeds;
     state.read_together = config.stories.read_together;
     state.view.stories = config.stories.group;
     state.image_rows = start.image_rows;

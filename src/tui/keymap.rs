@@ -227,10 +227,12 @@ const NEWSBOAT: &[(&str, Action)] = &[
     ("J", Action::MoveDown),
     ("K", Action::MoveUp),
     ("l", Action::ToggleHideRead),
-    ("g", Action::CycleSort),
     ("Q", Action::Quit),
     ("q", Action::Back),
     ("/", Action::Search),
+    // n and N are newsboat's: search results move with these instead; `g g` stays top.
+    ("ctrl-n", Action::NextResult),
+    ("ctrl-p", Action::PrevResult),
     ("?", Action::Help),
 ];
 

@@ -503,6 +503,8 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
             open_marks_read: false,
             read_together: true,
             group_stories: true,
+            confirm_quit: false,
+            confirm_mark_all: true,
         })),
     );
     assert_eq!(cmds[..2], [Command::LoadFeeds, Command::RefreshNew]);
@@ -691,4 +693,49 @@ fn a_tag_only_filters_gave_is_in_the_sidebar_with_its_count() {
     assert_eq!(s.selected_entry(), Some(SidebarEntry::Tag("kernel".into())));
     keys(&mut s, "enter");
     assert_eq!(s.view.kind, ViewKind::Tag("kernel".into()));
+}
+
+#[test]
+fn q_quits_from_the_lists_at_once_or_asks_with_confirm_quit() {
+    // An article open beside the list does not stand between q and quitting.
+    let (mut s, _) = loaded(5);
+    keys(&mut s, "l enter");
+    let summary = s.headlines.rows[0].clone();
+    update(
+        &mut s,
+        Msg::Article(Box::new(khabar::model::Article {
+            summary,
+            content: Some("<p>body</p>".into()),
+            full_content: None,
+            enclosures: Vec::new(),
+        })),
+    );
+    keys(&mut s, "h");
+    assert!(s.article.is_some() && s.focus != khabar::tui::state::Focus::Article);
+    keys(&mut s, "q");
+    assert!(s.quit);
+
+    let (mut s, _) = loaded(5);
+    s.confirm_quit = true;
+    keys(&mut s, "q");
+    assert!(!s.quit);
+    let Mode::Confirm { question, .. } = &s.mode else {
+        panic!("no question: {:?}", s.mode)
+    };
+    assert_eq!(question, "quit khabar? (y/n)");
+    keys(&mut s, "n");
+    assert!(!s.quit && s.mode == Mode::Normal);
+    keys(&mut s, "q y");
+    assert!(s.quit);
+    // ctrl-c never asks.
+    let (mut s, _) = loaded(5);
+    s.confirm_quit = true;
+    keys(&mut s, "ctrl-c");
+    assert!(s.quit);
+
+    // confirm_mark_all = false: A marks at once, even All.
+    let (mut s, _) = loaded(10);
+    s.confirm_mark_all = false;
+    let cmds = keys(&mut s, "A");
+    assert!(matches!(&cmds[0], Command::MarkViewRead { .. }), "{cmds:?}");
 }

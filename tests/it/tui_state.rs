@@ -594,6 +594,8 @@ fn saved_queries_in_the_sidebar() {
         open_marks_read: true,
         read_together: true,
         group_stories: true,
+        confirm_quit: false,
+        confirm_mark_all: true,
     };
     let cmds = update(&mut s, Msg::ConfigChanged(Box::new(live.clone())));
     assert!(matches!(&s.view.kind, ViewKind::Query { query, .. } if query.text == "is:unread age:<3d"));

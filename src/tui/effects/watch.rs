@@ -57,6 +57,8 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                         queries: new.queries.clone(),
                         keymap: settings.keymap,
                         open_marks_read: new.general.open_marks_read,
+                        confirm_quit: new.general.confirm_quit,
+                        confirm_mark_all: new.general.confirm_mark_all,
                         read_together: new.stories.read_together,
                         group_stories: new.stories.group,
                     };

@@ -154,6 +154,7 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             state.count = None;
             vec![]
         }
+        // ctrl-c, newsboat's Q: never asks.
         Action::Quit => {
             state.quit = true;
             vec![]
@@ -224,9 +225,23 @@ fn back(state: &mut AppState) -> Vec<Command> {
             state.fullscreen = false;
             state.focus = Focus::Headlines;
         }
-        _ if state.article.is_some() => state.article = None,
         _ if state.view.search().is_some() => return state.open_view(state.view_of(ViewKind::All)),
-        _ => state.quit = true,
+        // From the lists, `q` quits at once, an article open beside them or not (or asks, with
+        // `confirm_quit`).
+        _ => return quit(state),
+    }
+    vec![]
+}
+
+/// Quits, or asks first when `confirm_quit` says so.
+fn quit(state: &mut AppState) -> Vec<Command> {
+    if state.confirm_quit {
+        state.mode = Mode::Confirm {
+            question: "quit khabar? (y/n)".into(),
+            then: Confirmed::Quit,
+        };
+    } else {
+        state.quit = true;
     }
     vec![]
 }
@@ -289,7 +304,7 @@ fn confirm_mark_view_read(state: &mut AppState) -> Vec<Command> {
         return vec![];
     }
     let big = unread.is_none_or(|n| n > state.headline_page());
-    if !big && state.view.kind != ViewKind::All {
+    if !state.confirm_mark_all || (!big && state.view.kind != ViewKind::All) {
         return mark_view_read(state);
     }
     let how_many = unread.map_or("every unread article".to_string(), |n| format!("{n} unread articles"));

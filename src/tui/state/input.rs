@@ -36,6 +36,7 @@ pub enum Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Confirmed {
     MarkViewRead,
+    Quit,
     /// Remove this feed (its configured URL) from the config.
     RemoveFeed(String),
 }
@@ -65,6 +66,10 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
         if key == Key::ch('y') {
             return match then {
                 Confirmed::MarkViewRead => mark_view_read(state),
+                Confirmed::Quit => {
+                    state.quit = true;
+                    vec![]
+                }
                 Confirmed::RemoveFeed(url) => vec![Command::RemoveFeed { url, record: true }],
             };
         }

@@ -234,6 +234,8 @@ pub struct LiveConfig {
     pub queries: Vec<crate::config::SavedQuery>,
     pub keymap: Keymap,
     pub open_marks_read: bool,
+    pub confirm_quit: bool,
+    pub confirm_mark_all: bool,
     /// `[stories] read_together` and `group`.
     pub read_together: bool,
     pub group_stories: bool,

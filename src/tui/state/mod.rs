@@ -71,6 +71,10 @@ pub struct AppState {
     pub visual: Option<usize>,
     /// Opening an article's link in the browser marks it read (`open_marks_read`).
     pub open_marks_read: bool,
+    /// Quitting asks first (`confirm_quit`).
+    pub confirm_quit: bool,
+    /// Marking a big view read asks first (`confirm_mark_all`).
+    pub confirm_mark_all: bool,
     /// Reading an article of a story marks the whole story read (`[stories] read_together`).
     pub read_together: bool,
     pub headlines: Headlines,
@@ -125,6 +129,8 @@ impl AppState {
             seek: None,
             visual: None,
             open_marks_read: true,
+            confirm_quit: false,
+            confirm_mark_all: true,
             read_together: true,
             headlines: Headlines::default(),
             article: None,
@@ -292,6 +298,8 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.queries = live.queries;
             state.keymap = live.keymap;
             state.open_marks_read = live.open_marks_read;
+            state.confirm_quit = live.confirm_quit;
+            state.confirm_mark_all = live.confirm_mark_all;
             state.read_together = live.read_together;
             if state.view.stories != live.group_stories {
                 state.view.stories = live.group_stories;
