@@ -7,9 +7,9 @@ use super::{Config, ConfigError, ConfigSource};
 
 /// The user's config file open for editing.
 pub struct ConfigEdit {
-    target: PathBuf,
+    pub(super) target: PathBuf,
     source: ConfigSource,
-    doc: toml_edit::DocumentMut,
+    pub(super) doc: toml_edit::DocumentMut,
     /// The config as it was, validated: edits never start from a broken file.
     pub before: Config,
     /// The file does not exist yet: it is written with `NEW_FILE_HEADER` first.
@@ -225,11 +225,11 @@ impl ConfigEdit {
         Ok(config)
     }
 
-    fn tables(&self) -> Option<&toml_edit::ArrayOfTables> {
+    pub(super) fn tables(&self) -> Option<&toml_edit::ArrayOfTables> {
         self.doc.get("feed").and_then(|f| f.as_array_of_tables())
     }
 
-    fn tables_mut(&mut self) -> Result<&mut toml_edit::ArrayOfTables, ConfigError> {
+    pub(super) fn tables_mut(&mut self) -> Result<&mut toml_edit::ArrayOfTables, ConfigError> {
         let shown = self.target.display().to_string();
         self.doc
             .entry("feed")
@@ -258,7 +258,7 @@ fn base_dir(target: &Path) -> PathBuf {
     target.parent().map(Path::to_path_buf).unwrap_or_default()
 }
 
-fn edit_error(file: &str, message: String) -> ConfigError {
+pub(super) fn edit_error(file: &str, message: String) -> ConfigError {
     ConfigError::Edit {
         file: file.to_string(),
         message,

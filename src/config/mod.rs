@@ -3,6 +3,7 @@
 
 mod accounts;
 mod edit;
+mod edit_more;
 mod error;
 mod feeds;
 mod filters;
@@ -22,6 +23,7 @@ use toml::Spanned;
 
 pub use accounts::{Account, AccountKind, SecretSource};
 pub use edit::{ConfigEdit, RemovedFeed};
+pub use edit_more::{NewFeed, SettingValue};
 use error::find_key;
 pub use error::{ConfigError, Located, Position};
 pub use feeds::{command_identity, split_selector, FeedConfig, FeedRequest, Scrape};
