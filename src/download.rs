@@ -59,13 +59,16 @@ fn free_path(dir: &Path, name: &str) -> PathBuf {
 /// Downloads `url` into `dir`, at most `max` bytes; `progress(done, total)` as it goes. A
 /// `.part` file left by an interrupted download is continued (HTTP Range) when the server
 /// allows it, else started over. Returns where the file is.
+///
+/// A file of that name and of the size the server gives is this attachment, saved before: it
+/// is not downloaded again (`Saved::Already`). Another file of that name is left alone.
 pub async fn download(
     client: &reqwest::Client,
     url: &str,
     dir: &Path,
     max: u64,
     progress: &(dyn Fn(u64, Option<u64>) + Send + Sync),
-) -> Result<PathBuf, String> {
+) -> Result<Saved, String> {
     let parsed = url::Url::parse(url).map_err(|e| e.to_string())?;
     if !matches!(parsed.scheme(), "http" | "https") {
         return Err("only http and https attachments are downloaded".into());
@@ -85,6 +88,14 @@ pub async fn download(
         s => return Err(format!("the server answered {s}")),
     };
     let total = response.content_length().map(|n| n + done);
+    let earlier = dir.join(&name);
+    let earlier_size = std::fs::metadata(&earlier)
+        .ok()
+        .filter(|m| m.is_file())
+        .map(|m| m.len());
+    if !append && total.is_some() && earlier_size == total {
+        return Ok(Saved::Already(earlier));
+    }
     if total.is_some_and(|t| t > max) {
         return Err(format!("larger than max_download_size ({} bytes)", max));
     }
@@ -121,7 +132,15 @@ pub async fn download(
     let target = free_path(dir, &name);
     std::fs::rename(&part, &target).map_err(|e| format!("{}: {e}", target.display()))?;
     progress(done, total);
-    Ok(target)
+    Ok(Saved::New(target))
+}
+
+/// Where an attachment is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Saved {
+    New(PathBuf),
+    /// It was there already, from an earlier download.
+    Already(PathBuf),
 }
 
 #[cfg(test)]

@@ -143,10 +143,10 @@ fn describe(event: &PollEvent, rules: &[FilterRule]) -> Option<String> {
             elapsed.as_secs_f64()
         ),
         PollEvent::Finished(s) => format!(
-            "refreshed {} feeds in {:.2}s: {} new articles{}; {} fetched, {} not modified, {} failed, {} skipped",
-            s.feeds,
+            "refreshed {} in {:.2}s: {}{}; {} fetched, {} not modified, {} failed, {} skipped",
+            crate::text::plural(s.feeds as u64, "feed", "feeds"),
             s.elapsed.as_secs_f64(),
-            s.new_articles,
+            crate::text::plural(s.new_articles as u64, "new article", "new articles"),
             if s.hidden_articles > 0 {
                 format!(" ({} hidden by filters)", s.hidden_articles)
             } else {

@@ -110,8 +110,10 @@ pub struct QueryError {
 pub const REGEX_SIZE_LIMIT: usize = 1 << 20;
 
 /// Compiles a `/regex/` pattern with the size limit; the error is the regex crate's, in one line.
+/// Case is ignored, as `title:rust` ignores it, unless the pattern says `(?-i)`.
 pub fn compile_regex(pattern: &str) -> Result<regex::Regex, String> {
     regex::RegexBuilder::new(pattern)
+        .case_insensitive(true)
         .size_limit(REGEX_SIZE_LIMIT)
         .dfa_size_limit(REGEX_SIZE_LIMIT)
         .build()

@@ -5,6 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use crate::common::fake_server::{FakeServer, Response};
+use khabar::download::Saved;
 
 fn audio() -> Vec<u8> {
     (0..600_000u32).map(|i| (i % 251) as u8).collect()
@@ -17,7 +18,10 @@ fn client() -> reqwest::Client {
 
 /// Downloads `url` into `dir` (at most `max` bytes), progress ignored.
 fn get(rt: &tokio::runtime::Runtime, url: &str, dir: &std::path::Path, max: u64) -> Result<std::path::PathBuf, String> {
-    rt.block_on(khabar::download::download(&client(), url, dir, max, &|_, _| {}))
+    match rt.block_on(khabar::download::download(&client(), url, dir, max, &|_, _| {}))? {
+        Saved::New(path) => Ok(path),
+        Saved::Already(path) => Err(format!("already saved: {}", path.display())),
+    }
 }
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -75,9 +79,14 @@ fn an_interrupted_download_resumes_where_it_stopped() {
         .collect();
     assert_eq!(ranges, ["bytes=200000-"]);
 
-    // Again: a second file beside the first, never over it.
-    let again = get(&rt, &url, dir.path(), 10_000_000).unwrap();
-    assert_eq!(again, dir.path().join("ep12 (2).mp3"));
+    // Again: it is there already, and says where.
+    let again = get(&rt, &url, dir.path(), 10_000_000).unwrap_err();
+    assert_eq!(again, format!("already saved: {}", saved.display()));
+    // Another file of that name is never written over: the download goes beside it.
+    std::fs::write(&saved, b"another episode").unwrap();
+    let beside = get(&rt, &url, dir.path(), 10_000_000).unwrap();
+    assert_eq!(beside, dir.path().join("ep12 (2).mp3"));
+    assert_eq!(std::fs::read(&saved).unwrap(), b"another episode");
 }
 
 #[test]

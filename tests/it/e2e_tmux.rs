@@ -144,7 +144,7 @@ fn reader_in_a_real_terminal() {
     // R refreshes all feeds; the server sees a second (conditional-less) request.
     let hits_before = server.hits("/news.xml").len();
     tmux.keys(&["R"]);
-    tmux.wait_for("refresh notice", |s| s.contains("refreshed 1 feeds"));
+    tmux.wait_for("refresh notice", |s| s.contains("refreshed 1 feed"));
     assert_eq!(server.hits("/news.xml").len(), hits_before + 1);
 
     // ? shows help from the live keymap; any key closes it.
@@ -443,7 +443,7 @@ fn the_reader_sees_what_other_processes_write_without_being_asked() {
         return;
     };
     tmux.wait_for("the first refresh", |s| {
-        s.contains("refreshed 1 feeds") && unread_count(s) == Some(5)
+        s.contains("refreshed 1 feed") && unread_count(s) == Some(5)
     });
     // `khabar mark` from a script: the counts follow, with no key pressed.
     let ids: Vec<String> = sb.list_json(&[]).iter().take(2).map(|a| a["id"].to_string()).collect();

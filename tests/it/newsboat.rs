@@ -264,7 +264,7 @@ fn a_whole_newsboat_setup_comes_over_and_again_changes_nothing() {
         "move_down = \"j\"",
         "page_down = \"ctrl-d\"",
         "selection = \"yellow\"",
-        "query = \"title:/Sponsored/\"",
+        "query = \"title:/(?-i)Sponsored/\"",
         "action = \"hide\"",
         "name = \"Fresh news\"",
         "query = \"is:unread tag:news\"",

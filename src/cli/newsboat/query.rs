@@ -134,6 +134,7 @@ fn comparison(attr: &str, op: &str, value: &str) -> Result<String, String> {
     };
     let negate = |q: String, neg: bool| if neg { format!("-{q}") } else { q };
     match attr {
+        // newsboat's matching minds case; khabar's regexes ignore it unless told `(?-i)`.
         "title" | "author" | "feedtitle" | "rssurl" | "feedurl" => {
             let field = match attr {
                 "title" => "title",
@@ -141,9 +142,12 @@ fn comparison(attr: &str, op: &str, value: &str) -> Result<String, String> {
                 _ => "feed",
             };
             match op {
-                "=~" | "!~" => Ok(negate(format!("{field}:/{}/", value.replace('/', "\\/")), op == "!~")),
+                "=~" | "!~" => Ok(negate(
+                    format!("{field}:/(?-i){}/", value.replace('/', "\\/")),
+                    op == "!~",
+                )),
                 "=" | "!=" => Ok(negate(
-                    format!("{field}:/^{}$/", regex::escape(value).replace('/', "\\/")),
+                    format!("{field}:/(?-i)^{}$/", regex::escape(value).replace('/', "\\/")),
                     op == "!=",
                 )),
                 "#" | "!#" => Ok(negate(format!("{field}:{}", quoted(value)), op == "!#")),
@@ -220,15 +224,18 @@ mod tests {
     fn newsboat_filters_become_queries() {
         let ok = |text: &str| translate(text).unwrap();
         assert_eq!(ok(r#"unread = "yes""#), "is:unread");
-        assert_eq!(ok(r#"title =~ "rust" and unread = "yes""#), "title:/rust/ is:unread");
+        assert_eq!(
+            ok(r#"title =~ "rust" and unread = "yes""#),
+            "title:/(?-i)rust/ is:unread"
+        );
         assert_eq!(ok(r#"age < 7 or flags # "s""#), "age:<7d OR is:starred");
         assert_eq!(
             ok(r#"tags # "tech" and (title =~ "^Show" or author = "Ann B.")"#),
-            r#"tag:tech (title:/^Show/ OR author:/^Ann B\.$/)"#
+            r#"tag:tech (title:/(?-i)^Show/ OR author:/(?-i)^Ann B\.$/)"#
         );
         assert_eq!(ok(r#"tags !# "two words""#), r#"-tag:"two words""#);
         assert_eq!(ok(r#"content =~ "climate change""#), r#""climate change""#);
-        assert_eq!(ok(r#"feedtitle =~ "LWN""#), "feed:/LWN/");
+        assert_eq!(ok(r#"feedtitle =~ "LWN""#), "feed:/(?-i)LWN/");
         assert_eq!(ok(r#"age >= 3"#), "age:>2d");
         for (bad, why) in [
             (r#"link =~ "x""#, "no counterpart"),

@@ -307,7 +307,7 @@ mod tests {
         assert!(t.changes.iter().any(|(line, c)| *line == 13
             && *c
                 == Change::Hide {
-                    query: "title:/Sponsored/".into(),
+                    query: "title:/(?-i)Sponsored/".into(),
                     feeds: vec![]
                 }));
         let skipped: Vec<usize> = t.skipped.iter().map(|(l, _)| *l).collect();

@@ -47,7 +47,8 @@ pub(super) fn download(config: Arc<Config>, msgs: mpsc::UnboundedSender<Msg>, ur
         };
         let max = config.general.max_download_size.0;
         match crate::download::download(&client, &url, &dir, max, &progress).await {
-            Ok(path) => say(format!("saved {}", path.display()), false),
+            Ok(crate::download::Saved::New(path)) => say(format!("saved {}", path.display()), false),
+            Ok(crate::download::Saved::Already(path)) => say(format!("already saved: {}", path.display()), false),
             Err(e) => say(format!("download of {name}: {e}"), true),
         }
     });

@@ -27,7 +27,14 @@ pub(super) fn start_refresh(state: &mut AppState, feed: Option<FeedId>) -> Vec<C
 pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
     // After the refresh's end: nothing to show (a search made meanwhile indexed what it needed).
     match ev {
-        PollEvent::Indexed { .. } => return vec![],
+        // A search shows what arrived once it is in the index (its words are looked up there).
+        PollEvent::Indexed { articles, .. } => {
+            return if articles > 0 && state.view.search().is_some() {
+                state.reload_view()
+            } else {
+                vec![]
+            };
+        }
         // New stories fold articles already on screen into their leads.
         PollEvent::Grouped { grouped, .. } => {
             if grouped == 0 {
@@ -66,7 +73,11 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
                 String::new()
             };
             state.notify(
-                format!("refreshed {} feeds: {} new{hidden}{failed}", s.feeds, s.new_articles),
+                format!(
+                    "refreshed {}: {} new{hidden}{failed}",
+                    crate::text::plural(s.feeds as u64, "feed", "feeds"),
+                    s.new_articles
+                ),
                 s.failed > 0,
             );
             let mut cmds = vec![Command::LoadFeeds];

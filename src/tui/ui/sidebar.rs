@@ -40,7 +40,7 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 SidebarEntry::Starred => ("Starred".to_string(), None, false),
                 // Under a tag, indented like its feeds.
                 SidebarEntry::Query { name, tag } => (
-                    format!("{}? {name}", if tag.is_some() { "    " } else { "" }),
+                    format!("{}/ {name}", if tag.is_some() { "    " } else { "" }),
                     state.query_unread.get(name).copied(),
                     false,
                 ),
@@ -51,7 +51,11 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                 }
                 SidebarEntry::Feed { id, .. } => match state.feed(*id) {
                     Some(f) => (
-                        format!("    {}", f.display_title()),
+                        match &f.title {
+                            Some(title) => format!("    {title}"),
+                            // Room for the count and the failure mark, as below.
+                            None => format!("    {}", untitled(&f.url, cols.saturating_sub(11))),
+                        },
                         Some(f.unread),
                         f.last_error.is_some(),
                     ),
@@ -79,11 +83,45 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     frame.render_widget(Paragraph::new(lines), body);
 }
 
+/// A feed without a title by its address: no scheme, and when it is too long, its start and
+/// its end, so two feeds of one host (both failing, say) can be told apart.
+fn untitled(url: &str, cols: usize) -> String {
+    let short = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .unwrap_or(url);
+    let short = short.strip_prefix("www.").unwrap_or(short);
+    let chars: Vec<char> = short.chars().collect();
+    if width::width(short) <= cols || cols < 8 || chars.len() != short.len() {
+        return short.to_string();
+    }
+    let tail = cols / 2;
+    let head = cols - tail - 1;
+    let start: String = chars[..head].iter().collect();
+    let end: String = chars[chars.len() - tail..].iter().collect();
+    format!("{start}…{end}")
+}
+
 /// ▸ for a folded group, ▾ for an open one.
 fn arrow(state: &AppState, group: &str) -> &'static str {
     if state.sidebar.folded.contains(group) {
         "▸"
     } else {
         "▾"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn two_untitled_feeds_of_one_host_read_apart() {
+        let a = untitled("https://www.example.com/feeds/politics/rss.xml", 20);
+        let b = untitled("https://www.example.com/feeds/sport/rss.xml", 20);
+        assert_ne!(a, b);
+        assert_eq!(a, "example.c…cs/rss.xml");
+        assert!(width::width(&a) <= 20);
+        assert_eq!(untitled("http://a.org/x", 20), "a.org/x");
     }
 }
