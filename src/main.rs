@@ -10,7 +10,7 @@ use std::sync::{Arc, Mutex};
 use clap::Parser;
 
 use khabar::cli::{self, Cli, Command};
-use khabar::config::{self, Config, ConfigError, Paths};
+use khabar::config::{self, Config, ConfigError, ConfigSource, Paths};
 use khabar::store::Store;
 use khabar::tui::{self, settings::UiSettings};
 
@@ -76,6 +76,11 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
     if let Some(Command::Completions { shell }) = &cli.command {
         return completions(*shell);
     }
+    if let Some(Command::Config { example: true }) = &cli.command {
+        let mut out = std::io::stdout().lock();
+        out.write_all(khabar::config::EMBEDDED_DEFAULT.as_bytes())?;
+        return Ok(out.flush()?);
+    }
     if let Some(Command::Man) = &cli.command {
         let mut out = std::io::stdout().lock();
         cli::man_page(&mut out)?;
@@ -104,6 +109,16 @@ async fn run(cli: Cli, started: std::time::Instant) -> anyhow::Result<()> {
             return cli::remove(source, url)
         }
         Some(Command::Rename { url, title }) => return cli::rename(source, url, title),
+        Some(Command::Config { .. }) => {
+            match source {
+                ConfigSource::User(path) => println!("{}", path.display()),
+                ConfigSource::Embedded { suggested } => println!(
+                    "the built-in example; yours goes in {0} (khabar config --example > {0})",
+                    suggested.display()
+                ),
+            }
+            return Ok(());
+        }
         _ => {}
     }
     let cache_path = cli.cache.clone().unwrap_or_else(|| paths.default_cache_file());
@@ -241,6 +256,7 @@ async fn with_cache(command: Command, loaded: &Loaded, mut store: Store) -> anyh
         | Command::Rename { .. }
         | Command::Demo
         | Command::Completions { .. }
+        | Command::Config { .. }
         | Command::Man) => {
             anyhow::bail!("internal: {other:?} is answered before the cache is opened")
         }

@@ -189,6 +189,13 @@ pub enum Command {
     },
     /// Print the manual page (roff): `khabar man > ~/.local/share/man/man1/khabar.1`.
     Man,
+    /// The config: with --example, print the documented example (every key, commented), to
+    /// start a file of your own: `khabar config --example > ~/.config/khabar/config.toml`;
+    /// without, say which file is in force.
+    Config {
+        #[arg(long)]
+        example: bool,
+    },
 }
 
 #[derive(Debug, clap::Args)]

@@ -10,6 +10,7 @@ mod filters;
 mod openers;
 mod paths;
 mod queries;
+mod shares;
 mod stories;
 mod values;
 
@@ -30,6 +31,7 @@ pub use feeds::{command_identity, split_selector, FeedConfig, FeedRequest, Scrap
 pub use openers::{fallback as fallback_opener, Opener};
 pub use paths::{locate, ConfigSource, Paths};
 pub use queries::SavedQuery;
+pub use shares::Share;
 pub use stories::{Stories, StoryScope};
 pub use values::{
     expand_program, expand_tilde, parse_duration, parse_target, ByteSize, FeedTarget, HumanDuration, ImageMode,
@@ -60,6 +62,8 @@ pub struct Config {
     pub openers: Vec<Opener>,
     /// `[stories]`: grouping the articles that report the same news.
     pub stories: Stories,
+    /// `[[share]]`: where an article can be sent, in file order.
+    pub shares: Vec<Share>,
     /// What is accepted but should change (a readable plain password): shown, never fatal.
     pub warnings: Vec<String>,
     pub source: ConfigSource,
@@ -189,6 +193,7 @@ struct RawConfig {
     filter: Vec<filters::RawFilter>,
     account: Vec<accounts::RawAccount>,
     opener: Vec<openers::RawOpener>,
+    share: Vec<shares::RawShare>,
     stories: Stories,
 }
 
@@ -322,8 +327,10 @@ impl Config {
         };
         let (accounts, warnings) = accounts::accounts(raw.account, file, text, file_path)?;
         let openers = openers::openers(raw.opener, file, text)?;
+        let shares = shares::shares(raw.share, file, text)?;
         raw.stories.check().map_err(|m| at(find_key(text, "window"), m))?;
         Ok(Config {
+            shares,
             stories: raw.stories,
             openers,
             accounts,

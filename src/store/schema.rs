@@ -263,6 +263,16 @@ const MIGRATIONS: &[&str] = &[
         DELETE FROM story_sigs WHERE article_id = old.id;
     END;
     "#,
+    // 13: what the reader's prompts were given (`/` searches, `:` commands), newest last, so
+    // Up and Down find them after a restart (`store::prefs`).
+    r#"
+    CREATE TABLE prompt_history (
+        id   INTEGER PRIMARY KEY,
+        kind TEXT NOT NULL,               -- "search" or "command"
+        text TEXT NOT NULL
+    );
+    CREATE INDEX prompt_history_kind ON prompt_history(kind, id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -40,6 +40,9 @@ actions! {
     FullArticle => "full_article", "Full article from its web page (again: the feed's text)";
     OpenLink => "open_link", "Open the article's link in the browser (3o: link [3])";
     CopyLink => "copy_link", "Copy the article's link (OSC 52; 3y: link [3])";
+    LinkHints => "link_hints", "A letter on every link and picture: type it to open, in capitals to copy";
+    UrlPicker => "url_picker", "Every link of the article in a list: enter opens, y copies";
+    Share => "share", "Send the article to a [[share]] target, chosen from a list";
     Pipe => "pipe", "Send the article to pipe_command (or :pipe CMD)";
     Download => "download", "Download an attachment (2d: the second) to download_dir";
     ToggleRead => "toggle_read", "Toggle read";
@@ -66,6 +69,7 @@ actions! {
     ToggleFeeds => "toggle_feeds", "Fold or unfold the tag under the cursor";
     ToggleHideRead => "toggle_hide_read", "Hide tags and feeds with nothing unread, or show all";
     Help => "help", "Show or hide this help";
+    LastMessage => "last_message", "Show the last message in full";
     Back => "back", "Go back; quit from the list";
     Cancel => "cancel", "Cancel";
     Quit => "quit", "Quit";

@@ -29,7 +29,7 @@ use super::effects::Effects;
 use super::keymap::{Code, Key};
 use super::osc;
 use super::settings::UiSettings;
-use super::state::{update, AppState, Command, Msg, Notice};
+use super::state::{kind_name, update, AppState, Command, InputKind, Msg, Notice};
 use super::ui::{self, theme::Theme};
 
 /// How often the background refresh looks for due feeds.
@@ -57,6 +57,12 @@ pub async fn run(
         sorts: store.view_sorts().unwrap_or_else(|e| {
             tracing::warn!("cannot read the views' orders, using the default: {e}");
             Vec::new()
+        }),
+        history: [InputKind::Search, InputKind::Command].map(|kind| {
+            store.prompt_history(kind_name(kind)).unwrap_or_else(|e| {
+                tracing::warn!("cannot read the prompts' history: {e}");
+                Vec::new()
+            })
         }),
     };
     let config = Arc::new(config);
@@ -103,6 +109,8 @@ struct Start {
     keymap: super::keymap::Keymap,
     notice: Option<String>,
     sorts: Vec<(String, crate::model::SortOrder)>,
+    /// The `/` and `:` prompts' histories, oldest first.
+    history: [Vec<String>; 2],
 }
 
 /// The state the reader starts from: the config's tags, queries and settings, and what `run`
@@ -120,6 +128,9 @@ fn initial_state(config: &Config, start: &mut Start, size: (u16, u16)) -> AppSta
     state.read_together = config.stories.read_together;
     state.view.stories = config.stories.group;
     state.image_rows = start.image_rows;
+    let [search, command] = std::mem::take(&mut start.history);
+    (state.prompts.search, state.prompts.command) = (search, command);
+    state.shares = config.shares.iter().map(|s| s.name.clone()).collect();
     state
 }
 

@@ -526,3 +526,17 @@ fn list_and_search_take_queries_and_point_at_mistakes() {
         assert!(stdout(&out).is_empty());
     }
 }
+
+#[test]
+fn config_says_which_file_is_in_force_and_prints_the_example() {
+    let sb = Sandbox::new();
+    let out = sb.run(&["config", "--example"]);
+    assert!(out.status.success());
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config.example.toml")).unwrap();
+    assert_eq!(stdout(&out), example);
+    // What it prints is a config khabar runs on.
+    sb.write_config(&example);
+    assert!(sb.run(&["feeds"]).status.success());
+    let out = sb.run(&["config"]);
+    assert_eq!(stdout(&out).trim(), sb.config().display().to_string());
+}

@@ -29,5 +29,6 @@ mod stories;
 mod sync;
 mod sync_coldsweat;
 mod tui_draw;
+mod tui_habits;
 mod tui_reading;
 mod tui_state;

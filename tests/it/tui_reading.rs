@@ -505,6 +505,7 @@ fn a_reloaded_config_brings_its_tags_and_keys() {
             group_stories: true,
             confirm_quit: false,
             confirm_mark_all: true,
+            shares: vec![],
         })),
     );
     assert_eq!(cmds[..2], [Command::LoadFeeds, Command::RefreshNew]);

@@ -596,6 +596,7 @@ fn saved_queries_in_the_sidebar() {
         group_stories: true,
         confirm_quit: false,
         confirm_mark_all: true,
+        shares: vec![],
     };
     let cmds = update(&mut s, Msg::ConfigChanged(Box::new(live.clone())));
     assert!(matches!(&s.view.kind, ViewKind::Query { query, .. } if query.text == "is:unread age:<3d"));

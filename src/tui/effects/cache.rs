@@ -164,6 +164,7 @@ fn answer(
             })
         }),
         StoreJob::Cache(Command::SaveSort { view, sort }) => store.set_view_sort(&view, sort).map(|_| None),
+        StoreJob::Cache(Command::RememberPrompt { kind, text }) => store.remember_prompt(kind, &text).map(|_| None),
         StoreJob::MoveFeed { source, from, to } => {
             let moved = crate::subscribe::relocate(&source, &from, &to, |a, b| {
                 store.move_feed(a, b).map(|_| ()).map_err(|e| e.to_string())

@@ -7,6 +7,7 @@ mod counter;
 mod media;
 mod open;
 mod refresh;
+mod user;
 mod watch;
 
 use std::path::PathBuf;
@@ -152,7 +153,10 @@ impl Effects {
             | Command::SaveSort { .. }
             | Command::SetFlags { .. }
             | Command::MarkViewRead { .. }
-            | Command::SetArticleTag { .. }) => self.job(StoreJob::Cache(cmd)),
+            | Command::SetArticleTag { .. }
+            | Command::RememberPrompt { .. }) => self.job(StoreJob::Cache(cmd)),
+            Command::Share { id, target } => self.share(id, target),
+            Command::SaveArticle { id, path } => self.save_article(id, path),
             Command::CountQueries(queries) => {
                 // The counter gone (it logged why), the store worker counts afresh instead.
                 if let Err(queries) = self.counter.ask(queries) {
@@ -295,29 +299,6 @@ impl Effects {
             let _ = self.msgs.send(Msg::RunInTerminal(argv));
         } else if let Err(e) = open_url(&argv, &target.url) {
             self.notice(format!("cannot open {}: {e}", target.url), true);
-        }
-    }
-
-    /// The article to the pipe program (`|`, `:pipe CMD`), run by `open::Pipe`.
-    fn pipe(&self, id: crate::model::ArticleId, argv: Option<Vec<String>>) {
-        let config = self.config();
-        match argv.or_else(|| config.general.pipe_command.clone()) {
-            Some(argv) => {
-                let (answer, article) = tokio::sync::oneshot::channel();
-                self.job(StoreJob::ArticleFor(id, answer));
-                let general = &config.general;
-                let run = open::Pipe {
-                    argv,
-                    format: general.pipe_format,
-                    show: general.pipe_output,
-                    limit: general.hook_timeout.0,
-                };
-                background().spawn(run.run(id, article, self.msgs.clone()));
-            }
-            None => self.notice(
-                "no pipe_command in [general]: set one, or name a program with :pipe CMD".into(),
-                true,
-            ),
         }
     }
 

@@ -59,6 +59,7 @@ pub(super) fn start(config: SharedConfig, jobs: std_mpsc::Sender<StoreJob>, msgs
                         open_marks_read: new.general.open_marks_read,
                         confirm_quit: new.general.confirm_quit,
                         confirm_mark_all: new.general.confirm_mark_all,
+                        shares: new.shares.iter().map(|s| s.name.clone()).collect(),
                         read_together: new.stories.read_together,
                         group_stories: new.stories.group,
                     };

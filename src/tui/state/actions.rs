@@ -5,6 +5,7 @@ use super::super::action::Action;
 use super::article::{self, open_selected, render_if_needed};
 use super::headlines::{go_bottom, go_top, move_by};
 use super::input::{confirm_remove_feed, prompt, Confirmed, InputKind};
+use super::links;
 use super::refresh::start_refresh;
 use super::sidebar::{activate_sidebar, toggle_group, toggle_hide_read};
 use super::stories;
@@ -59,6 +60,10 @@ pub fn perform(state: &mut AppState, action: Action, given: Option<usize>) -> Ve
             article::perform(state, action, given)
         }
         Action::Pipe => article::pipe(state, None),
+        Action::LinkHints => links::start_hints(state),
+        Action::UrlPicker => links::open_url_picker(state),
+        Action::Share => links::open_share_picker(state),
+        Action::LastMessage => links::show_last_message(state),
         Action::Download => article::download(state, given.unwrap_or(1)),
         Action::ToggleRead => toggle_flag(state, true),
         Action::ToggleStar => toggle_flag(state, false),

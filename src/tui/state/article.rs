@@ -221,7 +221,7 @@ pub(super) fn is_web_url(url: &str) -> bool {
     url::Url::parse(url).is_ok_and(|u| matches!(u.scheme(), "http" | "https"))
 }
 
-fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
+pub(super) fn open_url(state: &mut AppState, url: String) -> Vec<Command> {
     if let Some(id) = url.strip_prefix(stories::ALSO_IN).and_then(|n| n.parse().ok()) {
         // The pane shows the next article that arrives when it has none.
         state.article = None;
@@ -263,6 +263,28 @@ pub(super) fn download(state: &mut AppState, n: usize) -> Vec<Command> {
         }
         None => {
             state.notify(format!("no attachment {n}: this article has {count}"), true);
+            vec![]
+        }
+    }
+}
+
+/// `:save-article PATH`: the open article (else the selected one) to a file.
+pub(super) fn save_article(state: &mut AppState, path: &str) -> Vec<Command> {
+    if path.is_empty() {
+        state.notify("usage: :save-article PATH (PATH.md: Markdown, else text)", true);
+        return vec![];
+    }
+    let id = match (state.focus, &state.article) {
+        (Focus::Article, Some(p)) => Some(p.article.summary.id),
+        _ => state.headlines.current().map(|a| a.id),
+    };
+    match id {
+        Some(id) => vec![Command::SaveArticle {
+            id,
+            path: path.to_string(),
+        }],
+        None => {
+            state.notify("select an article to save", true);
             vec![]
         }
     }

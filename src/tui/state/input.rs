@@ -25,6 +25,18 @@ pub enum Mode {
     },
     /// The query language's summary, over the search prompt (`?` on an empty `/`).
     QueryHelp,
+    /// Letters over the article's links (`F`): what has been typed of one, and whether it
+    /// is to be copied (typed in capitals).
+    Hints {
+        typed: String,
+        copy: bool,
+    },
+    /// A list to choose from (the article's links, the share targets).
+    Pick(super::links::Pick),
+    /// The last message in full (`g m`).
+    Message {
+        scroll: usize,
+    },
     /// A question on the status line; `y` does it, any other key cancels.
     Confirm {
         question: String,
@@ -45,12 +57,24 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
     state.startup_hint = None;
     if let Mode::Input { kind, text } = &mut state.mode {
         match key.code {
-            Code::Esc => state.mode = Mode::Normal,
+            Code::Esc => {
+                state.mode = Mode::Normal;
+                state.prompts.reset();
+            }
             Code::Enter => {
                 let (kind, text) = (*kind, text.trim().to_string());
                 state.mode = Mode::Normal;
-                return submit_input(state, kind, &text);
+                if text.is_empty() {
+                    state.prompts.reset();
+                    return vec![];
+                }
+                let mut cmds = vec![super::prompt::remember(state, kind, &text)];
+                cmds.extend(submit_input(state, kind, &text));
+                return cmds;
             }
+            Code::Up => super::prompt::browse(state, true),
+            Code::Down => super::prompt::browse(state, false),
+            Code::Tab => super::prompt::complete(state),
             // Backspace on an empty line leaves it, as in vim.
             Code::Backspace if text.pop().is_none() => state.mode = Mode::Normal,
             Code::Backspace => {}
@@ -75,6 +99,19 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
         }
         state.notify("cancelled", false);
         return vec![];
+    }
+    match &mut state.mode {
+        Mode::Hints { .. } => return super::links::on_hint_key(state, key),
+        Mode::Pick(_) => return super::links::on_pick_key(state, key),
+        Mode::Message { scroll } => {
+            match key.code {
+                Code::Char('j') | Code::Down => *scroll += 1,
+                Code::Char('k') | Code::Up => *scroll = scroll.saturating_sub(1),
+                _ => state.mode = Mode::Normal,
+            }
+            return vec![];
+        }
+        _ => {}
     }
     if state.mode == Mode::QueryHelp {
         // Any key goes back to the prompt the summary was opened from.
@@ -132,6 +169,7 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
 
 /// Opens a prompt of `kind` on the status line.
 pub(super) fn prompt(state: &mut AppState, kind: InputKind) -> Vec<Command> {
+    state.prompts.reset();
     state.mode = Mode::Input {
         kind,
         text: String::new(),
@@ -170,8 +208,8 @@ fn submit_input(state: &mut AppState, kind: InputKind, text: &str) -> Vec<Comman
     }
 }
 
-/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:add URL [TAG…]`, `:rename TITLE`, `:remove`,
-/// `:move [OLD] NEW`, `:save NAME`, `:filter apply`.
+/// `:q`, `:refresh`, `:tag NAME`, `:feed URL`, `:query NAME`, `:add URL [TAG…]`, `:rename TITLE`,
+/// `:remove`, `:move [OLD] NEW`, `:save NAME`, `:save-article PATH`, `:set …`, `:filter apply`.
 fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
     let (cmd, arg) = text.split_once(' ').map_or((text, ""), |(c, a)| (c, a.trim()));
     match cmd {
@@ -179,6 +217,22 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
             state.quit = true;
             vec![]
         }
+        "set" => super::prompt::set(state, arg),
+        "query" => match state.queries.iter().find(|q| q.name == arg) {
+            Some(saved) => {
+                let kind = ViewKind::Query {
+                    name: saved.name.clone(),
+                    query: saved.query.clone(),
+                };
+                state.open_kind(kind)
+            }
+            None => {
+                let names: Vec<&str> = state.queries.iter().map(|q| q.name.as_str()).collect();
+                state.notify(format!("no saved query {arg:?} (saved: {})", names.join(", ")), true);
+                vec![]
+            }
+        },
+        "save-article" => super::article::save_article(state, arg),
         "refresh" => start_refresh(state, None),
         "add" if !arg.is_empty() => {
             let mut words = arg.split_whitespace().map(str::to_string);
@@ -257,7 +311,7 @@ fn run_command_line(state: &mut AppState, text: &str) -> Vec<Command> {
         },
         other => {
             state.notify(
-                format!("unknown command :{other} (try :tag NAME, :feed URL, :add URL, :rename TITLE, :remove, :move [OLD] NEW, :save NAME, :filter apply, :refresh, :q)"),
+                format!("unknown command :{other} (Tab lists them: :tag NAME, :feed URL, :query NAME, :add URL, :rename TITLE, :remove, :move [OLD] NEW, :save NAME, :save-article PATH, :set NAME, :filter apply, :refresh, :q)"),
                 true,
             );
             vec![]

@@ -147,6 +147,21 @@ pub enum Command {
         width: usize,
         full: bool,
     },
+    /// Remember what a prompt was given (`kind`: "search" or "command").
+    RememberPrompt {
+        kind: &'static str,
+        text: String,
+    },
+    /// Write the article to a file: Markdown for `.md`, else text.
+    SaveArticle {
+        id: ArticleId,
+        path: String,
+    },
+    /// Send the article to the `[[share]]` target of this name.
+    Share {
+        id: ArticleId,
+        target: String,
+    },
     /// Reader mode: fetch the article's page, keep its main content, then reload the article.
     FetchFull {
         id: ArticleId,
@@ -236,6 +251,8 @@ pub struct LiveConfig {
     pub open_marks_read: bool,
     pub confirm_quit: bool,
     pub confirm_mark_all: bool,
+    /// The `[[share]]` targets' names.
+    pub shares: Vec<String>,
     /// `[stories] read_together` and `group`.
     pub read_together: bool,
     pub group_stories: bool,

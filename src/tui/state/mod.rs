@@ -7,8 +7,10 @@ mod article;
 mod headlines;
 mod images;
 mod input;
+mod links;
 mod messages;
 mod mouse;
+mod prompt;
 mod queries;
 mod refresh;
 mod sidebar;
@@ -30,7 +32,9 @@ pub use article::{ArticlePane, ARTICLE_HEADER_LINES};
 pub use headlines::{Headlines, LoadKind, PAGE, WINDOW};
 pub use images::ImageSlot;
 pub use input::{InputKind, Mode};
+pub use links::{hint_labels, link_targets, unlinked_images, Pick, PickPurpose};
 pub use messages::{Command, LiveConfig, Msg};
+pub use prompt::{kind_name, Prompts, COMMANDS, SETTINGS};
 pub use refresh::Progress;
 pub use sidebar::{SidebarEntry, SidebarState};
 pub use undo::{Change, FilterChange, History, Step, UNDO_STEPS};
@@ -85,6 +89,12 @@ pub struct AppState {
     /// A sync of the accounts is under way (after a refresh's feeds).
     pub syncing: bool,
     pub notice: Option<Notice>,
+    /// The last notice shown, kept for `g m` after the status bar moved on.
+    pub last_message: Option<Notice>,
+    /// The `[[share]]` targets' names, in config order.
+    pub shares: Vec<String>,
+    /// The prompts' histories and Tab's candidates.
+    pub prompts: Prompts,
     /// What undo and redo can restore, newest last.
     pub history: History,
     /// Shown until the first key press, over ordinary notices: where the user's config goes
@@ -139,6 +149,9 @@ impl AppState {
             progress: None,
             syncing: false,
             notice: None,
+            last_message: None,
+            shares: Vec::new(),
+            prompts: Prompts::default(),
             history: History::default(),
             startup_hint: None,
             pending: Vec::new(),
@@ -203,6 +216,9 @@ impl AppState {
 pub fn update(state: &mut AppState, msg: Msg) -> Vec<Command> {
     let mut cmds = handle(state, msg);
     cmds.extend(images::wanted(state));
+    if state.notice.is_some() && state.notice != state.last_message {
+        state.last_message.clone_from(&state.notice);
+    }
     cmds
 }
 
@@ -300,6 +316,7 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             state.open_marks_read = live.open_marks_read;
             state.confirm_quit = live.confirm_quit;
             state.confirm_mark_all = live.confirm_mark_all;
+            state.shares = live.shares;
             state.read_together = live.read_together;
             if state.view.stories != live.group_stories {
                 state.view.stories = live.group_stories;

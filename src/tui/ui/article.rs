@@ -10,10 +10,10 @@ use ratatui_image::sliced::{SignedPosition, SlicedImage};
 
 use super::theme::{Element, Theme};
 use super::{focused, inner, pane_block, scrollbar};
-use crate::text::rich::{LineKind, RichLine};
+use crate::text::rich::{LineKind, Rendered, RichLine};
 use crate::text::width;
 use crate::tui::images::Picture;
-use crate::tui::state::{AppState, ArticlePane, Focus, ARTICLE_HEADER_LINES};
+use crate::tui::state::{hint_labels, unlinked_images, AppState, ArticlePane, Focus, Mode, ARTICLE_HEADER_LINES};
 
 pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) {
     let Some(pane) = &state.article else { return };
@@ -29,11 +29,20 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     let mut lines = header(pane, cols, state, theme);
     // Each picture takes blank rows below its "[image: alt]" line; drawn over them below.
     let mut pictures: Vec<(usize, &Picture)> = Vec::new();
+    let hints = match &state.mode {
+        Mode::Hints { typed, .. } => Some(typed.as_str()),
+        _ => None,
+    };
     match &pane.rendered {
         Some((_, r)) => {
+            let labels = hints.map(|_| hint_labels(r.links.len() + unlinked_images(r).count()));
             let mut placed = pane.placed_pictures().into_iter().peekable();
             for (i, line) in r.lines.iter().enumerate() {
-                lines.push(styled_line(line, theme));
+                let mut styled = styled_line(line, theme);
+                if let (Some(typed), Some(labels)) = (hints, &labels) {
+                    styled = with_hints(styled, i, r, labels, typed, theme);
+                }
+                lines.push(styled);
                 while let Some((_, picture)) = placed.next_if(|(at, _)| *at == i) {
                     pictures.push((lines.len(), picture));
                     lines.extend((0..picture.rows()).map(|_| Line::default()));
@@ -58,6 +67,52 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
     if total > height {
         scrollbar(frame, area, total.saturating_sub(height), pane.scroll);
     }
+}
+
+/// Link marks (`[3]`) shown as their hint labels while `F` waits for one (those that still
+/// match what was typed), and a picture's label before its line.
+fn with_hints<'a>(
+    line: Line<'a>,
+    index: usize,
+    r: &Rendered,
+    labels: &[String],
+    typed: &str,
+    theme: &Theme,
+) -> Line<'a> {
+    let label_style = theme.style(Element::Selection).add_modifier(Modifier::BOLD);
+    let mut spans: Vec<Span<'a>> = Vec::new();
+    for (j, image) in unlinked_images(r).enumerate() {
+        let label = &labels[r.links.len() + j];
+        if image.line == index && label.starts_with(typed) {
+            spans.push(Span::styled(format!("[{label}]"), label_style));
+            spans.push(Span::raw(" "));
+        }
+    }
+    for span in line.spans {
+        let text = span.content.to_string();
+        let mut rest = text.as_str();
+        while let Some(open) = rest.find('[') {
+            let Some(close) = rest[open..].find(']').map(|c| open + c) else {
+                break;
+            };
+            let label = rest[open + 1..close]
+                .parse::<usize>()
+                .ok()
+                .filter(|n| (1..=r.links.len()).contains(n))
+                .map(|n| &labels[n - 1])
+                .filter(|l| l.starts_with(typed));
+            match label {
+                Some(label) => {
+                    spans.push(Span::styled(rest[..open].to_string(), span.style));
+                    spans.push(Span::styled(format!("[{label}]"), label_style));
+                }
+                None => spans.push(Span::styled(rest[..=close].to_string(), span.style)),
+            }
+            rest = &rest[close + 1..];
+        }
+        spans.push(Span::styled(rest.to_string(), span.style));
+    }
+    Line::from(spans).style(line.style)
 }
 
 /// Title (up to two lines), feed and author, date, link, then a blank line.

@@ -8,6 +8,8 @@ mod sidebar;
 mod status;
 pub mod theme;
 
+pub use help::lines as help_lines;
+
 use ratatui::layout::{Margin, Rect};
 use ratatui::style::Style;
 use ratatui::text::Line;
@@ -36,6 +38,11 @@ pub fn draw(frame: &mut Frame<'_>, state: &AppState, theme: &Theme) {
     }
     if state.mode == Mode::QueryHelp {
         help::draw_queries(frame, frame.area(), theme);
+    }
+    match &state.mode {
+        Mode::Pick(pick) => help::draw_pick(frame, frame.area(), pick, theme),
+        Mode::Message { scroll } => help::draw_message(frame, frame.area(), state, theme, *scroll),
+        _ => {}
     }
 }
 

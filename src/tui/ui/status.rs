@@ -27,17 +27,32 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
             shown.remove(0);
         }
         let mut spans = vec![Span::raw(shown.clone()), Span::raw("█")];
-        // A query that did not parse says why beside the prompt it stays in.
-        if let Some(n) = state.notice.as_ref().filter(|n| n.error) {
+        // A query that did not parse says why beside the prompt it stays in; Tab lists its
+        // candidates there.
+        if let Some(n) = state.notice.as_ref() {
             let room = cols.saturating_sub(width::width(&shown) + 3);
+            let style = if n.error {
+                theme.style(Element::Error)
+            } else {
+                theme.style(Element::Dim)
+            };
             if room > 0 {
                 spans.push(Span::styled(
                     format!("  {}", width::fit(&n.text, room)),
-                    theme.style(Element::Error).patch(bar),
+                    style.patch(bar),
                 ));
             }
         }
         let line = Line::from(spans).style(bar);
+        frame.render_widget(Paragraph::new(line).style(bar), area);
+        return;
+    }
+    if let Mode::Hints { typed, .. } = &state.mode {
+        let text = format!(" type a link's letters to open it, in capitals to copy it; esc: cancel  {typed}");
+        let line = Line::from(Span::styled(
+            width::fit(&text, cols),
+            theme.style(Element::Progress).patch(bar),
+        ));
         frame.render_widget(Paragraph::new(line).style(bar), area);
         return;
     }
@@ -103,7 +118,16 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
         String::new()
     };
     room = room.saturating_sub(width::width(&right));
-    let middle_text = width::fit(&middle.content, room);
+    // A message cut short says where the whole of it is.
+    let whole = state.keymap.keys_for(Action::LastMessage).into_iter().next();
+    let middle_text = match whole {
+        Some(key) if state.notice.is_some() && width::width(&middle.content) > room && room > 20 => {
+            let tail = format!("… ({key}: whole)");
+            let cut = width::truncate(&middle.content, room - width::width(&tail));
+            width::fit(&format!("{}{tail}", cut.trim_end_matches('…')), room)
+        }
+        _ => width::fit(&middle.content, room),
+    };
     let line = Line::from(vec![
         Span::styled(left, bar.add_modifier(ratatui::style::Modifier::BOLD)),
         Span::styled(middle_text, middle.style.patch(bar)),
