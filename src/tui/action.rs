@@ -64,7 +64,7 @@ actions! {
     Search => "search", "Search (full text)";
     NextResult => "next_result", "Next search result";
     PrevResult => "prev_result", "Previous search result";
-    CommandLine => "command_line", "Command line (:add URL, :rename TITLE, :save NAME, :filter, :tag, :feed, :q)";
+    CommandLine => "command_line", "Command line (Tab completes; Up: history): :set, :query, :save-article, :add, :tag, :feed…";
     ToggleFullscreen => "toggle_fullscreen", "Article pane full width, or back";
     ToggleFeeds => "toggle_feeds", "Fold or unfold the tag under the cursor";
     ToggleHideRead => "toggle_hide_read", "Hide tags and feeds with nothing unread, or show all";

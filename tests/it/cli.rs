@@ -19,7 +19,7 @@ fn bad_config_exits_2_naming_file_line_and_column_and_does_nothing_else() {
             "[[feed]]\nurl = \"http://a.org/f\"\n[[feed]]\nurl = \"http://a.org/f\"\n",
             ":4:7: duplicate feed \"http://a.org/f\" (already listed on line 2)",
         ),
-        ("[[feed]]\ntitle = \"no url\"\n", ":1:1: missing field `url`"),
+        ("[[feed]]\ntitle = \"no url\"\n", ":1:1: a [[feed]] needs `url"),
         ("[general\n", ":1:9:"),
         // The reader's settings are checked for every command too, before anything is opened.
         ("[keys]\nquit = \"hyper-x\"\n", ":2:8: bad key \"hyper-x\""),

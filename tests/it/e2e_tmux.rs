@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use crate::common::*;
 
 /// A private tmux server, killed when the test ends however it ends.
-struct Tmux {
+pub(crate) struct Tmux {
     socket: String,
     /// Every byte the program wrote to its terminal (tmux pipe-pane).
     output: std::path::PathBuf,
@@ -24,11 +24,11 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).into_owned()
     }
 
-    fn screen(&self) -> String {
+    pub(crate) fn screen(&self) -> String {
         self.cmd(&["capture-pane", "-p", "-t", "main"])
     }
 
-    fn keys(&self, keys: &[&str]) {
+    pub(crate) fn keys(&self, keys: &[&str]) {
         for k in keys {
             self.cmd(&["send-keys", "-t", "main", k]);
             std::thread::sleep(Duration::from_millis(80));
@@ -36,7 +36,7 @@ impl Tmux {
     }
 
     /// Types text literally (tmux `send-keys -l`), so words like "Enter" are not keys.
-    fn type_text(&self, text: &str) {
+    pub(crate) fn type_text(&self, text: &str) {
         self.cmd(&["send-keys", "-t", "main", "-l", text]);
         std::thread::sleep(Duration::from_millis(80));
     }
@@ -55,7 +55,7 @@ impl Tmux {
     }
 
     /// Waits (at most 15 s) until the screen satisfies `pred`.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+    pub(crate) fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let screen = self.screen();
@@ -149,11 +149,14 @@ fn reader_in_a_real_terminal() {
 
     // ? shows help from the live keymap; any key closes it.
     tmux.keys(&["?"]);
+    // It says where it is in the list, that it scrolls, and each action's name.
     tmux.wait_for("help", |s| {
-        s.contains("Keys (any other key closes)") && s.contains("Toggle star")
+        s.contains("Keys 1–") && s.contains("j/k scroll") && s.contains("move_down: Move down")
     });
+    tmux.keys(&["j", "j"]);
+    tmux.wait_for("help scrolled", |s| s.contains("Keys 3–"));
     tmux.keys(&["Escape"]);
-    tmux.wait_for("help closed", |s| !s.contains("Keys (any other key closes)"));
+    tmux.wait_for("help closed", |s| !s.contains("j/k scroll"));
 
     // q closes the article, q quits; the terminal is restored.
     tmux.keys(&["q", "q"]);
@@ -166,7 +169,7 @@ fn reader_in_a_real_terminal() {
 /// Starts khabar on the sandbox in a new private tmux server, 120x30; the pane stays after exit.
 /// A reader in tmux on a fresh sandbox: `setup` writes the files the config needs and returns
 /// the config's text. None (the test then ends) where tmux is missing outside CI.
-fn reader_on(name: &str, setup: impl FnOnce(&Sandbox) -> String) -> Option<(Sandbox, Tmux)> {
+pub(crate) fn reader_on(name: &str, setup: impl FnOnce(&Sandbox) -> String) -> Option<(Sandbox, Tmux)> {
     reader_on_with(name, "", setup)
 }
 
@@ -182,7 +185,7 @@ fn reader_on_with(name: &str, env: &str, setup: impl FnOnce(&Sandbox) -> String)
     Some((sb, tmux))
 }
 
-fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
+pub(crate) fn start_reader(sb: &Sandbox, name: &str) -> Tmux {
     start_reader_with(sb, name, "")
 }
 
@@ -217,7 +220,7 @@ fn start_reader_with(sb: &Sandbox, name: &str, env: &str) -> Tmux {
     tmux
 }
 
-fn wait_dead(tmux: &Tmux) {
+pub(crate) fn wait_dead(tmux: &Tmux) {
     let start = Instant::now();
     while tmux.var("pane_dead") != "1" {
         assert!(
@@ -231,7 +234,7 @@ fn wait_dead(tmux: &Tmux) {
 
 /// The terminal is as the program found it: checked on the bytes it wrote (tmux's own cursor
 /// flag can be read before it has parsed a dying pane's last bytes).
-fn assert_restored(tmux: &Tmux) {
+pub(crate) fn assert_restored(tmux: &Tmux) {
     assert_eq!(tmux.var("alternate_on"), "0", "left the alternate screen");
     let out = tmux.written();
     let last = |seq: &str| out.rfind(seq);
@@ -487,7 +490,9 @@ fn an_edit_of_the_config_applies_while_the_reader_runs() {
         s.contains("Story from the second") && s.contains("#beta")
     });
     tmux.keys(&["F"]);
-    tmux.wait_for("help on the new key", |s| s.contains("Keys (any other key closes)"));
+    tmux.wait_for("help on the new key", |s| {
+        s.contains("j/k scroll") && s.contains("(unbound)         link_hints")
+    });
     tmux.keys(&["Escape"]);
 
     // A mistake keeps the running config and says where it is.
@@ -631,7 +636,7 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
     tmux.keys(&["Enter"]);
     // Its count follows it (counted on a thread of its own).
     tmux.wait_for("the saved query in the sidebar, two unread", |s| {
-        s.lines().any(|l| l.contains("? Kernel news") && l.contains(" 2"))
+        s.lines().any(|l| l.contains("/ Kernel news") && l.contains(" 2"))
     });
     let written = std::fs::read_to_string(sb.config()).unwrap();
     assert!(
@@ -647,7 +652,7 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
         screen.contains("config.toml:12:13:"),
         "the line and column of `new`:\n{screen}"
     );
-    assert!(screen.contains("? Kernel news"), "{screen}");
+    assert!(screen.contains("/ Kernel news"), "{screen}");
 
     // A filter added by editing the config while the reader runs acts on what the next refresh
     // brings: the matching new article never shows, the saved query's count takes the other.
@@ -669,7 +674,7 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
     .unwrap();
     tmux.keys(&["R"]);
     let screen = tmux.wait_for("the refresh", |s| s.contains("2 new (1 hidden by filters)"));
-    let line = screen.lines().find(|l| l.contains("? Kernel news")).unwrap();
+    let line = screen.lines().find(|l| l.contains("/ Kernel news")).unwrap();
     assert!(
         line.contains(" 3"),
         "three unread, the hidden one not counted: {line:?}"
@@ -704,7 +709,7 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
     let again = start_reader(&sb, "savedq2");
     again.wait_for(
         "the saved query again, the one marked read elsewhere not counted",
-        |s| s.lines().any(|l| l.contains("? Kernel news") && l.contains(" 2")),
+        |s| s.lines().any(|l| l.contains("/ Kernel news") && l.contains(" 2")),
     );
     again.keys(&["q"]);
     wait_dead(&again);
@@ -832,7 +837,7 @@ fn a_pipe_shows_its_output_in_the_article_pane() {
 }
 
 /// `one.xml` in the sandbox: a "Tech" feed with "Kernel release notes" and "Garden tips".
-fn write_two_articles(sb: &Sandbox) {
+pub(crate) fn write_two_articles(sb: &Sandbox) {
     std::fs::write(
         sb.path("one.xml"),
         rss(

@@ -11,6 +11,7 @@ mod compat;
 mod concurrency;
 mod crash;
 mod download;
+mod e2e_habits;
 mod e2e_tmux;
 mod feed_kinds;
 mod filters;

@@ -127,7 +127,7 @@ fn prompts_remember_what_they_were_given_and_complete_commands() {
     type_text(&mut s, "rust");
     let cmds = keys(&mut s, "enter");
     assert_eq!(
-        cmds[0],
+        cmds[cmds.len() - 1],
         Command::RememberPrompt {
             kind: "search",
             text: "rust".into()

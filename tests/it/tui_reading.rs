@@ -427,7 +427,7 @@ fn the_command_line_adds_and_renames_feeds() {
     keys(&mut s, ":");
     type_text(&mut s, "add https://example.org/blog news tech");
     assert_eq!(
-        keys(&mut s, "enter"),
+        submit(&mut s),
         [Command::AddFeed {
             url: "https://example.org/blog".into(),
             tags: vec!["news".into(), "tech".into()]
@@ -437,7 +437,7 @@ fn the_command_line_adds_and_renames_feeds() {
     keys(&mut s, ":");
     type_text(&mut s, "rename हिंदी ख़बरें");
     assert_eq!(
-        keys(&mut s, "enter"),
+        submit(&mut s),
         [Command::RenameFeed {
             url: "http://127.0.0.1/2.xml".into(),
             title: Some("हिंदी ख़बरें".into())
@@ -452,7 +452,7 @@ fn move_gives_a_feed_a_new_address_and_its_view_follows() {
     keys(&mut s, ":");
     type_text(&mut s, "move https://example.org/new.xml");
     assert_eq!(
-        keys(&mut s, "enter"),
+        submit(&mut s),
         [Command::MoveFeed {
             from: "http://127.0.0.1/2.xml".into(),
             to: "https://example.org/new.xml".into()
@@ -461,7 +461,7 @@ fn move_gives_a_feed_a_new_address_and_its_view_follows() {
     keys(&mut s, ":");
     type_text(&mut s, "move http://a/x http://b/x");
     assert_eq!(
-        keys(&mut s, "enter"),
+        submit(&mut s),
         [Command::MoveFeed {
             from: "http://a/x".into(),
             to: "http://b/x".into()
@@ -469,7 +469,7 @@ fn move_gives_a_feed_a_new_address_and_its_view_follows() {
     );
     keys(&mut s, ":");
     type_text(&mut s, "move");
-    assert!(keys(&mut s, "enter").is_empty());
+    assert!(submit(&mut s).is_empty());
     assert!(s.notice.as_ref().unwrap().text.starts_with("usage: :move"));
 
     // The feed's view, when its address changes, shows it under the new one.

@@ -172,7 +172,7 @@ fn views_from_sidebar_search_and_command_line() {
     // A query with a mistake keeps the prompt, with what was typed, and says where.
     keys(&mut s, "/");
     type_text(&mut s, "news age:<7x");
-    let cmds = keys(&mut s, "enter");
+    let cmds = submit(&mut s);
     assert!(cmds.is_empty());
     assert!(matches!(&s.mode, Mode::Input { text, .. } if text == "news age:<7x"));
     let notice = s.notice.as_ref().unwrap();
@@ -615,7 +615,7 @@ fn saved_queries_in_the_sidebar() {
     keys(&mut s, "enter");
     keys(&mut s, ":");
     type_text(&mut s, "save Rust news");
-    let cmds = keys(&mut s, "enter");
+    let cmds = submit(&mut s);
     assert_eq!(
         cmds,
         [Command::SaveQuery {

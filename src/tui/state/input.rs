@@ -68,8 +68,9 @@ pub(super) fn on_key(state: &mut AppState, key: Key) -> Vec<Command> {
                     state.prompts.reset();
                     return vec![];
                 }
-                let mut cmds = vec![super::prompt::remember(state, kind, &text)];
-                cmds.extend(submit_input(state, kind, &text));
+                let remember = super::prompt::remember(state, kind, &text);
+                let mut cmds = submit_input(state, kind, &text);
+                cmds.push(remember);
                 return cmds;
             }
             Code::Up => super::prompt::browse(state, true),

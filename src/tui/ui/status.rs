@@ -111,8 +111,10 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
 
     let left = width::truncate(&left, cols);
     let mut room = cols.saturating_sub(width::width(&left));
-    // Key hints give way to the startup hint: its path is the point.
-    let right = if width::width(&right) + 20 <= room && state.startup_hint.is_none() {
+    // Key hints give way to the startup hint (its path is the point) and to a message they
+    // would cut short.
+    let message_cut = state.notice.is_some() && width::width(&middle.content) + width::width(&right) > room;
+    let right = if width::width(&right) + 20 <= room && state.startup_hint.is_none() && !message_cut {
         right
     } else {
         String::new()

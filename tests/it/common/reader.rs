@@ -93,3 +93,12 @@ pub fn opened(cmds: &[Command]) -> Vec<&str> {
         })
         .collect()
 }
+
+/// Enter in a prompt: the commands it gave, but the one that remembers the line (every line
+/// does that; `tui_habits` tests it).
+pub fn submit(s: &mut AppState) -> Vec<Command> {
+    keys(s, "enter")
+        .into_iter()
+        .filter(|c| !matches!(c, Command::RememberPrompt { .. }))
+        .collect()
+}
