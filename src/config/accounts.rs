@@ -122,7 +122,7 @@ pub(super) fn accounts(
                 if argv.first().is_none_or(|p| p.trim().is_empty()) {
                     return Err(at(span.start).error(format!("{what}: password_command needs a program")));
                 }
-                SecretSource::Command(argv)
+                SecretSource::Command(super::values::expand_program(&argv))
             }
             (None, Some(var), None) => SecretSource::Env(var.into_inner()),
             (None, None, Some(plain)) => {

@@ -69,7 +69,7 @@ pub(super) fn openers(raw: Vec<RawOpener>, file: &str, text: &str) -> Result<Vec
                 kind,
                 mime: o.mime,
                 url,
-                command,
+                command: super::values::expand_program(&command),
                 terminal: o.terminal,
             })
         })

@@ -265,3 +265,42 @@ fn reader_selector_tells_reader_mode_where_the_article_is() {
     let shown: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(shown["body_text"], "The short real story.", "{}", stderr(&out));
 }
+
+#[test]
+fn a_feeds_proxy_carries_its_requests() {
+    // The test server is the proxy: it gets the absolute address an HTTP proxy is asked for.
+    let proxy = TestServer::start();
+    proxy.route(
+        "http://feeds.example.invalid/news.xml",
+        Route::ok(rss("Proxied", &[("a", "Through the proxy", "x")])),
+    );
+    let sb = Sandbox::new();
+    sb.write_config(&format!(
+        "{GENERAL}[[feed]]\nurl = \"http://feeds.example.invalid/news.xml\"\nproxy = {:?}\n",
+        proxy.base
+    ));
+    sb.refresh();
+    assert_eq!(titles(&sb), ["Through the proxy"]);
+    assert_eq!(proxy.hits("http://feeds.example.invalid/news.xml").len(), 1);
+}
+
+#[test]
+fn tilde_is_the_home_folder_in_feed_paths_and_programs() {
+    let sb = Sandbox::new();
+    let home = sb.path("home");
+    std::fs::create_dir_all(home.join("feeds")).unwrap();
+    std::fs::create_dir_all(home.join("bin")).unwrap();
+    std::fs::write(home.join("feeds/a.xml"), rss("File", &[("a", "From a file", "x")])).unwrap();
+    let script = home.join("bin/feed.sh");
+    std::fs::write(&script, format!("#!/bin/sh\ncat {}\n", sb.path("made.xml").display())).unwrap();
+    std::fs::write(sb.path("made.xml"), rss("Script", &[("b", "From a script", "y")])).unwrap();
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+    sb.write_config(&format!(
+        "{GENERAL}download_dir = \"~/dl\"\n\n[[feed]]\nurl = \"~/feeds/a.xml\"\n\n[[feed]]\ncommand = [\"~/bin/feed.sh\"]\n"
+    ));
+    let out = sb.run(&["refresh"]);
+    assert_eq!(titles(&sb), ["From a file", "From a script"], "{}", stderr(&out));
+    // The script feed keeps the name it was written with.
+    assert!(sb.feeds_json().iter().any(|f| f["url"] == "exec:~/bin/feed.sh"));
+}
