@@ -67,10 +67,11 @@ impl ConfigEdit {
         base_dir(&self.target)
     }
 
-    /// Whether a feed with this URL (as written) is configured.
+    /// Whether a feed with this identity (a URL as written, or `exec:` and a program's words) is
+    /// configured.
     pub fn has_feed(&self, url: &str) -> bool {
         self.tables()
-            .is_some_and(|t| t.iter().any(|f| table_url(f) == Some(url)))
+            .is_some_and(|t| t.iter().any(|f| table_url(f).as_deref() == Some(url)))
     }
 
     /// Appends a `[[feed]]` table.
@@ -115,7 +116,7 @@ impl ConfigEdit {
         let shown = self.target.display().to_string();
         let tables = self.tables_mut()?;
         let index = (0..tables.len())
-            .find(|&i| tables.get(i).and_then(table_url) == Some(url))
+            .find(|&i| tables.get(i).and_then(table_url).as_deref() == Some(url))
             .ok_or_else(|| edit_error(&shown, format!("no [[feed]] with url {url:?}")))?;
         let mut one = toml_edit::DocumentMut::new();
         let mut single = toml_edit::ArrayOfTables::new();
@@ -169,7 +170,7 @@ impl ConfigEdit {
         let tables = self.tables_mut()?;
         let table = tables
             .iter_mut()
-            .find(|t| table_url(t) == Some(url))
+            .find(|t| table_url(t).as_deref() == Some(url))
             .ok_or_else(|| edit_error(&shown, format!("no [[feed]] with url {url:?}")))?;
         match title {
             Some(t) => {
@@ -192,7 +193,7 @@ impl ConfigEdit {
         let tables = self.tables_mut()?;
         let table = tables
             .iter_mut()
-            .find(|t| table_url(t) == Some(from))
+            .find(|t| table_url(t).as_deref() == Some(from))
             .ok_or_else(|| edit_error(&shown, format!("no [[feed]] with url {from:?}")))?;
         let decor = table.get("url").and_then(|u| u.as_value()).map(|v| v.decor().clone());
         let mut value = toml_edit::Value::from(to);
@@ -250,8 +251,18 @@ fn forget_positions(table: &mut toml_edit::Table) {
     }
 }
 
-fn table_url(t: &toml_edit::Table) -> Option<&str> {
-    t.get("url").and_then(|u| u.as_str()).map(str::trim)
+/// A `[[feed]]` table's identity: its URL as written, or `exec:` and its program's words.
+pub(super) fn table_url(t: &toml_edit::Table) -> Option<String> {
+    if let Some(url) = t.get("url").and_then(|u| u.as_str()) {
+        return Some(url.trim().to_string());
+    }
+    let words: Vec<String> = t
+        .get("command")?
+        .as_array()?
+        .iter()
+        .filter_map(|w| w.as_str().map(str::to_string))
+        .collect();
+    Some(super::feeds::command_identity(&words))
 }
 
 fn base_dir(target: &Path) -> PathBuf {

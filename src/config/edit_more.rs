@@ -47,21 +47,6 @@ impl NewFeed {
 }
 
 impl ConfigEdit {
-    /// Whether a feed with this identity (a URL as written, or `exec:` and a program's words) is
-    /// configured.
-    pub fn has_identity(&self, identity: &str) -> bool {
-        self.tables().is_some_and(|tables| {
-            tables.iter().any(|t| {
-                let url = t.get("url").and_then(|u| u.as_str()).map(str::trim);
-                let command = t.get("command").and_then(|c| c.as_array()).map(|a| {
-                    let words: Vec<String> = a.iter().filter_map(|w| w.as_str().map(str::to_string)).collect();
-                    command_identity(&words)
-                });
-                url == Some(identity) || command.as_deref() == Some(identity)
-            })
-        })
-    }
-
     /// Appends a `[[feed]]` table for `feed`.
     pub fn add_new_feed(&mut self, feed: &NewFeed) -> Result<(), ConfigError> {
         let mut table = toml_edit::Table::new();

@@ -45,6 +45,10 @@ fn a_script_feed_is_its_programs_output_and_its_failure_is_the_feeds_error() {
         .as_str()
         .unwrap()
         .contains("No such file"));
+    // A script feed is removed by the name it is listed under, like any feed.
+    let out = sb.run(&["remove", &format!("exec:cat {}", doc.display())]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!std::fs::read_to_string(sb.config()).unwrap().contains("made.xml"));
 }
 
 #[test]

@@ -205,7 +205,7 @@ pub fn import(dir: Option<&Path>, source: &ConfigSource, store: &mut Store) -> a
     let mut edit = ConfigEdit::open(source)?;
     let mut added = Added::default();
     for f in &urls.feeds {
-        if edit.has_identity(&f.feed.identity()) {
+        if edit.has_feed(&f.feed.identity()) {
             continue;
         }
         if let Some(url) = &f.feed.url {
@@ -316,7 +316,7 @@ fn apply_settings(edit: &mut ConfigEdit, settings: &settings::Translated, file: 
                 set += usize::from(edit.set_if_absent(table, key, value)?);
             }
             settings::Change::Hide { query, feeds } => {
-                if let Some(missing) = feeds.iter().find(|f| !edit.has_identity(f)) {
+                if let Some(missing) = feeds.iter().find(|f| !edit.has_feed(f)) {
                     eprintln!(
                         "not imported: {}:{line}: ignore-article names {missing}, which is not a feed here",
                         file.display()

@@ -90,6 +90,10 @@ pub(super) fn on_hint_key(state: &mut AppState, key: Key) -> Vec<Command> {
         state.mode = Mode::Normal;
         return vec![];
     };
+    if key.ctrl || key.alt {
+        state.mode = Mode::Normal;
+        return vec![];
+    }
     *copy |= c.is_uppercase();
     typed.push(c.to_ascii_lowercase());
     let (typed, copy) = (typed.clone(), *copy);
