@@ -35,21 +35,15 @@ fn hints_share_save_and_history_through_the_real_reader() {
         .unwrap();
         // The browser as newsboat writes it, %u where the address goes.
         let browser = sb.path("browser.sh");
-        std::fs::write(
+        write_script(
             &browser,
-            format!("#!/bin/sh\necho \"$1 $2\" > {}\n", sb.path("opened").display()),
-        )
-        .unwrap();
+            &format!("#!/bin/sh\necho \"$1 $2\" > {}\n", sb.path("opened").display()),
+        );
         let share = sb.path("share.sh");
-        std::fs::write(
+        write_script(
             &share,
-            format!("#!/bin/sh\n{{ echo \"$1\"; cat; }} > {}\n", sb.path("shared").display()),
-        )
-        .unwrap();
-        for f in [&browser, &share] {
-            use std::os::unix::fs::PermissionsExt;
-            std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
-        }
+            &format!("#!/bin/sh\n{{ echo \"$1\"; cat; }} > {}\n", sb.path("shared").display()),
+        );
         format!(
             "[general]\nbrowser = \"{} %u --new\"\n\n[[share]]\nname = \"keep\"\ncommand = [{:?}, \"{{title}}\"]\n{}",
             browser.display(),

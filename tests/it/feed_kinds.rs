@@ -296,10 +296,8 @@ fn tilde_is_the_home_folder_in_feed_paths_and_programs() {
     std::fs::create_dir_all(home.join("bin")).unwrap();
     std::fs::write(home.join("feeds/a.xml"), rss("File", &[("a", "From a file", "x")])).unwrap();
     let script = home.join("bin/feed.sh");
-    std::fs::write(&script, format!("#!/bin/sh\ncat {}\n", sb.path("made.xml").display())).unwrap();
+    write_script(&script, &format!("#!/bin/sh\ncat {}\n", sb.path("made.xml").display()));
     std::fs::write(sb.path("made.xml"), rss("Script", &[("b", "From a script", "y")])).unwrap();
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
     sb.write_config(&format!(
         "{GENERAL}download_dir = \"~/dl\"\n\n[[feed]]\nurl = \"~/feeds/a.xml\"\n\n[[feed]]\ncommand = [\"~/bin/feed.sh\"]\n"
     ));

@@ -13,6 +13,22 @@ fn newsboat_available() -> bool {
     program_available("newsboat", "-v")
 }
 
+/// The real newsboat on the feed list and cache in `nb`, its HOME in the sandbox.
+fn run_newsboat(sb: &Sandbox, nb: &std::path::Path, args: &[&str]) {
+    let out = Command::new("newsboat")
+        .args([
+            "-u",
+            nb.join("urls").to_str().unwrap(),
+            "-c",
+            nb.join("cache.db").to_str().unwrap(),
+        ])
+        .args(args)
+        .env("HOME", sb.path("home"))
+        .output()
+        .expect("run newsboat");
+    assert!(out.status.success(), "newsboat {args:?}: {}", stderr(&out));
+}
+
 #[test]
 fn import_from_a_real_newsboat() {
     if !newsboat_available() {
@@ -45,20 +61,7 @@ fn import_from_a_real_newsboat() {
         format!("# newsboat\n{a} news \"~Alpha news\"\n{b} tech !later\n"),
     )
     .unwrap();
-    let newsboat = |args: &[&str]| {
-        let out = Command::new("newsboat")
-            .args([
-                "-u",
-                nb.join("urls").to_str().unwrap(),
-                "-c",
-                nb.join("cache.db").to_str().unwrap(),
-            ])
-            .args(args)
-            .env("HOME", sb.path("home"))
-            .output()
-            .expect("run newsboat");
-        assert!(out.status.success(), "newsboat {args:?}: {}", stderr(&out));
-    };
+    let newsboat = |args: &[&str]| run_newsboat(&sb, &nb, args);
     std::fs::create_dir_all(sb.path("home")).unwrap();
     newsboat(&["-x", "reload"]);
     // newsboat's guid for an item without one is its link followed by its date.
@@ -177,13 +180,9 @@ fn a_whole_newsboat_setup_comes_over_and_again_changes_nothing() {
     std::fs::create_dir_all(&nb).unwrap();
     let script = nb.join("made.sh");
     std::fs::write(nb.join("made.xml"), rss("Made", &[("m1", "Made by a script", "x")])).unwrap();
-    std::fs::write(&script, format!("#!/bin/sh\ncat {}\n", nb.join("made.xml").display())).unwrap();
+    write_script(&script, &format!("#!/bin/sh\ncat {}\n", nb.join("made.xml").display()));
     let filter = nb.join("fix.sh");
-    std::fs::write(&filter, "#!/bin/sh\nsed s/Old/New/\n").unwrap();
-    for f in [&script, &filter] {
-        use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(f, std::fs::Permissions::from_mode(0o755)).unwrap();
-    }
+    write_script(&filter, "#!/bin/sh\nsed s/Old/New/\n");
     let (raw, plain) = (server.url("/raw.xml"), server.url("/plain.xml"));
     std::fs::write(
         nb.join("urls"),
@@ -199,18 +198,7 @@ fn a_whole_newsboat_setup_comes_over_and_again_changes_nothing() {
         nb.join("notify.sh").display()
     );
     std::fs::write(nb.join("config"), config).unwrap();
-    let out = Command::new("newsboat")
-        .args([
-            "-u",
-            nb.join("urls").to_str().unwrap(),
-            "-c",
-            nb.join("cache.db").to_str().unwrap(),
-        ])
-        .args(["-C", nb.join("config").to_str().unwrap(), "-x", "reload"])
-        .env("HOME", sb.path("home"))
-        .output()
-        .expect("run newsboat");
-    assert!(out.status.success(), "newsboat: {}", stderr(&out));
+    run_newsboat(&sb, &nb, &["-C", nb.join("config").to_str().unwrap(), "-x", "reload"]);
 
     sb.write_config("# mine\n[general]\nrequest_timeout = \"5s\"\n");
     let out = sb.run(&["import", "--newsboat", nb.to_str().unwrap()]);

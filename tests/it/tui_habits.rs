@@ -9,24 +9,8 @@ use khabar::tui::state::{update, AppState, Command, Mode, Msg, PickPurpose, View
 /// `loaded(3)` with the first article open and rendered with three links and a picture.
 fn with_links() -> AppState {
     let (mut s, _) = loaded(3);
-    keys(&mut s, "enter");
-    let article = khabar::model::Article {
-        summary: s.headlines.rows[0].clone(),
-        content: None,
-        full_content: None,
-        enclosures: Vec::new(),
-    };
-    update(&mut s, Msg::Article(Box::new(article)));
     let html = "<p><a href='http://e/one'>one</a> <a href='http://e/two'>two</a> <a href='https://e/three'>three</a></p><img src='http://e/p.png' alt='a map'>";
-    update(
-        &mut s,
-        Msg::Rendered {
-            id: ArticleId(1),
-            width: 60,
-            full: false,
-            rendered: khabar::text::rich::render(html, 60),
-        },
-    );
+    open_rendered(&mut s, html, 60);
     s
 }
 

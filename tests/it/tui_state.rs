@@ -99,25 +99,8 @@ fn a_count_before_o_opens_that_numbered_link() {
     let (mut s, _) = loaded(3);
     assert!(keys(&mut s, "2 o").is_empty());
     assert!(s.notice.as_ref().unwrap().text.contains("open an article first"));
-    keys(&mut s, "enter");
-    let article = khabar::model::Article {
-        summary: s.headlines.rows[0].clone(),
-        content: None,
-        full_content: None,
-        enclosures: Vec::new(),
-    };
-    update(&mut s, Msg::Article(Box::new(article)));
     let html = "<p><a href='http://e/one'>one</a> <a href='javascript:x()'>two</a> <a href='https://e/three'>3</a></p>";
-    let rendered = khabar::text::rich::render(html, 40);
-    update(
-        &mut s,
-        Msg::Rendered {
-            id: ArticleId(1),
-            width: 40,
-            full: false,
-            rendered,
-        },
-    );
+    open_rendered(&mut s, html, 40);
     let cmds = keys(&mut s, "3 o");
     assert_eq!(opened(&cmds), ["https://e/three"]);
     assert!(matches!(&cmds[0], Command::Open(t) if t.kind == khabar::model::LinkKind::Link));

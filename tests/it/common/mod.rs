@@ -407,3 +407,10 @@ pub fn fetched(articles: Vec<khabar::model::NewArticle>, keep: usize) -> khabar:
         ..Default::default()
     }
 }
+
+/// Writes an executable script (mode 755) at `path`.
+pub fn write_script(path: &Path, text: &str) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}

@@ -102,3 +102,26 @@ pub fn submit(s: &mut AppState) -> Vec<Command> {
         .filter(|c| !matches!(c, Command::RememberPrompt { .. }))
         .collect()
 }
+
+/// Opens the selected article (Enter, then the cache's answer) and delivers `html` rendered
+/// at `width`, as the renderer would.
+pub fn open_rendered(s: &mut AppState, html: &str, width: usize) {
+    keys(s, "enter");
+    let article = khabar::model::Article {
+        summary: s.headlines.rows[s.headlines.selected].clone(),
+        content: None,
+        full_content: None,
+        enclosures: Vec::new(),
+    };
+    let id = article.summary.id;
+    update(s, Msg::Article(Box::new(article)));
+    update(
+        s,
+        Msg::Rendered {
+            id,
+            width,
+            full: false,
+            rendered: khabar::text::rich::render(html, width),
+        },
+    );
+}
