@@ -26,11 +26,11 @@ pub fn article_line(a: &Article) -> serde_json::Value {
     v
 }
 
-/// The body as `show --json`'s `body_text` gives it (the article pane's renderer, unwrapped);
-/// the body's plain text if the renderer fails on it.
+/// The body as data, as `show --json`'s `body_text` gives it: the article pane's renderer,
+/// unwrapped, without its `[n]` and `[image: …]` marks; the body's plain text if it fails.
 pub fn body_text(a: &Article) -> String {
     let body = a.full_content.as_deref().or(a.content.as_deref()).unwrap_or("");
-    crate::panics::contain(|| crate::text::rich::render(body, UNWRAPPED).body_text())
+    crate::panics::contain(|| crate::text::rich::render(body, UNWRAPPED).data_text())
         .unwrap_or_else(|_| html::to_plain(body).trim().to_string())
 }
 

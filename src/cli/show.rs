@@ -120,7 +120,7 @@ fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Valu
         ("full", json!(article.full_content.is_some())),
         ("enclosures", json!(article.enclosures)),
         ("full_error", json!(full_error)),
-        ("body_text", json!(rendered.body_text())),
+        ("body_text", json!(rendered.data_text())),
         (
             "links",
             json!(rendered

@@ -103,6 +103,10 @@ fn a_youtube_entry_reads_its_description_after_its_thumbnail() {
     let shown = show_json(&sb, video["id"].as_i64().unwrap());
     let body = shown["body_text"].as_str().unwrap();
     assert!(body.contains("A walk through the scheduler."), "{body}");
+    assert!(
+        !body.contains("[image"),
+        "the thumbnail is in `images`, not the text: {body}"
+    );
     assert_eq!(
         shown["images"][0]["url"],
         "https://i1.ytimg.com/vi/vid123/hqdefault.jpg"

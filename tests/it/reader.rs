@@ -181,6 +181,10 @@ fn show_json_carries_the_article_as_data() {
         "{text:?}"
     );
     assert!(!text.contains("http://e.org/one"), "no link list in the text: {text:?}");
+    assert!(
+        !text.contains("[1]") && !text.contains("[image"),
+        "no marks in the text: {text:?}"
+    );
     assert_eq!(
         v["links"],
         serde_json::json!([

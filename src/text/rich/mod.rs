@@ -106,6 +106,44 @@ impl Rendered {
             .collect();
         body.join("\n").trim_end().to_string()
     }
+
+    /// The body as data: its paragraphs without the reader's `[n]` link marks and
+    /// `[image: …]` lines (`links` and `images` carry those), blank lines between paragraphs.
+    pub fn data_text(&self) -> String {
+        let mut out: Vec<String> = Vec::new();
+        for line in self.lines.iter().take_while(|l| l.kind != LineKind::LinkRef) {
+            let mut text = String::new();
+            // A mark follows a link's (or a picture's) text, at the start of the next span.
+            let mut after_link = false;
+            for span in &line.spans {
+                let mut t = span.text.as_str();
+                if after_link && !span.kind.link {
+                    t = without_mark(t);
+                }
+                after_link = span.kind.link;
+                if !span.kind.image {
+                    text.push_str(t);
+                }
+            }
+            let text = text.trim_end();
+            // A line that held only marks goes with them; one blank line between paragraphs.
+            let had_text = line.spans.iter().any(|s| !s.text.trim().is_empty());
+            if text.trim().is_empty() && (had_text || out.last().is_none_or(String::is_empty)) {
+                continue;
+            }
+            out.push(text.to_string());
+        }
+        out.join("\n").trim().to_string()
+    }
+}
+
+/// `t` without the `[n]` the reader put at its start.
+fn without_mark(t: &str) -> &str {
+    let Some(rest) = t.strip_prefix('[') else { return t };
+    match rest.find(']') {
+        Some(end) if end > 0 && rest[..end].chars().all(|c| c.is_ascii_digit()) => &rest[end + 1..],
+        _ => t,
+    }
 }
 
 /// Bodies longer than this get a quick first rendering of their beginning (see `render_first`).
@@ -328,6 +366,18 @@ fn strip_prefix(spans: &mut Vec<RichSpan>, mut bytes: usize) {
 mod tests {
     use super::*;
     use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn data_text_leaves_the_readers_marks_out() {
+        let html = "<p>The <a href='http://e/x'>scheduler work</a> landed [sic] in [2024].</p><img src='http://e/p.png' alt='a map'><p>Next <b>para</b>.</p>";
+        let r = render(html, 1 << 20);
+        assert!(r.body_text().contains("work[1]") && r.body_text().contains("[image: a map]"));
+        assert_eq!(
+            r.data_text(),
+            "The scheduler work landed [sic] in [2024].\n\nNext para."
+        );
+        assert_eq!(r.links.len(), 2, "the links still carry what the marks pointed to");
+    }
 
     #[test]
     fn a_long_body_gets_a_quick_first_screen_that_matches_its_start() {
