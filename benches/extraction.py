@@ -1,22 +1,23 @@
 #!/usr/bin/env python3
-"""Reader mode on the public article-extraction benchmark, scored as a user sees it.
+"""Reader mode on the public article-extraction benchmark, scored as data.
 
-Serves each benchmark page on 127.0.0.1 as the link of a feed item, refreshes that feed into a
-fresh cache, runs `khabar show ID --full --width 100` for every item, drops the header block
-(title, feed, author, date, link) and the numbered link list at the end, and scores what is
-left against the benchmark's ground truth: 4-word shingles, precision and recall per page
-(normalised so long pages weigh no more), averaged over pages, F1 of the averages. The metric
-follows the benchmark's evaluate.py (written again here from its definition).
+Serves each benchmark page on 127.0.0.1 as the link of a feed item whose title is the page's
+own headline (its og:title, else its first h1, else its <title>), as a real feed gives it;
+refreshes that feed into a fresh cache, runs `khabar show ID --full --json` for every item and
+scores its `body_text` (the article as plain text, no link or image marks) against the
+benchmark's ground truth: 4-word shingles, precision and recall per page (normalised so long
+pages weigh no more), averaged over pages, F1 of the averages. The metric follows the
+benchmark's evaluate.py (written again here from its definition).
 
     benches/extraction.sh PATH             # PATH: a checkout of article-extraction-benchmark
     benches/extraction.sh PATH --worst 15  # and the pages scored lowest, with their P and R
     benches/extraction.sh PATH --keep DIR  # and each page's text in DIR, for reading
-    benches/extraction.sh PATH --parts     # and the scores with the marks or headline taken out
 """
 
 import argparse
 import concurrent.futures
 import gzip
+import html
 import http.server
 import json
 import os
@@ -71,29 +72,23 @@ def scores(counts):
     return 2 * p * r / (p + r), p, r
 
 
-LINK_MARK = re.compile(r"\[\d+\]")
-IMAGE_MARK = re.compile(r"\[image(: [^\]]*)?\]")
-
-# What a user sees, with parts taken out: where the gap to the ground truth is, not a score.
-PARTS = [
-    ("the [n] link marks", lambda t: LINK_MARK.sub("", t)),
-    ("the [image...] marks", lambda t: IMAGE_MARK.sub("", t)),
-    ("both kinds of mark", lambda t: IMAGE_MARK.sub("", LINK_MARK.sub("", t))),
-    ("both, and the first paragraph (the headline)",
-     lambda t: IMAGE_MARK.sub("", LINK_MARK.sub("", t.split("\n\n", 1)[-1]))),
-]
+OG_TITLE = re.compile(r"""<meta[^>]+property=["']og:title["'][^>]*>""", re.I)
+CONTENT = re.compile(r"""content=["']([^"']*)["']""", re.I)
+H1 = re.compile(r"<h1[^>]*>(.*?)</h1>", re.I | re.S)
+TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.I | re.S)
+TAG = re.compile(r"<[^>]+>")
 
 
-def body_of(shown):
-    """`show`'s output without its header block and its numbered link list."""
-    lines = shown.split("\n")
-    start = lines.index("") + 1 if "" in lines else 0
-    end = len(lines)
-    for i in range(len(lines) - 1, start - 1, -1):
-        if lines[i].startswith("[1]: "):
-            end = i
+def headline(page):
+    """The page's own headline, as a feed would title the item: og:title, else h1, else title."""
+    found = OG_TITLE.search(page)
+    text = CONTENT.search(found.group(0)).group(1) if found and CONTENT.search(found.group(0)) else ""
+    for pattern in (H1, TITLE):
+        if text.strip():
             break
-    return "\n".join(lines[start:end])
+        m = pattern.search(page)
+        text = TAG.sub("", m.group(1)) if m else ""
+    return html.unescape(" ".join(text.split())) or "untitled"
 
 
 class Quiet(http.server.SimpleHTTPRequestHandler):
@@ -108,7 +103,6 @@ def main():
     ap.add_argument("--worst", type=int, default=0)
     ap.add_argument("--keep", type=Path)
     ap.add_argument("--jobs", type=int, default=2)
-    ap.add_argument("--parts", action="store_true")
     args = ap.parse_args()
     truth = json.loads((args.benchmark / "ground-truth.json").read_text())
 
@@ -131,8 +125,11 @@ def run(args, truth, work):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     base = f"http://127.0.0.1:{server.server_address[1]}"
 
+    def title(key):
+        return escape(headline((www / f"{key}.html").read_text(encoding="utf-8", errors="replace")))
+
     items = "".join(
-        f"<item><guid>{k}</guid><title>{k}</title><link>{escape(base)}/{k}.html</link>"
+        f"<item><guid>{k}</guid><title>{title(k)}</title><link>{escape(base)}/{k}.html</link>"
         "<description>feed text</description></item>"
         for k in truth
     )
@@ -144,16 +141,18 @@ def run(args, truth, work):
     subprocess.run(khabar + ["refresh"], check=True, env=env, capture_output=True)
     listed = subprocess.run(khabar + ["list", "--json", "--limit", "1000"], check=True, env=env,
                             capture_output=True, text=True).stdout
-    ids = {json.loads(l)["title"]: json.loads(l)["id"] for l in listed.splitlines() if l}
+    ids = {json.loads(l)["link"].rsplit("/", 1)[-1][: -len(".html")]: json.loads(l)["id"]
+           for l in listed.splitlines() if l}
     missing = set(truth) - ids.keys()
     if missing:
         sys.exit(f"{len(missing)} pages missing from the feed, e.g. {sorted(missing)[0]}")
 
     def show(key):
         start = time.monotonic()
-        out = subprocess.run(khabar + ["show", str(ids[key]), "--full", "--width", "100"], env=env,
+        out = subprocess.run(khabar + ["show", str(ids[key]), "--full", "--json"], env=env,
                              capture_output=True, text=True)
-        return key, body_of(out.stdout), out.stderr.strip(), time.monotonic() - start
+        text = json.loads(out.stdout)["body_text"] if out.returncode == 0 else ""
+        return key, text, out.stderr.strip(), time.monotonic() - start
 
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         shown = list(pool.map(show, truth))
@@ -174,10 +173,6 @@ def run(args, truth, work):
     took = sorted(t for *_, t in shown)
     print(f"pages {len(truth)}  F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}  "
           f"(show --full failed on {failed}; median {took[len(took) // 2] * 1000:.0f} ms per show)")
-    if args.parts:
-        for name, cut in PARTS:
-            f1, p, r = scores([page_counts(truth[key].get("articleBody", ""), cut(text)) for key, text, *_ in shown])
-            print(f"  without {name}: F1 {f1:.3f}  precision {p:.3f}  recall {r:.3f}")
     for f, key, c in sorted(rows)[: args.worst]:
         print(f"  {f:.3f}  P {precision(*c):.3f}  R {recall(*c):.3f}  {key[:16]}  {truth[key].get('url', '')}")
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Reader mode's extraction on the public article-extraction benchmark (181 pages with ground
-# truth), as `khabar show --full` shows it; prints F1, precision and recall. Details and the
+# truth), scored on `khabar show --full --json`'s body_text; prints F1, precision and recall. The
 # metric: benches/extraction.py. Needs python3 (standard library only).
 #   fetch or clone https://github.com/scrapinghub/article-extraction-benchmark, then
-#   benches/extraction.sh PATH [--worst N] [--keep DIR] [--parts]
+#   benches/extraction.sh PATH [--worst N] [--keep DIR]
 set -euo pipefail
 HERE="$(cd "$(dirname "$0")/.." && pwd)"
 BENCH="${1:?usage: benches/extraction.sh PATH-TO-article-extraction-benchmark [--worst N] [--keep DIR] [--parts]}"
