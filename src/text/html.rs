@@ -49,7 +49,7 @@ fn text_of(html: &str) -> String {
             rest = &rest[1..];
             continue;
         }
-        let Some(gt) = rest.find('>') else {
+        let Some(gt) = tag_end(rest) else {
             rest = "";
             break;
         };
@@ -64,15 +64,69 @@ fn text_of(html: &str) -> String {
                 })
                 .unwrap_or("");
         }
-        // Tags separate words ("a<br>b" is two words); extra spaces are collapsed below.
-        out.push(' ');
+        // Tags separate words ("a<br>b" is two words): a mark for now, a space below unless a
+        // no-break space the author wrote stands beside it ("ité</i>&nbsp;x").
+        out.push(TAG_GAP);
     }
     out.push_str(rest);
     if out.contains('&') {
+        out = with_html4_angles(&out);
         if let std::borrow::Cow::Owned(decoded) = html_escape::decode_html_entities(&out) {
-            return decoded;
+            out = decoded;
         }
     }
+    tag_gaps_to_spaces(&out)
+}
+
+/// Where a tag that starts `tag` ends: its `>` outside quoted attribute values (an `alt` may
+/// hold one), else its first `>` when the quotes never close.
+fn tag_end(tag: &str) -> Option<usize> {
+    let mut quote = None;
+    for (i, c) in tag.char_indices() {
+        match (quote, c) {
+            (None, '"' | '\'') => quote = Some(c),
+            (Some(q), c) if c == q => quote = None,
+            (None, '>') => return Some(i),
+            _ => {}
+        }
+    }
+    tag.find('>')
+}
+
+/// `&lang;` and `&rang;` as HTML 4 defined them (U+2329, U+232A), which feeds written for it
+/// mean; HTML 5 moved them to the mathematical brackets U+27E8 and U+27E9.
+pub fn html4_entity(name: &str) -> Option<char> {
+    match name {
+        "lang" => Some('\u{2329}'),
+        "rang" => Some('\u{232A}'),
+        _ => None,
+    }
+}
+
+fn with_html4_angles(text: &str) -> String {
+    if !text.contains("&lang;") && !text.contains("&rang;") {
+        return text.to_string();
+    }
+    text.replace("&lang;", "\u{2329}").replace("&rang;", "\u{232A}")
+}
+
+/// Where a tag was, in `text_of`'s work (a private-use character: nothing a feed means).
+const TAG_GAP: char = '\u{E000}';
+
+/// Each tag's gap as a space, but none beside whitespace (a no-break or typographic space
+/// included), which separates the words already.
+fn tag_gaps_to_spaces(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(TAG_GAP) {
+        out.push_str(&rest[..at]);
+        rest = rest[at..].trim_start_matches(TAG_GAP);
+        let before = out.chars().next_back().is_some_and(char::is_whitespace);
+        if !before && !rest.starts_with(char::is_whitespace) {
+            out.push(' ');
+        }
+    }
+    out.push_str(rest);
     out
 }
 
@@ -135,7 +189,7 @@ pub fn limit_depth(html: &str, max: usize) -> std::borrow::Cow<'_, str> {
             rest = &rest[end..];
             continue;
         }
-        let Some(gt) = rest.find('>') else { break };
+        let Some(gt) = tag_end(rest) else { break };
         let tag = &rest[..=gt];
         rest = &rest[gt + 1..];
         let closing = tag.starts_with("</");
@@ -226,6 +280,11 @@ mod tests {
 
     #[test]
     fn plain_text_of_fragments() {
+        // A `>` inside an attribute's quotes does not end the tag; ordinary spaces beside a
+        // no-break space stay; `&lang;` is HTML 4's.
+        assert_eq!(to_plain("A <img alt=\"dog>\" src=\"x\"> here"), "A here");
+        assert_eq!(to_plain("testing &nbsp; entity"), "testing \u{a0} entity");
+        assert_eq!(to_plain("&lang;x&rang;"), "\u{2329}x\u{232A}");
         assert_eq!(
             to_plain("<b>Bold</b> &amp; <i>it&eacute;</i>&nbsp;x&#8217;s&hellip;"),
             "Bold & ité\u{a0}x’s…"

@@ -18,7 +18,7 @@ fn fold_line(s: &str) -> String {
     }
     let mut out = String::with_capacity(s.len());
     let mut push = |word: &str| {
-        if !out.is_empty() && !out.ends_with(is_kept_space) && !word.starts_with(is_kept_space) {
+        if !out.is_empty() {
             out.push(' ');
         }
         out.push_str(word);
@@ -39,9 +39,9 @@ fn scrub_and_fold_line(s: &str) -> String {
     let mut pending_space = false;
     for c in Scrubbed::new(s) {
         if folds(c) {
-            pending_space = !out.is_empty() && !out.ends_with(is_kept_space);
+            pending_space = !out.is_empty();
         } else {
-            if pending_space && !is_kept_space(c) {
+            if pending_space {
                 out.push(' ');
             }
             pending_space = false;
@@ -118,8 +118,9 @@ fn is_clean_line(s: &str) -> bool {
 }
 
 /// Whitespace a line folds into one space. No-break and typographic spaces (`&nbsp;`,
-/// `&ensp;`, `&emsp;`, `&thinsp;`…) are the author's choice and stay as they are.
-/// Around them, a folded space is dropped (HTML's "ité</i>&nbsp;x" is "ité\u{A0}x").
+/// `&ensp;`, `&emsp;`, `&thinsp;`…) are the author's choice and stay as they are, and so do
+/// the ordinary spaces beside them: only runs of ordinary whitespace fold ("testing &nbsp;
+/// entity" keeps its three spaces).
 fn folds(c: char) -> bool {
     c.is_whitespace() && !is_kept_space(c)
 }

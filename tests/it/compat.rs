@@ -388,3 +388,50 @@ fn json_output_keeps_empty_titles_empty() {
     let listing = stdout(&sb.run(&["list"]));
     assert!(listing.contains("(untitled)"), "{listing}");
 }
+
+/// Forms that came out wrong (reading quality 3): each on its fixture.
+#[test]
+fn spaces_angles_and_markup_in_titles() {
+    let f = parsed(&fixture("spaces-entities.xml"));
+    assert_eq!(
+        f.meta.title.as_deref(),
+        Some("Forms \u{2329}3\u{232A}"),
+        "HTML 4's &lang; and &rang;"
+    );
+    assert_eq!(
+        f.articles[0].title, "testing \u{a0} entity",
+        "only runs of ordinary spaces fold"
+    );
+    assert_eq!(f.articles[1].title, "A photo", "a '>' in an attribute ends no tag");
+}
+
+#[test]
+fn dublin_core_titles_and_authors_and_itunes_in_any_case() {
+    let f = parsed(&fixture("dc-fields.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Dublin Core channel"));
+    let authors: Vec<Option<&str>> = f.articles.iter().map(|a| a.author.as_deref()).collect();
+    assert_eq!(authors, [Some("Ann Author"), Some("Ben Podcaster")]);
+}
+
+#[test]
+fn rss_0_90_under_netscapes_other_address_and_cdf() {
+    let f = parsed(&fixture("rss090-channel-ns.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("Netscape channel"));
+    assert_eq!(f.articles[0].link.as_deref(), Some("http://ns.example.org/9"));
+    let f = parsed(&fixture("cdf.xml"));
+    assert_eq!(f.meta.title.as_deref(), Some("CDF channel"));
+    let got: Vec<(&str, Option<&str>)> = f
+        .articles
+        .iter()
+        .map(|a| (a.title.as_str(), a.link.as_deref()))
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("First pushed story", Some("http://cdf.example.org/a.html")),
+            ("Second pushed story", Some("http://cdf.example.org/sport/b.html"))
+        ]
+    );
+    assert_eq!(date(&f.articles[0]), "1998-11-05T22:12:00+00:00");
+    assert_eq!(f.articles[0].content.as_deref(), Some("What happened first."));
+}

@@ -3,6 +3,7 @@
 
 use std::borrow::Cow;
 
+mod cdf;
 mod constructs;
 mod scan;
 
@@ -29,17 +30,24 @@ pub(super) fn repaired(text: &str) -> Option<String> {
 }
 
 /// Dialects feed-rs parses with no items, rewritten to the ones it knows: RSS 0.90 to RSS 1.0,
-/// Atom 0.3 to Atom 1.0, RSS 2.0 in a default namespace (UserLand's, or one nobody defined) to
+/// Atom 0.3 to Atom 1.0, Microsoft's CDF to RSS 2.0, RSS 2.0 in a default namespace (UserLand's, or one nobody defined) to
 /// plain RSS 2.0; and `itunes:author` to `dc:creator`, which it reads.
 fn rewrite_dialects(text: &str) -> Cow<'_, str> {
+    if let Some(rss) = cdf::cdf_as_rss(text) {
+        return Cow::Owned(rss);
+    }
     let mut out = match rss_without_default_namespace(text) {
         Some(fixed) => Cow::Owned(fixed),
         None => Cow::Borrowed(text),
     };
-    if text.contains("my.netscape.com/rdf/simple/0.9/") {
-        out = out
-            .replace("http://my.netscape.com/rdf/simple/0.9/", "http://purl.org/rss/1.0/")
-            .into();
+    // Netscape published RSS 0.90's namespace under two hosts.
+    for netscape in [
+        "http://my.netscape.com/rdf/simple/0.9/",
+        "http://channel.netscape.com/rdf/simple/0.9/",
+    ] {
+        if text.contains(netscape) {
+            out = out.replace(netscape, "http://purl.org/rss/1.0/").into();
+        }
     }
     if text.contains("http://purl.org/atom/ns#") {
         let mut t = out.replace("http://purl.org/atom/ns#", "http://www.w3.org/2005/Atom");
@@ -62,6 +70,10 @@ fn rewrite_dialects(text: &str) -> Cow<'_, str> {
             .replace("type=\"text/plain\"", "type=\"text\"");
         out = t.into();
     }
+    // iTunes elements in other letter case (`itunes:Author`): the names feed-rs knows are lower.
+    if let Some(lowered) = lowercase_itunes_names(&out) {
+        out = lowered.into();
+    }
     if out.contains("<itunes:author>") {
         out = out
             .replace("<itunes:author>", "<dc:creator>")
@@ -74,6 +86,40 @@ fn rewrite_dialects(text: &str) -> Cow<'_, str> {
         }
     }
     out
+}
+
+/// `<itunes:Author>` as `<itunes:author>`; None when every iTunes name is lower case already.
+fn lowercase_itunes_names(text: &str) -> Option<String> {
+    let upper_at = |t: &str, i: usize| t[i..].starts_with(|c: char| c.is_ascii_uppercase());
+    let needs = text
+        .match_indices("itunes:")
+        .any(|(i, _)| i > 0 && matches!(&text[i - 1..i], "<" | "/") && upper_at(text, i + 7));
+    if !needs {
+        return None;
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(i) = rest.find("itunes:") {
+        let tag = i > 0 && matches!(&rest[i - 1..i], "<" | "/");
+        out.push_str(&rest[..i + 7]);
+        rest = &rest[i + 7..];
+        if tag {
+            let end = rest.find(|c: char| !c.is_ascii_alphanumeric()).unwrap_or(rest.len());
+            // iTunes' own names are camel case after their first letter (`newFeedUrl`): that
+            // letter is folded, or the whole name when it is written in capitals.
+            let name = &rest[..end];
+            if name.chars().all(|c| !c.is_ascii_lowercase()) {
+                out.push_str(&name.to_ascii_lowercase());
+            } else {
+                let (first, tail) = name.split_at(name.chars().next().map_or(0, char::len_utf8));
+                out.push_str(&first.to_ascii_lowercase());
+                out.push_str(tail);
+            }
+            rest = &rest[end..];
+        }
+    }
+    out.push_str(rest);
+    Some(out)
 }
 
 /// HTML named entities (`&eacute;`, `&nbsp;`) are not XML: they become numeric references, and a
@@ -91,6 +137,7 @@ fn repair_entities(text: &str) -> Option<String> {
         let entity = name_len
             .filter(|&n| n > 1 && rest[n..].starts_with(';'))
             .map(|n| &rest[1..n]);
+        let html4 = entity.and_then(crate::text::html::html4_entity);
         match entity {
             // `&#X41;`: XML allows only a lowercase x.
             Some(name) if name.starts_with("#X") => {
@@ -103,6 +150,11 @@ fn repair_entities(text: &str) -> Option<String> {
             Some(name) if name.starts_with('#') || matches!(name, "amp" | "lt" | "gt" | "quot" | "apos") => {
                 out.push_str(&rest[..name.len() + 2]);
                 rest = &rest[name.len() + 2..];
+            }
+            Some(name) if html4.is_some() => {
+                out.push_str(&format!("&#{};", html4.map_or(0, u32::from)));
+                rest = &rest[name.len() + 2..];
+                changed = true;
             }
             Some(name) => {
                 let decoded = html_escape::decode_html_entities(&rest[..name.len() + 2]).into_owned();
@@ -186,30 +238,50 @@ fn rss1_links_from_about(text: &str) -> Option<String> {
 /// entry: feed-rs reads no `dc:title`, and keeps a `media:title` only on a media object (one
 /// inside `media:content` is read from there).
 fn dc_titles(text: &str) -> Option<String> {
-    if !text.contains("<dc:title") && !text.contains("<media:title") {
+    if !text.contains("<dc:title") && !text.contains("<media:title") && !text.contains("<dc:author") {
         return None;
     }
     let rename = |_: &str, inner: &str| -> Option<String> {
-        if has_child(inner, "title") {
-            return None;
+        // `dc:author` (not Dublin Core's own `dc:creator`, which feed-rs reads) is the author.
+        if has_child(inner, "dc:author") && !has_child(inner, "dc:creator") && !has_child(inner, "author") {
+            let renamed = inner
+                .replacen("<dc:author", "<dc:creator", 1)
+                .replacen("</dc:author>", "</dc:creator>", 1);
+            return Some(dc_title_for(&renamed).unwrap_or(renamed));
         }
-        let from = if has_child(inner, "dc:title") {
-            "dc:title"
-        } else if has_child(inner, "media:title")
-            && !has_child(inner, "media:content")
-            && !has_child(inner, "media:group")
-        {
-            "media:title"
-        } else {
-            return None;
-        };
-        Some(
-            inner
-                .replacen(&format!("<{from}"), "<title", 1)
-                .replacen(&format!("</{from}>"), "</title>", 1),
-        )
+        dc_title_for(inner)
     };
     let items = rewrite_blocks(text, "item", rename);
     let entries = rewrite_blocks(items.as_deref().unwrap_or(text), "entry", rename);
-    entries.or(items)
+    let entries = entries.or(items);
+    // A channel's own `dc:title`, before its items, when it has no `title`.
+    let channel = rewrite_blocks(entries.as_deref().unwrap_or(text), "channel", |_, inner| {
+        let head = &inner[..inner.find("<item").unwrap_or(inner.len())];
+        (!has_child(head, "title") && has_child(head, "dc:title")).then(|| {
+            inner
+                .replacen("<dc:title", "<title", 1)
+                .replacen("</dc:title>", "</title>", 1)
+        })
+    });
+    channel.or(entries)
+}
+
+/// An item's `dc:title`, else its own `media:title`, as its missing `<title>`.
+fn dc_title_for(inner: &str) -> Option<String> {
+    if has_child(inner, "title") {
+        return None;
+    }
+    let from = if has_child(inner, "dc:title") {
+        "dc:title"
+    } else if has_child(inner, "media:title") && !has_child(inner, "media:content") && !has_child(inner, "media:group")
+    {
+        "media:title"
+    } else {
+        return None;
+    };
+    Some(
+        inner
+            .replacen(&format!("<{from}"), "<title", 1)
+            .replacen(&format!("</{from}>"), "</title>", 1),
+    )
 }
