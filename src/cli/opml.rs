@@ -48,15 +48,27 @@ pub fn export(
             escape(&f.url)
         )
     };
+    // A script feed names a program, no address another reader can fetch: said, not exported.
+    let feeds: Vec<&crate::config::FeedConfig> = config
+        .feeds
+        .iter()
+        .filter(|f| {
+            let script = matches!(f.target, crate::config::FeedTarget::Command(_));
+            if script {
+                eprintln!("not exported: {} (a script feed: its program runs only here)", f.url);
+            }
+            !script
+        })
+        .collect();
     // Config order, except that a folder holds all its feeds where its first one stood.
     let mut written: Vec<&String> = Vec::new();
-    for f in &config.feeds {
+    for f in &feeds {
         match f.tags.first() {
             Some(tag) if written.contains(&tag) => {}
             Some(tag) => {
                 written.push(tag);
                 writeln!(out, r#"    <outline text="{0}" title="{0}">"#, escape(tag.as_str()))?;
-                for f in config.feeds.iter().filter(|f| f.tags.first() == Some(tag)) {
+                for f in feeds.iter().filter(|f| f.tags.first() == Some(tag)) {
                     writeln!(out, "      {}", outline(f))?;
                 }
                 writeln!(out, "    </outline>")?;

@@ -45,6 +45,14 @@ fn a_script_feed_is_its_programs_output_and_its_failure_is_the_feeds_error() {
         .as_str()
         .unwrap()
         .contains("No such file"));
+    // Another reader cannot run it: OPML export leaves it out and says so.
+    let exported = sb.run(&["export"]);
+    assert!(!stdout(&exported).contains("exec:"), "{}", stdout(&exported));
+    assert!(
+        stderr(&exported).contains("not exported: exec:cat"),
+        "{}",
+        stderr(&exported)
+    );
     // A script feed is removed by the name it is listed under, like any feed.
     let out = sb.run(&["remove", &format!("exec:cat {}", doc.display())]);
     assert!(out.status.success(), "{}", stderr(&out));
