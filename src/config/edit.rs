@@ -91,13 +91,7 @@ impl ConfigEdit {
     /// Appends a `[[query]]` table (a saved query). The name must be new.
     pub fn add_query(&mut self, name: &str, query: &str) -> Result<(), ConfigError> {
         let shown = self.target.display().to_string();
-        let item = self
-            .doc
-            .entry("query")
-            .or_insert(toml_edit::Item::ArrayOfTables(toml_edit::ArrayOfTables::new()));
-        let tables = item
-            .as_array_of_tables_mut()
-            .ok_or_else(|| edit_error(&shown, "`query` is not a list of [[query]] tables".into()))?;
+        let tables = self.array_of_tables_mut("query")?;
         if tables
             .iter()
             .any(|t| t.get("name").and_then(|n| n.as_str()) == Some(name))
@@ -231,12 +225,22 @@ impl ConfigEdit {
     }
 
     pub(super) fn tables_mut(&mut self) -> Result<&mut toml_edit::ArrayOfTables, ConfigError> {
+        self.array_of_tables_mut("feed")
+    }
+
+    /// The file's `[[key]]` tables, made when there are none.
+    pub(super) fn array_of_tables_mut(&mut self, key: &str) -> Result<&mut toml_edit::ArrayOfTables, ConfigError> {
         let shown = self.target.display().to_string();
         self.doc
-            .entry("feed")
+            .entry(key)
             .or_insert_with(|| toml_edit::ArrayOfTables::new().into())
             .as_array_of_tables_mut()
-            .ok_or_else(|| edit_error(&shown, "`feed` in the config is not a list of [[feed]] tables".into()))
+            .ok_or_else(|| {
+                edit_error(
+                    &shown,
+                    format!("`{key}` in the config is not a list of [[{key}]] tables"),
+                )
+            })
     }
 }
 

@@ -93,18 +93,7 @@ impl ConfigEdit {
 
     /// Appends a `[[filter]]` unless one with the same query and action exists. True when added.
     pub fn add_filter_once(&mut self, query: &str, action: &str, feeds: &[String]) -> Result<bool, ConfigError> {
-        let shown = self.target.display().to_string();
-        let tables = self
-            .doc
-            .entry("filter")
-            .or_insert_with(|| toml_edit::ArrayOfTables::new().into())
-            .as_array_of_tables_mut()
-            .ok_or_else(|| {
-                edit_error(
-                    &shown,
-                    "`filter` in the config is not a list of [[filter]] tables".into(),
-                )
-            })?;
+        let tables = self.array_of_tables_mut("filter")?;
         let same = |t: &toml_edit::Table, key: &str, want: &str| t.get(key).and_then(|v| v.as_str()) == Some(want);
         if tables
             .iter()

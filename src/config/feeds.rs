@@ -224,6 +224,9 @@ fn source(
             let start = url.span().start;
             let written = url.get_ref().trim().to_string();
             let target = parse_target(&written, base_dir).map_err(|m| at(start).error(m))?;
+            if f.filter.is_some() && f.scrape.is_some() {
+                return Err(at(start).error("give `filter` or `[feed.scrape]`, not both"));
+            }
             Ok((written, target, start))
         }
         (None, Some(command)) => {
@@ -241,12 +244,6 @@ fn source(
             Err(at(table_start).error("a [[feed]] needs `url = \"https://…\"` or `command = [\"program\", \"arg\"]`"))
         }
     }
-    .map(|(url, target, start)| {
-        if f.filter.is_some() && f.scrape.is_some() {
-            return Err(at(start).error("give `filter` or `[feed.scrape]`, not both"));
-        }
-        Ok((url, target, start))
-    })?
 }
 
 /// A script feed's identity: `exec:` and its words as written (quoted where they hold a blank),

@@ -15,6 +15,14 @@ fn parsed(doc: &str) -> ParsedFeed {
     parse(doc, Some(&base)).unwrap_or_else(|e| panic!("refused: {e}\n{doc:.300}"))
 }
 
+/// Each article's title and link, in document order.
+fn titles_and_links(f: &ParsedFeed) -> Vec<(&str, Option<&str>)> {
+    f.articles
+        .iter()
+        .map(|a| (a.title.as_str(), a.link.as_deref()))
+        .collect()
+}
+
 fn date(a: &NewArticle) -> String {
     a.published.map(|d| d.to_rfc3339()).unwrap_or_default()
 }
@@ -341,11 +349,7 @@ fn titles_from_dc_and_media_spaces_kept_and_missing_titles_empty() {
 #[test]
 fn rss1_items_without_links_and_unknown_root_namespaces() {
     let f = parsed(&fixture("rss10-nolink.xml"));
-    let got: Vec<(&str, Option<&str>)> = f
-        .articles
-        .iter()
-        .map(|a| (a.title.as_str(), a.link.as_deref()))
-        .collect();
+    let got = titles_and_links(&f);
     assert_eq!(
         got,
         [
@@ -420,11 +424,7 @@ fn rss_0_90_under_netscapes_other_address_and_cdf() {
     assert_eq!(f.articles[0].link.as_deref(), Some("http://ns.example.org/9"));
     let f = parsed(&fixture("cdf.xml"));
     assert_eq!(f.meta.title.as_deref(), Some("CDF channel"));
-    let got: Vec<(&str, Option<&str>)> = f
-        .articles
-        .iter()
-        .map(|a| (a.title.as_str(), a.link.as_deref()))
-        .collect();
+    let got = titles_and_links(&f);
     assert_eq!(
         got,
         [

@@ -28,13 +28,6 @@ struct Completion {
 }
 
 impl Prompts {
-    fn list(&self, kind: InputKind) -> &Vec<String> {
-        match kind {
-            InputKind::Search => &self.search,
-            InputKind::Command => &self.command,
-        }
-    }
-
     /// A prompt opened or closed: browsing and completing start afresh.
     pub(super) fn reset(&mut self) {
         self.browsing = None;
@@ -73,25 +66,29 @@ pub(super) fn browse(state: &mut AppState, older: bool) {
     let Mode::Input { kind, text } = &mut state.mode else {
         return;
     };
-    let list = state.prompts.list(*kind).clone();
+    let prompts = &mut state.prompts;
+    let list = match kind {
+        InputKind::Search => &prompts.search,
+        InputKind::Command => &prompts.command,
+    };
     if list.is_empty() {
         return;
     }
-    let next = match (&state.prompts.browsing, older) {
+    let next = match (&prompts.browsing, older) {
         (None, true) => Some(list.len() - 1),
         (None, false) => return,
         (Some((i, _)), true) => Some(i.saturating_sub(1)),
         (Some((i, _)), false) if i + 1 < list.len() => Some(i + 1),
         (Some(_), false) => None,
     };
-    let typed = match state.prompts.browsing.take() {
+    let typed = match prompts.browsing.take() {
         Some((_, typed)) => typed,
         None => text.clone(),
     };
     match next {
         Some(i) => {
             *text = list[i].clone();
-            state.prompts.browsing = Some((i, typed));
+            prompts.browsing = Some((i, typed));
         }
         None => *text = typed,
     }
