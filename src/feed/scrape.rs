@@ -17,13 +17,9 @@ const MAX_ITEMS: usize = 1000;
 const MAX_TITLE_COLUMNS: usize = 1000;
 
 /// The page's items. An error names the selector that matched nothing.
-pub fn scrape(html: &str, base: Option<&Url>, rules: &Scrape) -> Result<ParsedFeed, ParseError> {
+pub fn scrape<'a>(html: &str, base: Option<&Url>, rules: &'a Scrape) -> Result<ParsedFeed, ParseError> {
     let doc = Document::from(html);
-    let matcher = |key: &str, sel: &str| {
-        Matcher::new(split_selector(sel).0)
-            .map_err(|_| ParseError::Invalid(format!("scrape {key}: {sel:?} is not a CSS selector")))
-    };
-    let item = matcher("item", &rules.item)?;
+    let (item, _) = field("item", &rules.item)?;
     let items = doc.select_matcher(&item);
     if items.is_empty() {
         return Err(ParseError::Invalid(format!(
@@ -31,12 +27,13 @@ pub fn scrape(html: &str, base: Option<&Url>, rules: &Scrape) -> Result<ParsedFe
             rules.item
         )));
     }
+    let optional = |key, sel: &'a Option<String>| sel.as_deref().map(|s| field(key, s)).transpose();
     let fields = Fields {
-        title: (matcher("title", &rules.title)?, split_selector(&rules.title).1),
-        link: (matcher("link", &rules.link)?, split_selector(&rules.link).1),
-        date: optional(&rules.date, |s| matcher("date", s))?,
-        summary: optional(&rules.summary, |s| matcher("summary", s))?,
-        author: optional(&rules.author, |s| matcher("author", s))?,
+        title: field("title", &rules.title)?,
+        link: field("link", &rules.link)?,
+        date: optional("date", &rules.date)?,
+        summary: optional("summary", &rules.summary)?,
+        author: optional("author", &rules.author)?,
     };
     let mut articles = Vec::new();
     let (mut titled, mut linked) = (false, false);
@@ -93,26 +90,28 @@ pub fn scrape(html: &str, base: Option<&Url>, rules: &Scrape) -> Result<ParsedFe
     })
 }
 
+/// A selector compiled, with the attribute read from its match (None: its text).
+type Field<'a> = (Matcher, Option<&'a str>);
+
 struct Fields<'a> {
-    title: (Matcher, Option<&'a str>),
-    link: (Matcher, Option<&'a str>),
-    date: Option<(Matcher, Option<&'a str>)>,
-    summary: Option<(Matcher, Option<&'a str>)>,
-    author: Option<(Matcher, Option<&'a str>)>,
+    title: Field<'a>,
+    link: Field<'a>,
+    date: Option<Field<'a>>,
+    summary: Option<Field<'a>>,
+    author: Option<Field<'a>>,
 }
 
-fn optional(
-    sel: &Option<String>,
-    matcher: impl Fn(&str) -> Result<Matcher, ParseError>,
-) -> Result<Option<(Matcher, Option<&str>)>, ParseError> {
-    sel.as_deref()
-        .map(|s| Ok((matcher(s)?, split_selector(s).1)))
-        .transpose()
+/// `key`'s selector (`css@attr`) compiled; the error names the key.
+fn field<'a>(key: &str, sel: &'a str) -> Result<Field<'a>, ParseError> {
+    let (css, attr) = split_selector(sel);
+    let matcher =
+        Matcher::new(css).map_err(|_| ParseError::Invalid(format!("scrape {key}: {sel:?} is not a CSS selector")))?;
+    Ok((matcher, attr))
 }
 
 /// The first match inside the item (the item itself when it matches, as `a@href` on an `<a>`
 /// item): its attribute, else its text, trimmed; None when empty.
-fn read(item: &Selection, (matcher, attr): &(Matcher, Option<&str>)) -> Option<String> {
+fn read(item: &Selection, (matcher, attr): &Field) -> Option<String> {
     let found = if item.is_matcher(matcher) {
         item.clone()
     } else {
@@ -130,7 +129,7 @@ fn read(item: &Selection, (matcher, attr): &(Matcher, Option<&str>)) -> Option<S
 }
 
 /// A summary's HTML (for a text attribute, the text escaped).
-fn summary(item: &Selection, (matcher, attr): &(Matcher, Option<&str>)) -> Option<String> {
+fn summary(item: &Selection, (matcher, attr): &Field) -> Option<String> {
     let found = item.select_single_matcher(matcher);
     if found.is_empty() {
         return None;
