@@ -16,6 +16,9 @@ use super::counter::count_saved_queries;
 /// Most results a search view holds.
 const SEARCH_LIMIT: usize = 500;
 
+/// The cache worker's answer to `StoreJob::ArticleFor`: the article, None when it is gone.
+pub(super) type ArticleAnswer = Result<Option<crate::model::Article>, String>;
+
 pub(super) enum StoreJob {
     /// A cache command as `update` made it (the effects send those as they are), answered with
     /// the `Msg` it asks for.
@@ -23,12 +26,9 @@ pub(super) enum StoreJob {
     /// Every saved query counted afresh (the counter thread is gone).
     CountAfresh(Vec<(String, crate::query::Query)>),
     ApplyFilters(std::sync::Arc<[FilterRule]>),
-    /// An article for the effects, not the state (the pipe program reads it): the answer goes
-    /// to the sender.
-    ArticleFor(
-        ArticleId,
-        tokio::sync::oneshot::Sender<Result<Option<crate::model::Article>, String>>,
-    ),
+    /// An article for the effects, not the state (the pipe program, a share target, a file
+    /// read it): the answer goes to the sender.
+    ArticleFor(ArticleId, tokio::sync::oneshot::Sender<ArticleAnswer>),
     SetFull(ArticleId, Result<String, String>),
     /// `:move`: the feed's history, then its config line (`subscribe::relocate`); the config
     /// watcher applies the file.

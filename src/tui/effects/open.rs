@@ -3,6 +3,8 @@
 
 use std::process::{Command as Process, Stdio};
 
+use super::cache::ArticleAnswer;
+
 /// Starts `argv` (program and arguments, the URL among them) for an http(s) URL, detached
 /// from the terminal: never through a shell; the child is reaped off the UI thread.
 pub fn open_url(argv: &[String], url: &str) -> Result<(), String> {
@@ -33,8 +35,6 @@ pub(super) struct Pipe {
     pub show: bool,
     pub limit: std::time::Duration,
 }
-
-type ArticleAnswer = Result<Option<crate::model::Article>, String>;
 
 impl Pipe {
     /// Waits for the cache worker's copy of the article, runs the program on it (off the

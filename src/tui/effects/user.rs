@@ -4,12 +4,10 @@
 use std::io::Write;
 
 use super::super::state::{Msg, Notice};
-use super::cache::StoreJob;
+use super::cache::{ArticleAnswer, StoreJob};
 use super::{background, Effects};
 use crate::config::PipeFormat;
 use crate::model::{Article, ArticleId};
-
-type ArticleAnswer = Result<Option<Article>, String>;
 
 impl Effects {
     /// The article, from the cache worker, then `then` with it off the runtime; its result is
