@@ -1,4 +1,5 @@
-//! `[[account]]` tables: the sync servers (Google Reader API, Fever) and where each one's secret
+//! `[[account]]` tables: the sync servers (Google Reader API, Fever, TT-RSS, Nextcloud News,
+//! Miniflux) and where each one's secret
 //! comes from. The secret itself is never read here, and never printed by anything.
 
 use std::path::Path;
@@ -21,6 +22,8 @@ pub struct Account {
     pub url: Url,
     pub username: String,
     pub secret: SecretSource,
+    /// How often the reader syncs it by itself; `None`: the general refresh interval.
+    pub sync_interval: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -28,6 +31,12 @@ pub enum AccountKind {
     /// The Google Reader API (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux).
     GReader,
     Fever,
+    /// Tiny Tiny RSS's JSON API (`…/api/`).
+    TtRss,
+    /// Nextcloud News' REST API v1.3 (the Nextcloud root).
+    Nextcloud,
+    /// Miniflux's own REST API v1 (the Miniflux root).
+    Miniflux,
 }
 
 impl AccountKind {
@@ -35,6 +44,9 @@ impl AccountKind {
         match self {
             AccountKind::GReader => "greader",
             AccountKind::Fever => "fever",
+            AccountKind::TtRss => "ttrss",
+            AccountKind::Nextcloud => "nextcloud",
+            AccountKind::Miniflux => "miniflux",
         }
     }
 }
@@ -71,6 +83,7 @@ pub(super) struct RawAccount {
     password_command: Option<Spanned<Vec<String>>>,
     password_env: Option<Spanned<String>>,
     password: Option<Spanned<String>>,
+    sync_interval: Option<super::values::HumanDuration>,
 }
 
 /// Checks the `[[account]]` tables; `file_path` (the user's file, if any) is looked at for a
@@ -89,9 +102,12 @@ pub(super) fn accounts(
         let kind = match a.kind.get_ref().as_str() {
             "greader" => AccountKind::GReader,
             "fever" => AccountKind::Fever,
+            "ttrss" => AccountKind::TtRss,
+            "nextcloud" => AccountKind::Nextcloud,
+            "miniflux" => AccountKind::Miniflux,
             other => {
                 return Err(at(a.kind.span().start).error(format!(
-                    "{what}: unknown kind {other:?}, use \"greader\" (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux) or \"fever\""
+                    "{what}: unknown kind {other:?}, use \"greader\" (FreshRSS, Inoreader, The Old Reader, BazQux), \"fever\", \"ttrss\", \"nextcloud\" or \"miniflux\""
                 )))
             }
         };
@@ -147,6 +163,7 @@ pub(super) fn accounts(
             url,
             username: a.username,
             secret,
+            sync_interval: a.sync_interval.map(|d| d.0),
         });
     }
     Ok((out, warnings))
@@ -207,8 +224,8 @@ mod tests {
     fn mistakes_name_the_file_line_and_column() {
         let err = |text: &str| parse(text).unwrap_err().to_string();
         assert_eq!(
-            err("[[account]]\nkind = \"ttrss\"\nurl = \"http://h/\"\nusername = \"u\"\npassword_env = \"P\"\n"),
-            "c.toml:2:8: account 1: unknown kind \"ttrss\", use \"greader\" (FreshRSS, Miniflux, Inoreader, The Old Reader, BazQux) or \"fever\""
+            err("[[account]]\nkind = \"tt-rss\"\nurl = \"http://h/\"\nusername = \"u\"\npassword_env = \"P\"\n"),
+            "c.toml:2:8: account 1: unknown kind \"tt-rss\", use \"greader\" (FreshRSS, Inoreader, The Old Reader, BazQux), \"fever\", \"ttrss\", \"nextcloud\" or \"miniflux\""
         );
         assert_eq!(
             err("[[account]]\nkind = \"fever\"\nurl = \"ftp://h/\"\nusername = \"u\"\npassword_env = \"P\"\n"),

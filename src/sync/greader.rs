@@ -335,3 +335,15 @@ fn check(what: &str, reply: &Reply) -> Result<(), SyncError> {
         })
     }
 }
+
+impl super::push::BatchPush for GReader<'_> {
+    const BATCH: usize = BATCH;
+    async fn push(&mut self, flag: crate::model::Flag, value: bool, ids: &[i64]) -> Result<(), SyncError> {
+        let tag = match flag {
+            crate::model::Flag::Read => READ,
+            crate::model::Flag::Starred => STARRED,
+            crate::model::Flag::Hidden => return Ok(()),
+        };
+        self.edit_tag(ids, tag, value).await
+    }
+}

@@ -6,7 +6,10 @@ mod greader;
 mod greader_items;
 mod http;
 mod items;
+mod push;
+mod rest;
 mod subscriptions;
+mod ttrss;
 
 use std::collections::{HashMap, HashSet};
 
@@ -106,6 +109,13 @@ async fn sync_account(
             report.requests = client.requests;
             result
         }
+        AccountKind::TtRss => {
+            let mut client = ttrss::TtRss::login(&http, &account.url, &account.username, &password).await?;
+            let result = ttrss::sync(&mut client, &account.name, store, report).await;
+            report.requests = client.requests();
+            result
+        }
+        AccountKind::Nextcloud | AccountKind::Miniflux => Err(SyncError::Unsupported("not yet".into())),
     }
 }
 
@@ -116,37 +126,7 @@ async fn sync_greader(
     report: &mut AccountReport,
 ) -> Result<(), SyncError> {
     // Push first: what the user did here is what the server must end up with.
-    let pending = pending_of(store, account).await?;
-    let mut accepted: Vec<PendingChange> = Vec::new();
-    let mut pushed = Ok(());
-    for (flag, value) in [
-        (Flag::Read, true),
-        (Flag::Read, false),
-        (Flag::Starred, true),
-        (Flag::Starred, false),
-    ] {
-        let group: Vec<PendingChange> = pending
-            .iter()
-            .filter(|p| p.flag == flag && p.value == value)
-            .copied()
-            .collect();
-        if group.is_empty() {
-            continue;
-        }
-        let ids: Vec<i64> = group.iter().map(|p| p.remote).collect();
-        let tag = if flag == Flag::Read {
-            greader::READ
-        } else {
-            greader::STARRED
-        };
-        if let Err(e) = g.edit_tag(&ids, tag, value).await {
-            pushed = Err(e);
-            break;
-        }
-        accepted.extend(group);
-    }
-    report.pushed = clear_pushed(store, accepted).await?;
-    pushed?;
+    push::push_pending(g, store, account, &mut report.pushed).await?;
 
     let feeds = g.subscriptions().await?;
     report.feeds = feeds.len();
@@ -275,10 +255,7 @@ async fn fever_items(
     store: &SharedStore,
     feeds: &HashMap<String, FeedId>,
 ) -> Result<usize, SyncError> {
-    let name = account.to_string();
-    let mark = with_store(store, move |s| s.sync_mark(&name, FEVER_COMPLETE))
-        .await?
-        .unwrap_or(0);
+    let mark = mark_of(store, account, FEVER_COMPLETE).await?;
     let known = known_ids(store, account).await?;
     let mut seen: HashSet<i64> = HashSet::new();
     let mut orphans: Vec<i64> = Vec::new();
@@ -322,8 +299,7 @@ async fn fever_items(
     }
     let complete = orphans.iter().map(|o| o - 1).fold(highest, i64::min);
     if complete > mark {
-        let name = account.to_string();
-        with_store(store, move |s| s.set_sync_mark(&name, FEVER_COMPLETE, complete)).await?;
+        set_mark(store, account, FEVER_COMPLETE, complete).await?;
     }
     Ok(new)
 }
@@ -356,6 +332,17 @@ async fn remote_feeds(
 ) -> Result<HashMap<String, FeedId>, SyncError> {
     let account = account.to_string();
     with_store(store, move |s| s.sync_remote_feeds(&account, &feeds)).await
+}
+
+/// A mark of the account's (a bookmark into the server's ids or times); 0 when never set.
+async fn mark_of(store: &SharedStore, account: &str, key: &'static str) -> Result<i64, SyncError> {
+    let account = account.to_string();
+    Ok(with_store(store, move |s| s.sync_mark(&account, key)).await?.unwrap_or(0))
+}
+
+async fn set_mark(store: &SharedStore, account: &str, key: &'static str, value: i64) -> Result<(), SyncError> {
+    let account = account.to_string();
+    with_store(store, move |s| s.set_sync_mark(&account, key, value)).await
 }
 
 async fn known_ids(store: &SharedStore, account: &str) -> Result<HashSet<i64>, SyncError> {

@@ -5,6 +5,7 @@ use crate::config::{Account, AccountKind, Config};
 use crate::store::SharedStore;
 
 use super::greader::GReader;
+use super::ttrss::TtRss;
 use super::{http, password_of, sync_account, with_store, AccountReport, SyncError};
 
 /// Subscribes an account to a feed on its server (Google Reader API `quickadd`, in `folder` when
@@ -25,6 +26,11 @@ pub async fn subscribe(
             let mut g = GReader::login(&http, &account.url, &account.username, &password).await?;
             g.subscribe(url, folder).await?;
         }
+        AccountKind::TtRss => {
+            let mut t = TtRss::login(&http, &account.url, &account.username, &password).await?;
+            t.subscribe(url, folder).await?;
+        }
+        AccountKind::Nextcloud | AccountKind::Miniflux => return Err(SyncError::Unsupported("not yet".into())),
         AccountKind::Fever => {
             return Err(SyncError::Unsupported(
                 "the Fever API cannot subscribe: add the feed on the server's own page, then `khabar sync`".into(),
@@ -60,6 +66,11 @@ pub async fn unsubscribe(config: &Config, store: &SharedStore, url: &str) -> Res
             let mut g = GReader::login(&http, &account.url, &account.username, &password).await?;
             g.unsubscribe(&remote_id).await?;
         }
+        AccountKind::TtRss => {
+            let mut t = TtRss::login(&http, &account.url, &account.username, &password).await?;
+            t.unsubscribe(&remote_id).await?;
+        }
+        AccountKind::Nextcloud | AccountKind::Miniflux => return Err(SyncError::Unsupported("not yet".into())),
         AccountKind::Fever => {
             return Err(SyncError::Unsupported(
                 "the Fever API cannot unsubscribe: remove the feed on the server's own page, then `khabar sync`".into(),
