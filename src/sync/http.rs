@@ -55,6 +55,8 @@ pub struct Reply {
     pub bad_token: bool,
     /// Seconds, from a Retry-After in seconds.
     pub retry_after: Option<u64>,
+    /// The server's clock (its `Date` header), in Unix seconds.
+    pub date: Option<i64>,
     pub body: Vec<u8>,
 }
 
@@ -137,6 +139,12 @@ impl Http {
             .get(reqwest::header::RETRY_AFTER)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.trim().parse::<u64>().ok());
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| chrono::DateTime::parse_from_rfc2822(v.trim()).ok())
+            .map(|d| d.timestamp());
         if response.content_length().is_some_and(|n| n > MAX_RESPONSE as u64) {
             return Err(SyncError::TooLarge { what: what.into() });
         }
@@ -151,6 +159,7 @@ impl Http {
             status,
             bad_token,
             retry_after: retry,
+            date,
             body,
         })
     }

@@ -6,6 +6,8 @@ mod greader;
 mod greader_items;
 mod http;
 mod items;
+mod miniflux;
+mod nextcloud;
 mod push;
 mod rest;
 mod subscriptions;
@@ -115,7 +117,18 @@ async fn sync_account(
             report.requests = client.requests();
             result
         }
-        AccountKind::Nextcloud | AccountKind::Miniflux => Err(SyncError::Unsupported("not yet".into())),
+        AccountKind::Nextcloud => {
+            let mut client = nextcloud::Nextcloud::new(&http, &account.url, &account.username, &password);
+            let result = nextcloud::sync(&mut client, &account.name, store, report).await;
+            report.requests = client.requests();
+            result
+        }
+        AccountKind::Miniflux => {
+            let mut client = miniflux::Miniflux::new(&http, &account.url, &account.username, &password);
+            let result = miniflux::sync(&mut client, &account.name, store, report).await;
+            report.requests = client.requests();
+            result
+        }
     }
 }
 
@@ -337,7 +350,9 @@ async fn remote_feeds(
 /// A mark of the account's (a bookmark into the server's ids or times); 0 when never set.
 async fn mark_of(store: &SharedStore, account: &str, key: &'static str) -> Result<i64, SyncError> {
     let account = account.to_string();
-    Ok(with_store(store, move |s| s.sync_mark(&account, key)).await?.unwrap_or(0))
+    Ok(with_store(store, move |s| s.sync_mark(&account, key))
+        .await?
+        .unwrap_or(0))
 }
 
 async fn set_mark(store: &SharedStore, account: &str, key: &'static str, value: i64) -> Result<(), SyncError> {
@@ -363,4 +378,15 @@ async fn apply_state(
             .map(|a| a.total())
     })
     .await
+}
+
+/// The state of the articles a server says changed: taken for those, and only those.
+async fn apply_changed(store: &SharedStore, account: &str, changed: Vec<RemoteItem>) -> Result<usize, SyncError> {
+    if changed.is_empty() {
+        return Ok(0);
+    }
+    let present: HashSet<i64> = changed.iter().map(|i| i.id).collect();
+    let unread = changed.iter().filter(|i| !i.read).map(|i| i.id).collect();
+    let starred = changed.iter().filter(|i| i.starred).map(|i| i.id).collect();
+    apply_state(store, account, unread, starred, move |id| present.contains(&id)).await
 }

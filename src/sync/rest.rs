@@ -7,7 +7,10 @@ use super::http::{Http, Reply, SyncError};
 
 /// How a REST server is told who is asking.
 pub enum Credentials {
-    Basic { username: String, password: String },
+    Basic {
+        username: String,
+        password: String,
+    },
     /// Miniflux's API key (`X-Auth-Token`).
     Token(String),
     /// In the body (TT-RSS's session id).
@@ -20,6 +23,8 @@ pub struct Rest<'a> {
     credentials: Credentials,
     /// Requests made, for the report and the benchmarks.
     pub requests: usize,
+    /// The server's clock at its first answer (`Date`): changes after it are the next sync's.
+    pub started_at: Option<i64>,
 }
 
 impl<'a> Rest<'a> {
@@ -29,6 +34,7 @@ impl<'a> Rest<'a> {
             base: base.trim_end_matches('/').to_string(),
             credentials,
             requests: 0,
+            started_at: None,
         }
     }
 
@@ -65,6 +71,9 @@ impl<'a> Rest<'a> {
                 }
             })
             .await?;
+        if self.started_at.is_none() {
+            self.started_at = reply.date;
+        }
         answer(what, &reply)
     }
 }

@@ -1,10 +1,12 @@
-//! Subscribing and unsubscribing on an account's server (the Google Reader API can; Fever
-//! cannot), then bringing the cache in step.
+//! Subscribing and unsubscribing on an account's server (every kind but Fever can), then
+//! bringing the cache in step.
 
 use crate::config::{Account, AccountKind, Config};
 use crate::store::SharedStore;
 
 use super::greader::GReader;
+use super::miniflux::Miniflux;
+use super::nextcloud::Nextcloud;
 use super::ttrss::TtRss;
 use super::{http, password_of, sync_account, with_store, AccountReport, SyncError};
 
@@ -30,7 +32,14 @@ pub async fn subscribe(
             let mut t = TtRss::login(&http, &account.url, &account.username, &password).await?;
             t.subscribe(url, folder).await?;
         }
-        AccountKind::Nextcloud | AccountKind::Miniflux => return Err(SyncError::Unsupported("not yet".into())),
+        AccountKind::Nextcloud => {
+            let mut n = Nextcloud::new(&http, &account.url, &account.username, &password);
+            n.subscribe(url, folder).await?;
+        }
+        AccountKind::Miniflux => {
+            let mut m = Miniflux::new(&http, &account.url, &account.username, &password);
+            m.subscribe(url, folder).await?;
+        }
         AccountKind::Fever => {
             return Err(SyncError::Unsupported(
                 "the Fever API cannot subscribe: add the feed on the server's own page, then `khabar sync`".into(),
@@ -70,7 +79,14 @@ pub async fn unsubscribe(config: &Config, store: &SharedStore, url: &str) -> Res
             let mut t = TtRss::login(&http, &account.url, &account.username, &password).await?;
             t.unsubscribe(&remote_id).await?;
         }
-        AccountKind::Nextcloud | AccountKind::Miniflux => return Err(SyncError::Unsupported("not yet".into())),
+        AccountKind::Nextcloud => {
+            let mut n = Nextcloud::new(&http, &account.url, &account.username, &password);
+            n.unsubscribe(&remote_id).await?;
+        }
+        AccountKind::Miniflux => {
+            let mut m = Miniflux::new(&http, &account.url, &account.username, &password);
+            m.unsubscribe(&remote_id).await?;
+        }
         AccountKind::Fever => {
             return Err(SyncError::Unsupported(
                 "the Fever API cannot unsubscribe: remove the feed on the server's own page, then `khabar sync`".into(),

@@ -84,8 +84,10 @@ impl<'a> TtRss<'a> {
             #[serde(default)]
             cat_id: Value,
         }
-        let categories: Vec<Category> =
-            shape("getCategories", self.op("getCategories", json!({"include_empty": true})).await?)?;
+        let categories: Vec<Category> = shape(
+            "getCategories",
+            self.op("getCategories", json!({"include_empty": true})).await?,
+        )?;
         let titles: HashMap<i64, String> = categories
             .into_iter()
             .filter_map(|c| Some((number(&c.id)?, clean_title(&c.title))))
@@ -211,7 +213,10 @@ fn content(what: &str, answer: Value) -> Result<Value, SyncError> {
                 "NOT_LOGGED_IN" => SyncError::Auth("TT-RSS ended the session".into()),
                 _ => SyncError::Malformed {
                     what: what.into(),
-                    message: format!("the server answered the error {:?}", crate::text::sanitize::clean_line(&error)),
+                    message: format!(
+                        "the server answered the error {:?}",
+                        crate::text::sanitize::clean_line(&error)
+                    ),
                 },
             })
         }

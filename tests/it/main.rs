@@ -29,6 +29,7 @@ mod store;
 mod stories;
 mod sync;
 mod sync_coldsweat;
+mod sync_rest;
 mod sync_ttrss;
 mod tui_draw;
 mod tui_habits;

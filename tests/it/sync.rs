@@ -736,7 +736,13 @@ fn sync_loses_and_undoes_nothing_against_rude_servers() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     // Seeds that once failed stay here as regression cases.
     let regressions: &[u64] = &[];
-    for kind in [Kind::FreshRss, Kind::Miniflux, Kind::Fever] {
+    for kind in [
+        Kind::FreshRss,
+        Kind::Miniflux,
+        Kind::Fever,
+        Kind::Nextcloud,
+        Kind::MinifluxApi,
+    ] {
         for seed in regressions.iter().copied().chain(1..=cases) {
             sync_sequence(&runtime, kind, seed);
         }
@@ -746,8 +752,12 @@ fn sync_loses_and_undoes_nothing_against_rude_servers() {
 #[derive(Clone, Copy, Debug)]
 enum Kind {
     FreshRss,
+    /// Miniflux's Google Reader API.
     Miniflux,
     Fever,
+    Nextcloud,
+    /// Miniflux's own API.
+    MinifluxApi,
 }
 
 const MODEL_PASSWORD_VAR: &str = "KHABAR_TEST_MODEL_PASSWORD";
@@ -766,14 +776,18 @@ fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
     state.by_feed = rng.below(2) == 0;
     state.duplicates = rng.below(2) == 0;
     state.page = [3, 50, usize::MAX][rng.below(3)];
+    state.toggle_only = rng.below(2) == 0;
     let (_server, shared, url) = match kind {
         Kind::Fever => sync_fakes::fever(state),
-        _ => sync_fakes::greader(state),
+        Kind::Nextcloud => crate::common::rest_fakes::nextcloud(state),
+        Kind::MinifluxApi => crate::common::rest_fakes::miniflux(state),
+        Kind::FreshRss | Kind::Miniflux => sync_fakes::greader(state),
     };
-    let kind_name = if matches!(kind, Kind::Fever) {
-        "fever"
-    } else {
-        "greader"
+    let kind_name = match kind {
+        Kind::Fever => "fever",
+        Kind::Nextcloud => "nextcloud",
+        Kind::MinifluxApi => "miniflux",
+        Kind::FreshRss | Kind::Miniflux => "greader",
     };
     let text = format!(
         "[general]\nrequest_timeout = \"2s\"\n\n[[account]]\nname = \"home\"\nkind = \"{kind_name}\"\nurl = \"{url}\"\nusername = \"reader\"\npassword_env = \"{MODEL_PASSWORD_VAR}\"\n"

@@ -34,7 +34,11 @@ fn server() -> Server {
 /// The server fetches its feeds now (`.ci/ttrss.sh update`).
 fn server_fetches() {
     let script = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/ttrss.sh");
-    let out = std::process::Command::new("bash").arg(script).arg("update").output().unwrap();
+    let out = std::process::Command::new("bash")
+        .arg(script)
+        .arg("update")
+        .output()
+        .unwrap();
     assert!(out.status.success(), "ttrss.sh update: {}", stderr(&out));
 }
 
@@ -55,7 +59,11 @@ fn sync(sb: &Sandbox, s: &Server) -> serde_json::Value {
     let out = run(sb, s, &["sync", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));
     let report = json_lines(&out).remove(0);
-    assert_eq!(report["error"], serde_json::Value::Null, "the real server must answer: {report}");
+    assert_eq!(
+        report["error"],
+        serde_json::Value::Null,
+        "the real server must answer: {report}"
+    );
     report
 }
 
@@ -77,7 +85,8 @@ fn a_real_ttrss_server_subscribes_syncs_and_unsubscribes_with_two_clients() {
     let s = server();
     let dir = PathBuf::from(std::env::var("KHABAR_TTRSS_FEEDS").expect("KHABAR_TTRSS_FEEDS: the served folder"));
     for name in ["tech.xml", "world.xml"] {
-        let fixture = std::fs::read_to_string(format!("{}/tests/fixtures/sync/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let fixture =
+            std::fs::read_to_string(format!("{}/tests/fixtures/sync/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         std::fs::write(dir.join(name), fixture).unwrap();
     }
     let big = std::process::Command::new("python3")
@@ -90,12 +99,29 @@ fn a_real_ttrss_server_subscribes_syncs_and_unsubscribes_with_two_clients() {
     let (a, b) = (client(&s), client(&s));
 
     // Subscribing from khabar, into the server's categories.
-    for (feed, folder) in [("tech.xml", "tech"), ("world.xml", "news"), ("big0.xml", "big"), ("big1.xml", "big"), ("big2.xml", "big")] {
+    for (feed, folder) in [
+        ("tech.xml", "tech"),
+        ("world.xml", "news"),
+        ("big0.xml", "big"),
+        ("big1.xml", "big"),
+        ("big2.xml", "big"),
+    ] {
         let url = format!("{}/{feed}", s.feeds_base);
         let out = run(&a, &s, &["add", &url, "--account", "tt", "--tag", folder]);
         assert!(out.status.success(), "{}{}", stdout(&out), stderr(&out));
     }
-    let out = run(&a, &s, &["add", &format!("{}/x.xml", s.feeds_base), "--account", "tt", "--tag", "nowhere"]);
+    let out = run(
+        &a,
+        &s,
+        &[
+            "add",
+            &format!("{}/x.xml", s.feeds_base),
+            "--account",
+            "tt",
+            "--tag",
+            "nowhere",
+        ],
+    );
     assert!(
         !out.status.success() && stderr(&out).contains("no category \"nowhere\""),
         "{}",

@@ -14,6 +14,8 @@ pub struct Request {
     pub query: Vec<(String, String)>,
     pub headers: HashMap<String, String>,
     pub form: Vec<(String, String)>,
+    /// The body as sent (JSON APIs read it whole).
+    pub body: Vec<u8>,
 }
 
 impl Request {
@@ -143,6 +145,7 @@ fn serve(conn: TcpStream, handler: &Handler, seen: &Mutex<Vec<Request>>) {
             query: decode(query),
             form: decode(&String::from_utf8_lossy(&body)),
             headers,
+            body,
         };
         seen.lock().unwrap().push(request.clone());
         let response = handler(&request);

@@ -4,6 +4,7 @@
 
 pub mod fake_server;
 pub mod reader;
+pub mod rest_fakes;
 pub mod sync_fakes;
 
 use std::collections::HashMap;

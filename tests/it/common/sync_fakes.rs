@@ -93,6 +93,12 @@ pub struct State {
     /// Requests answered so far; the one with this number gets the rude answer.
     pub served: usize,
     pub rude_at: Option<(usize, Rude)>,
+    /// The REST fakes' clock (seconds, one tick a request) and each item's last seen state
+    /// with the time it changed: how they answer "what changed since".
+    pub clock: i64,
+    pub changed: BTreeMap<i64, (bool, bool, i64)>,
+    /// Miniflux before 2.2: bookmarks only toggle, one entry at a time.
+    pub toggle_only: bool,
 }
 
 const AUTH: &str = "fake-auth-token";
@@ -114,6 +120,9 @@ impl State {
             body_pad: 0,
             served: 0,
             rude_at: None,
+            clock: 1_790_000_000,
+            changed: BTreeMap::new(),
+            toggle_only: false,
         }
     }
 
@@ -175,7 +184,7 @@ pub fn greader(state: State) -> (FakeServer, Shared, String) {
 }
 
 /// The answer, unless this request is the one to be rude to.
-fn rudely(state: &mut State, r: &Request, handle: fn(&mut State, &Request) -> Response) -> Response {
+pub(super) fn rudely(state: &mut State, r: &Request, handle: fn(&mut State, &Request) -> Response) -> Response {
     let n = state.served;
     state.served += 1;
     match state.rude_at.filter(|(at, _)| *at == n).map(|(_, rude)| rude) {
@@ -190,7 +199,7 @@ fn rudely(state: &mut State, r: &Request, handle: fn(&mut State, &Request) -> Re
     }
 }
 
-fn trouble(state: &mut State) -> Option<Response> {
+pub(super) fn trouble(state: &mut State) -> Option<Response> {
     let answer = match state.trouble.clone() {
         Trouble::None | Trouble::ExpireTokenOnce => return None,
         Trouble::Status(code) => Response::new(code, "server error"),
