@@ -716,7 +716,8 @@ fn a_saved_search_shows_with_its_count_and_a_filter_added_while_running_hides_ar
 }
 
 /// The reader syncs when it starts and on `R`, after the feeds: the synced feeds come under their
-/// server folders, a read made here reaches the server, and the status bar says what happened.
+/// server folders, a read made here reaches the server a few seconds later by itself, and the
+/// status bar says what happened.
 #[test]
 fn the_reader_syncs_an_account_at_start_and_on_refresh() {
     use crate::common::sync_fakes::{self, Dialect, Feed, State};
@@ -737,16 +738,54 @@ fn the_reader_syncs_an_account_at_start_and_on_refresh() {
     assert!(screen.contains("#remote"), "the server's folder is a tag:\n{screen}");
     let screen = tmux.wait_for("the articles", |s| s.contains("Synced headline one"));
     assert!(screen.contains("Synced headline two"), "{screen}");
-    // Mark the selected headline read, then sync again: the read reaches the server.
+    // Mark the selected headline read: the read reaches the server by itself, within seconds.
     tmux.keys(&["m"]);
     tmux.wait_for("marked read", |s| s.contains("Unread               1"));
-    tmux.keys(&["R"]);
-    tmux.wait_for("the second sync", |s| s.contains("1 sent"));
+    tmux.wait_for("the change sent without a sync", |s| s.contains("home: 1 change sent"));
     let read_on_server = shared.lock().unwrap().items.values().filter(|i| i.read).count();
     assert_eq!(read_on_server, 1);
+    // Another client's change comes with `R`.
+    shared.lock().unwrap().items.values_mut().for_each(|i| i.starred = true);
+    tmux.keys(&["R"]);
+    tmux.wait_for("the second sync", |s| {
+        s.contains("home synced: 0 new, 2 changed by the server")
+    });
     tmux.keys(&["q", "q"]);
     wait_dead(&tmux);
     assert_restored(&tmux);
+}
+
+/// An account with its own `sync_interval` is synced by itself: what arrives on the server shows
+/// without a key. Offline, a change waits, and the status bar says how many wait.
+#[test]
+fn an_account_syncs_on_its_own_interval_and_changes_wait_while_offline() {
+    use crate::common::sync_fakes::{self, Dialect, Feed, State, Trouble};
+    let mut state = State::new(Dialect::Miniflux);
+    state.feeds = vec![Feed::new("Server feed", "https://s.example.org/feed", None)];
+    state.add(0, "First on the server", false, false);
+    let (_server, shared, api) = sync_fakes::greader(state);
+    let Some((_sb, tmux)) = reader_on_with("syncint", "KHABAR_E2E_PW='correct horse'", |_| {
+        format!(
+            "[[account]]\nname = \"mini\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\nsync_interval = \"2s\"\n"
+        )
+    }) else {
+        return;
+    };
+    tmux.wait_for("the first sync", |s| s.contains("First on the server"));
+    shared.lock().unwrap().add(0, "Later on the server", false, false);
+    tmux.wait_for("the next sync, by itself", |s| s.contains("Later on the server"));
+    // The server goes away: a change made now waits, and says so.
+    shared.lock().unwrap().trouble = Trouble::Status(503);
+    tmux.keys(&["m"]);
+    tmux.wait_for("the change waiting", |s| {
+        s.contains("1 waiting to be sent") || s.contains("1 change waiting")
+    });
+    // Back: it goes with the next sync.
+    shared.lock().unwrap().trouble = Trouble::None;
+    tmux.wait_for("sent once the server answers", |s| s.contains("1 sent"));
+    assert_eq!(shared.lock().unwrap().items.values().filter(|i| i.read).count(), 1);
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
 }
 
 /// An opener with `terminal = true` takes the screen (a program that draws and waits for a

@@ -2,6 +2,7 @@
 //! own connection, rendering on the blocking pool, refreshes through the poller, the browser
 //! and the clipboard. Results come back to the event loop as `Msg`s.
 
+mod accounts;
 mod cache;
 mod counter;
 mod media;
@@ -47,9 +48,13 @@ pub struct Effects {
     network: Arc<tokio::sync::OnceCell<Arc<Network>>>,
     /// Held while a refresh runs: a scheduled one is skipped then, an asked-for one waits.
     refreshing: Arc<tokio::sync::Mutex<()>>,
-    /// When the accounts were last synced: a scheduled refresh syncs them once per refresh
-    /// interval (an asked-for one always).
-    last_sync: Arc<std::sync::Mutex<Option<std::time::Instant>>>,
+    /// When each account was last synced whole: the accounts' schedule (`accounts.rs`) syncs
+    /// each once per its interval; `R` syncs them all.
+    last_sync: accounts::LastSync,
+    /// Held while an account is synced or its changes sent: never two at once.
+    accounts_busy: Arc<tokio::sync::Mutex<()>>,
+    /// Set once the accounts' schedule runs.
+    account_schedule: Arc<std::sync::OnceLock<()>>,
     /// How pictures are encoded for this terminal; unset while they are off.
     picker: std::sync::OnceLock<ratatui_image::picker::Picker>,
 }
@@ -136,6 +141,8 @@ impl Effects {
             network: Arc::new(tokio::sync::OnceCell::new()),
             refreshing: Arc::new(tokio::sync::Mutex::new(())),
             last_sync: Arc::default(),
+            accounts_busy: Arc::default(),
+            account_schedule: Arc::default(),
             picker: std::sync::OnceLock::new(),
         })
     }
@@ -183,14 +190,10 @@ impl Effects {
                 feed.is_none(),
             ),
             Command::RefreshDue => {
+                // The accounts keep their own schedule, started with the reader's first check.
+                self.start_account_schedule();
                 let now = Utc::now();
-                let interval = self.config().general.refresh_interval.0;
-                let sync_due = self
-                    .last_sync
-                    .lock()
-                    .unwrap_or_else(std::sync::PoisonError::into_inner)
-                    .is_none_or(|at| at.elapsed() >= interval);
-                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning, sync_due);
+                self.refresh(move |job: &Job| job.is_due(now), false, Wait::SkipIfRunning, false);
             }
             Command::RefreshNew => self.refresh(
                 |job: &Job| job.state.last_fetched.is_none(),

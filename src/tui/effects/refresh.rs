@@ -1,5 +1,5 @@
-//! Refreshing in the reader: the poller over the feeds a command picks, then (when due or asked
-//! for) a sync of the accounts, each reported to the event loop as `Msg`s.
+//! Refreshing in the reader: the poller over the feeds a command picks, then (when asked for) a
+//! sync of every account, each reported to the event loop as `Msg`s.
 
 use tokio::sync::mpsc;
 
@@ -21,7 +21,7 @@ impl Effects {
             self.msgs.clone(),
         );
         let refreshing = self.refreshing.clone();
-        let last_sync = self.last_sync.clone();
+        let (last_sync, accounts_busy) = (self.last_sync.clone(), self.accounts_busy.clone());
         let sync = sync && !config.accounts.is_empty();
         background().spawn(async move {
             let _running = match refreshing.clone().try_lock_owned() {
@@ -72,7 +72,9 @@ impl Effects {
                 }
             }
             if sync {
-                *last_sync.lock().unwrap_or_else(std::sync::PoisonError::into_inner) = Some(std::time::Instant::now());
+                let _busy = accounts_busy.lock().await;
+                let names: Vec<String> = config.accounts.iter().map(|a| a.name.clone()).collect();
+                super::accounts::set_synced(&last_sync, &names);
                 let _ = msgs.send(Msg::SyncStarted);
                 let reports = crate::sync::sync_all(&config, &net.poll_store).await;
                 let _ = msgs.send(Msg::Synced(reports));

@@ -82,6 +82,8 @@ pub enum Msg {
     SyncStarted,
     /// What each account's sync did, or why it failed.
     Synced(Vec<crate::sync::AccountReport>),
+    /// The changes made here were sent to an account's server between syncs (or why not).
+    Pushed(crate::sync::AccountReport),
     /// An opener wants the terminal for this program.
     RunInTerminal(Vec<String>),
     /// New articles arrived and the terminal should say so (`notify` without a command).

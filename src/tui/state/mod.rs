@@ -356,6 +356,7 @@ fn handle(state: &mut AppState, msg: Msg) -> Vec<Command> {
             vec![]
         }
         Msg::Synced(reports) => refresh::on_synced(state, reports),
+        Msg::Pushed(report) => refresh::on_pushed(state, &report),
         Msg::FiltersApplied(changes) => {
             let total = undo::filter_total(&changes);
             state.notify(format!("filters applied: {total} (U undoes)"), false);

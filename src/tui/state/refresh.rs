@@ -91,6 +91,28 @@ pub(super) fn on_poll(state: &mut AppState, ev: PollEvent) -> Vec<Command> {
     vec![]
 }
 
+/// Changes went to an account's server between syncs: said briefly under the account's name,
+/// or, when the server did not take them, why and how many wait (they go with the next try).
+pub(super) fn on_pushed(state: &mut AppState, report: &AccountReport) -> Vec<Command> {
+    let plural = |n: usize| if n == 1 { "change" } else { "changes" };
+    match &report.error {
+        None => state.notify(
+            format!("{}: {} {} sent", report.account, report.pushed, plural(report.pushed)),
+            false,
+        ),
+        Some(e) => state.notify(
+            format!(
+                "{}: sending failed: {e}; {} {} waiting to be sent",
+                report.account,
+                report.pending,
+                plural(report.pending)
+            ),
+            true,
+        ),
+    }
+    vec![]
+}
+
 /// A sync ended: one line for all accounts in the status bar, each under its own name (a
 /// failure first, as an error), then the feed list and the view read again when it changed
 /// anything.
