@@ -143,3 +143,110 @@ fn push_1000_pending_changes(b: Bencher) {
     });
     println!("push 1,000: {} requests (last sample)", server.request_count());
 }
+
+/// Every server kind through the same three syncs (first of 1,000 items, nothing new, 10 new
+/// with 5 changes made here), against the tests' fakes: requests and wall time, printed as the
+/// table in docs/benchmarks.md. Times are medians of 5 runs.
+#[divan::bench(sample_count = 1)]
+fn requests_per_server_kind() {
+    println!("| server kind | first sync of 1,000 | nothing new | 10 new + 5 changes here |");
+    println!("|---|---|---|---|");
+    for kind in [
+        "greader (FreshRSS)",
+        "greader (Miniflux)",
+        "fever",
+        "nextcloud",
+        "miniflux",
+    ] {
+        let cells: Vec<String> = (0..3).map(|step| median_cell(kind, step)).collect();
+        println!("| {kind} | {} |", cells.join(" | "));
+    }
+}
+
+/// Runs the three syncs five times on fresh servers; the median time of `step`, and its requests.
+fn median_cell(kind: &str, step: usize) -> String {
+    let mut runs: Vec<(std::time::Duration, usize)> = (0..5).map(|_| three_syncs(kind)[step]).collect();
+    runs.sort();
+    let (time, requests) = runs[2];
+    format!("{requests} requests, {:.0} ms", time.as_secs_f64() * 1000.0)
+}
+
+fn three_syncs(kind: &str) -> [(std::time::Duration, usize); 3] {
+    let mut state = State::new(if kind.contains("FreshRSS") {
+        Dialect::FreshRss
+    } else {
+        Dialect::Miniflux
+    });
+    state.feeds = (0..10)
+        .map(|i| {
+            Feed::new(
+                &format!("Feed {i}"),
+                &format!("https://example.org/{i}.xml"),
+                Some("news"),
+            )
+        })
+        .collect();
+    for n in 0..1000 {
+        state.add(n % 10, &format!("Item {n}"), n % 3 == 0, n % 50 == 0);
+    }
+    let (server, shared, url, kind_name) = match kind {
+        "fever" => {
+            let (s, sh, u) = sync_fakes::fever(state);
+            (s, sh, u, "fever")
+        }
+        "nextcloud" => {
+            let (s, sh, u) = common::rest_fakes::nextcloud(state);
+            (s, sh, u, "nextcloud")
+        }
+        "miniflux" => {
+            let (s, sh, u) = common::rest_fakes::miniflux(state);
+            (s, sh, u, "miniflux")
+        }
+        _ => {
+            let (s, sh, u) = sync_fakes::greader(state);
+            (s, sh, u, "greader")
+        }
+    };
+    std::env::set_var("KHABAR_BENCH_SYNC_PASSWORD", "correct horse");
+    let text = format!(
+        "[[account]]\nname = \"bench\"\nkind = \"{kind_name}\"\nurl = \"{url}\"\nusername = \"reader\"\npassword_env = \"KHABAR_BENCH_SYNC_PASSWORD\"\n"
+    );
+    let config = Config::parse(
+        &text,
+        "bench.toml",
+        Path::new("/"),
+        ConfigSource::User("bench.toml".into()),
+    )
+    .unwrap();
+    let rt = runtime();
+    let dir = tempfile::tempdir().unwrap();
+    let store = open(dir.path());
+    let timed = |store: &SharedStore| {
+        server.clear_requests();
+        let start = std::time::Instant::now();
+        let reports = rt.block_on(khabar::sync::sync_all(&config, store));
+        assert!(reports[0].error.is_none(), "{reports:?}");
+        (start.elapsed(), server.request_count())
+    };
+    let first = timed(&store);
+    let quiet = timed(&store);
+    {
+        let mut s = shared.lock().unwrap();
+        for n in 1000..1010 {
+            s.add(n % 10, &format!("Item {n}"), false, false);
+        }
+    }
+    {
+        let mut s = store.lock().unwrap();
+        let ids: Vec<_> = s
+            .list(&Filter::default(), 5, None)
+            .unwrap()
+            .into_iter()
+            .map(|a| a.id)
+            .collect();
+        s.set_flag_many(&ids[..3], Flag::Read, true).unwrap();
+        s.set_flag_many(&ids[3..], Flag::Starred, true).unwrap();
+    }
+    let busy = timed(&store);
+    [first, quiet, busy]
+}

@@ -127,7 +127,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Sync with your [[account]]s (Google Reader API, Fever): push the read and starred changes
+    /// Sync with your [[account]]s (Google Reader API, Fever, TT-RSS, Nextcloud News, Miniflux): push the read and starred changes
     /// made here, then pull subscriptions, new articles and state. A line per account.
     Sync {
         /// One JSON object per account: pushed, pulled, new, feeds, requests, pending, error.

@@ -57,7 +57,7 @@ impl Effects {
                         let _ = msgs.send(Msg::SyncStarted);
                         let report = crate::sync::sync_one(&config, account, store).await;
                         crate::sync::group_stories(&config, store, std::slice::from_ref(&report)).await;
-                        set_synced(&last_sync, &[name.clone()]);
+                        set_synced(&last_sync, std::slice::from_ref(&name));
                         waiting_since.remove(&name);
                         let _ = msgs.send(Msg::Synced(vec![report]));
                         continue;
