@@ -1,8 +1,6 @@
 //! The Miniflux REST API v1 client: feeds with their categories, entries after the last id seen
 //! and those changed since the last sync, status and bookmarks in batches, subscriptions.
 
-use std::collections::HashSet;
-
 use chrono::DateTime;
 use reqwest::Method;
 use serde::Deserialize;
@@ -13,8 +11,8 @@ use crate::model::Flag;
 use crate::store::{RemoteFeed, SharedStore};
 
 use super::http::Http;
-use super::items::{clean_title, http_url, store_items};
-use super::rest::{number, shape, Credentials, Rest};
+use super::items::{clean_title, http_url};
+use super::rest::{next_mark, number, shape, take_changes, Credentials, Dated, Rest};
 use super::{AccountReport, RemoteItem, SyncError};
 
 /// Entries per page.
@@ -94,7 +92,7 @@ impl<'a> Miniflux<'a> {
     }
 
     /// A page of entries by id, above `after`, changed after `changed` (seconds) when given.
-    async fn entries(&mut self, after: i64, changed: Option<i64>) -> Result<Vec<Entry>, SyncError> {
+    async fn entries(&mut self, after: i64, changed: Option<i64>) -> Result<Vec<Dated>, SyncError> {
         let mut path = format!("entries?order=id&direction=asc&limit={PAGE}&after_entry_id={after}");
         if let Some(seconds) = changed {
             path.push_str(&format!("&changed_after={seconds}"));
@@ -104,7 +102,7 @@ impl<'a> Miniflux<'a> {
 
     /// Every entry above `after` (and changed after `changed`), a page at a time, each handed
     /// to `each` as it arrives. Returns whether the list was read to its end.
-    async fn all_entries(&mut self, after: i64, changed: Option<i64>, out: &mut Vec<Entry>) -> Result<bool, SyncError> {
+    async fn all_entries(&mut self, after: i64, changed: Option<i64>, out: &mut Vec<Dated>) -> Result<bool, SyncError> {
         let mut from = after;
         for _ in 0..MAX_PAGES {
             let page = self.entries(from, changed).await?;
@@ -184,13 +182,7 @@ impl<'a> Miniflux<'a> {
     }
 }
 
-/// An entry with the time it last changed (seconds).
-struct Entry {
-    item: RemoteItem,
-    changed: i64,
-}
-
-fn entries(answer: Value) -> Result<Vec<Entry>, SyncError> {
+fn entries(answer: Value) -> Result<Vec<Dated>, SyncError> {
     #[derive(Deserialize)]
     struct Page {
         entries: Vec<Raw>,
@@ -220,7 +212,7 @@ fn entries(answer: Value) -> Result<Vec<Entry>, SyncError> {
         .entries
         .into_iter()
         .filter_map(|e| {
-            Some(Entry {
+            Some(Dated {
                 changed: time(&e.changed_at).unwrap_or(0),
                 item: RemoteItem {
                     id: number(&e.id)?,
@@ -282,23 +274,14 @@ pub(super) async fn sync(
         complete &= m.all_entries(0, Some(since), &mut got).await?;
     }
     let highest = got.iter().map(|e| e.item.id).fold(after, i64::max);
-    let newest = got.iter().map(|e| e.changed).max();
-    let mut seen = HashSet::new();
-    let (fresh, states): (Vec<RemoteItem>, Vec<RemoteItem>) = got
-        .into_iter()
-        .map(|e| e.item)
-        .filter(|i| seen.insert(i.id))
-        .partition(|i| !known.contains(&i.id));
-    let stored = store_items(store, &feed_ids, fresh).await?;
-    report.new = stored.new;
-    report.pulled = super::apply_changed(store, account, states).await?;
+    let (orphans, newest) = take_changes(store, account, &feed_ids, &known, got, report).await?;
     if complete {
-        let through = stored.orphans.iter().map(|o| o - 1).fold(highest, i64::min);
+        let through = orphans.iter().map(|o| o - 1).fold(highest, i64::min);
         if through > after {
             super::set_mark(store, account, AFTER, through).await?;
         }
         // `changed_after` asks for changes after it: a second before this sync's start.
-        if let Some(next) = super::nextcloud::next_mark(m.rest.started_at.map(|t| t - 1), newest, started) {
+        if let Some(next) = next_mark(m.rest.started_at.map(|t| t - 1), newest, started) {
             super::set_mark(store, account, CHANGED, next.max(since).max(1)).await?;
         }
     }

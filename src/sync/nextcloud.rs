@@ -1,7 +1,7 @@
 //! The Nextcloud News REST API v1.3 client: folders, feeds, items (all of them once, then only
 //! those changed since the last sync), read and star by item ids in batches, subscriptions.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 use reqwest::Method;
 use serde::Deserialize;
@@ -12,8 +12,8 @@ use crate::model::Flag;
 use crate::store::{RemoteFeed, SharedStore};
 
 use super::http::Http;
-use super::items::{clean_title, http_url, store_items};
-use super::rest::{number, shape, Credentials, Rest};
+use super::items::{clean_title, http_url};
+use super::rest::{flag, next_mark, number, shape, take_changes, Credentials, Dated, Rest};
 use super::{AccountReport, RemoteItem, SyncError};
 
 /// Items per page of the first sync.
@@ -107,13 +107,13 @@ impl<'a> Nextcloud<'a> {
     }
 
     /// A page of every item, newest first, older than `offset` (0: the newest).
-    async fn page(&mut self, offset: i64) -> Result<Vec<Changed>, SyncError> {
+    async fn page(&mut self, offset: i64) -> Result<Vec<Dated>, SyncError> {
         let path = format!("items?batchSize={PAGE}&offset={offset}&type=3&id=0&getRead=true&oldestFirst=false");
         items("items", self.get("items", &path).await?)
     }
 
     /// Every item created or changed since `seconds`.
-    async fn updated(&mut self, seconds: i64) -> Result<Vec<Changed>, SyncError> {
+    async fn updated(&mut self, seconds: i64) -> Result<Vec<Dated>, SyncError> {
         let path = format!("items/updated?lastModified={seconds}&type=3&id=0");
         items("items/updated", self.get("items/updated", &path).await?)
     }
@@ -151,13 +151,7 @@ impl<'a> Nextcloud<'a> {
     }
 }
 
-/// An item with the time it last changed (seconds).
-struct Changed {
-    item: RemoteItem,
-    modified: i64,
-}
-
-fn items(what: &str, answer: Value) -> Result<Vec<Changed>, SyncError> {
+fn items(what: &str, answer: Value) -> Result<Vec<Dated>, SyncError> {
     #[derive(Deserialize)]
     struct Items {
         items: Vec<Item>,
@@ -181,13 +175,12 @@ fn items(what: &str, answer: Value) -> Result<Vec<Changed>, SyncError> {
         last_modified: Value,
     }
     let list: Items = shape(what, answer)?;
-    let flag = |v: &Value| matches!(v, Value::Bool(true)) || number(v) == Some(1);
     Ok(list
         .items
         .into_iter()
         .filter_map(|i| {
-            Some(Changed {
-                modified: seconds(number(&i.last_modified).unwrap_or(0)),
+            Some(Dated {
+                changed: seconds(number(&i.last_modified).unwrap_or(0)),
                 item: RemoteItem {
                     id: number(&i.id)?,
                     feed: number(&i.feed_id)?.to_string(),
@@ -246,7 +239,7 @@ pub(super) async fn sync(
     let feed_ids = super::remote_feeds(store, account, feeds).await?;
     let known = super::known_ids(store, account).await?;
     let mark = super::mark_of(store, account, CHANGED).await?;
-    let mut changed: Vec<Changed> = Vec::new();
+    let mut changed: Vec<Dated> = Vec::new();
     if mark > 0 {
         changed = n.updated(mark).await?;
     } else {
@@ -262,28 +255,12 @@ pub(super) async fn sync(
             }
         }
     }
-    let newest = changed.iter().map(|c| c.modified).max();
-    let mut seen = HashSet::new();
-    let (fresh, states): (Vec<RemoteItem>, Vec<RemoteItem>) = changed
-        .into_iter()
-        .map(|c| c.item)
-        .filter(|i| seen.insert(i.id))
-        .partition(|i| !known.contains(&i.id));
-    let stored = store_items(store, &feed_ids, fresh).await?;
-    report.new = stored.new;
-    report.pulled = super::apply_changed(store, account, states).await?;
-    if stored.orphans.is_empty() {
+    let (orphans, newest) = take_changes(store, account, &feed_ids, &known, changed, report).await?;
+    if orphans.is_empty() {
         // `lastModified` asks for changes at or after it: the server's time at this sync's start.
         if let Some(next) = next_mark(n.rest.started_at, newest, started) {
             super::set_mark(store, account, CHANGED, next.max(mark).max(1)).await?;
         }
     }
     Ok(())
-}
-
-/// Where the next sync asks for changes from: the server's clock when this sync began (its
-/// first answer's `Date`), so a change another client makes while this sync runs is asked for
-/// again; without a `Date`, the newest change seen less this sync's duration.
-pub(super) fn next_mark(server_start: Option<i64>, newest: Option<i64>, started: std::time::Instant) -> Option<i64> {
-    server_start.or_else(|| newest.map(|n| n - started.elapsed().as_secs() as i64 - 2))
 }

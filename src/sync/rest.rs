@@ -3,7 +3,14 @@
 
 use reqwest::{Method, StatusCode};
 
+use std::collections::{HashMap, HashSet};
+
+use crate::model::FeedId;
+use crate::store::SharedStore;
+
 use super::http::{Http, Reply, SyncError};
+use super::items::store_items;
+use super::{AccountReport, RemoteItem};
 
 /// How a REST server is told who is asking.
 pub enum Credentials {
@@ -118,4 +125,46 @@ pub fn shape<T: serde::de::DeserializeOwned>(what: &str, value: serde_json::Valu
         what: what.into(),
         message: format!("not the JSON expected ({e})"),
     })
+}
+
+/// A flag sent as `true`, `1` or `"1"`.
+pub fn flag(v: &serde_json::Value) -> bool {
+    matches!(v, serde_json::Value::Bool(true)) || number(v) == Some(1)
+}
+
+/// An item with the time it last changed on its server (seconds).
+pub struct Dated {
+    pub item: RemoteItem,
+    pub changed: i64,
+}
+
+/// Takes what a list of changed items brought: those new to the cache are stored (an id given
+/// twice once), the others' state applied. Returns the items left for later (their feed is not
+/// listed yet) and the newest change seen.
+pub(super) async fn take_changes(
+    store: &SharedStore,
+    account: &str,
+    feeds: &HashMap<String, FeedId>,
+    known: &HashSet<i64>,
+    got: Vec<Dated>,
+    report: &mut AccountReport,
+) -> Result<(Vec<i64>, Option<i64>), SyncError> {
+    let newest = got.iter().map(|d| d.changed).max();
+    let mut seen = HashSet::new();
+    let (fresh, states): (Vec<RemoteItem>, Vec<RemoteItem>) = got
+        .into_iter()
+        .map(|d| d.item)
+        .filter(|i| seen.insert(i.id))
+        .partition(|i| !known.contains(&i.id));
+    let stored = store_items(store, feeds, fresh).await?;
+    report.new += stored.new;
+    report.pulled += super::apply_changed(store, account, states).await?;
+    Ok((stored.orphans, newest))
+}
+
+/// Where the next sync asks for changes from: the server's clock when this sync began (its
+/// first answer's `Date`), so a change another client makes while this sync runs is asked for
+/// again; without a `Date`, the newest change seen less this sync's duration.
+pub(super) fn next_mark(server_start: Option<i64>, newest: Option<i64>, started: std::time::Instant) -> Option<i64> {
+    server_start.or_else(|| newest.map(|n| n - started.elapsed().as_secs() as i64 - 2))
 }

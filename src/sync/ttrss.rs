@@ -13,7 +13,7 @@ use crate::store::{RemoteFeed, SharedStore};
 
 use super::http::Http;
 use super::items::{clean_title, http_url, store_items};
-use super::rest::{number, shape, Credentials, Rest};
+use super::rest::{flag, number, shape, Credentials, Rest};
 use super::{RemoteItem, SyncError};
 
 /// Headlines per page: the API's cap is 200; with contents, 60 articles of 40 KB stay far below
@@ -245,7 +245,6 @@ fn items(what: &str, list: Value) -> Result<Vec<RemoteItem>, SyncError> {
         marked: Value,
     }
     let list: Vec<Item> = shape(what, list)?;
-    let flag = |v: &Value| matches!(v, Value::Bool(true)) || number(v) == Some(1);
     Ok(list
         .into_iter()
         .filter_map(|i| {
