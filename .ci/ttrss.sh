@@ -108,7 +108,8 @@ feeds_namespace() { # dir: served on http://$NS_IP/ from inside the namespace
 
 case "${1:-}" in
 start)
-    dir=$(realpath "${2:?usage: $0 start DIR}")
+    mkdir -p "${2:?usage: $0 start DIR}"
+    dir=$(realpath "$2")
     stop
     install
     rm -rf "$STATE" && mkdir -p "$STATE" && chmod 755 "$STATE"

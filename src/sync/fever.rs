@@ -10,7 +10,7 @@ use url::Url;
 use crate::store::RemoteFeed;
 
 use super::http::{json, post_form, Http, SyncError};
-use super::RemoteItem;
+use super::{sessions, RemoteItem};
 
 /// Fever gives at most 50 items per call, and takes at most 50 ids in `with_ids`.
 pub const ITEMS_PER_CALL: usize = 50;
@@ -19,6 +19,8 @@ pub struct Fever<'a> {
     http: &'a Http,
     endpoint: Url,
     api_key: String,
+    /// This process's earlier check of the same key (`sessions`).
+    session: sessions::Key,
     pub requests: usize,
 }
 
@@ -30,17 +32,23 @@ struct Envelope {
 }
 
 impl<'a> Fever<'a> {
-    /// Checks the key (`api_key = md5("user:password")`) with a first call.
+    /// Checks the key (`api_key = md5("user:password")`) with a first call, unless this process
+    /// checked it before (a key refused later is checked again next time).
     pub async fn login(http: &'a Http, endpoint: &Url, username: &str, password: &str) -> Result<Fever<'a>, SyncError> {
         let digest = Md5::digest(format!("{username}:{password}").as_bytes());
         let api_key = digest.iter().map(|b| format!("{b:02x}")).collect();
+        let session = sessions::key(endpoint.as_str(), username, password);
         let mut fever = Fever {
             http,
             endpoint: endpoint.clone(),
             api_key,
+            session,
             requests: 0,
         };
-        fever.call::<serde_json::Value>("login", &[], &[]).await?;
+        if sessions::get(&session).is_none() {
+            fever.call::<serde_json::Value>("login", &[], &[]).await?;
+            sessions::put(&session, sessions::Session::default());
+        }
         Ok(fever)
     }
 
@@ -85,6 +93,7 @@ impl<'a> Fever<'a> {
             _ => false,
         };
         if !authed {
+            sessions::forget(&self.session);
             return Err(SyncError::Auth("the Fever API answered auth = 0".into()));
         }
         json(what, &reply)

@@ -22,8 +22,7 @@ pub(super) async fn sync(
     push(f, store, account, &mut report.pushed).await?;
 
     let feeds = f.feeds().await?;
-    report.feeds = feeds.len();
-    let feed_ids = remote_feeds(store, account, feeds).await?;
+    let feed_ids = remote_feeds(store, account, feeds, report).await?;
     report.new = fever_items(f, account, store, &feed_ids).await?;
     let unread = f.id_set("unread_item_ids").await?;
     let starred = f.id_set("saved_item_ids").await?;

@@ -11,7 +11,7 @@ use crate::store::RemoteFeed;
 
 use super::greader_items::{parse_id, Item, Items};
 use super::http::{encode, json, post_form, Http, Reply, SyncError};
-use super::RemoteItem;
+use super::{sessions, RemoteItem};
 
 /// Ids per `stream/items/ids` page (Miniflux's cap; FreshRSS has none).
 const IDS_PER_PAGE: usize = 10_000;
@@ -29,16 +29,47 @@ pub struct GReader<'a> {
     base: String,
     auth: String,
     token: Option<String>,
+    /// This process's earlier login to the same server, user and password (`sessions`).
+    session: sessions::Key,
+    /// The login came from `sessions`: a 401 means it expired, and one new login is tried.
+    reused: bool,
+    username: String,
+    password: String,
     /// Requests made, for the report and the benchmarks.
     pub requests: usize,
 }
 
 impl<'a> GReader<'a> {
-    /// `ClientLogin` with the API password.
+    /// `ClientLogin` with the API password, unless this process logged in there before.
     pub async fn login(http: &'a Http, base: &Url, username: &str, password: &str) -> Result<GReader<'a>, SyncError> {
         let base = base.as_str().trim_end_matches('/').to_string();
-        let url = format!("{base}/accounts/ClientLogin");
-        let form = [("Email", username.to_string()), ("Passwd", password.to_string())];
+        let session = sessions::key(&base, username, password);
+        let mut g = GReader {
+            http,
+            base,
+            auth: String::new(),
+            token: None,
+            session,
+            reused: false,
+            username: username.into(),
+            password: password.into(),
+            requests: 0,
+        };
+        match sessions::get(&session) {
+            Some(kept) => {
+                (g.auth, g.token, g.reused) = (kept.auth, kept.token, true);
+            }
+            None => g.client_login().await?,
+        }
+        Ok(g)
+    }
+
+    async fn client_login(&mut self) -> Result<(), SyncError> {
+        sessions::forget(&self.session);
+        let url = format!("{}/accounts/ClientLogin", self.base);
+        let form = [("Email", self.username.clone()), ("Passwd", self.password.clone())];
+        self.requests += 1;
+        let http = self.http;
         let reply = http.send("login", || post_form(http.client(), &url, &form)).await?;
         if matches!(reply.status, StatusCode::UNAUTHORIZED | StatusCode::FORBIDDEN) {
             return Err(SyncError::Auth(format!("login answered {}", reply.status)));
@@ -54,13 +85,27 @@ impl<'a> GReader<'a> {
                 message: "no Auth= in the answer (is the url the API's, e.g. …/api/greader.php?)".into(),
             })?
             .to_string();
-        Ok(GReader {
-            http,
-            base,
-            auth,
-            token: None,
-            requests: 1,
-        })
+        (self.auth, self.token, self.reused) = (auth, None, false);
+        self.keep();
+        Ok(())
+    }
+
+    fn keep(&self) {
+        let session = sessions::Session {
+            auth: self.auth.clone(),
+            token: self.token.clone(),
+        };
+        sessions::put(&self.session, session);
+    }
+
+    /// A 401 on a kept login: it expired, so one new login (false: the 401 stands).
+    async fn renewed(&mut self, what: &str) -> Result<bool, SyncError> {
+        if !self.reused {
+            return Ok(false);
+        }
+        tracing::info!("{what}: the kept login expired; logging in again");
+        self.client_login().await?;
+        Ok(true)
     }
 
     fn url(&self, path: &str) -> String {
@@ -72,19 +117,24 @@ impl<'a> GReader<'a> {
             [] => self.url(path),
             _ => format!("{}?{}", self.url(path), encode(query)),
         };
-        let header = format!("GoogleLogin auth={}", self.auth);
-        self.requests += 1;
-        let http = self.http;
-        let reply = http
-            .send(what, || {
-                http.client().get(&url).header(reqwest::header::AUTHORIZATION, &header)
-            })
-            .await?;
-        if reply.status == StatusCode::UNAUTHORIZED {
-            return Err(SyncError::Auth(format!("{what} answered 401")));
+        loop {
+            let header = format!("GoogleLogin auth={}", self.auth);
+            self.requests += 1;
+            let http = self.http;
+            let reply = http
+                .send(what, || {
+                    http.client().get(&url).header(reqwest::header::AUTHORIZATION, &header)
+                })
+                .await?;
+            if reply.status == StatusCode::UNAUTHORIZED {
+                if self.renewed(what).await? {
+                    continue;
+                }
+                return Err(SyncError::Auth(format!("{what} answered 401")));
+            }
+            check(what, &reply)?;
+            return Ok(reply);
         }
-        check(what, &reply)?;
-        Ok(reply)
     }
 
     async fn token(&mut self) -> Result<String, SyncError> {
@@ -100,12 +150,14 @@ impl<'a> GReader<'a> {
             });
         }
         self.token = Some(token.clone());
+        self.keep();
         Ok(token)
     }
 
-    /// A write: the token in the form (`T`), renewed once when the server says it expired.
+    /// A write: the token in the form (`T`), renewed once when the server says it expired (and
+    /// the login once, when a kept one expired).
     async fn post(&mut self, what: &str, path: &str, form: &[(&str, String)]) -> Result<Reply, SyncError> {
-        for attempt in 0..2 {
+        for attempt in 0..3 {
             let token = self.token().await?;
             let (url, header) = (self.url(path), format!("GoogleLogin auth={}", self.auth));
             let mut body: Vec<(&str, String)> = form.to_vec();
@@ -123,6 +175,9 @@ impl<'a> GReader<'a> {
                 continue;
             }
             if reply.status == StatusCode::UNAUTHORIZED {
+                if !reply.bad_token && self.renewed(what).await? {
+                    continue;
+                }
                 return Err(SyncError::Auth(format!("{what} answered 401")));
             }
             check(what, &reply)?;

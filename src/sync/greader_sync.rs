@@ -20,8 +20,7 @@ pub(super) async fn sync(
     push::push_pending(g, store, account, &mut report.pushed).await?;
 
     let feeds = g.subscriptions().await?;
-    report.feeds = feeds.len();
-    let feed_ids = remote_feeds(store, account, feeds).await?;
+    let feed_ids = remote_feeds(store, account, feeds, report).await?;
     let all = g.ids(greader::READING_LIST, None).await?;
     let unread: HashSet<i64> = g
         .ids(greader::READING_LIST, Some(greader::READ))

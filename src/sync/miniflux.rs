@@ -261,8 +261,7 @@ pub(super) async fn sync(
     let started = std::time::Instant::now();
     super::push::push_pending(m, store, account, &mut report.pushed).await?;
     let feeds = m.feeds().await?;
-    report.feeds = feeds.len();
-    let feed_ids = super::remote_feeds(store, account, feeds).await?;
+    let feed_ids = super::remote_feeds(store, account, feeds, report).await?;
     let known = super::known_ids(store, account).await?;
     let (after, since) = (
         super::mark_of(store, account, AFTER).await?,

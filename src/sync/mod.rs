@@ -12,6 +12,7 @@ mod miniflux;
 mod nextcloud;
 mod push;
 mod rest;
+mod sessions;
 mod subscriptions;
 mod ttrss;
 
@@ -222,11 +223,14 @@ async fn clear_pushed(store: &SharedStore, accepted: Vec<PendingChange>) -> Resu
     with_store(store, move |s| s.clear_pushed(&accepted)).await
 }
 
+/// The account's subscriptions into the cache (counted in the report); server id -> feed.
 async fn remote_feeds(
     store: &SharedStore,
     account: &str,
     feeds: Vec<RemoteFeed>,
+    report: &mut AccountReport,
 ) -> Result<HashMap<String, FeedId>, SyncError> {
+    report.feeds = feeds.len();
     let account = account.to_string();
     with_store(store, move |s| s.sync_remote_feeds(&account, &feeds)).await
 }

@@ -235,8 +235,7 @@ pub(super) async fn sync(
     let started = std::time::Instant::now();
     super::push::push_pending(n, store, account, &mut report.pushed).await?;
     let feeds = n.feeds().await?;
-    report.feeds = feeds.len();
-    let feed_ids = super::remote_feeds(store, account, feeds).await?;
+    let feed_ids = super::remote_feeds(store, account, feeds, report).await?;
     let known = super::known_ids(store, account).await?;
     let mark = super::mark_of(store, account, CHANGED).await?;
     let mut changed: Vec<Dated> = Vec::new();

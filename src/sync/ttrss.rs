@@ -14,7 +14,7 @@ use crate::store::{RemoteFeed, SharedStore};
 use super::http::Http;
 use super::items::{clean_title, http_url, store_items};
 use super::rest::{flag, number, shape, Credentials, Rest};
-use super::{RemoteItem, SyncError};
+use super::{sessions, RemoteItem, SyncError};
 
 /// Headlines per page: the API's cap is 200; with contents, 60 articles of 40 KB stay far below
 /// the answer cap.
@@ -29,6 +29,11 @@ pub const BATCH: usize = 200;
 pub struct TtRss<'a> {
     rest: Rest<'a>,
     sid: String,
+    session: sessions::Key,
+    /// The session came from `sessions`: NOT_LOGGED_IN means it ended; one new login is tried.
+    reused: bool,
+    username: String,
+    password: String,
 }
 
 /// Which articles `headlines` lists.
@@ -41,12 +46,30 @@ pub enum View {
 }
 
 impl<'a> TtRss<'a> {
+    /// Logs in, unless this process has a session there already (`sessions`).
     pub async fn login(http: &'a Http, url: &Url, username: &str, password: &str) -> Result<TtRss<'a>, SyncError> {
-        let mut rest = Rest::new(http, url.as_str(), Credentials::None);
-        let body = json!({"op": "login", "user": username, "password": password});
-        let answer = rest.call("login", Method::POST, "", Some(&body)).await?;
+        let session = sessions::key(url.as_str(), username, password);
+        let mut t = TtRss {
+            rest: Rest::new(http, url.as_str(), Credentials::None),
+            sid: String::new(),
+            session,
+            reused: false,
+            username: username.into(),
+            password: password.into(),
+        };
+        match sessions::get(&session) {
+            Some(kept) => (t.sid, t.reused) = (kept.auth, true),
+            None => t.new_session().await?,
+        }
+        Ok(t)
+    }
+
+    async fn new_session(&mut self) -> Result<(), SyncError> {
+        sessions::forget(&self.session);
+        let body = json!({"op": "login", "user": self.username, "password": self.password});
+        let answer = self.rest.call("login", Method::POST, "", Some(&body)).await?;
         let content = content("login", answer)?;
-        let sid = content
+        self.sid = content
             .get("session_id")
             .and_then(Value::as_str)
             .filter(|s| !s.is_empty())
@@ -55,18 +78,33 @@ impl<'a> TtRss<'a> {
                 message: "no session_id in the answer (is the url the API's, e.g. …/tt-rss/api/?)".into(),
             })?
             .to_string();
-        Ok(TtRss { rest, sid })
+        self.reused = false;
+        let kept = sessions::Session {
+            auth: self.sid.clone(),
+            token: None,
+        };
+        sessions::put(&self.session, kept);
+        Ok(())
     }
 
     pub fn requests(&self) -> usize {
         self.rest.requests
     }
 
+    /// One call; a kept session the server ended is replaced once.
     async fn op(&mut self, op: &str, mut params: Value) -> Result<Value, SyncError> {
         params["op"] = json!(op);
-        params["sid"] = json!(self.sid);
-        let answer = self.rest.call(op, Method::POST, "", Some(&params)).await?;
-        content(op, answer)
+        loop {
+            params["sid"] = json!(self.sid);
+            let answer = self.rest.call(op, Method::POST, "", Some(&params)).await?;
+            match content(op, answer) {
+                Err(SyncError::Auth(_)) if self.reused => {
+                    tracing::info!("{op}: the kept TT-RSS session ended; logging in again");
+                    self.new_session().await?;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Feeds, each with its category as its folder ("Uncategorized" is none).
@@ -289,8 +327,7 @@ pub(super) async fn sync(
 ) -> Result<(), SyncError> {
     super::push::push_pending(t, store, account, &mut report.pushed).await?;
     let feeds = t.feeds().await?;
-    report.feeds = feeds.len();
-    let feed_ids = super::remote_feeds(store, account, feeds).await?;
+    let feed_ids = super::remote_feeds(store, account, feeds, report).await?;
     let known = super::known_ids(store, account).await?;
     let mark = super::mark_of(store, account, SINCE).await?;
     let (mut seen, mut orphans, mut highest, mut complete) = (HashSet::new(), Vec::new(), mark, false);

@@ -181,3 +181,47 @@ fn a_miniflux_api_key_works_and_an_old_server_toggles_bookmarks_only_when_needed
     let toggles: Vec<&String> = s.writes.iter().filter(|w| w.starts_with("toggle")).collect();
     assert_eq!(toggles.len(), 1, "{:?}", s.writes);
 }
+
+/// In one process (a running reader), a Google Reader API account logs in once: a sync with
+/// nothing new is then 4 requests. A login the server expired is renewed once, transparently.
+#[test]
+fn a_process_that_syncs_again_logs_in_once_and_again_only_when_the_login_expires() {
+    let mut state = State::new(Dialect::FreshRss);
+    state.feeds = vec![Feed::new("Tech", "https://tech.example.org/feed", Some("tech"))];
+    for n in 0..20 {
+        state.add(0, &format!("Item {n}"), false, false);
+    }
+    let (_server, shared, api) = crate::common::sync_fakes::greader(state);
+    std::env::set_var("KHABAR_TEST_KEPT_LOGIN", "correct horse");
+    let text = format!(
+        "[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_TEST_KEPT_LOGIN\"\n"
+    );
+    let config = khabar::config::Config::parse(
+        &text,
+        "t.toml",
+        std::path::Path::new("/"),
+        khabar::config::ConfigSource::User("t.toml".into()),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(std::sync::Mutex::new(
+        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
+    ));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let sync = || runtime.block_on(khabar::sync::sync_all(&config, &store)).remove(0);
+    let first = sync();
+    // login, subscriptions, 3 id lists, the write token, one batch of contents.
+    assert_eq!(
+        (first.new, first.requests, first.error.clone()),
+        (20, 7, None),
+        "{first:?}"
+    );
+    let quiet = sync();
+    // subscriptions and the all, unread and starred id lists: no login.
+    assert_eq!((quiet.requests, quiet.error.clone()), (4, None), "{quiet:?}");
+    shared.lock().unwrap().logins_revoked += 1;
+    let renewed = sync();
+    // The refused request, the login, the same request again, then the rest.
+    assert_eq!((renewed.requests, renewed.error.clone()), (6, None), "{renewed:?}");
+    assert_eq!(sync().requests, 4);
+}

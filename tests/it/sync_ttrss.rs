@@ -154,6 +154,9 @@ fn a_real_ttrss_server_subscribes_syncs_and_unsubscribes_with_two_clients() {
     let again = sync(&a, &s);
     assert_eq!(again["new"], 0, "{again}");
     assert!(again["requests"].as_u64().unwrap() <= 20, "{again}");
+    // A process that syncs again (a running reader) keeps its session: one request fewer.
+    let quiet_in_process = in_process_quiet_sync(&s);
+    assert_eq!(quiet_in_process + 1, again["requests"].as_u64().unwrap() as usize);
 
     // What one client does reaches the other through the server, both ways.
     mark(&a, "Kernel 7.0 released", "--read");
@@ -175,4 +178,30 @@ fn a_real_ttrss_server_subscribes_syncs_and_unsubscribes_with_two_clients() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(sync(&b, &s)["feeds"], 4);
     assert!(!b.feeds_json().iter().any(|f| f["url"] == world.as_str()));
+}
+
+/// Syncs twice in this process into a cache of its own; the second sync's requests.
+fn in_process_quiet_sync(s: &Server) -> usize {
+    std::env::set_var("KHABAR_TEST_TTRSS_IN_PROCESS", &s.password);
+    let text = format!(
+        "[[account]]\nname = \"tt\"\nkind = \"ttrss\"\nurl = \"{}\"\nusername = \"{}\"\npassword_env = \"KHABAR_TEST_TTRSS_IN_PROCESS\"\n",
+        s.url, s.user
+    );
+    let config = khabar::config::Config::parse(
+        &text,
+        "t.toml",
+        std::path::Path::new("/"),
+        khabar::config::ConfigSource::User("t.toml".into()),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(std::sync::Mutex::new(
+        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
+    ));
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let first = runtime.block_on(khabar::sync::sync_all(&config, &store)).remove(0);
+    assert_eq!(first.error, None, "{first:?}");
+    let second = runtime.block_on(khabar::sync::sync_all(&config, &store)).remove(0);
+    assert_eq!((second.error.clone(), second.new), (None, 0), "{second:?}");
+    second.requests
 }

@@ -99,6 +99,8 @@ pub struct State {
     pub changed: BTreeMap<i64, (bool, bool, i64)>,
     /// Miniflux before 2.2: bookmarks only toggle, one entry at a time.
     pub toggle_only: bool,
+    /// Raised to expire every login given so far (a server restart, a changed session key).
+    pub logins_revoked: u32,
 }
 
 const AUTH: &str = "fake-auth-token";
@@ -123,6 +125,7 @@ impl State {
             clock: 1_790_000_000,
             changed: BTreeMap::new(),
             toggle_only: false,
+            logins_revoked: 0,
         }
     }
 
@@ -147,12 +150,18 @@ impl State {
         id
     }
 
-    fn token(&self) -> &'static str {
+    fn token(&self) -> String {
         match self.dialect {
-            Dialect::FreshRss => "fresh-write-token-0123456789abcdef0123456789abcdef012345",
+            Dialect::FreshRss => "fresh-write-token-0123456789abcdef0123456789abcdef012345".into(),
             // Miniflux: the token is the auth token.
-            Dialect::Miniflux => AUTH,
+            Dialect::Miniflux => self.auth(),
         }
+    }
+
+    /// The auth token logins get now: revoking logins (`logins_revoked += 1`) changes it, and
+    /// every older one is refused with 401.
+    fn auth(&self) -> String {
+        format!("{AUTH}-{}", self.logins_revoked)
     }
 }
 
@@ -229,7 +238,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
     if path == "/accounts/ClientLogin" {
         return match (r.form_value("Email"), r.form_value("Passwd")) {
             (Some(u), Some(p)) if u == state.user && p == state.password => {
-                Response::new(200, format!("SID={AUTH}\nLSID=null\nAuth={AUTH}\n"))
+                Response::new(200, format!("SID={0}\nLSID=null\nAuth={0}\n", state.auth()))
             }
             _ => Response::new(401, "Error=BadAuthentication\n"),
         };
@@ -237,11 +246,11 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
     if let Some(answer) = trouble(state) {
         return answer;
     }
-    let header_ok = r.headers.get("authorization").map(String::as_str) == Some(&format!("GoogleLogin auth={AUTH}"));
+    let header_ok = r.headers.get("authorization") == Some(&format!("GoogleLogin auth={}", state.auth()));
     let is_post = r.method == "POST";
     // Miniflux ignores the header on POST and checks T; FreshRSS wants the header always.
     let authed = match (state.dialect, is_post) {
-        (Dialect::Miniflux, true) => r.form_value("T") == Some(state.token()),
+        (Dialect::Miniflux, true) => r.form_value("T") == Some(state.token().as_str()),
         _ => header_ok,
     };
     if !authed {
@@ -272,7 +281,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
         }
         "stream/items/ids" => item_ids(state, r),
         "stream/items/contents" => {
-            if state.dialect == Dialect::FreshRss && is_post && r.form_value("T") != Some(state.token()) {
+            if state.dialect == Dialect::FreshRss && is_post && r.form_value("T") != Some(state.token().as_str()) {
                 // FreshRSS takes contents by GET or POST; a POST needs no token either.
             }
             let mut ids: Vec<i64> = r.form_all("i").iter().filter_map(|i| i.parse().ok()).collect();
@@ -309,7 +318,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
                 state.trouble = Trouble::None;
                 return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
             }
-            if r.form_value("T") != Some(state.token()) {
+            if r.form_value("T") != Some(state.token().as_str()) {
                 return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
             }
             let ids: Vec<i64> = r.form_all("i").iter().filter_map(|i| i.parse().ok()).collect();
@@ -332,7 +341,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
             Response::new(200, "OK")
         }
         "subscription/quickadd" => {
-            if r.form_value("T") != Some(state.token()) {
+            if r.form_value("T") != Some(state.token().as_str()) {
                 return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
             }
             let url = r.form_value("quickadd").unwrap_or_default().to_string();
@@ -341,7 +350,7 @@ fn handle_greader(state: &mut State, r: &Request) -> Response {
             Response::json(&json!({"numResults": 1, "query": url, "streamId": format!("feed/{}", state.feeds.len())}))
         }
         "subscription/edit" => {
-            if r.form_value("T") != Some(state.token()) {
+            if r.form_value("T") != Some(state.token().as_str()) {
                 return Response::new(401, "Unauthorized").header("X-Reader-Google-Bad-Token", "true");
             }
             let n: usize = r
