@@ -46,6 +46,11 @@ impl Feed {
     pub fn display_title(&self) -> &str {
         self.title.as_deref().unwrap_or(&self.url)
     }
+
+    /// Whether `label` groups this feed: one of its tags, or the name of its sync account.
+    pub fn has_label(&self, label: &str) -> bool {
+        self.tags.iter().any(|t| t == label) || self.account.as_deref() == Some(label)
+    }
 }
 
 /// An article as listed: everything but the body.

@@ -331,7 +331,7 @@ fn rule_select(select: &str, rule: &FilterRule, tagged: &Tagged) -> (String, Vec
         let marks = |n: usize| vec!["?"; n].join(", ");
         sql.push_str(&format!(
             " AND (f.url IN ({}) OR f.config_title IN ({}) \
-             OR a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag IN ({})))",
+             OR a.feed_id IN (SELECT feed_id FROM feed_labels WHERE tag IN ({})))",
             marks(rule.feeds.len()),
             marks(rule.feeds.len()),
             marks(rule.tags.len())

@@ -157,14 +157,14 @@ fn push_expr(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, expr: &Expr, now:
         }
         Expr::Tag(tag) if tagged.contains(tag) => {
             sql.push_str(
-                "(a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?) \
+                "(a.feed_id IN (SELECT feed_id FROM feed_labels WHERE tag = ?) \
                  OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))",
             );
             args.push(Box::new(tag.clone()));
             args.push(Box::new(tag.clone()));
         }
         Expr::Tag(tag) => {
-            sql.push_str("a.feed_id IN (SELECT feed_id FROM feed_tags WHERE tag = ?)");
+            sql.push_str("a.feed_id IN (SELECT feed_id FROM feed_labels WHERE tag = ?)");
             args.push(Box::new(tag.clone()));
         }
         Expr::Is(state) => sql.push_str(match state {

@@ -273,6 +273,13 @@ const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX prompt_history_kind ON prompt_history(kind, id);
     "#,
+    // 14: an account's name labels its feeds as a tag does (the sidebar's group of the account,
+    // `list --tag NAME`, `tag:NAME`): tags are asked for through this view.
+    r#"
+    CREATE VIEW feed_labels AS
+        SELECT feed_id, tag FROM feed_tags
+        UNION ALL SELECT id, account FROM feeds WHERE account IS NOT NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -358,12 +358,12 @@ fn narrow_to_feeds(sql: &mut String, args: &mut Vec<Box<dyn ToSql>>, filter: &Fi
         // query over articles (not the per-feed counts) can see the second kind.
         if feed_id == "f.id" {
             sql.push_str(&format!(
-                " AND {feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?)"
+                " AND {feed_id} IN (SELECT feed_id FROM feed_labels WHERE tag = ?)"
             ));
             args.push(Box::new(tag.clone()));
         } else {
             sql.push_str(&format!(
-                " AND ({feed_id} IN (SELECT feed_id FROM feed_tags WHERE tag = ?) \
+                " AND ({feed_id} IN (SELECT feed_id FROM feed_labels WHERE tag = ?) \
                  OR a.id IN (SELECT article_id FROM article_tags WHERE tag = ?))"
             ));
             args.push(Box::new(tag.clone()));

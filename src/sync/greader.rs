@@ -156,7 +156,7 @@ impl<'a> GReader<'a> {
 
     /// A write: the token in the form (`T`), renewed once when the server says it expired (and
     /// the login once, when a kept one expired).
-    async fn post(&mut self, what: &str, path: &str, form: &[(&str, String)]) -> Result<Reply, SyncError> {
+    pub(super) async fn post(&mut self, what: &str, path: &str, form: &[(&str, String)]) -> Result<Reply, SyncError> {
         for attempt in 0..3 {
             let token = self.token().await?;
             let (url, header) = (self.url(path), format!("GoogleLogin auth={}", self.auth));
@@ -300,87 +300,9 @@ impl<'a> GReader<'a> {
         let items: Items = json(what, &reply)?;
         Ok(items.items.into_iter().filter_map(Item::into_remote).collect())
     }
-
-    /// Subscribes to a feed (`quickadd`), into `folder` when given.
-    pub async fn subscribe(&mut self, url: &str, folder: Option<&str>) -> Result<(), SyncError> {
-        #[derive(Deserialize)]
-        struct Added {
-            #[serde(rename = "streamId")]
-            stream_id: Option<String>,
-            error: Option<String>,
-        }
-        let what = "subscription/quickadd";
-        let reply = self
-            .post(what, "subscription/quickadd", &[("quickadd", url.to_string())])
-            .await?;
-        let added: Added = json(what, &reply)?;
-        let stream = match (added.stream_id, added.error) {
-            (Some(s), _) if !s.is_empty() => s,
-            (_, error) => {
-                return Err(SyncError::Unsupported(format!(
-                    "the server would not subscribe to {url}: {}",
-                    error.unwrap_or_else(|| "no feed found there".into())
-                )))
-            }
-        };
-        if let Some(folder) = folder {
-            let form = [
-                ("ac", "edit".to_string()),
-                ("s", stream),
-                ("a", format!("user/-/label/{folder}")),
-            ];
-            self.post("subscription/edit", "subscription/edit", &form).await?;
-        }
-        Ok(())
-    }
-
-    /// Unsubscribes from a feed by its server id (`feed/…`).
-    pub async fn unsubscribe(&mut self, stream: &str) -> Result<(), SyncError> {
-        let form = [("ac", "unsubscribe".to_string()), ("s", stream.to_string())];
-        self.post("subscription/edit", "subscription/edit", &form).await?;
-        Ok(())
-    }
-
-    /// Adds (`add`) or removes a state tag on items, in batches; idempotent.
-    pub async fn edit_tag(&mut self, ids: &[i64], tag: &str, add: bool) -> Result<(), SyncError> {
-        for batch in ids.chunks(BATCH) {
-            let mut form: Vec<(&str, String)> = batch.iter().map(|id| ("i", id.to_string())).collect();
-            form.push((if add { "a" } else { "r" }, tag.to_string()));
-            let reply = self.post("edit-tag", "edit-tag", &form).await?;
-            // Only `OK` is an acceptance. A 200 with a login or error page (a proxy, a
-            // maintenance page) accepted nothing: the changes stay pending.
-            if String::from_utf8_lossy(&reply.body).trim() != "OK" {
-                return Err(SyncError::Malformed {
-                    what: "edit-tag".into(),
-                    message: format!(
-                        "the server did not answer OK ({}); the changes wait for the next sync",
-                        excerpt(&reply.body)
-                    ),
-                });
-            }
-        }
-        Ok(())
-    }
 }
 
-/// The start of an answer, for an error message: one line, at most 60 characters.
-fn excerpt(body: &[u8]) -> String {
-    let text = String::from_utf8_lossy(body);
-    let line: String = text
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ")
-        .chars()
-        .take(60)
-        .collect();
-    if line.is_empty() {
-        "an empty answer".into()
-    } else {
-        format!("{line:?}")
-    }
-}
-
-fn check(what: &str, reply: &Reply) -> Result<(), SyncError> {
+pub(super) fn check(what: &str, reply: &Reply) -> Result<(), SyncError> {
     if reply.status.is_success() {
         Ok(())
     } else {
@@ -388,17 +310,5 @@ fn check(what: &str, reply: &Reply) -> Result<(), SyncError> {
             what: what.into(),
             status: reply.status,
         })
-    }
-}
-
-impl super::push::BatchPush for GReader<'_> {
-    const BATCH: usize = BATCH;
-    async fn push(&mut self, flag: crate::model::Flag, value: bool, ids: &[i64]) -> Result<(), SyncError> {
-        let tag = match flag {
-            crate::model::Flag::Read => READ,
-            crate::model::Flag::Starred => STARRED,
-            crate::model::Flag::Hidden => return Ok(()),
-        };
-        self.edit_tag(ids, tag, value).await
     }
 }

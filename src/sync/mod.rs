@@ -6,6 +6,7 @@ mod fever_sync;
 mod greader;
 mod greader_items;
 mod greader_sync;
+mod greader_writes;
 mod http;
 mod items;
 mod miniflux;

@@ -788,6 +788,50 @@ fn an_account_syncs_on_its_own_interval_and_changes_wait_while_offline() {
     wait_dead(&tmux);
 }
 
+/// Two accounts of different kinds and a local feed, side by side: each account's feeds under
+/// its own name in the sidebar (`@name`), its folders as tags beside the config's, and the
+/// account's group opens the account's articles only.
+#[test]
+fn two_accounts_and_a_local_feed_each_under_its_own_name() {
+    use crate::common::sync_fakes::{self, Dialect, Feed, State};
+    let mut home = State::new(Dialect::FreshRss);
+    home.feeds = vec![Feed::new("Home feed", "https://h.example.org/feed", Some("news"))];
+    home.add(0, "From the home server", false, false);
+    let (_home, _, home_api) = sync_fakes::greader(home);
+    let mut cloud = State::new(Dialect::Miniflux);
+    cloud.feeds = vec![Feed::new("Cloud feed", "https://c.example.org/feed", None)];
+    cloud.add(0, "From the cloud server", false, false);
+    let (_cloud, _, cloud_root) = crate::common::rest_fakes::nextcloud(cloud);
+    let Some((sb, tmux)) = reader_on_with("accounts", "KHABAR_E2E_PW='correct horse'", |sb| {
+        write_two_articles(sb);
+        format!(
+            "{}\n[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{home_api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\n\
+             \n[[account]]\nname = \"cloud\"\nkind = \"nextcloud\"\nurl = \"{cloud_root}\"\nusername = \"reader\"\npassword_env = \"KHABAR_E2E_PW\"\n",
+            feed_entry("one.xml", &["tech"])
+        )
+    }) else {
+        return;
+    };
+    let screen = tmux.wait_for("both accounts synced", |s| s.contains("@home") && s.contains("@cloud"));
+    assert!(screen.contains("#tech") && screen.contains("#news"), "{screen}");
+    // `list --tag` takes an account's name too.
+    let cloud_only = sb.list_json(&["--tag", "cloud"]);
+    let titles: Vec<&str> = cloud_only.iter().map(|a| a["title"].as_str().unwrap()).collect();
+    assert_eq!(titles, ["From the cloud server"]);
+    // A feed of an account is under the account, not among the untagged.
+    assert!(!screen.contains("(no tag)"), "{screen}");
+    // Open the cloud group: only its article is listed.
+    tmux.keys(&[":"]);
+    tmux.type_text("tag cloud");
+    tmux.keys(&["Enter"]);
+    let screen = tmux.wait_for("the cloud account's view", |s| {
+        s.contains("From the cloud server") && !s.contains("From the home server")
+    });
+    assert!(!screen.contains("Kernel release notes"), "{screen}");
+    tmux.keys(&["q", "q"]);
+    wait_dead(&tmux);
+}
+
 /// An opener with `terminal = true` takes the screen (a program that draws and waits for a
 /// key), and the reader comes back intact when it exits, also when it fails.
 #[test]

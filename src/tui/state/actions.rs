@@ -329,7 +329,7 @@ fn unread_in_view(state: &AppState) -> Option<usize> {
     let h = &state.headlines;
     match &state.view.kind {
         ViewKind::All | ViewKind::Unread => Some(sum(&|_| true)),
-        ViewKind::Tag(t) => Some(sum(&|f| f.tags.contains(t))),
+        ViewKind::Tag(t) => Some(sum(&|f| f.has_label(t))),
         ViewKind::Feed { id, .. } => Some(sum(&|f| f.id == *id)),
         ViewKind::Query { name, .. } => state.query_unread.get(name).map(|n| *n as usize),
         ViewKind::Starred | ViewKind::Search(_) if h.at_top && h.at_bottom && !h.loading => {

@@ -61,9 +61,14 @@ impl AppState {
         let mut groups: Vec<(Option<&String>, Vec<&Feed>)> = self
             .all_tags()
             .into_iter()
-            .map(|t| (Some(t), self.feeds.iter().filter(|f| f.tags.contains(t)).collect()))
+            .map(|t| (Some(t), self.feeds.iter().filter(|f| f.has_label(t)).collect()))
             .collect();
-        let untagged: Vec<&Feed> = self.feeds.iter().filter(|f| f.tags.is_empty()).collect();
+        // A synced feed without a folder is under its account's name.
+        let untagged: Vec<&Feed> = self
+            .feeds
+            .iter()
+            .filter(|f| f.tags.is_empty() && f.account.is_none())
+            .collect();
         if !untagged.is_empty() {
             groups.push((None, untagged));
         }
@@ -101,13 +106,15 @@ impl AppState {
     }
 
     /// The config's tags in its order, then the tags only synced feeds have (their server
-    /// folders), in the feeds' order, then those only filters gave (to articles), by name.
+    /// folders), in the feeds' order, then the sync accounts' names (each groups its feeds),
+    /// then those only filters gave (to articles), by name.
     pub(super) fn all_tags(&self) -> Vec<&String> {
         let mut tags: Vec<&String> = self.tags.iter().collect();
         for t in self
             .feeds
             .iter()
             .flat_map(|f| &f.tags)
+            .chain(self.feeds.iter().filter_map(|f| f.account.as_ref()))
             .chain(self.article_tags.iter().map(|(t, _)| t))
         {
             if !tags.contains(&t) {
@@ -123,11 +130,21 @@ impl AppState {
 
     /// Unread articles of a tag's feeds; for a tag only filters gave, of its articles.
     pub fn tag_unread(&self, tag: &str) -> u64 {
-        let mut feeds = self.feeds.iter().filter(|f| f.tags.iter().any(|t| t == tag)).peekable();
+        let mut feeds = self.feeds.iter().filter(|f| f.has_label(tag)).peekable();
         if feeds.peek().is_none() {
             return self.article_tags.iter().find(|(t, _)| t == tag).map_or(0, |(_, n)| *n);
         }
         feeds.map(|f| f.unread).sum()
+    }
+
+    /// Whether a sidebar group is a sync account's (shown `@name`, not `#name`).
+    pub fn is_account(&self, label: &str) -> bool {
+        let is_tag = self
+            .tags
+            .iter()
+            .chain(self.feeds.iter().flat_map(|f| &f.tags))
+            .any(|t| t == label);
+        !is_tag && self.feeds.iter().any(|f| f.account.as_deref() == Some(label))
     }
 
     /// The selected entry, if the index is in range.

@@ -97,12 +97,7 @@ fn next_view(state: &mut AppState, seek: Seek) -> Vec<Command> {
         .collect();
     let unread = |kind: &ViewKind| -> u64 {
         match kind {
-            ViewKind::Tag(t) => state
-                .feeds
-                .iter()
-                .filter(|f| f.tags.contains(t))
-                .map(|f| f.unread)
-                .sum(),
+            ViewKind::Tag(t) => state.feeds.iter().filter(|f| f.has_label(t)).map(|f| f.unread).sum(),
             ViewKind::Feed { id, .. } => state.feed(*id).map_or(0, |f| f.unread),
             _ => 0,
         }

@@ -44,7 +44,14 @@ pub fn draw(frame: &mut Frame<'_>, area: Rect, state: &AppState, theme: &Theme) 
                     state.query_unread.get(name).copied(),
                     false,
                 ),
-                SidebarEntry::Tag(t) => (format!("{} #{t}", arrow(state, t)), Some(state.tag_unread(t)), false),
+                SidebarEntry::Tag(t) => {
+                    let mark = if state.is_account(t) { '@' } else { '#' };
+                    (
+                        format!("{} {mark}{t}", arrow(state, t)),
+                        Some(state.tag_unread(t)),
+                        false,
+                    )
+                }
                 SidebarEntry::Untagged => {
                     let unread = state.feeds.iter().filter(|f| f.tags.is_empty()).map(|f| f.unread).sum();
                     (format!("{} (no tag)", arrow(state, "")), Some(unread), false)
