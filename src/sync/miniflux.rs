@@ -231,9 +231,8 @@ fn entries(answer: Value) -> Result<Vec<Dated>, SyncError> {
         .collect())
 }
 
-impl super::push::BatchPush for Miniflux<'_> {
-    const BATCH: usize = BATCH;
-    async fn push(&mut self, flag: Flag, value: bool, ids: &[i64]) -> Result<(), SyncError> {
+impl Miniflux<'_> {
+    async fn push_batch(&mut self, flag: Flag, value: bool, ids: &[i64]) -> Result<(), SyncError> {
         match flag {
             Flag::Read => {
                 let body = json!({"entry_ids": ids, "status": if value { "read" } else { "unread" }});
@@ -245,6 +244,41 @@ impl super::push::BatchPush for Miniflux<'_> {
             Flag::Starred => self.set_starred(ids, value).await,
             Flag::Hidden => Ok(()),
         }
+    }
+
+    /// Whether the server no longer has this entry (removed, or its feed unsubscribed).
+    async fn is_gone(&mut self, id: i64) -> Result<bool, SyncError> {
+        let path = format!("entries/{id}");
+        match self.rest.call("entry", Method::GET, &path, None).await {
+            Ok(_) => Ok(false),
+            Err(SyncError::Status { status, .. }) if status == reqwest::StatusCode::NOT_FOUND => Ok(true),
+            Err(e) => Err(e),
+        }
+    }
+}
+
+impl super::push::BatchPush for Miniflux<'_> {
+    const BATCH: usize = BATCH;
+    /// Miniflux answers 500 ("nothing has been updated") to a batch none of whose entries it
+    /// still has: then each entry goes alone, and one the server no longer has is let go (it
+    /// keeps its state here), so it never blocks the changes behind it.
+    async fn push(&mut self, flag: Flag, value: bool, ids: &[i64]) -> Result<(), SyncError> {
+        match self.push_batch(flag, value, ids).await {
+            Err(SyncError::Status { status, .. }) if status.is_server_error() => {}
+            other => return other,
+        }
+        for id in ids {
+            match self.push_batch(flag, value, &[*id]).await {
+                Err(SyncError::Status { status, what }) if status.is_server_error() => {
+                    if !self.is_gone(*id).await? {
+                        return Err(SyncError::Status { status, what });
+                    }
+                    tracing::info!("Miniflux no longer has entry {id}; its change stays here only");
+                }
+                other => other?,
+            }
+        }
+        Ok(())
     }
 }
 

@@ -225,3 +225,31 @@ fn a_process_that_syncs_again_logs_in_once_and_again_only_when_the_login_expires
     assert_eq!((renewed.requests, renewed.error.clone()), (6, None), "{renewed:?}");
     assert_eq!(sync().requests, 4);
 }
+
+/// Miniflux answers 500 to a status change none of whose entries it still has: the change to an
+/// entry the server dropped stays here only and never blocks the others.
+#[test]
+fn a_miniflux_entry_gone_from_the_server_never_blocks_the_changes_behind_it() {
+    let (_server, shared, url) = rest_fakes::miniflux(server(4));
+    let sb = Sandbox::new();
+    sb.write_config(&config("miniflux", &url, "reader"));
+    assert_eq!(sync(&sb)["new"], 4);
+    for title in ["Item 1", "Item 2"] {
+        assert!(sb.run(&["mark", &id_of(&sb, title), "--read"]).status.success());
+    }
+    assert!(sb.run(&["mark", &id_of(&sb, "Item 2"), "--star"]).status.success());
+    {
+        // The server flushed Item 1 and Item 2 (say, its retention).
+        let mut s = shared.lock().unwrap();
+        s.items.retain(|_, it| it.title != "Item 1" && it.title != "Item 2");
+    }
+    let report = sync(&sb);
+    assert_eq!(
+        (report["pushed"].as_u64(), report["pending"].as_u64()),
+        (Some(3), Some(0)),
+        "{report}"
+    );
+    let list = sb.list_json(&[]);
+    let one = list.iter().find(|a| a["title"] == "Item 1").unwrap();
+    assert_eq!(one["read"], true, "the change stays here");
+}
