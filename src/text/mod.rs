@@ -2,6 +2,7 @@
 //! Pure functions with no I/O; every layer that shows or stores feed text goes through here.
 
 pub mod attachments;
+mod cleanup;
 pub mod html;
 pub mod reader;
 pub mod rich;

@@ -6,6 +6,7 @@
 use dom_query::Document;
 use url::Url;
 
+use super::cleanup;
 use super::html::{self, comparable};
 use super::sanitize;
 
@@ -22,6 +23,17 @@ const BOILERPLATE: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [cla
 const AD_SLOTS: &str = r#"[class~="ad"], [class~="ads"], [class^="ad-"], [class*=" ad-"], [id^="div-gpt-ad"],
     [class*="advert"], [id*="advert"], ins.adsbygoogle, [class*="share-bar"], [class*="social-share"],
     [class*="ctt-btn"]"#;
+
+/// What the page does not show: hidden outright, or only while the pointer rests on a name (a
+/// person's card of their latest stories inside a sentence). Readability drops the first kind
+/// too; inside a paragraph, either kind reads as part of the sentence.
+const UNSHOWN: &str = r#"[hidden], [aria-hidden="true"], [style*="display:none" i], [style*="display: none" i],
+    [style*="visibility:hidden" i], [style*="visibility: hidden" i], [class*="tooltip" i], [class*="popover" i],
+    [class*="hovercard" i], [class*="rollover" i]"#;
+
+/// Most text an unshown element may hold to go: a page that hides its whole story until a
+/// script runs still has it read.
+const UNSHOWN_MAX_TEXT: usize = 1500;
 
 /// Cookie and consent banners, dialogs, newsletter sign-ups: whatever text they hold, none of
 /// it is the story. (`modal` and `popup` classes are not among them: galleries use them too.)
@@ -59,6 +71,9 @@ const TOGGLE_WORDS: &[&str] = &[
 /// Captions, among which a gallery may write each one twice: cut short and whole.
 const CAPTIONS: &str = r#"[class*="caption"]"#;
 
+/// Every kind of caption: those above and `figcaption`s.
+const CAPTIONS_AND_FIGURES: &str = r#"[class*="caption"], figcaption"#;
+
 /// Shortest caption text compared with its siblings (a shorter one may well repeat by chance).
 const CAPTION_MIN_TEXT: usize = 40;
 
@@ -93,6 +108,7 @@ pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<Strin
     let doc = Document::from(page.as_ref());
     // A page's wrapper may carry an ad slot's class too: only what holds next to no text goes.
     remove_small(&doc, AD_SLOTS, AD_SLOT_MAX_TEXT);
+    remove_small(&doc, UNSHOWN, UNSHOWN_MAX_TEXT);
     for banner in doc.select(OVERLAYS).iter() {
         // A page may flag its whole body while a banner shows ("cookie-consent-open").
         if !banner.is("html, body, main, article") && visible_chars(&banner.text()) < OVERLAY_MAX_TEXT {
@@ -108,6 +124,7 @@ pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<Strin
             short.remove_from_parent();
         }
     }
+    cleanup::captions_said_once(&doc, CAPTIONS_AND_FIGURES);
     for toggle in doc.select(TOGGLES).iter() {
         if is_toggle(&toggle.text()) {
             toggle.remove();
@@ -130,7 +147,7 @@ pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<Strin
             }
         }
     };
-    let content = without_link_lists(&content);
+    let content = cleanup::without_link_lists(&content);
     // What the selector chose is the article as the user wants it: nothing is put back.
     let content = if by_selector {
         content
@@ -246,29 +263,6 @@ fn by_readability(page: &str, url: &str) -> Result<String, ReaderError> {
         .parse()
         .map_err(|e| ReaderError::NotReadable(e.to_string()))?;
     Ok(article.content.to_string())
-}
-
-/// Share of a block's text that may be link text before the block reads as a list of other
-/// stories (related articles, tags, "more from"), not as the story's own prose.
-const LINK_LIST_DENSITY: f64 = 0.8;
-
-/// The extracted content without blocks that are nearly all links: related-story lists, tag
-/// rows, "more from" boxes that extractors keep when they sit inside the story's container.
-fn without_link_lists(content: &str) -> String {
-    let doc = Document::fragment(content);
-    let count = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
-    for block in doc.select("ul, ol, p, div, section, aside, nav").iter() {
-        let links = block.select("a");
-        if links.length() < 2 {
-            continue;
-        }
-        let all = count(&block.text());
-        let linked: usize = links.iter().map(|a| count(&a.text())).sum();
-        if all > 0 && linked as f64 >= LINK_LIST_DENSITY * all as f64 {
-            block.remove();
-        }
-    }
-    doc.select("html").inner_html().to_string()
 }
 
 /// The page's headline (its first `h1`, else `og:title`) and its lede (the element that shows
@@ -438,11 +432,33 @@ mod tests {
             <p>Tags: <a href="/t/x">stock car</a>, <a href="/t/y">interlagos</a></p>"#,
             story(2)
         );
-        let text = html::to_plain(&without_link_lists(&content));
+        let text = html::to_plain(&cleanup::without_link_lists(&content));
         assert!(text.contains("Paragraph 1") && text.contains("a source"), "{text}");
         for drop in ["Other story", "interlagos"] {
             assert!(!text.contains(drop), "{drop} in {text}");
         }
+    }
+
+    #[test]
+    fn a_caption_under_every_photo_is_said_once_but_a_story_may_repeat_its_own_lines() {
+        let photo = |n: usize| {
+            format!(
+                r#"<div class="wp-caption"><img src="/p{n}.jpg"><p class="wp-caption-text">The festival of lights, seen from the square</p></div>
+                <p>Scene {n}: eat sixty minutes before your workout, then walk along the river at dusk.</p>"#
+            )
+        };
+        let page = format!(
+            "<html><body><article>{}{}</article></body></html>",
+            story(3),
+            (1..=4).map(photo).collect::<String>()
+        );
+        let text = html::to_plain(&extract(&page, "https://example.org/a").unwrap());
+        assert!(text.matches("The festival of lights").count() <= 1, "{text}");
+        assert_eq!(
+            text.matches("eat sixty minutes before your workout").count(),
+            4,
+            "{text}"
+        );
     }
 
     #[test]
