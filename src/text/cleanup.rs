@@ -28,6 +28,34 @@ pub fn without_link_lists(content: &str) -> String {
     doc.select("html").inner_html().to_string()
 }
 
+const HEADINGS: &str = "h2, h3, h4, h5, h6";
+
+/// Fewest teasers (links holding a heading: a card) that make a block a grid of other
+/// stories.
+const GRID_TEASERS: usize = 3;
+
+/// Grids of other stories ("You may also like": cards, links that each hold a heading, with next
+/// to no text of their own), removed from the page before extraction: an extractor
+/// keeps their headings as the story's and loses the links that gave them away.
+pub fn without_teaser_grids(doc: &Document) {
+    let count = |text: &str| text.chars().filter(|c| c.is_alphanumeric()).count();
+    for block in doc.select("div, section, aside, ul, ol").iter() {
+        if block.is("html, body, main, article") {
+            continue;
+        }
+        let links = block.select("a");
+        let teasers = links.iter().filter(|a| a.select(HEADINGS).length() > 0).count();
+        if teasers < GRID_TEASERS {
+            continue;
+        }
+        let all = count(&block.text());
+        let linked: usize = links.iter().map(|a| count(&a.text())).sum();
+        if linked as f64 >= LINK_LIST_DENSITY * all as f64 {
+            block.remove();
+        }
+    }
+}
+
 /// Shortest caption text counted as a repeat (a shorter one, "Photo", may repeat by nature).
 const REPEAT_MIN_CHARS: usize = 20;
 
@@ -59,6 +87,21 @@ pub fn captions_said_once(doc: &Document, captions: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_grid_of_story_cards_goes_but_a_list_of_links_in_prose_stays() {
+        let card = |n: usize| format!(r#"<a href="/s{n}"><img src="/i{n}.jpg"><h3>Another story number {n}</h3></a>"#);
+        let page = format!(
+            r#"<article><p>The story itself, with <a href="/a">one link</a> and <a href="/b">another</a>, and <a href="/c">a third</a> in its words.</p>
+            <div class="related"><div class="title">You may also like</div><div>{}</div></div></article>"#,
+            (1..=4).map(card).collect::<String>()
+        );
+        let doc = Document::from(page.as_str());
+        without_teaser_grids(&doc);
+        let text = doc.select("body").text().to_string();
+        assert!(!text.contains("Another story"), "{text}");
+        assert!(text.contains("The story itself") && text.contains("a third"), "{text}");
+    }
 
     #[test]
     fn a_caption_said_three_times_stays_once_where_it_first_appears_and_twice_stays_twice() {

@@ -125,6 +125,7 @@ pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<Strin
         }
     }
     cleanup::captions_said_once(&doc, CAPTIONS_AND_FIGURES);
+    cleanup::without_teaser_grids(&doc);
     for toggle in doc.select(TOGGLES).iter() {
         if is_toggle(&toggle.text()) {
             toggle.remove();
