@@ -56,6 +56,69 @@ pub fn without_teaser_grids(doc: &Document) {
     }
 }
 
+/// Letters and digits of text written straight into an element before its runs are read as
+/// paragraphs.
+const LOOSE_PROSE_MIN: usize = 300;
+
+/// Elements a run of loose text may hold and stay one paragraph.
+const PHRASING: &[&str] = &[
+    "a", "abbr", "b", "bdi", "bdo", "cite", "code", "data", "del", "dfn", "em", "font", "i", "ins", "kbd", "mark", "q",
+    "s", "samp", "small", "span", "strong", "sub", "sup", "time", "u", "var", "wbr",
+];
+
+/// Text written straight into a `div` between other elements, with `<br><br>` for paragraph
+/// breaks (as Readability reads it): each run of that text and its inline elements becomes a
+/// `<p>`. Extractors take paragraphs; the loose runs they took in part or not at all (the text
+/// after a link or an emphasis lost, a sentence cut at its first link).
+pub fn loose_text_as_paragraphs(doc: &Document) {
+    let holders: Vec<_> = doc.select("div, section, article, td").nodes().to_vec();
+    for holder in holders {
+        // The holder's own prose, written straight into it: a sentence or two of a byline or a
+        // footer note stays as it is.
+        let loose: usize = holder
+            .children()
+            .iter()
+            .filter(|c| c.is_text())
+            .map(|c| c.text().chars().filter(|ch| ch.is_alphanumeric()).count())
+            .sum();
+        if loose < LOOSE_PROSE_MIN {
+            continue;
+        }
+        let mut run = Vec::new();
+        let children = holder.children();
+        for (i, child) in children.iter().enumerate() {
+            let name = child.node_name().map(|n| n.to_ascii_lowercase());
+            let phrasing = child.is_text() || name.as_deref().is_some_and(|n| PHRASING.contains(&n));
+            let is_break = name.as_deref() == Some("br");
+            // A `<br>` followed (past blank text) by another ends the paragraph.
+            let ends = is_break
+                && children[i + 1..]
+                    .iter()
+                    .find(|n| !(n.is_text() && n.text().trim().is_empty()))
+                    .is_some_and(|n| n.node_name().is_some_and(|m| m.eq_ignore_ascii_case("br")));
+            if phrasing || (is_break && !ends) {
+                run.push(*child);
+            } else {
+                wrap(doc, std::mem::take(&mut run));
+            }
+        }
+        wrap(doc, run);
+    }
+}
+
+/// Puts a run of nodes into a new `<p>` where the run was, when it holds any text.
+fn wrap(doc: &Document, run: Vec<dom_query::NodeRef>) {
+    if !run.iter().any(|n| !n.text().trim().is_empty()) {
+        return;
+    }
+    let p = doc.tree.new_element("p");
+    run[0].insert_before(&p);
+    for node in run {
+        node.remove_from_parent();
+        p.append_child(&node);
+    }
+}
+
 /// Shortest caption text counted as a repeat (a shorter one, "Photo", may repeat by nature).
 const REPEAT_MIN_CHARS: usize = 20;
 
@@ -87,6 +150,33 @@ pub fn captions_said_once(doc: &Document, captions: &str) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn loose_prose_between_breaks_becomes_paragraphs_with_its_links_and_a_short_note_stays() {
+        let sentence = "Apple plans to release a new notebook with a scissor switch keyboard in the first half of next year, according to sources";
+        let page = format!(
+            r#"<div id="story">{sentence} cited by <em><a href="/d">DigiTimes</a></em>. A preview was shared.<br> <br><img src="/k.jpg"><center>A caption</center> <br>{sentence}, and one more line<br>after a single break.<br><br>{sentence} at the end.</div>
+            <div id="note">Published by Ann <br><br> Category: news</div>"#
+        );
+        let doc = Document::from(page.as_str());
+        loose_text_as_paragraphs(&doc);
+        let paragraphs: Vec<String> = doc.select("#story > p").iter().map(|p| p.text().to_string()).collect();
+        assert_eq!(paragraphs.len(), 3, "{paragraphs:#?}");
+        assert!(
+            paragraphs[0].ends_with("cited by DigiTimes. A preview was shared."),
+            "{paragraphs:#?}"
+        );
+        assert!(
+            paragraphs[1].contains("one more lineafter a single break."),
+            "a single break stays inside: {paragraphs:#?}"
+        );
+        assert_eq!(
+            doc.select("#story > img, #story > center").length(),
+            2,
+            "blocks stay where they were"
+        );
+        assert_eq!(doc.select("#note p").length(), 0, "a short note is left as it is");
+    }
 
     #[test]
     fn a_grid_of_story_cards_goes_but_a_list_of_links_in_prose_stays() {

@@ -126,6 +126,7 @@ pub fn extract_at(page: &str, url: &str, selector: Option<&str>) -> Result<Strin
     }
     cleanup::captions_said_once(&doc, CAPTIONS_AND_FIGURES);
     cleanup::without_teaser_grids(&doc);
+    cleanup::loose_text_as_paragraphs(&doc);
     for toggle in doc.select(TOGGLES).iter() {
         if is_toggle(&toggle.text()) {
             toggle.remove();
