@@ -11,9 +11,6 @@ use crate::config::PipeFormat;
 use crate::model::Article;
 use crate::text::html;
 
-/// Lines are not wrapped for programs (the renderer's width, unlimited).
-const UNWRAPPED: usize = 1 << 20;
-
 /// Most new articles handed to a hook or counted in one notification's lines.
 pub const MAX_NEW: usize = 10_000;
 
@@ -30,7 +27,7 @@ pub fn article_line(a: &Article) -> serde_json::Value {
 /// unwrapped, without its `[n]` and `[image: …]` marks; the body's plain text if it fails.
 pub fn body_text(a: &Article) -> String {
     let body = a.full_content.as_deref().or(a.content.as_deref()).unwrap_or("");
-    crate::panics::contain(|| crate::text::rich::render(body, UNWRAPPED).data_text())
+    crate::panics::contain(|| crate::text::rich::data_text_of(body))
         .unwrap_or_else(|_| html::to_plain(body).trim().to_string())
 }
 

@@ -76,10 +76,6 @@ pub enum ShowAs {
     Json,
 }
 
-/// Wide enough that only paragraphs break a line: `body_text` is for scripts and editors,
-/// which wrap as they like.
-const UNWRAPPED: usize = 1 << 20;
-
 /// The HTML `show` renders, as the article pane does: reader mode's text (without a headline
 /// that is the title) else the feed's, then the attachments; None when there is nothing.
 fn shown_body(article: &Article) -> Option<String> {
@@ -103,7 +99,7 @@ fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Valu
     let rendered = body
         .as_deref()
         .map(|html| {
-            crate::panics::contain(|| rich::render(html, UNWRAPPED)).unwrap_or_else(|e| {
+            crate::panics::contain(|| rich::render(html, rich::UNWRAPPED)).unwrap_or_else(|e| {
                 tracing::error!("rendering article {}: {e}", a.id.0);
                 rich::Rendered {
                     lines: vec![rich::RichLine::plain(
@@ -120,7 +116,15 @@ fn article_json(article: &Article, full_error: Option<&str>) -> serde_json::Valu
         ("full", json!(article.full_content.is_some())),
         ("enclosures", json!(article.enclosures)),
         ("full_error", json!(full_error)),
-        ("body_text", json!(rendered.data_text())),
+        (
+            "body_text",
+            json!(
+                body.as_deref()
+                    .map(|html| crate::panics::contain(|| rich::data_text_of(html))
+                        .unwrap_or_else(|_| rendered.data_text()))
+                    .unwrap_or_default()
+            ),
+        ),
         (
             "links",
             json!(rendered

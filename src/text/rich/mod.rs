@@ -109,6 +109,8 @@ impl Rendered {
 
     /// The body as data: its paragraphs without the reader's `[n]` link marks and
     /// `[image: …]` lines (`links` and `images` carry those), blank lines between paragraphs.
+    /// The text without the reader's marks (used by `data_text_of`, which also leaves captions
+    /// out).
     pub fn data_text(&self) -> String {
         let mut out: Vec<String> = Vec::new();
         for line in self.lines.iter().take_while(|l| l.kind != LineKind::LinkRef) {
@@ -168,6 +170,35 @@ pub fn render_first(html: &str, width: usize) -> Option<Rendered> {
 /// Elements a browser would not show, on top of the page's own `display: none` rules.
 const HIDDEN_CSS: &str = "[hidden] { display: none; } [aria-hidden=true] { display: none; } \
      template { display: none; } noscript { display: none; }";
+
+/// A width no line reaches: text rendered unwrapped, one line a paragraph.
+pub const UNWRAPPED: usize = 1 << 20;
+
+/// Most text a caption-classed element holds to be read as a caption (a bigger one holds more).
+const CAPTION_MAX_TEXT: usize = 400;
+
+/// The body as data (`show --json`'s `body_text`, the hooks' article text): the prose as the
+/// pane renders it, unwrapped, without the `[n]` and `[image: …]` marks, and without captions:
+/// a caption belongs to its picture (the `images` array), not to the article's words.
+pub fn data_text_of(html: &str) -> String {
+    let doc = dom_query::Document::fragment(html);
+    let captions = doc.select(r#"figcaption, [class*="caption"]"#);
+    let mut removed = false;
+    for caption in captions.iter() {
+        let text = caption.text();
+        let visible = text.chars().filter(|c| !c.is_whitespace()).count();
+        if caption.is("figcaption") || (visible < CAPTION_MAX_TEXT && caption.select("img, p").length() == 0) {
+            caption.remove();
+            removed = true;
+        }
+    }
+    let prose = if removed {
+        doc.select("html").inner_html().to_string()
+    } else {
+        html.to_string()
+    };
+    render(&prose, UNWRAPPED).data_text()
+}
 
 /// Renders HTML to at most `width` columns. Never fails: unparseable HTML falls back to text.
 pub fn render(html: &str, width: usize) -> Rendered {
@@ -366,6 +397,25 @@ fn strip_prefix(spans: &mut Vec<RichSpan>, mut bytes: usize) {
 mod tests {
     use super::*;
     use unicode_width::UnicodeWidthStr;
+
+    #[test]
+    fn the_data_leaves_captions_to_their_pictures_and_the_pane_shows_them() {
+        let html = r#"<p>The story's own words.</p><figure><img src="http://e/p.png"><figcaption>A crowd outside, on Monday (AP Photo)</figcaption></figure>
+            <p class="wp-caption-text">The square at dusk</p><div class="caption-wrap"><p>A long paragraph kept whatever its class says.</p></div><p>More words.</p>"#;
+        let data = data_text_of(html);
+        assert!(
+            !data.contains("A crowd outside") && !data.contains("The square at dusk"),
+            "{data}"
+        );
+        for kept in ["The story's own words.", "A long paragraph kept", "More words."] {
+            assert!(data.contains(kept), "{kept} in {data}");
+        }
+        let pane = render(html, 80).body_text();
+        assert!(
+            pane.contains("A crowd outside") && pane.contains("The square at dusk"),
+            "{pane}"
+        );
+    }
 
     #[test]
     fn data_text_leaves_the_readers_marks_out() {
