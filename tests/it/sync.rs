@@ -793,17 +793,7 @@ fn sync_sequence(runtime: &tokio::runtime::Runtime, kind: Kind, seed: u64) {
         "[general]\nrequest_timeout = \"2s\"\n\n[[account]]\nname = \"home\"\nkind = \"{kind_name}\"\nurl = \"{url}\"\nusername = \"reader\"\npassword_env = \"{MODEL_PASSWORD_VAR}\"\n"
     );
     std::env::set_var(MODEL_PASSWORD_VAR, "correct horse");
-    let config = khabar::config::Config::parse(
-        &text,
-        "t.toml",
-        std::path::Path::new("/"),
-        khabar::config::ConfigSource::User("t.toml".into()),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(std::sync::Mutex::new(
-        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
-    ));
+    let (config, store, _dir) = crate::common::in_process(&text);
     let mut counter = 0;
     // Local changes not yet seen on the server: title -> (read, starred) wanted.
     let mut intents: HashMap<String, (Option<bool>, Option<bool>)> = HashMap::new();

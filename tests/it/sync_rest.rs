@@ -196,17 +196,7 @@ fn a_process_that_syncs_again_logs_in_once_and_again_only_when_the_login_expires
     let text = format!(
         "[[account]]\nname = \"home\"\nkind = \"greader\"\nurl = \"{api}\"\nusername = \"reader\"\npassword_env = \"KHABAR_TEST_KEPT_LOGIN\"\n"
     );
-    let config = khabar::config::Config::parse(
-        &text,
-        "t.toml",
-        std::path::Path::new("/"),
-        khabar::config::ConfigSource::User("t.toml".into()),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(std::sync::Mutex::new(
-        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
-    ));
+    let (config, store, _dir) = crate::common::in_process(&text);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let sync = || runtime.block_on(khabar::sync::sync_all(&config, &store)).remove(0);
     let first = sync();

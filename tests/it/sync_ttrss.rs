@@ -187,17 +187,7 @@ fn in_process_quiet_sync(s: &Server) -> usize {
         "[[account]]\nname = \"tt\"\nkind = \"ttrss\"\nurl = \"{}\"\nusername = \"{}\"\npassword_env = \"KHABAR_TEST_TTRSS_IN_PROCESS\"\n",
         s.url, s.user
     );
-    let config = khabar::config::Config::parse(
-        &text,
-        "t.toml",
-        std::path::Path::new("/"),
-        khabar::config::ConfigSource::User("t.toml".into()),
-    )
-    .unwrap();
-    let dir = tempfile::tempdir().unwrap();
-    let store = std::sync::Arc::new(std::sync::Mutex::new(
-        khabar::store::Store::open(&dir.path().join("c.db")).unwrap(),
-    ));
+    let (config, store, _dir) = crate::common::in_process(&text);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let first = runtime.block_on(khabar::sync::sync_all(&config, &store)).remove(0);
     assert_eq!(first.error, None, "{first:?}");

@@ -415,3 +415,18 @@ pub fn write_script(path: &Path, text: &str) {
     std::fs::write(path, text).unwrap();
     std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
 }
+
+/// A config read from `text` and a fresh cache of its own, for syncing in this process (as a
+/// running reader does); the directory lives as long as the returned guard.
+pub fn in_process(text: &str) -> (khabar::config::Config, khabar::store::SharedStore, tempfile::TempDir) {
+    let config = khabar::config::Config::parse(
+        text,
+        "t.toml",
+        Path::new("/"),
+        khabar::config::ConfigSource::User("t.toml".into()),
+    )
+    .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let store = std::sync::Arc::new(std::sync::Mutex::new(open_store(&dir.path().join("c.db"))));
+    (config, store, dir)
+}
