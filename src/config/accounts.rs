@@ -1,6 +1,5 @@
-//! `[[account]]` tables: the sync servers (Google Reader API, Fever, TT-RSS, Nextcloud News,
-//! Miniflux) and where each one's secret
-//! comes from. The secret itself is never read here, and never printed by anything.
+//! `[[account]]` tables: the sync servers (GReader, Fever, TT-RSS, Nextcloud, Miniflux) and where
+//! each one's secret comes from. The secret is never read here, and never printed by anything.
 
 use std::path::Path;
 
