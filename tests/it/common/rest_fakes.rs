@@ -104,6 +104,42 @@ fn listed(state: &State) -> Vec<(i64, &Item, i64)> {
         .collect()
 }
 
+/// A new folder (a category): it exists while a feed is in it, so a removed placeholder feed
+/// keeps it. Returns its id.
+fn make_folder(state: &mut State, name: &str) -> Option<usize> {
+    let mut holder = Feed::new("", "", Some(name));
+    holder.removed = true;
+    state.feeds.push(holder);
+    folder_id(state, name)
+}
+
+/// Subscribes to `url` in the folder with this id (none if unknown); returns the feed's id.
+fn subscribe(state: &mut State, url: &str, folder: Option<u64>) -> usize {
+    let folder = folder.and_then(|id| folders(state).get((id as usize).wrapping_sub(1)).cloned());
+    state.feeds.push(Feed::new(url, url, folder.as_deref()));
+    state.writes.push(format!("subscribe {url}"));
+    state.feeds.len()
+}
+
+/// Unsubscribes the feed a `feeds/ID` path names; false when there is none.
+fn unsubscribe(state: &mut State, path: &str) -> bool {
+    let n: usize = path["feeds/".len()..].parse().unwrap_or(0);
+    let Some(feed) = n.checked_sub(1).and_then(|i| state.feeds.get_mut(i)) else {
+        return false;
+    };
+    feed.removed = true;
+    state.writes.push(format!("unsubscribe {n}"));
+    true
+}
+
+/// 201 with a JSON body, as Miniflux answers a creation.
+fn created(value: &Value) -> Response {
+    Response {
+        status: 201,
+        ..Response::json(value)
+    }
+}
+
 fn handle_nextcloud(state: &mut State, r: &Request) -> Response {
     let Some(call) = r.path.strip_prefix("/index.php/apps/news/api/v1-3/") else {
         return Response::new(404, "<html>Not found</html>");
@@ -192,34 +228,19 @@ fn handle_nextcloud(state: &mut State, r: &Request) -> Response {
         }
         ("POST", "folders") => {
             let name = body(r)["name"].as_str().unwrap_or("").to_string();
-            // A folder exists while a feed is in it: a placeholder feed, removed, keeps it.
-            let mut holder = Feed::new("", "", Some(&name));
-            holder.removed = true;
-            state.feeds.push(holder);
-            let id = folder_id(state, &name);
+            let id = make_folder(state, &name);
             Response::json(&json!({"folders": [{"id": id, "name": name}]}))
         }
         ("POST", "feeds") => {
             let b = body(r);
             let url = b["url"].as_str().unwrap_or("").to_string();
-            let folder = b["folderId"]
-                .as_u64()
-                .and_then(|id| folders(state).get((id as usize).wrapping_sub(1)).cloned());
-            state.feeds.push(Feed::new(&url, &url, folder.as_deref()));
-            state.writes.push(format!("subscribe {url}"));
-            Response::json(&json!({"feeds": [{"id": state.feeds.len(), "url": url}]}))
+            let id = subscribe(state, &url, b["folderId"].as_u64());
+            Response::json(&json!({"feeds": [{"id": id, "url": url}]}))
         }
-        ("DELETE", path) if path.starts_with("feeds/") => {
-            let n: usize = path["feeds/".len()..].parse().unwrap_or(0);
-            match n.checked_sub(1).and_then(|i| state.feeds.get_mut(i)) {
-                Some(f) => {
-                    f.removed = true;
-                    state.writes.push(format!("unsubscribe {n}"));
-                    Response::new(200, "")
-                }
-                None => Response::new(404, "{\"message\":\"Feed not found\"}"),
-            }
-        }
+        ("DELETE", path) if path.starts_with("feeds/") => match unsubscribe(state, path) {
+            true => Response::new(200, ""),
+            false => Response::new(404, "{\"message\":\"Feed not found\"}"),
+        },
         _ => Response::new(404, "<html>Not found</html>"),
     }
 }
@@ -270,14 +291,8 @@ fn handle_miniflux(state: &mut State, r: &Request) -> Response {
         ("GET", "categories") => Response::json(&json!(categories(state))),
         ("POST", "categories") => {
             let title = body(r)["title"].as_str().unwrap_or("").to_string();
-            let mut holder = Feed::new("", "", Some(&title));
-            holder.removed = true;
-            state.feeds.push(holder);
-            let response = Response::json(&json!({"id": folder_id(state, &title), "title": title}));
-            Response {
-                status: 201,
-                ..response
-            }
+            let id = make_folder(state, &title);
+            created(&json!({"id": id, "title": title}))
         }
         ("GET", "entries") => {
             let (after, changed, limit) = (
@@ -351,28 +366,13 @@ fn handle_miniflux(state: &mut State, r: &Request) -> Response {
         ("POST", "feeds") => {
             let b = body(r);
             let url = b["feed_url"].as_str().unwrap_or("").to_string();
-            let category = b["category_id"]
-                .as_u64()
-                .and_then(|id| folders(state).get((id as usize).wrapping_sub(1)).cloned());
-            state.feeds.push(Feed::new(&url, &url, category.as_deref()));
-            state.writes.push(format!("subscribe {url}"));
-            let response = Response::json(&json!({"feed_id": state.feeds.len()}));
-            Response {
-                status: 201,
-                ..response
-            }
+            let id = subscribe(state, &url, b["category_id"].as_u64());
+            created(&json!({"feed_id": id}))
         }
-        ("DELETE", path) if path.starts_with("feeds/") => {
-            let n: usize = path["feeds/".len()..].parse().unwrap_or(0);
-            match n.checked_sub(1).and_then(|i| state.feeds.get_mut(i)) {
-                Some(f) => {
-                    f.removed = true;
-                    state.writes.push(format!("unsubscribe {n}"));
-                    Response::new(204, "")
-                }
-                None => Response::new(404, "{\"error_message\":\"Feed not found\"}"),
-            }
-        }
+        ("DELETE", path) if path.starts_with("feeds/") => match unsubscribe(state, path) {
+            true => Response::new(204, ""),
+            false => Response::new(404, "{\"error_message\":\"Feed not found\"}"),
+        },
         _ => Response::new(404, "404 page not found"),
     }
 }
