@@ -100,8 +100,8 @@ impl<'a> Miniflux<'a> {
         entries(self.rest.call("entries", Method::GET, &path, None).await?)
     }
 
-    /// Every entry above `after` (and changed after `changed`), a page at a time, each handed
-    /// to `each` as it arrives. Returns whether the list was read to its end.
+    /// Every entry above `after` (and changed after `changed`), a page at a time, added to
+    /// `out`. Returns whether the list was read to its end.
     async fn all_entries(&mut self, after: i64, changed: Option<i64>, out: &mut Vec<Dated>) -> Result<bool, SyncError> {
         let mut from = after;
         for _ in 0..MAX_PAGES {
@@ -282,8 +282,9 @@ impl super::push::BatchPush for Miniflux<'_> {
     }
 }
 
-/// Pushes, then pulls: feeds, entries above the id mark (each page stored as it arrives), then
-/// the entries changed since the last sync, whose state is taken as they come. Both marks move
+/// Pushes, then pulls: feeds, entries above the id mark, then the entries changed since the
+/// last sync (all stored together once both lists have come), whose state is taken as they
+/// come. Both marks move
 /// only after a complete pass; the change mark is the server's time when this sync began
 /// (`next_mark`), so a change made by another client while this sync ran is asked for again.
 pub(super) async fn sync(

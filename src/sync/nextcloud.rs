@@ -222,9 +222,9 @@ impl super::push::BatchPush for Nextcloud<'_> {
     }
 }
 
-/// Pushes, then pulls: feeds, then at the first sync every item (pages of older items, each
-/// stored as it arrives), later only the items changed since the last sync, whose state is
-/// taken as they come. The mark is the server's time when this sync began (`next_mark`): a
+/// Pushes, then pulls: feeds, then at the first sync every item (pages of older items, stored
+/// together once all have come), later only the items changed since the last sync, whose state
+/// is taken as they come. The mark is the server's time when this sync began (`next_mark`): a
 /// change another client made while this sync ran is asked for again, never missed.
 pub(super) async fn sync(
     n: &mut Nextcloud<'_>,
